@@ -1,0 +1,499 @@
+import logging
+from contextlib import contextmanager
+from datetime import datetime, time as dtime
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .marketplace_job import JOBS
+
+_logger = logging.getLogger(__name__)
+
+
+def _lang_get(self):
+    return self.env["res.lang"].get_installed()
+
+
+class MarketplaceInstance(models.Model):
+    """One seller account or store on one marketplace, with everything the jobs need.
+
+    Marketplace-specific behaviour is reached by naming convention on the `marketplace` code,
+    as `delivery.carrier` does with `<delivery_type>_rate_shipment`: the job
+    `action_import_orders` calls `_<code>_import_orders(log)` defined by the connector.
+    """
+
+    _name = "marketplace.instance"
+    _description = "Marketplace Instance"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+
+    # general -------------------------------------------------------------------------------
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    marketplace = fields.Selection(
+        selection=[], required=True, tracking=True, help="The marketplace this account sells on."
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("confirmed", "Confirmed")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, tracking=True
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Store Currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        help="Currency of the store; a blank pricelist is created in it on confirmation.",
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        required=True,
+        default=lambda self: self._default_warehouse(),
+        check_company=True,
+        help="Warehouse of merchant-fulfilled orders and of the stock exported to the marketplace.",
+    )
+    marketplace_warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        string="Marketplace-Fulfilled Warehouse",
+        check_company=True,
+        help="Warehouse holding the stock the marketplace ships for you (FBA, FBB): orders "
+        "fulfilled by the marketplace leave stock from here and imported marketplace stock "
+        "lands here.",
+    )
+    country_id = fields.Many2one("res.country", string="Country")
+    lang = fields.Selection(_lang_get, string="Language", default=lambda self: self.env.lang)
+    log_level = fields.Selection(
+        [("all", "All"), ("success", "Success"), ("error", "Error")],
+        default="error",
+        required=True,
+        help="Which log lines are kept for each job run: All (every event), Success (successes "
+        "and errors) or Error (errors only).",
+    )
+    queue_batch_limit = fields.Integer(
+        default=100, required=True, help="Queue lines processed (and committed) together."
+    )
+    api_base_url = fields.Char(
+        string="API Base URL",
+        help="Leave empty for the marketplace's production endpoint; set it to reach a sandbox "
+        "or the local simulator.",
+    )
+
+    # products ------------------------------------------------------------------------------
+    sync_listings_on = fields.Selection(
+        [("sku", "SKU"), ("barcode", "Barcode"), ("both", "Barcode and SKU")],
+        string="Sync Listings Based On",
+        default="sku",
+        required=True,
+        help="How marketplace items are matched to Odoo products: SKU against the internal "
+        "reference, barcode against the barcode, or both (barcode first).",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        help="Prices of exports and of imported orders in the store currency; left blank, one is "
+        "created in the store currency when the instance is confirmed.",
+    )
+    export_sale_price = fields.Boolean(
+        string="Export Odoo Product's Sale Price?",
+        help="Export the product's sale price instead of the pricelist price.",
+    )
+    create_products = fields.Boolean(
+        string="Create Odoo Products?",
+        help="Create a product when no Odoo product matches a marketplace item.",
+    )
+    update_category = fields.Boolean(string="Update Category in Odoo Products?")
+    sync_images = fields.Boolean(string="Sync Listing Images?")
+
+    # stock ---------------------------------------------------------------------------------
+    stock_basis = fields.Selection(
+        [
+            ("free", "Free To Use Quantity"),
+            ("on_hand", "Quantity On Hand"),
+            ("forecast", "Forecasted Quantity"),
+        ],
+        string="Stock Based On",
+        default="free",
+        required=True,
+        help="Free to use = on hand - reserved; forecasted = on hand - outgoing + incoming.",
+    )
+    validate_inventory_adjustment = fields.Boolean(string="Validate Inventory Adjustment?")
+
+    # orders --------------------------------------------------------------------------------
+    use_marketplace_sequence = fields.Boolean(
+        string="Use Marketplace's Order Sequence?",
+        default=True,
+        help="Name imported orders after the marketplace's order number instead of Odoo's "
+        "sequence.",
+    )
+    order_prefix = fields.Char(help="Prefix of merchant-fulfilled order names, e.g. BOL-.")
+    marketplace_order_prefix = fields.Char(
+        string="Order Prefix (Marketplace-Fulfilled)",
+        help="Prefix of marketplace-fulfilled (FBA, FBB) order names.",
+    )
+    delivery_product_id = fields.Many2one(
+        "product.product",
+        string="Delivery Product",
+        domain=[("type", "=", "service")],
+        help="Product of the shipping charge lines of imported orders.",
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team")
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", default=lambda self: self.env.user
+    )
+    import_orders_after = fields.Datetime(
+        string="Import Orders After", help="Orders created before this date are skipped."
+    )
+    analytic_account_id = fields.Many2one("account.analytic.account", string="Analytic Account")
+    payment_term_id = fields.Many2one("account.payment.term", string="Payment Terms")
+    order_status_ids = fields.Many2many(
+        "marketplace.order.status",
+        string="Order Statuses to Import",
+        domain="[('marketplace', '=', marketplace)]",
+    )
+    tax_system = fields.Selection(
+        [
+            ("odoo", "Odoo's Default Tax Behaviour (taxes from the Odoo product)"),
+            ("marketplace", "Follow Marketplace Tax (no fiscal position mappings)"),
+            ("marketplace_fpos", "Follow Marketplace Tax and apply fiscal position mappings"),
+        ],
+        default="odoo",
+        required=True,
+    )
+    tax_account_id = fields.Many2one(
+        "account.account",
+        string="Tax Account",
+        help="Account of the taxes created from marketplace tax lines.",
+    )
+    refund_tax_account_id = fields.Many2one(
+        "account.account",
+        string="Tax Account on Credit Notes",
+        help="Account of those taxes on credit notes.",
+    )
+    tax_rounding = fields.Float(
+        default=0.01,
+        digits=(16, 4),
+        help="Largest difference tolerated between Odoo's order total and the marketplace's; "
+        "0 means no rounding is tolerated.",
+    )
+    custom_product_id = fields.Many2one(
+        "product.product", help="Product of custom (non-catalogue) consumable items."
+    )
+    custom_storable_product_id = fields.Many2one(
+        "product.product", help="Product of custom fulfillable (storable) items."
+    )
+    gift_certificate_product_id = fields.Many2one(
+        "product.product", help="Service product of gift certificate lines (negative amounts)."
+    )
+    create_single_invoice = fields.Boolean(
+        string="Create Single Invoice?",
+        default=True,
+        help="One invoice once everything is deliverable; otherwise an invoice per delivery.",
+    )
+
+    # customers -----------------------------------------------------------------------------
+    receivable_account_id = fields.Many2one(
+        "account.account",
+        string="Receivable Account",
+        domain="[('account_type', '=', 'asset_receivable')]",
+        help="Receivable account set on customers created from marketplace orders.",
+    )
+    create_company_contact = fields.Boolean(
+        string="Create Company Contact?",
+        help="When the billing address has a company name, create the company and file the "
+        "buyer under it.",
+    )
+
+    # workflows -----------------------------------------------------------------------------
+    workflow_id = fields.Many2one(
+        "marketplace.workflow",
+        string="Workflow (Merchant-Fulfilled)",
+        help="Applied to imported orders that you ship (FBM, FBR).",
+    )
+    marketplace_workflow_id = fields.Many2one(
+        "marketplace.workflow",
+        string="Workflow (Marketplace-Fulfilled)",
+        help="Applied to imported orders the marketplace ships (FBA, FBB).",
+    )
+
+    # automatic jobs --------------------------------------------------------------------------
+    job_ids = fields.One2many("marketplace.job", "instance_id", string="Automatic Jobs")
+
+    # notifications ---------------------------------------------------------------------------
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Activity",
+        help="Activity scheduled on a queue line when it fails.",
+    )
+    activity_due_days = fields.Integer(string="Due Date In (days)", default=1)
+    activity_user_id = fields.Many2one(
+        "res.users", string="Responsible", help="Gets the activities of failed queue lines."
+    )
+    notify_partner_ids = fields.Many2many(
+        "res.partner",
+        string="Smart Notification Recipients",
+        help="Receive a summary (successes and errors) by email after each job run that did "
+        "something.",
+    )
+
+    # dashboard -----------------------------------------------------------------------------
+    order_today_count = fields.Integer(compute="_compute_dashboard", string="Orders Today")
+    queue_failed_count = fields.Integer(compute="_compute_dashboard", string="Failed Lines")
+    queue_draft_count = fields.Integer(compute="_compute_dashboard", string="Lines to Process")
+    last_sync_summary = fields.Text(compute="_compute_dashboard", string="Last Sync")
+
+    _sql_constraints = [
+        ("queue_batch_limit_positive", "CHECK(queue_batch_limit > 0)",
+         "The queue batch limit must be positive."),
+    ]
+
+    @api.model
+    def _default_warehouse(self):
+        return self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+
+    def _compute_dashboard(self):
+        start = datetime.combine(fields.Date.context_today(self), dtime.min)
+        orders = self.env["sale.order"]._read_group(
+            [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", start)],
+            ["marketplace_instance_id"],
+            ["__count"],
+        )
+        order_counts = {instance.id: count for instance, count in orders}
+        lines = self.env["marketplace.queue.line"]._read_group(
+            [("instance_id", "in", self.ids), ("state", "in", ("draft", "failed"))],
+            ["instance_id", "state"],
+            ["__count"],
+        )
+        line_counts = {(instance.id, state): count for instance, state, count in lines}
+        job_labels = dict(self.env["marketplace.job"]._fields["job"].selection)
+        for instance in self:
+            instance.order_today_count = order_counts.get(instance.id, 0)
+            instance.queue_failed_count = line_counts.get((instance.id, "failed"), 0)
+            instance.queue_draft_count = line_counts.get((instance.id, "draft"), 0)
+            instance.last_sync_summary = "\n".join(
+                "%s: %s" % (job_labels[job.job], fields.Datetime.to_string(job.last_run) or _("never"))
+                for job in instance.job_ids
+            )
+
+    # CRUD ----------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        instances = super().create(vals_list)
+        instances._ensure_jobs()
+        return instances
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"active", "state", "name"} & set(vals):
+            self.job_ids._sync_cron()
+        return res
+
+    def unlink(self):
+        self.job_ids.unlink()
+        return super().unlink()
+
+    def _ensure_jobs(self):
+        """Every instance has one job record (and so one cron) per automatic job."""
+        Job = self.env["marketplace.job"]
+        for instance in self:
+            present = set(instance.job_ids.mapped("job"))
+            Job.create(
+                [
+                    {"instance_id": instance.id, "job": job, **defaults}
+                    for job, _label, defaults in JOBS
+                    if job not in present
+                ]
+            )
+
+    # buttons -------------------------------------------------------------------------------
+    def action_test_connection(self):
+        self.ensure_one()
+        self._call_connector("test_connection")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Connection succeeded"),
+                "message": _("%s accepted the credentials of %s.", self._marketplace_label(), self.name),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    def action_confirm(self):
+        for instance in self:
+            hook = instance._connector_method("confirm")
+            if hook:
+                hook()
+            else:
+                instance._call_connector("test_connection")
+            instance._ensure_pricelist()
+            instance.state = "confirmed"
+        return True
+
+    def action_reset_to_draft(self):
+        self.write({"state": "draft"})
+        return True
+
+    def _ensure_pricelist(self):
+        if not self.pricelist_id:
+            self.pricelist_id = self.env["product.pricelist"].create(
+                {
+                    "name": _("%s Pricelist", self.name),
+                    "currency_id": self.currency_id.id,
+                    "company_id": self.company_id.id,
+                }
+            )
+
+    # automatic jobs: public entry points (buttons, crons, XML-RPC) --------------------------
+    def action_import_orders(self):
+        return self._run_job("import_orders")
+
+    def action_export_shipments(self):
+        return self._run_job("export_shipments")
+
+    def action_import_inventory(self):
+        return self._run_job("import_inventory")
+
+    def action_export_inventory(self):
+        return self._run_job("export_inventory")
+
+    def action_export_prices(self):
+        return self._run_job("export_prices")
+
+    def action_process_queues(self):
+        return self._run_job("process_queues")
+
+    def _run_job(self, job):
+        """Run one job on each instance inside its own log; return True for RPC callers."""
+        for instance in self:
+            if job == "process_queues":
+                method = instance._process_queues
+            else:
+                if instance.state != "confirmed":
+                    raise UserError(_("Confirm the instance %s before running its jobs.", instance.name))
+                method = instance._connector_method(job)
+                if not method:
+                    raise UserError(
+                        _("%(marketplace)s does not support the job '%(job)s'.",
+                          marketplace=instance._marketplace_label(), job=job)
+                    )
+            with instance._job_log(job) as log:
+                method(log)
+            instance.job_ids.filtered(lambda j: j.job == job).last_run = fields.Datetime.now()
+        return True
+
+    @contextmanager
+    def _job_log(self, job):
+        """Open a log for one job run, close it with its counts and send the summary."""
+        log = self.env["marketplace.log"].create({"instance_id": self.id, "job": job})
+        yield log
+        log._close()
+
+    def _maybe_commit(self):
+        """Commit when a cron runs the job, so that a crash loses at most the current batch."""
+        if self.env.context.get("marketplace_auto_commit"):
+            self.env.cr.commit()
+
+    # dispatch to connectors ------------------------------------------------------------------
+    def _connector_method(self, name):
+        self.ensure_one()
+        return getattr(self, "_%s_%s" % (self.marketplace, name), None)
+
+    def _call_connector(self, name, *args, **kwargs):
+        method = self._connector_method(name)
+        if not method:
+            raise UserError(
+                _("%(marketplace)s does not support '%(op)s'.",
+                  marketplace=self._marketplace_label(), op=name)
+            )
+        try:
+            return method(*args, **kwargs)
+        except UserError as err:
+            raise UserError(self._scrub(str(err.args[0]))) from None
+
+    def _marketplace_label(self):
+        return dict(self._fields["marketplace"]._description_selection(self.env)).get(
+            self.marketplace, self.marketplace or ""
+        )
+
+    # credentials -----------------------------------------------------------------------------
+    @api.model
+    def _secret_fields(self):
+        """Names of the fields holding credentials; connectors extend the list."""
+        return []
+
+    def _scrub(self, text):
+        """Hide every credential of these instances in a text bound for a log or the chatter."""
+        if not text:
+            return text
+        secrets = []
+        for instance in self.sudo():
+            for fname in self._secret_fields():
+                value = instance[fname]
+                if value and isinstance(value, str) and len(value) >= 4:
+                    secrets.append(value)
+        for secret in sorted(secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
+    # queues ----------------------------------------------------------------------------------
+    def _queue_handler(self, kind):
+        """The method turning a payload of this kind into an Odoo record.
+
+        A connector's `_<code>_queue_<kind>(line, payload)` wins over the base's
+        `_queue_<kind>(line, payload)`.
+        """
+        handler = getattr(self, "_%s_queue_%s" % (self.marketplace, kind), None) or getattr(
+            self, "_queue_%s" % kind, None
+        )
+        if not handler:
+            raise UserError(_("No processing is defined for queue lines of kind '%s'.", kind))
+        return handler
+
+    def _process_queues(self, log, line_ids=None):
+        """Process waiting lines batch after batch until none is left for this worker."""
+        self.ensure_one()
+        Line = self.env["marketplace.queue.line"]
+        while True:
+            batch = Line._acquire(self, self.queue_batch_limit, line_ids)
+            if not batch:
+                break
+            batch._process(log)
+            self._maybe_commit()
+
+    def _process_lines(self, lines):
+        """Process the given waiting lines now (queue buttons), in a log of their own."""
+        self.ensure_one()
+        with self._job_log("process_queues") as log:
+            self._process_queues(log, lines.ids)
+
+    def _queue_listing(self, line, payload):
+        return self.env["marketplace.listing"]._import_payload(self, payload)
+
+    # products --------------------------------------------------------------------------------
+    def _find_product(self, sku=None, barcode=None):
+        """Find the Odoo product of a marketplace item: its listing first, then by the
+        instance's rule (SKU against the internal reference, barcode, or both)."""
+        self.ensure_one()
+        listing = self.env["marketplace.listing"]._find(self, sku=sku)
+        if listing:
+            return listing.product_id
+        Product = self.env["product.product"].with_context(active_test=False)
+        company = [("company_id", "in", (False, self.company_id.id))]
+        if barcode and self.sync_listings_on in ("barcode", "both"):
+            product = Product.search([("barcode", "=", barcode)] + company, limit=1)
+            if product:
+                return product
+        if sku and self.sync_listings_on in ("sku", "both"):
+            product = Product.search([("default_code", "=", sku)] + company, limit=1)
+            if product:
+                return product
+        return Product.browse()

@@ -1,0 +1,93 @@
+from odoo import _, api, fields, models
+
+# (code, label, defaults): one automatic job per entry, each run by `action_<code>`.
+JOBS = [
+    ("import_orders", "Import Orders", {"interval_number": 15, "interval_type": "minutes"}),
+    ("export_shipments", "Export Order Status / Tracking", {"interval_number": 30, "interval_type": "minutes"}),
+    ("import_inventory", "Import Product's Inventory", {"interval_number": 1, "interval_type": "days"}),
+    ("export_inventory", "Export Product's Inventory", {"interval_number": 1, "interval_type": "hours"}),
+    ("export_prices", "Export Product's Price", {"interval_number": 1, "interval_type": "days"}),
+    ("process_queues", "Process Queues", {"interval_number": 5, "interval_type": "minutes", "cron_active": True}),
+]
+
+
+class MarketplaceJob(models.Model):
+    """The schedule of one automatic job of one instance, mirrored into its own ir.cron.
+
+    Users edit these settings on the instance; the cron follows (users never edit crons).
+    """
+
+    _name = "marketplace.job"
+    _description = "Marketplace Automatic Job"
+    _order = "instance_id, id"
+    _rec_name = "job"
+
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
+    job = fields.Selection([(code, label) for code, label, _defaults in JOBS], required=True)
+    cron_active = fields.Boolean(string="Active", default=False)
+    interval_number = fields.Integer(string="Interval Number", default=1, required=True)
+    interval_type = fields.Selection(
+        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")],
+        string="Interval Unit",
+        default="hours",
+        required=True,
+    )
+    last_run = fields.Datetime(string="Last Processed On", readonly=True, copy=False)
+    cron_id = fields.Many2one("ir.cron", string="Scheduled Action", readonly=True, copy=False, ondelete="set null")
+    next_call = fields.Datetime(related="cron_id.nextcall", string="Next Run")
+
+    _sql_constraints = [
+        ("job_unique", "UNIQUE(instance_id, job)", "Each job appears once per instance."),
+        ("interval_positive", "CHECK(interval_number > 0)", "The interval must be positive."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        jobs = super().create(vals_list)
+        jobs._sync_cron()
+        return jobs
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"cron_active", "interval_number", "interval_type"} & set(vals):
+            self._sync_cron()
+        return res
+
+    def unlink(self):
+        crons = self.sudo().cron_id
+        res = super().unlink()
+        crons.unlink()
+        return res
+
+    def _cron_values(self):
+        instance = self.instance_id
+        label = dict(self._fields["job"]._description_selection(self.env))[self.job]
+        return {
+            "name": _("Marketplace %(instance)s: %(job)s", instance=instance.name, job=label),
+            "model_id": self.env["ir.model"]._get_id(self._name),
+            "state": "code",
+            "code": "model._run_from_cron(%d)" % self.id,
+            "interval_number": self.interval_number,
+            "interval_type": self.interval_type,
+            "numbercall": -1,
+            "user_id": self.env.ref("base.user_root").id,
+            # A cron runs only for a live, confirmed instance whose job is switched on.
+            "active": bool(self.cron_active and instance.active and instance.state == "confirmed"),
+        }
+
+    def _sync_cron(self):
+        for job in self.sudo():
+            vals = job._cron_values()
+            if job.cron_id:
+                job.cron_id.write(vals)
+            else:
+                job.cron_id = self.env["ir.cron"].sudo().create(vals)
+
+    @api.model
+    def _run_from_cron(self, job_id):
+        job = self.browse(job_id).exists()
+        if not job:
+            return
+        instance = job.instance_id.with_context(marketplace_auto_commit=True)
+        getattr(instance, "action_%s" % job.job)()

@@ -1,0 +1,73 @@
+from odoo import _, api, fields, models
+
+from .marketplace_job import JOBS
+
+# Which line levels each instance log level keeps.
+KEPT_LEVELS = {
+    "all": ("info", "success", "error"),
+    "success": ("success", "error"),
+    "error": ("error",),
+}
+
+
+class MarketplaceLog(models.Model):
+    """One run of one job of one instance, with its counts and the lines worth keeping."""
+
+    _name = "marketplace.log"
+    _description = "Marketplace Log"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
+    job = fields.Selection([(code, label) for code, label, _defaults in JOBS], required=True)
+    start = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    end = fields.Datetime(readonly=True)
+    success_count = fields.Integer(readonly=True)
+    error_count = fields.Integer(readonly=True)
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done"), ("error", "With Errors")], default="running", readonly=True
+    )
+    line_ids = fields.One2many("marketplace.log.line", "log_id", string="Lines")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("marketplace.log") or _("New")
+        return super().create(vals_list)
+
+    def _add(self, level, message, record=None, queue_line=None):
+        """Count one event and keep its line when the instance's log level asks for it."""
+        self.ensure_one()
+        if level == "success":
+            self.success_count += 1
+        elif level == "error":
+            self.error_count += 1
+        if level not in KEPT_LEVELS[self.instance_id.log_level]:
+            return
+        self.env["marketplace.log.line"].create({
+            "log_id": self.id,
+            "level": level,
+            "message": self.instance_id._scrub(message),
+            "res_model": record._name if record else False,
+            "res_id": record.id if record else False,
+            "queue_line_id": queue_line.id if queue_line else False,
+        })
+
+    def _close(self):
+        for log in self:
+            log.write({"end": fields.Datetime.now(), "state": "error" if log.error_count else "done"})
+            log._send_summary()
+
+    def _send_summary(self):
+        """Mail the run's counts to the instance's recipients when the run did something."""
+        instance = self.instance_id
+        if not instance.notify_partner_ids or not (self.success_count or self.error_count):
+            return
+        template = self.env.ref("marketplace_base.mail_template_job_summary", raise_if_not_found=False)
+        if template:
+            template.sudo().send_mail(
+                self.id,
+                email_values={"recipient_ids": [(6, 0, instance.notify_partner_ids.ids)]},
+            )

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class MarketplaceLogLine(models.Model):
+    _name = "marketplace.log.line"
+    _description = "Marketplace Log Line"
+    _order = "id"
+
+    log_id = fields.Many2one("marketplace.log", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one(related="log_id.instance_id", store=True)
+    company_id = fields.Many2one(related="log_id.company_id", store=True)
+    job = fields.Selection(related="log_id.job", store=True)
+    level = fields.Selection([("info", "Info"), ("success", "Success"), ("error", "Error")], required=True)
+    message = fields.Text(required=True)
+    res_model = fields.Char(string="Record Model")
+    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model")
+    queue_line_id = fields.Many2one("marketplace.queue.line", ondelete="set null", index=True)
+    create_date = fields.Datetime(string="Date", readonly=True)

@@ -1,0 +1,114 @@
+from odoo import _, api, fields, models
+
+QUEUE_KINDS = [
+    ("order", "Orders"),
+    ("listing", "Listings"),
+    ("stock", "Stock"),
+    ("price", "Prices"),
+    ("shipment", "Shipments"),
+    ("return", "Returns"),
+]
+
+
+class MarketplaceQueue(models.Model):
+    """A batch of raw marketplace records waiting to become Odoo records."""
+
+    _name = "marketplace.queue"
+    _description = "Marketplace Data Queue"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
+    kind = fields.Selection(QUEUE_KINDS, required=True, index=True)
+    line_ids = fields.One2many("marketplace.queue.line", "queue_id", string="Lines")
+    state = fields.Selection(
+        [("draft", "To Process"), ("partial", "In Progress"), ("done", "Done"), ("failed", "Failed")],
+        compute="_compute_progress",
+        store=True,
+        index=True,
+    )
+    total_count = fields.Integer(compute="_compute_progress", store=True, string="Total")
+    done_count = fields.Integer(compute="_compute_progress", store=True, string="Done")
+    failed_count = fields.Integer(compute="_compute_progress", store=True, string="Failed")
+    draft_count = fields.Integer(compute="_compute_progress", store=True, string="To Do")
+    progress = fields.Float(compute="_compute_progress", store=True, help="Share of lines finished, in %.")
+
+    @api.depends("line_ids.state")
+    def _compute_progress(self):
+        counts = {}
+        if self.ids:
+            groups = self.env["marketplace.queue.line"]._read_group(
+                [("queue_id", "in", self.ids)], ["queue_id", "state"], ["__count"]
+            )
+            for queue, state, count in groups:
+                counts.setdefault(queue.id, {})[state] = count
+        for queue in self:
+            by_state = counts.get(queue.id, {})
+            total = sum(by_state.values())
+            done = by_state.get("done", 0) + by_state.get("cancelled", 0)
+            failed = by_state.get("failed", 0)
+            draft = by_state.get("draft", 0)
+            queue.total_count = total
+            queue.done_count = done
+            queue.failed_count = failed
+            queue.draft_count = draft
+            queue.progress = 100.0 * (done + failed) / total if total else 0.0
+            if draft == total:
+                queue.state = "draft"
+            elif draft:
+                queue.state = "partial"
+            else:
+                queue.state = "failed" if failed else "done"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("marketplace.queue") or _("New")
+        return super().create(vals_list)
+
+    @api.model
+    def _enqueue(self, instance, kind, records):
+        """Queue raw records in one queue; `records` are (reference, payload dict) pairs.
+
+        A record whose reference already waits in a draft line of the instance and kind is not
+        queued twice: its waiting line gets the newer payload.
+        """
+        records = list(records)
+        if not records:
+            return self.browse()
+        Line = self.env["marketplace.queue.line"]
+        waiting = {
+            line.name: line
+            for line in Line.search(
+                [("instance_id", "=", instance.id), ("kind", "=", kind), ("state", "=", "draft"),
+                 ("name", "in", [ref for ref, _payload in records])]
+            )
+        }
+        queue = self.create({"instance_id": instance.id, "kind": kind})
+        new_lines = []
+        for ref, payload in records:
+            if ref in waiting:
+                waiting[ref].payload = Line._dump(payload)
+            else:
+                new_lines.append({"queue_id": queue.id, "name": ref, "payload": Line._dump(payload)})
+        Line.with_context(tracking_disable=True).create(new_lines)
+        if not new_lines:
+            queue.unlink()
+            return self.browse()
+        return queue
+
+    def action_process(self):
+        """Process this queue's waiting lines now."""
+        for queue in self:
+            queue.instance_id._process_lines(queue.line_ids.filtered(lambda l: l.state == "draft"))
+        return True
+
+    def action_retry_failed(self):
+        self.line_ids.filtered(lambda l: l.state == "failed").action_retry()
+        return True
+
+    def action_cancel(self):
+        self.line_ids.action_cancel()
+        return True

@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    marketplace_instance_id = fields.Many2one(
+        "marketplace.instance", string="Marketplace Instance", index=True, copy=False, readonly=True
+    )
+    marketplace_order_ref = fields.Char(
+        string="Marketplace Order Reference", copy=False, readonly=True, index=True
+    )
+    marketplace_fulfilment = fields.Selection(
+        [("merchant", "Merchant"), ("marketplace", "Marketplace")], string="Fulfilled By", copy=False
+    )
+    marketplace_status = fields.Char(string="Marketplace Status", copy=False)
+    marketplace_sync_error = fields.Boolean(
+        string="Marketplace Sync Error", copy=False,
+        help="Something about this order needs a person: see the message.",
+    )
+    marketplace_sync_message = fields.Text(string="Marketplace Sync Message", copy=False)
+
+    _sql_constraints = [
+        ("marketplace_order_unique", "UNIQUE(marketplace_instance_id, marketplace_order_ref)",
+         "This marketplace order has already been imported for this instance."),
+    ]
