@@ -33,7 +33,9 @@ class MarketplaceJob(models.Model):
         default="hours",
         required=True,
     )
-    last_run = fields.Datetime(string="Last Processed On", readonly=True, copy=False)
+    # Derived from the job's logs rather than written on a shared row: two workers finishing
+    # at once would otherwise collide on that row.
+    last_run = fields.Datetime(string="Last Processed On", compute="_compute_last_run")
     cron_id = fields.Many2one("ir.cron", string="Scheduled Action", readonly=True, copy=False, ondelete="set null")
     next_call = fields.Datetime(related="cron_id.nextcall", string="Next Run")
 
@@ -41,6 +43,16 @@ class MarketplaceJob(models.Model):
         ("job_unique", "UNIQUE(instance_id, job)", "Each job appears once per instance."),
         ("interval_positive", "CHECK(interval_number > 0)", "The interval must be positive."),
     ]
+
+    def _compute_last_run(self):
+        ends = self.env["marketplace.log"]._read_group(
+            [("instance_id", "in", self.instance_id.ids), ("end", "!=", False)],
+            ["instance_id", "job"],
+            ["end:max"],
+        )
+        last = {(instance.id, job): end for instance, job, end in ends}
+        for job in self:
+            job.last_run = last.get((job.instance_id.id, job.job), False)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -22,17 +22,18 @@ class MarketplaceQueue(models.Model):
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     kind = fields.Selection(QUEUE_KINDS, required=True, index=True)
     line_ids = fields.One2many("marketplace.queue.line", "queue_id", string="Lines")
+    # Progress is computed on read, never stored: workers finishing lines of one queue at the
+    # same time would otherwise all update the queue's row and fail on each other's updates.
     state = fields.Selection(
         [("draft", "To Process"), ("partial", "In Progress"), ("done", "Done"), ("failed", "Failed")],
         compute="_compute_progress",
-        store=True,
-        index=True,
+        search="_search_state",
     )
-    total_count = fields.Integer(compute="_compute_progress", store=True, string="Total")
-    done_count = fields.Integer(compute="_compute_progress", store=True, string="Done")
-    failed_count = fields.Integer(compute="_compute_progress", store=True, string="Failed")
-    draft_count = fields.Integer(compute="_compute_progress", store=True, string="To Do")
-    progress = fields.Float(compute="_compute_progress", store=True, help="Share of lines finished, in %.")
+    total_count = fields.Integer(compute="_compute_progress", string="Total")
+    done_count = fields.Integer(compute="_compute_progress", string="Done")
+    failed_count = fields.Integer(compute="_compute_progress", string="Failed")
+    draft_count = fields.Integer(compute="_compute_progress", string="To Do")
+    progress = fields.Float(compute="_compute_progress", help="Share of lines finished, in %.")
 
     @api.depends("line_ids.state")
     def _compute_progress(self):
@@ -54,12 +55,36 @@ class MarketplaceQueue(models.Model):
             queue.failed_count = failed
             queue.draft_count = draft
             queue.progress = 100.0 * (done + failed) / total if total else 0.0
-            if draft == total:
-                queue.state = "draft"
-            elif draft:
-                queue.state = "partial"
-            else:
-                queue.state = "failed" if failed else "done"
+            queue.state = self._state_from_counts(total, draft, failed)
+
+    @staticmethod
+    def _state_from_counts(total, draft, failed):
+        if draft == total:
+            return "draft"
+        if draft:
+            return "partial"
+        return "failed" if failed else "done"
+
+    def _search_state(self, operator, value):
+        values = {value} if isinstance(value, str) else set(value or ())
+        if operator in ("!=", "not in"):
+            values = {"draft", "partial", "done", "failed"} - values
+        elif operator not in ("=", "in"):
+            raise NotImplementedError(operator)
+        self.env["marketplace.queue.line"].flush_model(["queue_id", "state"])
+        query = """
+            SELECT id FROM (
+                SELECT q.id,
+                       CASE WHEN COUNT(l.id) FILTER (WHERE l.state = 'draft') = COUNT(l.id) THEN 'draft'
+                            WHEN COUNT(l.id) FILTER (WHERE l.state = 'draft') > 0 THEN 'partial'
+                            WHEN COUNT(l.id) FILTER (WHERE l.state = 'failed') > 0 THEN 'failed'
+                            ELSE 'done' END AS state
+                  FROM marketplace_queue q
+                  LEFT JOIN marketplace_queue_line l ON l.queue_id = q.id
+                 GROUP BY q.id
+            ) AS progress WHERE state = ANY(%s)
+        """
+        return [("id", "inselect", (query, [list(values)]))]
 
     @api.model_create_multi
     def create(self, vals_list):

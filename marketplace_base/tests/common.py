@@ -1,0 +1,45 @@
+import json
+
+from odoo.tests import TransactionCase
+
+
+class MarketplaceCase(TransactionCase):
+    """An instance of whichever marketplace is installed, and helpers to feed its queues.
+
+    The engine's behaviour does not depend on the marketplace, so these tests use the first
+    code any connector registered.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.code = cls.env["marketplace.instance"]._fields["marketplace"].selection[0][0]
+        cls.instance = cls.env["marketplace.instance"].create({
+            "name": "Test Store",
+            "marketplace": cls.code,
+        })
+        cls.products = cls.env["product.product"].create([
+            {"name": "Widget %s" % i, "default_code": "WID-%s" % i, "barcode": "871000000%04d" % i,
+             "type": "product"}
+            for i in range(1, 4)
+        ])
+
+    def _listing_payload(self, sku, **extra):
+        return dict({"sku": sku, "external_id": "ext-%s" % sku, "name": "Item %s" % sku}, **extra)
+
+    def _queue(self, records, kind="listing", instance=None):
+        return self.env["marketplace.queue"]._enqueue(instance or self.instance, kind, records)
+
+    def _raw_line(self, queue, ref, raw):
+        """A line holding raw text, as when the marketplace sent something unparsable."""
+        return self.env["marketplace.queue.line"].create({"queue_id": queue.id, "name": ref, "payload": raw})
+
+    def _logs(self, job="process_queues"):
+        return self.env["marketplace.log"].search(
+            [("instance_id", "=", self.instance.id), ("job", "=", job)], order="id desc"
+        )
+
+    @staticmethod
+    def _json(value):
+        return json.dumps(value)

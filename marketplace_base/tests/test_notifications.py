@@ -1,0 +1,43 @@
+from odoo.tests import tagged
+
+from .common import MarketplaceCase
+
+
+@tagged("post_install", "-at_install")
+class TestNotifications(MarketplaceCase):
+    def test_failed_line_gets_one_activity_for_the_responsible(self):
+        responsible = self.env.ref("base.user_admin")
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        self.instance.write({"activity_type_id": todo.id, "activity_user_id": responsible.id, "activity_due_days": 3})
+        queue = self._queue([("BAD", self._listing_payload("MISSING")), ("OK", self._listing_payload("WID-1"))])
+        self.instance.action_process_queues()
+        bad = queue.line_ids.filtered(lambda l: l.name == "BAD")
+        activity = bad.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, responsible)
+        self.assertEqual(activity.activity_type_id, todo)
+        self.assertIn("MISSING", activity.note)
+        self.assertEqual((activity.date_deadline - activity.create_date.date()).days, 3)
+        self.assertFalse(queue.line_ids.filtered(lambda l: l.name == "OK").activity_ids)
+        bad.action_retry()  # fails again
+        self.assertEqual(bad.state, "failed")
+        self.assertEqual(len(bad.activity_ids), 1, "not repeated when the line fails again")
+
+    def test_no_activity_without_configuration(self):
+        queue = self._queue([("BAD", self._listing_payload("MISSING"))])
+        self.instance.action_process_queues()
+        self.assertEqual(queue.line_ids.state, "failed")
+        self.assertFalse(queue.line_ids.activity_ids)
+
+    def test_summary_is_mailed_to_recipients_after_a_run(self):
+        recipient = self.env["res.partner"].create({"name": "Ops", "email": "ops@example.com"})
+        self.instance.notify_partner_ids = recipient
+        self._queue([("BAD", self._listing_payload("MISSING")), ("OK", self._listing_payload("WID-1"))])
+        self.instance.action_process_queues()
+        mail = self.env["mail.mail"].search([("recipient_ids", "in", recipient.id)])
+        self.assertEqual(len(mail), 1)
+        self.assertIn("1 succeeded, 1 failed", mail.subject)
+        self.assertIn("MISSING", mail.body_html)
+        # A run that finds nothing to do sends nothing.
+        self.instance.action_process_queues()
+        self.assertEqual(self.env["mail.mail"].search_count([("recipient_ids", "in", recipient.id)]), 1)

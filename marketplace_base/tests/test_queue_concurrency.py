@@ -1,0 +1,95 @@
+import threading
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+
+from odoo.modules.registry import Registry
+
+
+@tagged("post_install", "-at_install")
+class TestQueueConcurrency(BaseCase):
+    """Workers on separate database connections, as several cron workers would be.
+
+    The data is committed (other connections cannot see uncommitted rows) and removed at the end.
+    """
+
+    LINES = 40
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            code = env["marketplace.instance"]._fields["marketplace"].selection[0][0]
+            instance = env["marketplace.instance"].create({
+                "name": "Concurrency Store", "marketplace": code, "queue_batch_limit": 5,
+            })
+            products = env["product.product"].create([
+                {"name": "Race %s" % i, "default_code": "RACE-%s" % i} for i in range(self.LINES)
+            ])
+            env["marketplace.queue"]._enqueue(
+                instance, "listing",
+                [("R%s" % i, {"sku": "RACE-%s" % i, "external_id": "race-%s" % i}) for i in range(self.LINES)],
+            )
+            self.instance_id, self.product_ids = instance.id, products.ids
+        self.addCleanup(self._remove_data)
+
+    def _remove_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["marketplace.instance"].browse(self.instance_id).unlink()
+            env["product.product"].browse(self.product_ids).unlink()
+
+    def _env(self, cr, **context):
+        return api.Environment(cr, SUPERUSER_ID, context)
+
+    def test_two_connections_never_take_the_same_line(self):
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            Line_a = self._env(cr_a)["marketplace.queue.line"]
+            Line_b = self._env(cr_b)["marketplace.queue.line"]
+            instance_a = self._env(cr_a)["marketplace.instance"].browse(self.instance_id)
+            instance_b = self._env(cr_b)["marketplace.instance"].browse(self.instance_id)
+            taken_a = Line_a._acquire(instance_a, 5)
+            taken_b = Line_b._acquire(instance_b, 5)
+            self.assertEqual(len(taken_a), 5)
+            self.assertEqual(len(taken_b), 5)
+            self.assertFalse(set(taken_a.ids) & set(taken_b.ids), "a locked line is skipped, not shared")
+            cr_a.rollback()
+            cr_b.rollback()
+
+    def test_parallel_workers_process_each_line_exactly_once(self):
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def worker():
+            try:
+                with self.registry.cursor() as cr:
+                    env = self._env(cr, marketplace_auto_commit=True, tracking_disable=True)
+                    instance = env["marketplace.instance"].browse(self.instance_id)
+                    barrier.wait(timeout=30)
+                    instance.action_process_queues()
+            except Exception as err:  # reported to the test thread below
+                errors.append(err)
+
+        threads = [threading.Thread(target=worker) for _i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertFalse(errors)
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            lines = env["marketplace.queue.line"].search([("instance_id", "=", self.instance_id)])
+            self.assertEqual(set(lines.mapped("state")), {"done"})
+            self.assertEqual(set(lines.mapped("attempts")), {1}, "no line was processed twice")
+            listings = env["marketplace.listing"].search([("instance_id", "=", self.instance_id)])
+            self.assertEqual(len(listings), self.LINES)
+            logs = env["marketplace.log"].search([("instance_id", "=", self.instance_id)])
+            self.assertEqual(len(logs), 2)
+            self.assertEqual(sum(logs.mapped("success_count")), self.LINES)
+            self.assertEqual(sum(logs.mapped("error_count")), 0)
