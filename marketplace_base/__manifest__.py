@@ -20,6 +20,7 @@
         "security/marketplace_security.xml",
         "security/ir.model.access.csv",
         "data/mail_template_data.xml",
+        "data/product_data.xml",
         "views/marketplace_queue_views.xml",
         "views/marketplace_log_views.xml",
         "views/marketplace_listing_views.xml",

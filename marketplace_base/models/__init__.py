@@ -7,5 +7,10 @@ from . import marketplace_queue_line
 from . import marketplace_log
 from . import marketplace_log_line
 from . import marketplace_workflow
+from . import marketplace_payment_gateway
+from . import marketplace_workflow_rule
+from . import marketplace_order_service
+from . import res_partner
 from . import sale_order
+from . import sale_order_line
 from . import stock_picking

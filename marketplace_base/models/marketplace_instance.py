@@ -6,6 +6,7 @@ from datetime import datetime, time as dtime
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..schemas.order import Order as NeutralOrder
 from .marketplace_job import JOBS
 
 _logger = logging.getLogger(__name__)
@@ -191,6 +192,14 @@ class MarketplaceInstance(models.Model):
     gift_certificate_product_id = fields.Many2one(
         "product.product", help="Service product of gift certificate lines (negative amounts)."
     )
+    default_product_id = fields.Many2one(
+        "product.product", string="Default Product",
+        help="Product of order lines whose item matches no Odoo product (the line keeps the "
+        "marketplace's name and SKU); the suite's 'Marketplace Sale' when empty.",
+    )
+    gift_wrap_product_id = fields.Many2one("product.product", string="Gift Wrap Product")
+    discount_product_id = fields.Many2one("product.product", string="Discount Product",
+                                          help="Product of the promotion lines of imported orders.")
     create_single_invoice = fields.Boolean(
         string="Create Single Invoice?",
         default=True,
@@ -220,6 +229,16 @@ class MarketplaceInstance(models.Model):
         "marketplace.workflow",
         string="Workflow (Marketplace-Fulfilled)",
         help="Applied to imported orders the marketplace ships (FBA, FBB).",
+    )
+
+    workflow_rule_ids = fields.One2many(
+        "marketplace.workflow.rule", "instance_id", string="Workflows by Payment",
+        help="A workflow per payment gateway and payment status; orders matching no rule get "
+        "the workflow of their fulfilment.",
+    )
+    anonymous_partner_id = fields.Many2one(
+        "res.partner", string="Anonymous Customer", readonly=True, copy=False,
+        help="Customer of the orders whose buyer the marketplace does not disclose.",
     )
 
     # automatic jobs --------------------------------------------------------------------------
@@ -451,8 +470,8 @@ class MarketplaceInstance(models.Model):
     def _queue_handler(self, kind):
         """The method turning a payload of this kind into an Odoo record.
 
-        A connector's `_<code>_queue_<kind>(line, payload)` wins over the base's
-        `_queue_<kind>(line, payload)`.
+        A connector's `_<code>_queue_<kind>(line, payload, log)` wins over the base's
+        `_queue_<kind>(line, payload, log)`.
         """
         handler = getattr(self, "_%s_queue_%s" % (self.marketplace, kind), None) or getattr(
             self, "_queue_%s" % kind, None
@@ -465,10 +484,12 @@ class MarketplaceInstance(models.Model):
         """Process waiting lines batch after batch until none is left for this worker."""
         self.ensure_one()
         Line = self.env["marketplace.queue.line"]
+        seen = set()  # lines left waiting by a transient error are not retried in this run
         while True:
-            batch = Line._acquire(self, self.queue_batch_limit, line_ids)
+            batch = Line._acquire(self, self.queue_batch_limit, line_ids, exclude_ids=seen)
             if not batch:
                 break
+            seen.update(batch.ids)
             batch._process(log)
             self._maybe_commit()
 
@@ -478,15 +499,15 @@ class MarketplaceInstance(models.Model):
         with self._job_log("process_queues") as log:
             self._process_queues(log, lines.ids)
 
-    def _queue_listing(self, line, payload):
+    def _queue_listing(self, line, payload, log):
         return self.env["marketplace.listing"]._import_payload(self, payload)
 
     # products --------------------------------------------------------------------------------
-    def _find_product(self, sku=None, barcode=None):
+    def _find_product(self, sku=None, barcode=None, external_id=None):
         """Find the Odoo product of a marketplace item: its listing first, then by the
         instance's rule (SKU against the internal reference, barcode, or both)."""
         self.ensure_one()
-        listing = self.env["marketplace.listing"]._find(self, sku=sku)
+        listing = self.env["marketplace.listing"]._find(self, sku=sku, external_id=external_id)
         if listing:
             return listing.product_id
         Product = self.env["product.product"].with_context(active_test=False)
@@ -500,3 +521,111 @@ class MarketplaceInstance(models.Model):
             if product:
                 return product
         return Product.browse()
+
+    # orders ----------------------------------------------------------------------------------
+    def _queue_order(self, line, payload, log):
+        """A marketplace-neutral order (schemas.order.Order) -> sale.order."""
+        order = NeutralOrder.model_validate(payload)
+        return self.env["marketplace.order.service"]._import(self, order, log)
+
+    def _anonymous_partner(self):
+        if not self.anonymous_partner_id:
+            self.anonymous_partner_id = self.env["res.partner"].create({
+                "name": _("%s Customer", self.name), "company_id": self.company_id.id,
+                **self.env["res.partner"]._marketplace_receivable(self),
+            })
+        return self.anonymous_partner_id
+
+    def _currency(self, code):
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        if not currency:
+            raise UserError(_("Unknown currency %s.", code))
+        if not currency.active:
+            currency.sudo().active = True
+        return currency
+
+    def _pricelist_for(self, code):
+        """The instance's pricelist when it is in the order's currency, else one per currency."""
+        currency = self._currency(code)
+        if self.pricelist_id.currency_id == currency:
+            return self.pricelist_id
+        Pricelist = self.env["product.pricelist"]
+        name = "%s %s" % (self.name, currency.name)
+        return Pricelist.search(
+            [("name", "=", name), ("currency_id", "=", currency.id), ("company_id", "in", (False, self.company_id.id))],
+            limit=1,
+        ) or Pricelist.create({"name": name, "currency_id": currency.id, "company_id": self.company_id.id})
+
+    def _special_product(self, kind, code=None):
+        """Product of a non-catalogue line: the instance's choice, else the suite's default.
+
+        A shipping or gift wrap code that matches an internal reference picks that product."""
+        if code:
+            product = self.env["product.product"].search([("default_code", "=", code)], limit=1)
+            if product:
+                return product
+        configured = {
+            "delivery": self.delivery_product_id,
+            "gift_wrap": self.gift_wrap_product_id,
+            "discount": self.discount_product_id,
+            "gift_certificate": self.gift_certificate_product_id,
+            "custom": self.custom_product_id,
+            "custom_storable": self.custom_storable_product_id,
+            "default": self.default_product_id,
+        }[kind]
+        return configured or self.env.ref("marketplace_base.product_marketplace_%s" % kind)
+
+    def _fallback_products(self):
+        return self._special_product("default") | self.env.ref("marketplace_base.product_marketplace_default")
+
+    def _order_line_product(self, line):
+        """The product of an order line (schemas.order.Line); never nothing, so that no order is
+        dropped: unmatched items land on the default product, keeping their name and SKU."""
+        if line.custom:
+            return self._special_product("custom_storable" if line.storable else "custom")
+        product = self._find_product(sku=line.sku, barcode=line.barcode, external_id=line.product_external_id)
+        if not product and self.create_products and (line.sku or line.barcode):
+            product = self.env["product.product"].create({
+                "name": line.name or line.sku or line.barcode,
+                "default_code": line.sku or False,
+                "barcode": line.barcode or False,
+                "type": "product",
+                "list_price": line.unit_price,
+            })
+        if not product:
+            return self._special_product("default")
+        self.env["marketplace.listing"]._bind(self, product, sku=line.sku, barcode=line.barcode,
+                                              external_id=line.product_external_id, name=line.name)
+        return product
+
+    def _marketplace_tax(self, rate, price_include):
+        """The Odoo sale tax of a marketplace tax rate, created on the tax accounts if new."""
+        Tax = self.env["account.tax"].with_context(active_test=False)
+        domain = [
+            ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"), ("amount", "=", rate),
+            ("price_include", "=", price_include), ("company_id", "=", self.company_id.id),
+        ]
+        if self.tax_account_id:
+            domain.append(("invoice_repartition_line_ids.account_id", "=", self.tax_account_id.id))
+        tax = Tax.search(domain, limit=1)
+        if tax:
+            return tax
+        name = _("%(marketplace)s Tax %(rate)s%%%(incl)s", marketplace=self._marketplace_label(),
+                 rate=("%g" % rate), incl=_(" (incl.)") if price_include else "")
+        return Tax.create({
+            "name": name,
+            "amount": rate,
+            "amount_type": "percent",
+            "type_tax_use": "sale",
+            "price_include": price_include,
+            "company_id": self.company_id.id,
+            "invoice_repartition_line_ids": self._tax_repartition(self.tax_account_id),
+            "refund_repartition_line_ids": self._tax_repartition(self.refund_tax_account_id or self.tax_account_id),
+        })
+
+    @staticmethod
+    def _tax_repartition(account):
+        return [
+            (0, 0, {"repartition_type": "base"}),
+            (0, 0, {"repartition_type": "tax", "account_id": account.id or False}),
+        ]

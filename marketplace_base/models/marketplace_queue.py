@@ -97,31 +97,28 @@ class MarketplaceQueue(models.Model):
     def _enqueue(self, instance, kind, records):
         """Queue raw records in one queue; `records` are (reference, payload dict) pairs.
 
-        A record whose reference already waits in a draft line of the instance and kind is not
-        queued twice: its waiting line gets the newer payload.
+        A record that already waits, unchanged, in the instance's queues is not queued again, so
+        running an import twice adds nothing. Waiting lines are never rewritten: a worker may be
+        processing them right now.
         """
-        records = list(records)
+        Line = self.env["marketplace.queue.line"]
+        records = [(ref, Line._dump(payload)) for ref, payload in records]
         if not records:
             return self.browse()
-        Line = self.env["marketplace.queue.line"]
         waiting = {
-            line.name: line
+            (line.name, line.payload)
             for line in Line.search(
                 [("instance_id", "=", instance.id), ("kind", "=", kind), ("state", "=", "draft"),
                  ("name", "in", [ref for ref, _payload in records])]
             )
         }
-        queue = self.create({"instance_id": instance.id, "kind": kind})
-        new_lines = []
-        for ref, payload in records:
-            if ref in waiting:
-                waiting[ref].payload = Line._dump(payload)
-            else:
-                new_lines.append({"queue_id": queue.id, "name": ref, "payload": Line._dump(payload)})
-        Line.with_context(tracking_disable=True).create(new_lines)
+        new_lines = [(ref, payload) for ref, payload in records if (ref, payload) not in waiting]
         if not new_lines:
-            queue.unlink()
             return self.browse()
+        queue = self.create({"instance_id": instance.id, "kind": kind})
+        Line.with_context(tracking_disable=True).create(
+            [{"queue_id": queue.id, "name": ref, "payload": payload} for ref, payload in new_lines]
+        )
         return queue
 
     def action_process(self):

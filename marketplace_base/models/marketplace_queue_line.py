@@ -1,10 +1,22 @@
 import json
 import logging
 
+import psycopg2.errors
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
+
+# Errors a concurrent worker causes (two lines racing to create the same order or customer):
+# the line waits for the next run, where it finds what the other worker created.
+TRANSIENT_ERRORS = (
+    psycopg2.errors.UniqueViolation,
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
+MAX_TRANSIENT_ATTEMPTS = 5
 
 
 class MarketplaceQueueLine(models.Model):
@@ -50,7 +62,7 @@ class MarketplaceQueueLine(models.Model):
         return payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str)
 
     # locking -----------------------------------------------------------------------------------
-    def _acquire(self, instance, limit, domain_ids=None):
+    def _acquire(self, instance, limit, domain_ids=None, exclude_ids=()):
         """Lock and return up to `limit` waiting lines of the instance no other worker holds.
 
         FOR UPDATE SKIP LOCKED lets any number of workers share one queue: each takes rows the
@@ -69,6 +81,9 @@ class MarketplaceQueueLine(models.Model):
         if domain_ids is not None:
             restrict = "AND id = ANY(%s)"
             params.append(list(domain_ids))
+        if exclude_ids:
+            restrict += " AND id != ALL(%s)"
+            params.append(list(exclude_ids))
         params.append(limit)
         self.env.cr.execute(query.format(restrict=restrict), params)
         return self.browse([row[0] for row in self.env.cr.fetchall()])
@@ -83,18 +98,17 @@ class MarketplaceQueueLine(models.Model):
         instance = self.instance_id
         try:
             with self.env.cr.savepoint():
-                record = instance._queue_handler(self.kind)(self, self._load())
+                record = instance._queue_handler(self.kind)(self, self._load(), log)
+        except TRANSIENT_ERRORS as err:
+            if self.attempts + 1 < MAX_TRANSIENT_ATTEMPTS:
+                _logger.info("Marketplace queue line %s (%s) met a concurrent worker: %s", self.id, self.name, err)
+                self.write({"attempts": self.attempts + 1, "error": _(
+                    "Another worker was writing the same records; the line is retried on the next run.")})
+                return
+            self._fail(log, self._readable_error(err))
+            return
         except Exception as err:  # pylint: disable=broad-except
-            message = instance._scrub(self._readable_error(err))
-            _logger.info("Marketplace queue line %s (%s) failed: %s", self.id, self.name, message)
-            self.write({
-                "state": "failed",
-                "attempts": self.attempts + 1,
-                "error": message,
-                "processed_at": fields.Datetime.now(),
-            })
-            log._add("error", message, queue_line=self)
-            self._schedule_failure_activity()
+            self._fail(log, self._readable_error(err))
             return
         self.write({
             "state": "done",
@@ -111,6 +125,18 @@ class MarketplaceQueueLine(models.Model):
             record=record,
             queue_line=self,
         )
+
+    def _fail(self, log, error):
+        message = self.instance_id._scrub(error)
+        _logger.info("Marketplace queue line %s (%s) failed: %s", self.id, self.name, message)
+        self.write({
+            "state": "failed",
+            "attempts": self.attempts + 1,
+            "error": message,
+            "processed_at": fields.Datetime.now(),
+        })
+        log._add("error", message, queue_line=self)
+        self._schedule_failure_activity()
 
     def _load(self):
         try:

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import float_compare
 
 
 class MarketplaceWorkflow(models.Model):
@@ -33,3 +34,65 @@ class MarketplaceWorkflow(models.Model):
         check_company=True,
         help="Journal of the invoices; the company's default sales journal when empty.",
     )
+
+    # applying workflows ---------------------------------------------------------------------------
+    @api.model
+    def _for_order(self, sale):
+        """The workflow of an imported order: by payment gateway and status when a rule of the
+        instance says so, else the instance's workflow for the order's fulfilment."""
+        instance = sale.marketplace_instance_id
+        rule = instance.workflow_rule_ids._match(sale.marketplace_payment_gateway_id, sale.marketplace_payment_status)
+        if rule:
+            return rule.workflow_id
+        if sale.marketplace_fulfilment == "marketplace":
+            return instance.marketplace_workflow_id
+        return instance.workflow_id
+
+    @api.model
+    def _apply_to_order(self, sale):
+        workflow = self._for_order(sale)
+        if not workflow:
+            return
+        if workflow.confirm_order and sale.state in ("draft", "sent"):
+            sale.action_confirm()
+        workflow._invoice(sale)
+
+    @api.model
+    def _invoice_after_delivery(self, sales):
+        """Deliveries made lines invoiceable: invoice them as the orders' workflows say."""
+        for sale in sales:
+            workflow = self._for_order(sale)
+            if workflow:
+                workflow._invoice(sale)
+
+    def _invoice(self, sale):
+        """Create (and post, and pay) the invoice of what can be invoiced now.
+
+        With "Create Single Invoice?" the invoice waits until everything ordered can be
+        invoiced at once; otherwise each delivery is invoiced as it happens."""
+        self.ensure_one()
+        if not self.create_invoice or sale.state != "sale" or sale.invoice_status != "to invoice":
+            return
+        lines = sale.order_line.filtered(lambda l: not l.display_type)
+        if sale.marketplace_instance_id.create_single_invoice and any(
+            float_compare(l.qty_invoiced + l.qty_to_invoice, l.product_uom_qty,
+                          precision_rounding=l.product_uom.rounding) < 0
+            for l in lines if l.product_uom_qty > 0
+        ):
+            return
+        invoices = sale.with_context(default_journal_id=self.sale_journal_id.id or None)._create_invoices()
+        if self.sale_journal_id:
+            invoices.filtered(lambda m: m.state == "draft").journal_id = self.sale_journal_id
+        if not self.validate_invoice:
+            return
+        invoices.action_post()
+        if self.register_payment and self.journal_id:
+            self._pay(invoices)
+
+    def _pay(self, invoices):
+        vals = {"journal_id": self.journal_id.id}
+        if self.payment_method_line_id:
+            vals["payment_method_line_id"] = self.payment_method_line_id.id
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoices.ids
+        ).create(vals)._create_payments()

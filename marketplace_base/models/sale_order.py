@@ -14,6 +14,11 @@ class SaleOrder(models.Model):
         [("merchant", "Merchant"), ("marketplace", "Marketplace")], string="Fulfilled By", copy=False
     )
     marketplace_status = fields.Char(string="Marketplace Status", copy=False)
+    marketplace_payment_gateway_id = fields.Many2one(
+        "marketplace.payment.gateway", string="Payment Gateway", copy=False, readonly=True
+    )
+    marketplace_payment_status = fields.Char(string="Payment Status", copy=False, readonly=True)
+    marketplace_gift_message = fields.Text(string="Gift Message", copy=False)
     marketplace_sync_error = fields.Boolean(
         string="Marketplace Sync Error", copy=False,
         help="Something about this order needs a person: see the message.",
@@ -24,3 +29,14 @@ class SaleOrder(models.Model):
         ("marketplace_order_unique", "UNIQUE(marketplace_instance_id, marketplace_order_ref)",
          "This marketplace order has already been imported for this instance."),
     ]
+
+    def _marketplace_flag(self, message):
+        """Mark the order for a person, keeping every reason given."""
+        for order in self:
+            text = "\n".join(filter(None, [order.marketplace_sync_message, message]))
+            order.write({"marketplace_sync_error": True, "marketplace_sync_message": text})
+
+    def _marketplace_shipped(self):
+        """Whether anything of the order has left the warehouse."""
+        self.ensure_one()
+        return any(move.state == "done" for move in self.order_line.move_ids)

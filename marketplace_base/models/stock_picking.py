@@ -13,3 +13,25 @@ class StockPicking(models.Model):
         help="Whether this delivery's shipment and tracking have reached the marketplace.",
     )
     marketplace_export_error = fields.Text(string="Shipment Export Error", copy=False)
+    marketplace_gift_message = fields.Text(
+        string="Gift Message", compute="_compute_marketplace_gift_message",
+        help="Gift messages of the order and of its items, for the packer.",
+    )
+
+    def _compute_marketplace_gift_message(self):
+        for picking in self:
+            messages = [picking.sale_id.marketplace_gift_message] + [
+                "%s: %s" % (move.product_id.display_name, move.sale_line_id.marketplace_gift_message)
+                for move in picking.move_ids if move.sale_line_id.marketplace_gift_message
+            ]
+            picking.marketplace_gift_message = "\n".join(filter(None, messages)) or False
+
+    def _action_done(self):
+        res = super()._action_done()
+        # Merchant-fulfilled marketplace deliveries wait for the shipment export; invoices
+        # that depended on the delivery follow the order's workflow.
+        outgoing = self.filtered(lambda p: p.marketplace_instance_id and p.picking_type_code == "outgoing")
+        outgoing.filtered(lambda p: p.sale_id.marketplace_fulfilment == "merchant" and not p.marketplace_export_state) \
+            .write({"marketplace_export_state": "pending"})
+        self.env["marketplace.workflow"]._invoice_after_delivery(outgoing.sale_id)
+        return res

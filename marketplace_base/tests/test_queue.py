@@ -64,12 +64,14 @@ class TestQueueProcessing(MarketplaceCase):
         self.assertEqual(line_d.state, "cancelled")
         self.assertEqual(queue.state, "done")
 
-    def test_waiting_reference_is_not_queued_twice(self):
+    def test_unchanged_waiting_record_is_not_queued_twice(self):
         self._queue([("A", self._listing_payload("WID-1"))])
+        self.assertFalse(self._queue([("A", self._listing_payload("WID-1"))]), "same record, nothing new")
         self._queue([("A", self._listing_payload("WID-1", name="Newer"))])
         lines = self.env["marketplace.queue.line"].search([("instance_id", "=", self.instance.id)])
-        self.assertEqual(len(lines), 1)
-        self.assertIn("Newer", lines.payload)
+        self.assertEqual(len(lines), 2, "a changed record is queued after the first")
+        self.instance.action_process_queues()
+        self.assertEqual(self._listings().name, "Newer", "processed in order, the newer wins")
 
     def test_matching_follows_the_instance_rule(self):
         barcode = self.products[1].barcode

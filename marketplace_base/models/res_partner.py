@@ -1,0 +1,83 @@
+from odoo import _, api, models
+
+ADDRESS_FIELDS = ("street", "street2", "city", "zip", "country_id", "state_id")
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    @api.model
+    def _marketplace_partners(self, instance, order):
+        """(customer, invoice address, delivery address) of a neutral order.
+
+        The same buyer is found again on later orders (by email, else by name and address);
+        addresses are child contacts, reused when identical."""
+        invoice = order.invoice_address or order.delivery_address
+        delivery = order.delivery_address or order.invoice_address
+        if (not invoice or invoice.is_empty()) and not order.customer.email:
+            partner = instance._anonymous_partner()
+            return partner, partner, partner
+        customer = self._marketplace_customer(instance, order, invoice)
+        invoice_partner = customer._marketplace_address("invoice", invoice) if invoice else customer
+        delivery_partner = customer._marketplace_address("delivery", delivery) if delivery else invoice_partner
+        return customer, invoice_partner, delivery_partner
+
+    @api.model
+    def _marketplace_customer(self, instance, order, address):
+        email = (order.customer.email or (address and address.email) or "").strip().lower()
+        name = order.customer.name or (address and (address.name or address.company)) or email
+        values = self._marketplace_address_values(address) if address else {}
+        domain = [("type", "=", "contact"), ("is_company", "=", False)]
+        if email:
+            domain.append(("email", "=ilike", email))
+        else:
+            domain += [("name", "=", name)] + [(f, "=", values.get(f) or False) for f in ("street", "zip", "country_id")]
+        customer = self.search(domain, limit=1)
+        if customer:
+            return customer
+        parent = self.browse()
+        if instance.create_company_contact and address and address.company:
+            parent = self.search([("is_company", "=", True), ("name", "=", address.company)], limit=1) \
+                or self.create(dict(values, name=address.company, is_company=True, vat=address.vat or False,
+                                    **self._marketplace_receivable(instance)))
+        vals = dict(values, name=name, email=email or False, parent_id=parent.id or False,
+                    lang=instance.lang or False, **self._marketplace_receivable(instance))
+        if address and address.vat and not parent:
+            vals["vat"] = address.vat
+        if address and address.company and not parent:
+            vals["company_name"] = address.company
+        return self.create(vals)
+
+    @staticmethod
+    def _marketplace_receivable(instance):
+        if instance.receivable_account_id:
+            return {"property_account_receivable_id": instance.receivable_account_id.id}
+        return {}
+
+    def _marketplace_address(self, kind, address):
+        """The child contact of this customer for that address, created when new."""
+        self.ensure_one()
+        values = self._marketplace_address_values(address)
+        name = address.name or self.name
+        for child in self.child_ids.filtered(lambda c: c.type == kind and c.name == name):
+            if all((child[f].id if f.endswith("_id") else child[f]) == (values.get(f) or False)
+                   for f in ADDRESS_FIELDS):
+                return child
+        return self.create(dict(values, name=name, type=kind, parent_id=self.id,
+                                email=address.email or False))
+
+    @api.model
+    def _marketplace_address_values(self, address):
+        country = address.country_code and self.env["res.country"].search(
+            [("code", "=", address.country_code)], limit=1)
+        state = country and address.state_code and self.env["res.country.state"].search(
+            [("country_id", "=", country.id), ("code", "=", address.state_code)], limit=1)
+        return {
+            "street": address.street or False,
+            "street2": address.street2 or False,
+            "city": address.city or False,
+            "zip": address.zip or False,
+            "country_id": country.id if country else False,
+            "state_id": state.id if state else False,
+            "phone": address.phone or False,
+        }

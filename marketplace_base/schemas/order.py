@@ -1,0 +1,108 @@
+"""The marketplace-neutral order every connector translates its API's orders into."""
+from datetime import datetime
+from typing import List, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class Address(_Model):
+    name: Optional[str] = None
+    company: Optional[str] = None
+    street: Optional[str] = None
+    street2: Optional[str] = None
+    city: Optional[str] = None
+    zip: Optional[str] = None
+    state_code: Optional[str] = None
+    country_code: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    vat: Optional[str] = None
+
+    @field_validator("country_code", "state_code")
+    @classmethod
+    def _upper(cls, value):
+        return value.upper() if value else value
+
+    def is_empty(self):
+        return not any((self.name, self.company, self.street, self.city, self.zip))
+
+
+class Customer(_Model):
+    external_id: Optional[str] = None
+    name: Optional[str] = None
+    email: Optional[str] = None
+
+
+class Tax(_Model):
+    """Tax of a line or charge as the marketplace computed it."""
+
+    amount: float = 0.0
+    rate: Optional[float] = Field(None, description="percent, e.g. 21.0")
+    name: Optional[str] = None
+
+
+class Charge(_Model):
+    """Shipping or gift wrap: a price, its discount and its taxes."""
+
+    amount: float = 0.0
+    discount: float = 0.0
+    taxes: List[Tax] = []
+    name: Optional[str] = None
+    code: Optional[str] = None  # the marketplace's shipping or gift wrap code/level
+
+
+class Line(_Model):
+    external_id: Optional[str] = None
+    sku: Optional[str] = None
+    barcode: Optional[str] = None
+    product_external_id: Optional[str] = None
+    name: Optional[str] = None
+    quantity: float = Field(gt=0)
+    unit_price: float = 0.0
+    discount: float = Field(0.0, description="total discount (promotions) on the line")
+    taxes: List[Tax] = []
+    gift_message: Optional[str] = None
+    gift_wrap: Optional[Charge] = None
+    custom: bool = Field(False, description="a non-catalogue item")
+    storable: bool = Field(False, description="for custom items: a fulfillable (storable) item")
+
+
+class GiftCertificate(_Model):
+    code: Optional[str] = None
+    amount: float = Field(gt=0)
+
+
+class Order(_Model):
+    external_id: str = Field(min_length=1)
+    name: Optional[str] = Field(None, description="the order number shown to the seller")
+    date_order: datetime
+    currency: str = Field(min_length=3, max_length=3)
+    fulfilment: Literal["merchant", "marketplace"] = "merchant"
+    status: Optional[str] = None
+    cancelled: bool = False
+    prices_include_tax: bool = False
+    total: Optional[float] = Field(None, description="the marketplace's order total, taxes included")
+    customer: Customer = Customer()
+    invoice_address: Optional[Address] = None
+    delivery_address: Optional[Address] = None
+    lines: List[Line] = Field(min_length=1)
+    shipping: Optional[Charge] = None
+    gift_wrap: Optional[Charge] = None
+    gift_message: Optional[str] = None
+    gift_certificates: List[GiftCertificate] = []
+    payment_gateway: Optional[str] = None
+    payment_status: Optional[str] = None
+    marketplace_id: Optional[str] = Field(None, description="a sub-marketplace (e.g. Amazon.de)")
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_upper(cls, value):
+        return value.upper()
+
+    @property
+    def reference(self):
+        return self.name or self.external_id
