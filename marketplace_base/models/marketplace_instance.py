@@ -423,6 +423,8 @@ class MarketplaceInstance(models.Model):
             threading.current_thread(), "testing", False
         ):
             self.env.cr.commit()
+            return True
+        return False
 
     # dispatch to connectors ------------------------------------------------------------------
     def _connector_method(self, name):
@@ -487,6 +489,10 @@ class MarketplaceInstance(models.Model):
         seen = set()  # lines left waiting by a transient error are not retried in this run
         while True:
             batch = Line._acquire(self, self.queue_batch_limit, line_ids, exclude_ids=seen)
+            if batch is None:  # lines moved under an old snapshot: go on in a new transaction
+                if not self._maybe_commit():
+                    break
+                continue
             if not batch:
                 break
             seen.update(batch.ids)

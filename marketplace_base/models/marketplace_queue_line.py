@@ -2,6 +2,7 @@ import json
 import logging
 
 import psycopg2.errors
+import psycopg2.extensions
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -67,6 +68,7 @@ class MarketplaceQueueLine(models.Model):
 
         FOR UPDATE SKIP LOCKED lets any number of workers share one queue: each takes rows the
         others have not locked, and a row stays locked until its worker's transaction ends.
+        Returns None when this transaction's snapshot is too old to lock (see below).
         """
         self.env.flush_all()
         query = """
@@ -85,8 +87,15 @@ class MarketplaceQueueLine(models.Model):
             restrict += " AND id != ALL(%s)"
             params.append(list(exclude_ids))
         params.append(limit)
-        self.env.cr.execute(query.format(restrict=restrict), params)
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query.format(restrict=restrict), params, log_exceptions=False)
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except psycopg2.extensions.TransactionRollbackError:
+            # Another worker committed some of these lines after this transaction's snapshot
+            # was taken: they are not ours to take. The caller starts a new transaction or stops.
+            return None
+        return self.browse(ids)
 
     # processing --------------------------------------------------------------------------------
     def _process(self, log):

@@ -80,9 +80,9 @@ class MarketplaceWorkflow(models.Model):
             for l in lines if l.product_uom_qty > 0
         ):
             return
-        invoices = sale.with_context(default_journal_id=self.sale_journal_id.id or None)._create_invoices()
         if self.sale_journal_id:
-            invoices.filtered(lambda m: m.state == "draft").journal_id = self.sale_journal_id
+            sale = sale.with_context(default_journal_id=self.sale_journal_id.id)
+        invoices = sale._create_invoices()
         if not self.validate_invoice:
             return
         invoices.action_post()

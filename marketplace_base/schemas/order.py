@@ -38,9 +38,9 @@ class Customer(_Model):
 
 
 class Tax(_Model):
-    """Tax of a line or charge as the marketplace computed it."""
+    """Tax of a line or charge as the marketplace computed it (its amount, its rate or both)."""
 
-    amount: float = 0.0
+    amount: Optional[float] = None
     rate: Optional[float] = Field(None, description="percent, e.g. 21.0")
     name: Optional[str] = None
 
