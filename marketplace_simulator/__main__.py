@@ -13,11 +13,17 @@ def main(argv=None):
     parser.add_argument("--no-rate-limits", action="store_true", help="answer without throttling")
     parser.add_argument("--rate-scale", type=float, default=1.0, help="multiply every documented rate")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--public-url", help="base URL clients reach this server at, for the document URLs it hands out "
+        "(default http://HOST:PORT)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s"
     )
     sim = Simulator(seed=args.seed, rate_limits=not args.no_rate_limits, rate_scale=args.rate_scale)
+    if args.public_url:
+        sim.public_url = args.public_url.rstrip("/")
     server = SimulatorServer((args.host, args.port), sim)
     logging.getLogger("marketplace_simulator").warning(
         "marketplace simulator on http://%s:%s (/amazon, /bigcommerce, /bol, /_sim)", args.host, args.port

@@ -333,6 +333,7 @@ class Simulator:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "MarketplaceSimulator/1.0"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
     def _serve(self):
         started = time.monotonic()
@@ -368,6 +369,9 @@ class SimulatorServer(ThreadingHTTPServer):
     def __init__(self, address, sim):
         super().__init__(address, _Handler)
         self.sim = sim
+        if not getattr(sim, "public_url", None):  # base of URLs handed out (Amazon document uploads)
+            host, port = self.server_address[:2]
+            sim.public_url = "http://%s:%s" % ("127.0.0.1" if host in ("", "0.0.0.0") else host, port)
 
 
 def serve_in_thread(port=0, host="127.0.0.1", **kwargs):
