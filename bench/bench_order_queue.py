@@ -38,8 +38,10 @@ def neutral_orders(count, prefix, skus):
 
 
 def orm_direct(env, orders, products_by_sku, warehouse):
-    """What a hand-written import would do at least: find/create the buyer, create, confirm."""
+    """What a hand-written import would do at least: find/create the buyer, create the order
+    with its product and shipping lines, confirm."""
     Partner = env["res.partner"]
+    shipping = env.ref("marketplace_base.product_marketplace_delivery")
     for order in orders:
         email = order["customer"]["email"]
         partner = Partner.search([("email", "=ilike", email)], limit=1) or Partner.create({
@@ -54,7 +56,8 @@ def orm_direct(env, orders, products_by_sku, warehouse):
                 (0, 0, {"product_id": products_by_sku[line["sku"]].id, "product_uom_qty": line["quantity"],
                         "price_unit": line["unit_price"]})
                 for line in order["lines"]
-            ],
+            ] + [(0, 0, {"product_id": shipping.id, "product_uom_qty": 1,
+                         "price_unit": order["shipping"]["amount"], "is_delivery": True})],
         })
         sale.action_confirm()
     env.flush_all()

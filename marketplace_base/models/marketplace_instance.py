@@ -509,13 +509,14 @@ class MarketplaceInstance(models.Model):
         return self.env["marketplace.listing"]._import_payload(self, payload)
 
     # products --------------------------------------------------------------------------------
-    def _find_product(self, sku=None, barcode=None, external_id=None):
+    def _find_product(self, sku=None, barcode=None, external_id=None, listing_first=True):
         """Find the Odoo product of a marketplace item: its listing first, then by the
         instance's rule (SKU against the internal reference, barcode, or both)."""
         self.ensure_one()
-        listing = self.env["marketplace.listing"]._find(self, sku=sku, external_id=external_id)
-        if listing:
-            return listing.product_id
+        if listing_first:
+            listing = self.env["marketplace.listing"]._find(self, sku=sku, external_id=external_id)
+            if listing:
+                return listing.product_id
         Product = self.env["product.product"].with_context(active_test=False)
         company = [("company_id", "in", (False, self.company_id.id))]
         if barcode and self.sync_listings_on in ("barcode", "both"):
@@ -589,7 +590,10 @@ class MarketplaceInstance(models.Model):
         dropped: unmatched items land on the default product, keeping their name and SKU."""
         if line.custom:
             return self._special_product("custom_storable" if line.storable else "custom")
-        product = self._find_product(sku=line.sku, barcode=line.barcode, external_id=line.product_external_id)
+        listing = self.env["marketplace.listing"]._find(self, sku=line.sku, external_id=line.product_external_id)
+        if listing:
+            return listing.product_id
+        product = self._find_product(sku=line.sku, barcode=line.barcode, listing_first=False)
         if not product and self.create_products and (line.sku or line.barcode):
             product = self.env["product.product"].create({
                 "name": line.name or line.sku or line.barcode,

@@ -50,12 +50,10 @@ class MarketplaceListing(models.Model):
 
     @api.model
     def _bind(self, instance, product, sku=None, barcode=None, external_id=None, name=None):
-        """Record a pairing found while importing (an order line matched by SKU or barcode)."""
+        """Record a pairing found while importing (an order line matched by SKU or barcode);
+        the caller has checked that no listing exists for it."""
         if not sku and not external_id:
             return self.browse()
-        listing = self._find(instance, sku=sku, external_id=external_id)
-        if listing:
-            return listing
         return self.create({
             "instance_id": instance.id, "product_id": product.id, "sku": sku or False,
             "barcode": barcode or False, "external_id": external_id or False, "name": name or product.name,

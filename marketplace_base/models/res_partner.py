@@ -18,8 +18,13 @@ class ResPartner(models.Model):
             partner = instance._anonymous_partner()
             return partner, partner, partner
         customer = self._marketplace_customer(instance, order, invoice)
+        # Child contacts only for addresses that differ from the customer's own: most buyers
+        # bill and ship to one address, and one partner for them keeps the import light.
         invoice_partner = customer._marketplace_address("invoice", invoice) if invoice else customer
-        delivery_partner = customer._marketplace_address("delivery", delivery) if delivery else invoice_partner
+        delivery_partner = (
+            invoice_partner._marketplace_matches(delivery) and invoice_partner
+            or customer._marketplace_address("delivery", delivery)
+        ) if delivery else invoice_partner
         return customer, invoice_partner, delivery_partner
 
     @api.model
@@ -55,16 +60,26 @@ class ResPartner(models.Model):
         return {}
 
     def _marketplace_address(self, kind, address):
-        """The child contact of this customer for that address, created when new."""
+        """The customer itself when it has that address, else its child contact of that kind
+        for it, created when new."""
         self.ensure_one()
-        values = self._marketplace_address_values(address)
+        if self._marketplace_matches(address):
+            return self
         name = address.name or self.name
         for child in self.child_ids.filtered(lambda c: c.type == kind and c.name == name):
-            if all((child[f].id if f.endswith("_id") else child[f]) == (values.get(f) or False)
-                   for f in ADDRESS_FIELDS):
+            if child._marketplace_matches(address):
                 return child
-        return self.create(dict(values, name=name, type=kind, parent_id=self.id,
-                                email=address.email or False))
+        return self.create(dict(self._marketplace_address_values(address), name=name, type=kind,
+                                parent_id=self.id, email=address.email or False))
+
+    def _marketplace_matches(self, address):
+        """Whether this partner is at that address, under that name."""
+        self.ensure_one()
+        if address.name and address.name != self.name:
+            return False
+        values = self._marketplace_address_values(address)
+        return all((self[f].id if f.endswith("_id") else self[f]) == (values.get(f) or False)
+                   for f in ADDRESS_FIELDS)
 
     @api.model
     def _marketplace_address_values(self, address):

@@ -19,8 +19,9 @@ class TestOrderImport(OrderCase):
         customer = first.partner_id
         self.assertEqual(customer.email, "zoe@example.com")
         self.assertEqual(customer.property_account_receivable_id, receivable)
-        self.assertEqual(first.partner_invoice_id.parent_id, customer)
-        self.assertEqual(first.partner_invoice_id.type, "invoice")
+        self.assertEqual(first.partner_invoice_id, customer, "the customer holds the billing address")
+        self.assertEqual(customer.street, "Kanaalstraat 1")
+        self.assertEqual(first.partner_shipping_id.parent_id, customer)
         self.assertEqual(first.partner_shipping_id.type, "delivery")
         self.assertEqual(first.partner_shipping_id.city, "Łódź")
         self.assertEqual(first.partner_shipping_id, second.partner_shipping_id, "same address, same child")
