@@ -388,6 +388,10 @@ class MarketplaceInstance(models.Model):
     def action_export_prices(self):
         return self._run_job("export_prices")
 
+    def action_check_results(self):
+        """Poll the marketplace for the outcome of asynchronous exports (feeds, process statuses)."""
+        return self._run_job("check_results")
+
     def action_process_queues(self):
         return self._run_job("process_queues")
 
@@ -585,7 +589,7 @@ class MarketplaceInstance(models.Model):
     def _fallback_products(self):
         return self._special_product("default") | self.env.ref("marketplace_base.product_marketplace_default")
 
-    def _order_line_product(self, line):
+    def _order_line_product(self, line, fulfilment="merchant"):
         """The product of an order line (schemas.order.Line); never nothing, so that no order is
         dropped: unmatched items land on the default product, keeping their name and SKU."""
         if line.custom:
@@ -605,7 +609,8 @@ class MarketplaceInstance(models.Model):
         if not product:
             return self._special_product("default")
         self.env["marketplace.listing"]._bind(self, product, sku=line.sku, barcode=line.barcode,
-                                              external_id=line.product_external_id, name=line.name)
+                                              external_id=line.product_external_id, name=line.name,
+                                              fulfilment=fulfilment)
         return product
 
     def _marketplace_tax(self, rate, price_include):

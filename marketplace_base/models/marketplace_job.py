@@ -7,6 +7,7 @@ JOBS = [
     ("import_inventory", "Import Product's Inventory", {"interval_number": 1, "interval_type": "days"}),
     ("export_inventory", "Export Product's Inventory", {"interval_number": 1, "interval_type": "hours"}),
     ("export_prices", "Export Product's Price", {"interval_number": 1, "interval_type": "days"}),
+    ("check_results", "Check Export Results", {"interval_number": 10, "interval_type": "minutes"}),
     ("process_queues", "Process Queues", {"interval_number": 5, "interval_type": "minutes", "cron_active": True}),
 ]
 

@@ -49,7 +49,7 @@ class MarketplaceListing(models.Model):
         return self.browse()
 
     @api.model
-    def _bind(self, instance, product, sku=None, barcode=None, external_id=None, name=None):
+    def _bind(self, instance, product, sku=None, barcode=None, external_id=None, name=None, fulfilment="merchant"):
         """Record a pairing found while importing (an order line matched by SKU or barcode);
         the caller has checked that no listing exists for it."""
         if not sku and not external_id:
@@ -57,6 +57,7 @@ class MarketplaceListing(models.Model):
         return self.create({
             "instance_id": instance.id, "product_id": product.id, "sku": sku or False,
             "barcode": barcode or False, "external_id": external_id or False, "name": name or product.name,
+            "fulfilment": fulfilment,
         })
 
     @api.model

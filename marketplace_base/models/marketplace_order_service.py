@@ -75,6 +75,7 @@ class MarketplaceOrderService(models.AbstractModel):
             "marketplace_order_ref": order.external_id,
             "marketplace_fulfilment": order.fulfilment,
             "marketplace_status": order.status,
+            "marketplace_site_ref": order.marketplace_id,
             "marketplace_gift_message": order.gift_message,
             "marketplace_payment_gateway_id": self.env["marketplace.payment.gateway"]._get(
                 instance, order.payment_gateway).id,
@@ -89,7 +90,7 @@ class MarketplaceOrderService(models.AbstractModel):
         return vals
 
     def _product_line_values(self, instance, order, line, fpos):
-        product = instance._order_line_product(line)
+        product = instance._order_line_product(line, order.fulfilment)
         taxes = self._taxes(instance, order, line.taxes, product, fpos, line.unit_price * line.quantity)
         unit_price = self._price(instance, order, taxes, line.unit_price)
         name = line.name or product.display_name

@@ -94,12 +94,13 @@ class MarketplaceQueue(models.Model):
         return super().create(vals_list)
 
     @api.model
-    def _enqueue(self, instance, kind, records):
+    def _enqueue(self, instance, kind, records, queue=None):
         """Queue raw records in one queue; `records` are (reference, payload dict) pairs.
 
         A record that already waits, unchanged, in the instance's queues is not queued again, so
         running an import twice adds nothing. Waiting lines are never rewritten: a worker may be
-        processing them right now.
+        processing them right now. With `queue`, the lines are added to that queue (a job that
+        queues page after page keeps one queue per run).
         """
         Line = self.env["marketplace.queue.line"]
         records = [(ref, Line._dump(payload)) for ref, payload in records]
@@ -115,7 +116,7 @@ class MarketplaceQueue(models.Model):
         new_lines = [(ref, payload) for ref, payload in records if (ref, payload) not in waiting]
         if not new_lines:
             return self.browse()
-        queue = self.create({"instance_id": instance.id, "kind": kind})
+        queue = queue or self.create({"instance_id": instance.id, "kind": kind})
         Line.with_context(tracking_disable=True).create(
             [{"queue_id": queue.id, "name": ref, "payload": payload} for ref, payload in new_lines]
         )

@@ -14,7 +14,7 @@ class ResPartner(models.Model):
         addresses are child contacts, reused when identical."""
         invoice = order.invoice_address or order.delivery_address
         delivery = order.delivery_address or order.invoice_address
-        if (not invoice or invoice.is_empty()) and not order.customer.email:
+        if (not invoice or invoice.is_empty()) and not order.customer.email and not order.customer.name:
             partner = instance._anonymous_partner()
             return partner, partner, partner
         customer = self._marketplace_customer(instance, order, invoice)

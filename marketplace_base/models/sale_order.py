@@ -14,6 +14,10 @@ class SaleOrder(models.Model):
         [("merchant", "Merchant"), ("marketplace", "Marketplace")], string="Fulfilled By", copy=False
     )
     marketplace_status = fields.Char(string="Marketplace Status", copy=False)
+    marketplace_site_ref = fields.Char(
+        string="Marketplace Site", copy=False, readonly=True,
+        help="The marketplace of the account the order was placed on (e.g. Amazon.de's id).",
+    )
     marketplace_payment_gateway_id = fields.Many2one(
         "marketplace.payment.gateway", string="Payment Gateway", copy=False, readonly=True
     )

@@ -14,9 +14,9 @@ class TestAutomaticJobs(MarketplaceCase):
         self.assertEqual(
             sorted(jobs.mapped("job")),
             sorted(["import_orders", "export_shipments", "import_inventory", "export_inventory",
-                    "export_prices", "process_queues"]),
+                    "export_prices", "check_results", "process_queues"]),
         )
-        self.assertEqual(len(jobs.cron_id), 6, "one ir.cron per instance and job")
+        self.assertEqual(len(jobs.cron_id), 7, "one ir.cron per instance and job")
         for job in jobs:
             self.assertIn("_run_from_cron(%d)" % job.id, job.cron_id.code)
             self.assertIn(self.instance.name, job.cron_id.name)
