@@ -17,6 +17,8 @@ def main(argv=None):
         "--public-url", help="base URL clients reach this server at, for the document URLs it hands out "
         "(default http://HOST:PORT)"
     )
+    parser.add_argument("--bol-client-id", help="Bol.com client id accepted at /bol/token (default sim-bol-client)")
+    parser.add_argument("--bol-client-secret", help="Bol.com client secret (default sim-bol-secret)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO, format="%(asctime)s %(message)s"
@@ -24,6 +26,10 @@ def main(argv=None):
     sim = Simulator(seed=args.seed, rate_limits=not args.no_rate_limits, rate_scale=args.rate_scale)
     if args.public_url:
         sim.public_url = args.public_url.rstrip("/")
+    if args.bol_client_id:
+        sim.marketplaces["bol"].client_id = args.bol_client_id
+    if args.bol_client_secret:
+        sim.marketplaces["bol"].client_secret = args.bol_client_secret
     server = SimulatorServer((args.host, args.port), sim)
     logging.getLogger("marketplace_simulator").warning(
         "marketplace simulator on http://%s:%s (/amazon, /bigcommerce, /bol, /_sim)", args.host, args.port
