@@ -1,12 +1,14 @@
-"""Orders per second through the queue, against the ORM creating the same orders directly.
+"""Orders per second through the queue, against the ORM creating the same orders directly;
+and the time to compute export quantities for many products.
 
-    python3 bench/bench_order_queue.py [--db marketplace_test] [--orders 1000]
+    python3 bench/bench_order_queue.py [--db marketplace_test] [--orders 1000] [--products 10000]
 
 Feeds N marketplace-neutral orders (3 lines each; half from returning customers) through an
 order queue processed by the instance (workflow: confirm), and, in the same run, creates and
 confirms the same orders with plain ORM calls (partner lookup or creation, sale.order with its
-lines, action_confirm). Prints both rates and their ratio (goal: 1.3 or less). Everything is
-rolled back at the end.
+lines, action_confirm). Prints both rates and their ratio (goal: 1.3 or less). Then creates
+N storable products with stock and prints the seconds and SQL queries to compute their export
+quantities for each stock basis. Everything is rolled back at the end.
 """
 import os
 import sys
@@ -63,8 +65,27 @@ def orm_direct(env, orders, products_by_sku, warehouse):
     env.flush_all()
 
 
+def export_quantities(env, instance, count):
+    products = env["product.product"].create([
+        {"name": "Stock bench %d" % i, "default_code": "SB-%06d" % i, "type": "product"} for i in range(count)
+    ])
+    stock = instance.warehouse_id.lot_stock_id
+    Quant = env["stock.quant"]
+    Quant.create([{"product_id": p.id, "location_id": stock.id, "quantity": (i % 37) + 1}
+                  for i, p in enumerate(products)])
+    env.flush_all()
+    for basis in ("free", "on_hand", "forecast"):
+        env.invalidate_all()
+        queries = env.cr.sql_log_count
+        started = time.perf_counter()
+        quantities = products._marketplace_export_quantities(instance.warehouse_id, basis)
+        seconds = time.perf_counter() - started
+        print("export quantities, %s, %d products: %.2f s, %d queries (total %d units)" % (
+            basis, count, seconds, env.cr.sql_log_count - queries, sum(quantities.values())))
+
+
 def main():
-    args = parse_args(__doc__, orders={"type": int, "default": 1000})
+    args = parse_args(__doc__, orders={"type": int, "default": 1000}, products={"type": int, "default": 10000})
     with odoo_env(args.db) as env:
         skus = ["BENCH-%03d" % i for i in range(30)]
         products = env["product.product"].create([
@@ -97,6 +118,7 @@ def main():
         print("ORM direct:  %.1f s, %.1f orders/s" % (orm_seconds, args.orders / orm_seconds))
         print("queue:       %.1f s, %.1f orders/s" % (queue_seconds, args.orders / queue_seconds))
         print("ratio queue/ORM: %.2f (goal 1.3 or less)" % (queue_seconds / orm_seconds))
+        export_quantities(env, instance, args.products)
 
 
 if __name__ == "__main__":

@@ -6,3 +6,4 @@ from . import test_notifications
 from . import test_order_import
 from . import test_order_taxes
 from . import test_order_workflow
+from . import test_stock_quantities
