@@ -8,7 +8,17 @@
     "depends": ["marketplace_base"],
     "external_dependencies": {"python": ["sp_api"]},
     "data": [
+        "security/ir.model.access.csv",
+        "security/amazon_security.xml",
+        "data/amazon_marketplace_data.xml",
+        "data/amazon_data.xml",
+        "wizard/amazon_recover_order_views.xml",
+        "views/amazon_marketplace_views.xml",
         "views/marketplace_instance_views.xml",
+        "views/sale_order_views.xml",
+    ],
+    "demo": [
+        "data/amazon_demo.xml",
     ],
     "installable": True,
 }

@@ -121,7 +121,8 @@ class MarketplaceOrderService(models.AbstractModel):
     def _charge_line(self, instance, order, charge, kind, name, fpos):
         product = instance._special_product(kind, code=charge.code)
         amount = charge.amount - charge.discount
-        taxes = self._taxes(instance, order, charge.taxes, product, fpos, amount)
+        # marketplace tax amounts are on the full charge, before its discount
+        taxes = self._taxes(instance, order, charge.taxes, product, fpos, charge.amount)
         return self._line(product, name, 1, self._price(instance, order, taxes, amount), taxes)
 
     @staticmethod
@@ -145,15 +146,29 @@ class MarketplaceOrderService(models.AbstractModel):
         for mp_tax in mp_taxes:
             rate = mp_tax.rate
             if rate is None:
-                if not mp_tax.amount or not base_amount:
-                    continue
-                net = base_amount - mp_tax.amount if order.prices_include_tax else base_amount
-                rate = float_round(100.0 * mp_tax.amount / net, precision_digits=2) if net else 0.0
+                rate = self._rate_of(mp_tax.amount, base_amount, order.prices_include_tax)
             if rate:
                 taxes |= instance._marketplace_tax(rate, order.prices_include_tax)
         if instance.tax_system == "marketplace_fpos" and fpos:
             taxes = fpos.map_tax(taxes)
         return taxes
+
+    @staticmethod
+    def _rate_of(amount, base, included):
+        """The tax rate behind a tax amount: the roundest rate (19 before 18.95) that gives the
+        same amount to the cent, since marketplaces round each amount."""
+        if not amount or not base:
+            return 0.0
+        net = base - amount if included else base
+        if net <= 0:
+            return 0.0
+        exact = 100.0 * amount / net
+        for digits in (0, 1, 2):
+            rate = float_round(exact, precision_digits=digits)
+            tax = base - base / (1 + rate / 100.0) if included else base * rate / 100.0
+            if abs(tax - amount) <= 0.005 + 1e-9:
+                return rate
+        return float_round(exact, precision_digits=2)
 
     def _price(self, instance, order, taxes, price):
         """A marketplace price as the Odoo line must hold it with these taxes, so that the

@@ -1,0 +1,61 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import DE, FR, UK, US, AmazonCase
+
+
+@tagged("post_install", "-at_install")
+class TestAmazonAccount(AmazonCase):
+    def test_refused_credentials_show_amazons_error_without_secrets(self):
+        self.instance.amazon_lwa_client_secret = "wrong-secret-value"
+        with self.assertRaises(UserError) as caught:
+            self.instance.action_test_connection()
+        message = str(caught.exception)
+        self.assertIn("Amazon answered", message)
+        self.assertNotIn("wrong-secret-value", message)
+        with self.assertRaises(UserError):
+            self.instance.action_confirm()
+        self.assertEqual(self.instance.state, "draft", "nothing is confirmed until the credentials pass")
+
+    def test_confirm_fills_marketplaces_and_defaults(self):
+        self.assertEqual(self.instance.default_product_id, self.env.ref("marketplace_amazon.product_amazon_sale"))
+        self.assertEqual(self.instance.delivery_product_id, self.env.ref("marketplace_amazon.product_amazon_shipping"))
+        self.instance.action_confirm()
+        self.assertEqual(self.instance.state, "confirmed")
+        self.assertEqual(set(self.instance.amazon_available_marketplace_ids.mapped("api_ref")), {DE, UK, FR, US})
+        self.assertEqual(self.instance.amazon_marketplace_ids, self.instance.amazon_available_marketplace_ids)
+        self.assertEqual(self.instance.marketplace_warehouse_id.code, "AMZN")
+        self.assertEqual(self.instance.team_id.name, "Amazon")
+        self.assertTrue(self.instance.pricelist_id)
+        # A second account of the company shares the Amazon warehouse and sales team.
+        other = self.env["marketplace.instance"].create({
+            "name": "Second account", "marketplace": "amazon", "amazon_seller_id": "SIMSELLER1",
+            "amazon_refresh_token": "sim-refresh-token", "amazon_lwa_client_id": "sim-lwa-client",
+            "amazon_lwa_client_secret": "sim-lwa-secret", "api_base_url": self.sim_url + "/amazon",
+        })
+        other.action_confirm()
+        self.assertEqual(other.marketplace_warehouse_id, self.instance.marketplace_warehouse_id)
+        self.assertEqual(other.team_id, self.instance.team_id)
+
+    def test_update_keeps_removed_marketplaces_removed_and_adds_new_ones(self):
+        self.instance.action_confirm()
+        us = self.instance.amazon_marketplace_ids.filtered(lambda m: m.api_ref == US)
+        self.instance.amazon_marketplace_ids = [(3, us.id)]
+        self.instance.action_amazon_update_marketplaces()
+        self.assertNotIn(us, self.instance.amazon_marketplace_ids, "the user's removal stands")
+        self.assertIn(us, self.instance.amazon_available_marketplace_ids)
+
+    def test_unsupported_marketplace_appears_once_added(self):
+        self.instance.action_confirm()
+        de = self.env["amazon.marketplace"].search([("api_ref", "=", DE)])
+        self.instance.write({"amazon_available_marketplace_ids": [(3, de.id)], "amazon_marketplace_ids": [(3, de.id)]})
+        de.unlink()
+        self.instance.action_amazon_update_marketplaces()
+        self.assertEqual(len(self.instance.amazon_available_marketplace_ids), 3, "unknown here: skipped")
+        self.env["amazon.marketplace"].create({"name": "Amazon.de", "api_ref": DE, "region": "eu"})
+        self.instance.action_amazon_update_marketplaces()
+        self.assertIn(DE, self.instance.amazon_marketplace_ids.mapped("api_ref"))
+
+    def test_every_current_marketplace_is_shipped(self):
+        refs = set(self.env["amazon.marketplace"].search([]).mapped("api_ref"))
+        self.assertTrue({DE, UK, FR, US, "A1VC38T7YXB528", "A2Q3Y263D00KWC", "A1805IZSGTT6HS"} <= refs)
