@@ -93,7 +93,7 @@ def main():
             for sku in skus
         ])
         by_sku = dict(zip(skus, products))
-        code = env["marketplace.instance"]._fields["marketplace"].selection[0][0]
+        code = "generic"
         workflow = env["marketplace.workflow"].create({"name": "Bench confirm", "confirm_order": True})
         instance = env["marketplace.instance"].create({
             "name": "Bench", "marketplace": code, "workflow_id": workflow.id, "queue_batch_limit": 100,

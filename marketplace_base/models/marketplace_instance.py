@@ -34,7 +34,9 @@ class MarketplaceInstance(models.Model):
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
     marketplace = fields.Selection(
-        selection=[], required=True, tracking=True, help="The marketplace this account sells on."
+        selection=[("generic", "Generic (neutral payloads)")], required=True, tracking=True,
+        help="The marketplace this account sells on. Generic instances take marketplace-neutral "
+        "orders and listings that another system queues (for example over XML-RPC).",
     )
     state = fields.Selection(
         [("draft", "Draft"), ("confirmed", "Confirmed")],
@@ -451,6 +453,10 @@ class MarketplaceInstance(models.Model):
         return dict(self._fields["marketplace"]._description_selection(self.env)).get(
             self.marketplace, self.marketplace or ""
         )
+
+    def _generic_test_connection(self):
+        """A generic instance talks to no API: there is nothing to test."""
+        return True
 
     # credentials -----------------------------------------------------------------------------
     @api.model

@@ -4,17 +4,14 @@ from odoo.tests import TransactionCase
 
 
 class MarketplaceCase(TransactionCase):
-    """An instance of whichever marketplace is installed, and helpers to feed its queues.
-
-    The engine's behaviour does not depend on the marketplace, so these tests use the first
-    code any connector registered.
-    """
+    """A generic instance (marketplace-neutral payloads) and helpers to feed its queues: the
+    engine's behaviour does not depend on a marketplace."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.code = cls.env["marketplace.instance"]._fields["marketplace"].selection[0][0]
+        cls.code = "generic"
         cls.instance = cls.env["marketplace.instance"].create({
             "name": "Test Store",
             "marketplace": cls.code,

@@ -66,6 +66,10 @@ class TestAutomaticJobs(MarketplaceCase):
             self.instance.action_import_orders()
         # XML-RPC callers get a plain True back from the public job methods.
         self.assertIs(self.instance.action_process_queues(), True)
+        self.instance.action_confirm()
+        self.assertEqual(self.instance.state, "confirmed")
+        with self.assertRaisesRegex(UserError, "does not support the job 'import_orders'"):
+            self.instance.action_import_orders()
 
     def test_blank_pricelist_is_created_in_the_store_currency(self):
         usd = self.env.ref("base.USD")

@@ -25,7 +25,7 @@ class TestQueueConcurrency(BaseCase):
         super().setUp()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            code = env["marketplace.instance"]._fields["marketplace"].selection[0][0]
+            code = "generic"
             instance = env["marketplace.instance"].create({
                 "name": "Concurrency Store", "marketplace": code, "queue_batch_limit": 5,
             })
