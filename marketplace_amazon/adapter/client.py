@@ -95,10 +95,19 @@ class AmazonClient:
         self.calls = 0  # API requests sent (token requests excluded)
         self.throttled = 0  # 429 answers received
         self._buckets = {}
+        self._apis = {}
         self._lock = threading.Lock()
 
     # sp_api plumbing ---------------------------------------------------------------------------
     def _api(self, cls, marketplace_id="ATVPDKIKX0DER"):
+        """One sp_api client per API and marketplace, kept so that its connection is reused
+        (a new TCP connection per request costs more than the request)."""
+        key = (cls, marketplace_id)
+        if key not in self._apis:
+            self._apis[key] = self._new_api(cls, marketplace_id)
+        return self._apis[key]
+
+    def _new_api(self, cls, marketplace_id):
         url = urlsplit(self.lwa_url)
 
         class LwaTokenClient(AccessTokenClient):
@@ -110,6 +119,11 @@ class AmazonClient:
         marketplace = SimpleNamespace(endpoint=self.endpoint, marketplace_id=marketplace_id, region=self.aws_region)
         return cls(marketplace=marketplace, credentials=self.credentials, refresh_token=self.refresh_token,
                    auth_token_client_class=LwaTokenClient, timeout=self.timeout)
+
+    def close(self):
+        for api in self._apis.values():
+            api.close()
+        self._apis = {}
 
     def _forget_token(self):
         """sp_api caches access tokens module-wide by refresh token: drop ours."""

@@ -175,10 +175,10 @@ class MarketplaceInstance(models.Model):
             log._add("error", _("Order import stopped, Last Order Sync kept at %(since)s: %(error)s",
                                 since=since, error=self._scrub(str(err))))
             return
+        finally:
+            log.write({"api_calls": client.calls, "throttled_calls": client.throttled})
         self._amazon_enqueue(batch, queue, log)
         self.amazon_last_order_sync = max(since, started - ORDER_SYNC_LAG)
-        log._add("info", _("Amazon answered %(calls)s calls (%(throttled)s throttled).",
-                           calls=client.calls, throttled=client.throttled))
 
     def _amazon_wanted(self, order):
         """FBA orders only once shipped or cancelled; an order already queued in this status

@@ -25,6 +25,8 @@ class MarketplaceLog(models.Model):
     end = fields.Datetime(readonly=True)
     success_count = fields.Integer(readonly=True)
     error_count = fields.Integer(readonly=True)
+    api_calls = fields.Integer(string="API Calls", readonly=True, help="Requests sent to the marketplace.")
+    throttled_calls = fields.Integer(readonly=True, help="Requests the marketplace answered with 429.")
     state = fields.Selection(
         [("running", "Running"), ("done", "Done"), ("error", "With Errors")], default="running", readonly=True
     )
