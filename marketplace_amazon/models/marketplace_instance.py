@@ -77,6 +77,14 @@ class MarketplaceInstance(models.Model):
                         vals[field] = self.env.ref("marketplace_amazon.%s" % xmlid).id
         return super().create(vals_list)
 
+    def write(self, vals):
+        res = super().write(vals)
+        # New credentials on a live account are checked at once: Amazon's refusal stops the save.
+        if {"amazon_refresh_token", "amazon_lwa_client_id", "amazon_lwa_client_secret"} & set(vals):
+            for instance in self.filtered(lambda i: i.marketplace == "amazon" and i.state == "confirmed"):
+                instance._amazon_test_connection()
+        return res
+
     # connection ----------------------------------------------------------------------------------
     def _amazon_client(self):
         self.ensure_one()

@@ -17,6 +17,25 @@ class TestAmazonAccount(AmazonCase):
             self.instance.action_confirm()
         self.assertEqual(self.instance.state, "draft", "nothing is confirmed until the credentials pass")
 
+    def test_saving_refused_credentials_on_a_live_account_fails(self):
+        self.instance.action_confirm()
+        with self.assertRaises(UserError):
+            self.instance.amazon_lwa_client_secret = "not-the-secret"
+        self.instance.amazon_lwa_client_secret = "sim-lwa-secret"  # accepted again
+
+    def test_demo_account_imports_orders_without_credentials_to_type(self):
+        demo = self.env.ref("marketplace_amazon.demo_instance", raise_if_not_found=False)
+        if not demo:
+            self.skipTest("installed without demo data")
+        self.assertEqual(demo.state, "confirmed")
+        self.assertTrue(demo.api_base_url.endswith("/amazon"))
+        self.assertTrue(demo.job_ids.filtered(lambda j: j.job == "import_orders").cron_id.active)
+        # The demo points at the simulator's usual address; this test's simulator listens elsewhere.
+        demo.api_base_url = self.sim_url + "/amazon"
+        demo.action_import_orders()
+        demo.action_process_queues()
+        self.assertTrue(self.env["sale.order"].search_count([("marketplace_instance_id", "=", demo.id)]))
+
     def test_confirm_fills_marketplaces_and_defaults(self):
         self.assertEqual(self.instance.default_product_id, self.env.ref("marketplace_amazon.product_amazon_sale"))
         self.assertEqual(self.instance.delivery_product_id, self.env.ref("marketplace_amazon.product_amazon_shipping"))
