@@ -3,7 +3,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, time as dtime
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
 
 from ..schemas.order import Order as NeutralOrder
@@ -554,12 +554,20 @@ class MarketplaceInstance(models.Model):
         return self.anonymous_partner_id
 
     def _currency(self, code):
-        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        """The currency of an ISO code, activated when needed (orders may come in any)."""
+        currency = self.env["res.currency"].browse(self._currency_id_of(code))
         if not currency:
             raise UserError(_("Unknown currency %s.", code))
         if not currency.active:
             currency.sudo().active = True
         return currency
+
+    @api.model
+    @tools.ormcache("code")
+    def _currency_id_of(self, code):
+        # Asked for on every order line of every import: cached, currencies are not renamed.
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        return currency.id
 
     def _pricelist_for(self, code):
         """The instance's pricelist when it is in the order's currency, else one per currency."""

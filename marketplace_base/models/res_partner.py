@@ -1,10 +1,15 @@
-from odoo import _, api, models
+from odoo import api, fields, models
+from odoo.tools import email_normalize
 
 ADDRESS_FIELDS = ("street", "street2", "city", "zip", "country_id", "state_id")
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    # Returning buyers are found by email on every imported order: an index keeps that lookup
+    # from scanning every contact.
+    email_normalized = fields.Char(index=True)
 
     @api.model
     def _marketplace_partners(self, instance, order):
@@ -34,7 +39,7 @@ class ResPartner(models.Model):
         values = self._marketplace_address_values(address) if address else {}
         domain = [("type", "=", "contact"), ("is_company", "=", False)]
         if email:
-            domain.append(("email", "=ilike", email))
+            domain.append(("email_normalized", "=", email_normalize(email) or email))
         else:
             domain += [("name", "=", name)] + [(f, "=", values.get(f) or False) for f in ("street", "zip", "country_id")]
         customer = self.search(domain, limit=1)
