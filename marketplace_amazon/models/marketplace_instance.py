@@ -1,5 +1,4 @@
 import json
-import logging
 import os
 from datetime import timedelta
 
@@ -11,7 +10,6 @@ from odoo.addons.marketplace_base.schemas.order import Order as NeutralOrder
 from ..adapter.client import AmazonClient, AmazonError
 from ..adapter.mapping import to_neutral_order
 
-_logger = logging.getLogger(__name__)
 
 MANAGER = "marketplace_base.group_marketplace_manager"
 # FBA orders are imported once Amazon shipped or cancelled them; FBM orders as soon as they can ship.

@@ -1,4 +1,3 @@
-import logging
 import threading
 from contextlib import contextmanager
 from datetime import datetime, time as dtime
@@ -9,7 +8,6 @@ from odoo.exceptions import UserError
 from ..schemas.order import Order as NeutralOrder
 from .marketplace_job import JOBS
 
-_logger = logging.getLogger(__name__)
 
 
 def _lang_get(self):

@@ -1,6 +1,6 @@
 from datetime import timezone
 
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.tools import float_compare, float_round
 
 
