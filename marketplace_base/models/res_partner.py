@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import email_normalize
 
 ADDRESS_FIELDS = ("street", "street2", "city", "zip", "country_id", "state_id")
@@ -88,16 +88,23 @@ class ResPartner(models.Model):
 
     @api.model
     def _marketplace_address_values(self, address):
-        country = address.country_code and self.env["res.country"].search(
-            [("code", "=", address.country_code)], limit=1)
-        state = country and address.state_code and self.env["res.country.state"].search(
-            [("country_id", "=", country.id), ("code", "=", address.state_code)], limit=1)
+        country_id, state_id = self._marketplace_country_state(address.country_code, address.state_code)
         return {
             "street": address.street or False,
             "street2": address.street2 or False,
             "city": address.city or False,
             "zip": address.zip or False,
-            "country_id": country.id if country else False,
-            "state_id": state.id if state else False,
+            "country_id": country_id,
+            "state_id": state_id,
             "phone": address.phone or False,
         }
+
+    @api.model
+    @tools.ormcache("country_code", "state_code")
+    def _marketplace_country_state(self, country_code, state_code):
+        """(country id, state id) of ISO codes; looked up for every address of every order,
+        and countries do not change: cached."""
+        country = country_code and self.env["res.country"].search([("code", "=", country_code)], limit=1)
+        state = country and state_code and self.env["res.country.state"].search(
+            [("country_id", "=", country.id), ("code", "=", state_code)], limit=1)
+        return (country.id if country else False), (state.id if state else False)
