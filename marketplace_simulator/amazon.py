@@ -32,16 +32,15 @@ import base64
 import json
 import os
 import random
-import re
 import time
 import uuid
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from operator import itemgetter
 from datetime import datetime, timezone
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
-from .core import BadBody, Marketplace, Response, json_response
+from .core import BadBody, Marketplace, Response, RouteTable, json_response
 
 # --------------------------------------------------------------------------------------------
 # reference data
@@ -813,31 +812,13 @@ class AmazonAPI(Marketplace):
             ("PUT", r"/_uploads/%s" % seg, "uploadDocument", self._upload_document),
             ("GET", r"/_documents/%s" % seg, "downloadDocument", self._download_document),
         ]
-        static = {}
-        dynamic = []
-        for method, pattern, op, handler in table:
-            if "(" in pattern:
-                dynamic.append((method, re.compile(pattern + r"/?$"), op, handler))
-            else:
-                static[(method, pattern)] = (op, handler)
-        return static, dynamic
+        return RouteTable(table)
 
     def route(self, req):
-        static, dynamic = self._routes
         path = req.path
         if len(path) > 1 and path.endswith("/"):
             path = path[:-1]
-        hit = static.get((req.method, path))
-        if hit:
-            return hit
-        for method, regex, op, handler in dynamic:
-            if method != req.method:
-                continue
-            m = regex.match(path)
-            if m:
-                args = [unquote(g) for g in m.groups()]
-                return op, (lambda r, _h=handler, _a=args: _h(r, *_a))
-        return None
+        return self._routes.match(req.method, path)
 
     NO_AUTH = frozenset(("lwaToken", "uploadDocument", "downloadDocument"))
 

@@ -35,9 +35,9 @@ import threading
 import time
 import logging
 import uuid
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
-from .core import Marketplace, Response
+from .core import Marketplace, Response, RouteTable
 
 JSON_TYPE = "application/vnd.retailer.v10+json"
 CSV_TYPE = "application/vnd.retailer.v10+csv"
@@ -896,31 +896,12 @@ class BolAPI(Marketplace):
             ("POST", "/shared/process-status", "get-process-status-bulk", self._get_ps_bulk, a, a),
             ("GET", "/shared/process-status/%s" % seg, "get-process-status", self._get_ps, a, None),
         ]
-        static, dynamic, media = {}, [], {}
-        for method, pattern, op, handler, accept, body in table:
-            media[op] = (accept, body)
-            if "(" in pattern:
-                dynamic.append((method, re.compile(pattern + "$"), op, handler))
-            else:
-                static[(method, pattern)] = (op, handler)
-        self._media = media
-        return static, dynamic
+        self._media = {op: (accept, body) for _method, _pattern, op, _handler, accept, body in table}
+        return RouteTable([row[:4] for row in table])
 
     def route(self, req):
         self._local.path = req.path
-        static, dynamic = self._routes
-        path = req.path.rstrip("/") or "/"
-        hit = static.get((req.method, path))
-        if hit:
-            return hit
-        for method, regex, op, handler in dynamic:
-            if method != req.method:
-                continue
-            m = regex.match(path)
-            if m:
-                args = [unquote(g) for g in m.groups()]
-                return op, (lambda r, _h=handler, _a=args: _h(r, *_a))
-        return None
+        return self._routes.match(req.method, req.path.rstrip("/") or "/")
 
     # -- auth and media types --------------------------------------------------------------------
     def authenticate(self, req, operation):

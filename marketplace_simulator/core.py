@@ -7,10 +7,11 @@ limits, fault injection and the one-line request log.
 import json
 import logging
 import random
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 _logger = logging.getLogger("marketplace_simulator")
 
@@ -61,6 +62,35 @@ def json_response(status, obj, headers=None, content_type="application/json"):
     hdrs = {"Content-Type": content_type}
     hdrs.update(headers or {})
     return Response(status, json.dumps(obj).encode(), hdrs)
+
+
+class RouteTable:
+    """Paths to (operation, handler): exact paths in a dict, templated ones as regexes whose
+    groups become the handler's extra arguments."""
+
+    SEGMENT = r"([^/]+)"
+
+    def __init__(self, rows):
+        self.static = {}
+        self.dynamic = []
+        for method, pattern, operation, handler in rows:
+            if "(" in pattern:
+                self.dynamic.append((method, re.compile(pattern + "$"), operation, handler))
+            else:
+                self.static[(method, pattern)] = (operation, handler)
+
+    def match(self, method, path):
+        hit = self.static.get((method, path))
+        if hit:
+            return hit
+        for row_method, regex, operation, handler in self.dynamic:
+            if row_method != method:
+                continue
+            found = regex.match(path)
+            if found:
+                args = [unquote(group) for group in found.groups()]
+                return operation, (lambda req, _h=handler, _a=args: _h(req, *_a))
+        return None
 
 
 class TokenBucket:
