@@ -8,7 +8,6 @@ import io
 import json
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -27,6 +26,7 @@ from sp_api.base.exceptions import (
 )
 
 from marketplace_simulator import serve_in_thread
+from apispec_check import check, load_spec
 
 # =============================================================================================
 # Client configuration helpers: how to point python-amazon-sp-api at the simulator.
@@ -112,47 +112,8 @@ def call_with_token_refresh(call, refresh_token):
 # items, enum, const, $ref; enough to catch a wrong shape)
 # =============================================================================================
 
-SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "apispecs" / "amazon"
-_spec_cache = {}
-
-
 def spec(name):
-    if not SPECS.is_dir():
-        pytest.skip("API contracts not found at %s; schema validation skipped" % SPECS)
-    if name not in _spec_cache:
-        _spec_cache[name] = json.loads((SPECS / name).read_text(encoding="utf-8"))
-    return _spec_cache[name]
-
-
-_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
-
-
-def check(instance, schema, root, path="$"):
-    """Raise AssertionError when `instance` does not fit `schema` (refs resolved in `root`)."""
-    if "$ref" in schema:
-        target = root
-        for part in schema["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        return check(instance, target, root, path)
-    expected = schema.get("type")
-    if expected:
-        kind = _TYPES[expected]
-        ok = isinstance(instance, kind) and not (expected in ("integer", "number") and isinstance(instance, bool))
-        assert ok, "%s: expected %s, got %r" % (path, expected, instance)
-    if "enum" in schema:
-        assert instance in schema["enum"], "%s: %r not in %s" % (path, instance, schema["enum"])
-    if "const" in schema:
-        assert instance == schema["const"], "%s: %r != %r" % (path, instance, schema["const"])
-    if isinstance(instance, dict):
-        for key in schema.get("required", []):
-            assert key in instance, "%s: required %r missing" % (path, key)
-        for key, sub in schema.get("properties", {}).items():
-            if key in instance and isinstance(sub, dict):
-                check(instance[key], sub, root, "%s.%s" % (path, key))
-    if isinstance(instance, list) and isinstance(schema.get("items"), dict):
-        for i, value in enumerate(instance):
-            check(value, schema["items"], root, "%s[%d]" % (path, i))
-    return instance
+    return load_spec("amazon", name)
 
 
 def check_def(instance, spec_name, definition):

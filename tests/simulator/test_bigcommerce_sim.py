@@ -13,13 +13,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-import yaml  # PyYAML comes with python-amazon-sp-api (through confuse)
 
 from bigcommerce.api import BigcommerceApi
 from bigcommerce.connection import OAuthConnection
 from bigcommerce.exception import ClientRequestException, RateLimitingException, ServerException
 
 from marketplace_simulator import serve_in_thread
+from apispec_check import check, load_spec, resolve
 
 # =============================================================================================
 # Client configuration helpers: how to point the `bigcommerce` package at the simulator.
@@ -82,71 +82,16 @@ def v3(api, method, path, data=None, params=None):
 # nullable, type, enum, required, properties, items -- enough to catch a wrong shape)
 # =============================================================================================
 
-SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "apispecs" / "bigcommerce"
-_spec_cache = {}
-_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
 
 
 def spec(name):
-    if not SPECS.is_dir():
-        pytest.skip("API contracts not found at %s; schema validation skipped" % SPECS)
-    if name not in _spec_cache:
-        with open(SPECS / name, encoding="utf-8") as fh:
-            _spec_cache[name] = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return _spec_cache[name]
-
-
-def _resolve(schema, root):
-    while "$ref" in schema:
-        target = root
-        for part in schema["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        schema = target
-    return schema
-
-
-def check(instance, schema, root, path="$"):
-    """Raise AssertionError when `instance` does not fit `schema` (refs resolved in `root`)."""
-    schema = _resolve(schema, root)
-    if instance is None and (schema.get("nullable") or schema.get("x-nullable")
-                             or "`null`" in (schema.get("description") or "")):
-        return instance
-    for sub in schema.get("allOf", []):
-        check(instance, sub, root, path)
-    for key in ("anyOf", "oneOf"):
-        if key in schema:
-            failures = []
-            for sub in schema[key]:
-                try:
-                    check(instance, sub, root, path)
-                    break
-                except AssertionError as err:
-                    failures.append(str(err))
-            else:
-                raise AssertionError("%s: fits none of %s: %s" % (path, key, failures))
-    expected = schema.get("type")
-    if expected in _TYPES:
-        ok = isinstance(instance, _TYPES[expected]) and not (
-            expected in ("integer", "number") and isinstance(instance, bool))
-        assert ok, "%s: expected %s, got %r" % (path, expected, instance)
-    if "enum" in schema:
-        assert instance in schema["enum"], "%s: %r not in %s" % (path, instance, schema["enum"])
-    if isinstance(instance, dict):
-        for key in schema.get("required", []):
-            assert key in instance, "%s: required %r missing" % (path, key)
-        for key, sub in (schema.get("properties") or {}).items():
-            if key in instance:
-                check(instance[key], sub, root, "%s.%s" % (path, key))
-    if isinstance(instance, list) and isinstance(schema.get("items"), dict):
-        for i, value in enumerate(instance):
-            check(value, schema["items"], root, "%s[%d]" % (path, i))
-    return instance
+    return load_spec("bigcommerce", name)
 
 
 def check_response(instance, spec_name, path, method="get", status="200"):
     """Check a body against the documented response of an operation."""
     root = spec(spec_name)
-    response = _resolve(root["paths"][path][method]["responses"][status], root)
+    response = resolve(root["paths"][path][method]["responses"][status], root)
     content = response["content"]
     media = content.get("application/json") or content.get("application/problem+json") or next(iter(content.values()))
     return check(instance, media["schema"], root, "%s %s %s" % (method.upper(), path, status))
