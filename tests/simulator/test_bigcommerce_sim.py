@@ -7,7 +7,6 @@ against the OpenAPI contracts in ../shared/apispecs/bigcommerce.
 """
 import json
 import time
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
