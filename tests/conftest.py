@@ -1,18 +1,30 @@
-"""Make the addons' pure-Python parts importable without Odoo.
+"""Shared by every test that needs no Odoo: makes the addons' pure-Python parts importable.
 
-An addon's __init__ imports its Odoo models; registering a bare package per addon directory lets
-tests import `marketplace_base.schemas` or `marketplace_amazon.adapter` without executing it.
+An addon's __init__.py imports its Odoo models (and so `odoo`). Registering, for each addon
+directory, a bare package module (with a spec and __path__ but no code run) lets a test import
+`marketplace_base.schemas.order` or `marketplace_amazon.adapter.client` without executing any
+addon's __init__.py. The repository root goes on sys.path for `marketplace_simulator`.
 """
+import importlib.machinery
+import importlib.util
 import sys
-import types
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+ADDONS = ("marketplace_base", "marketplace_amazon", "marketplace_bigcommerce", "marketplace_bol")
+
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-for addon in ("marketplace_base", "marketplace_amazon", "marketplace_bigcommerce", "marketplace_bol"):
-    if addon not in sys.modules:
-        package = types.ModuleType(addon)
-        package.__path__ = [str(REPO / addon)]
-        sys.modules[addon] = package
+
+def _register_bare_package(name, directory):
+    spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+    spec.submodule_search_locations = [str(directory)]
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    return module
+
+
+for _addon in ADDONS:
+    if _addon not in sys.modules and (REPO / _addon).is_dir():
+        _register_bare_package(_addon, REPO / _addon)

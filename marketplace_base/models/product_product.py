@@ -4,6 +4,10 @@ from odoo.tools import split_every
 # Which of Odoo's stock figures each "Stock Based On" setting exports.
 BASIS_FIELD = {"free": "free_qty", "on_hand": "qty_available", "forecast": "virtual_available"}
 
+# Products computed together: large enough for a handful of queries per export, small enough
+# to keep the records and their figures of one chunk in memory.
+CHUNK_SIZE = 5000
+
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
@@ -16,9 +20,20 @@ class ProductProduct(models.Model):
         stock; nothing below zero is exported."""
         key = BASIS_FIELD[basis]
         result = dict.fromkeys(self.ids, 0.0)
-        storable = self.filtered(lambda p: p.type == "product")
-        for chunk in split_every(5000, storable.ids, self.browse):
-            figures = chunk.with_context(warehouse=warehouse.id)._compute_quantities_dict(None, None, None)
+        # Only the warehouse counts, whatever location a caller's context may carry.
+        products = self.with_context(warehouse=warehouse.id, location=False)
+        for chunk in split_every(CHUNK_SIZE, self.ids, products.browse):
+            storable = chunk._marketplace_prefetch_stock_fields().filtered(lambda p: p.type == "product")
+            figures = storable._compute_quantities_dict(None, None, None)
             for product_id, values in figures.items():
                 result[product_id] = max(values[key], 0.0)
         return result
+
+    def _marketplace_prefetch_stock_fields(self):
+        """Read what the stock computation needs (type, unit rounding) in one query per table
+        for the whole chunk: the ORM's prefetch would read them 1,000 records at a time."""
+        self.fetch(["product_tmpl_id"])
+        templates = self.product_tmpl_id
+        templates.fetch(["type", "uom_id"])
+        templates.uom_id.fetch(["rounding"])
+        return self

@@ -9,14 +9,11 @@ import json
 import time
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from sp_api.api import Feeds, Inventories, Orders, Sellers
-from sp_api.auth import AccessTokenClient
-from sp_api.auth import access_token_client as sp_api_token_module
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base.exceptions import (
     SellingApiBadRequestException,
@@ -28,83 +25,18 @@ from sp_api.base.exceptions import (
 from marketplace_simulator import serve_in_thread
 from apispec_check import check, load_spec
 
-# =============================================================================================
-# Client configuration helpers: how to point python-amazon-sp-api at the simulator.
-# Kept free of test specifics so that the Odoo connector can take them over as they are.
-# =============================================================================================
+# How to point python-amazon-sp-api at the simulator: the connector's own helpers.
+from marketplace_amazon.adapter.client import (
+    call_with_token_refresh,
+    forget_access_token,
+    is_expired_token_error,
+    sp_api_client,
+    sp_api_credentials,
+)
 
 DE = "A1PA6795UKMFR9"
 UK = "A1F83G8C2ARO7P"
 US = "ATVPDKIKX0DER"
-REGIONS = {DE: "eu-west-1", UK: "eu-west-1", US: "us-east-1"}
-
-
-def sp_api_marketplace(api_base_url, marketplace_id, region=None):
-    """A stand-in for a `sp_api.base.Marketplaces` member: sp_api reads only `endpoint`,
-    `marketplace_id` and `region` from it, so any object with those attributes points the
-    client at `api_base_url` (e.g. ``http://127.0.0.1:9069/amazon``) instead of Amazon."""
-    return SimpleNamespace(
-        endpoint=api_base_url.rstrip("/"),
-        marketplace_id=marketplace_id,
-        region=region or REGIONS.get(marketplace_id, "eu-west-1"),
-        name=marketplace_id,
-    )
-
-
-def sp_api_token_client_class(lwa_url):
-    """A subclass of sp_api's AccessTokenClient posting the refresh-token grant to `lwa_url`
-    (``https://api.amazon.com/auth/o2/token`` in production; the simulator serves
-    ``<base>/amazon/auth/o2/token``). sp_api builds the URL as scheme + host + path."""
-    url = urlsplit(lwa_url)
-
-    class LwaTokenClient(AccessTokenClient):
-        scheme = url.scheme + "://"
-        host = url.netloc
-        path = url.path or "/auth/o2/token"
-
-    return LwaTokenClient
-
-
-def sp_api_credentials(client_id, client_secret, refresh_token):
-    return {"lwa_app_id": client_id, "lwa_client_secret": client_secret, "refresh_token": refresh_token}
-
-
-def sp_api_client(cls, api_base_url, lwa_url, credentials, marketplace_id, **kwargs):
-    """An sp_api client of class `cls` (Orders, Feeds, ...) for one marketplace."""
-    return cls(
-        marketplace=sp_api_marketplace(api_base_url, marketplace_id),
-        credentials=credentials,
-        refresh_token=credentials["refresh_token"],
-        auth_token_client_class=sp_api_token_client_class(lwa_url),
-        **kwargs,
-    )
-
-
-def forget_access_token(refresh_token=None):
-    """sp_api caches access tokens module-wide, keyed by refresh token, for ~53 minutes;
-    forget one (or all) so that the next call asks LWA for a new token."""
-    if refresh_token is None:
-        sp_api_token_module.cache.clear()
-        return
-    key = AccessTokenClient._get_cache_key(SimpleNamespace(cred=SimpleNamespace(refresh_token=refresh_token)))
-    sp_api_token_module.cache.pop(key, None)
-
-
-def is_expired_token_error(exc):
-    return isinstance(exc, SellingApiForbiddenException) and any(
-        "expired" in ((e.get("details") or "") + (e.get("message") or "")).lower() for e in (exc.error or [])
-    )
-
-
-def call_with_token_refresh(call, refresh_token):
-    """Run `call()`; when the access token turns out expired (403), forget it and retry once."""
-    try:
-        return call()
-    except SellingApiForbiddenException as exc:
-        if not is_expired_token_error(exc):
-            raise
-        forget_access_token(refresh_token)
-        return call()
 
 
 # =============================================================================================
