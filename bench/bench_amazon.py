@@ -33,7 +33,7 @@ def account(env, base_url, name):
         "workflow_id": env["marketplace.workflow"].create({"name": name, "confirm_order": True}).id,
     })
     instance.action_confirm()
-    instance.amazon_last_order_sync = "2020-01-01 00:00:00"
+    instance._job("import_orders").cursor = "2020-01-01 00:00:00"
     return instance
 
 
@@ -115,17 +115,18 @@ def bench_stock(env, base_url, count, server):
     started = time.perf_counter()
     instance.action_export_inventory()
     sent = time.perf_counter() - started
-    while instance.amazon_feed_ids.filtered(lambda f: f.state == "pending"):
+    exports = env["marketplace.export"].search
+    while exports([("instance_id", "=", instance.id), ("state", "in", ("sending", "pending", "uncertain"))]):
         instance.action_check_results()
     done = time.perf_counter() - started
-    feeds = instance.amazon_feed_ids
+    feeds = exports([("instance_id", "=", instance.id)])
     print("stock export: %d offers, %d feeds, %.1f s to send, %.1f s until Amazon's results were recorded "
           "(%d accepted, %d rejected)" % (len(skus), len(feeds), sent, done,
                                          sum(feeds.mapped("accepted_count")), sum(feeds.mapped("rejected_count"))))
     started = time.perf_counter()
     instance.action_export_inventory()
     print("stock export again, nothing changed: %d new feeds, %.1f s" % (
-        len(instance.amazon_feed_ids) - len(feeds), time.perf_counter() - started))
+        len(exports([("instance_id", "=", instance.id)]) - feeds), time.perf_counter() - started))
 
 
 def bench_rates(env, base_url, count, scale):

@@ -15,7 +15,6 @@
         "wizard/amazon_recover_order_views.xml",
         "views/amazon_marketplace_views.xml",
         "views/marketplace_instance_views.xml",
-        "views/sale_order_views.xml",
     ],
     "demo": [
         "data/amazon_demo.xml",

@@ -232,6 +232,7 @@ class AmazonAPI(Marketplace):
         self.returns = []
         self.offers_touched = set()
         self.feed_stage_seconds = float(sizes.get("feed_stage_seconds", 5.0))
+        self.issue_skus = True  # processing-report issues name their SKU (the schema makes it optional)
         self._doc_seq = 0
         self._feed_seq = 0
         self._item_seq = 0
@@ -735,6 +736,9 @@ class AmazonAPI(Marketplace):
         if action == "feed_timing":
             self.feed_stage_seconds = float(payload.get("stage_seconds", self.feed_stage_seconds))
             return json_response(200, {"stage_seconds": self.feed_stage_seconds})
+        if action == "feed_report":  # {"issue_skus": false}: issues name their messageId only
+            self.issue_skus = bool(payload.get("issue_skus", True))
+            return json_response(200, {"issue_skus": self.issue_skus})
         return json_response(404, {"error": "unknown action %s" % action})
 
     def _set_status(self, order, status):
@@ -1307,34 +1311,69 @@ class AmazonAPI(Marketplace):
         self._advance_feed(feed, poll=True)
         return self._ok(200, self._feed_json(feed))
 
+    FEED_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
+
     def _get_feeds(self, req):
-        types = set(req.args("feedTypes"))
-        statuses = set(req.args("processingStatuses"))
-        mps = set(req.args("marketplaceIds"))
-        try:
-            page_size = int(req.arg("pageSize", "10"))
-        except ValueError:
-            page_size = 0
-        if not 1 <= page_size <= 100:
-            return self._errors(400, [_error("InvalidInput", "Invalid input", "pageSize must be between 1 and 100")])
-        token = req.arg("nextToken")
-        offset = 0
-        if token:
-            try:
-                offset = int(base64.b64decode(token).decode())
-            except ValueError:
-                return self._errors(400, [_error("InvalidInput", "Invalid input", "Invalid nextToken")])
-        elif not types:
-            return self._errors(400, [_error("InvalidInput", "Invalid input", "feedTypes is required")])
+        """getFeeds: feedTypes (required without nextToken), marketplaceIds, processingStatuses,
+        createdSince (default 90 days ago), createdUntil (default now), pageSize; newest first. A
+        nextToken must come alone (as documented) and carries the first call's filters, its
+        createdUntil included, so a feed created meanwhile shifts no page."""
+        query, err = self._feeds_query(req)
+        if err:
+            return err
         for feed in self.feed_list:
             self._advance_feed(feed, poll=False)
+        types, statuses, mps = set(query["types"]), set(query["statuses"]), set(query["mps"])
         matched = [f for f in reversed(self.feed_list)
-                   if (not types or f["feedType"] in types) and (not statuses or f["status"] in statuses)
-                   and (not mps or mps & set(f["marketplaceIds"]))]
-        out = {"feeds": [self._feed_json(f) for f in matched[offset:offset + page_size]]}
-        if offset + page_size < len(matched):
-            out["nextToken"] = base64.b64encode(str(offset + page_size).encode()).decode()
+                   if f["feedType"] in types and (not statuses or f["status"] in statuses)
+                   and (not mps or mps & set(f["marketplaceIds"]))
+                   and query["since"] <= int(f["created"]) <= query["until"]]
+        offset, size = query["offset"], query["size"]
+        out = {"feeds": [self._feed_json(f) for f in matched[offset:offset + size]]}
+        if offset + size < len(matched):
+            out["nextToken"] = base64.b64encode(json.dumps(dict(query, offset=offset + size)).encode()).decode()
         return self._ok(200, out)
+
+    def _feeds_query(self, req):
+        """(the filters of a getFeeds request or of its nextToken, None), or (None, an error)."""
+        def bad(details):
+            return None, self._errors(400, [_error("InvalidInput", "Invalid input", details)])
+
+        token = req.arg("nextToken")
+        if token:
+            if set(req.query) != {"nextToken"}:
+                return bad("nextToken must be the only parameter of a getFeeds request")
+            try:
+                query = json.loads(base64.b64decode(token).decode())
+                query["offset"] = int(query["offset"])
+            except (ValueError, KeyError, TypeError):
+                return bad("Invalid nextToken")
+            return query, None
+        query = {"types": req.args("feedTypes"), "statuses": req.args("processingStatuses"),
+                 "mps": req.args("marketplaceIds"), "offset": 0}
+        if not query["types"]:
+            return bad("feedTypes is required")
+        for name, key in (("feedTypes", "types"), ("marketplaceIds", "mps")):
+            if len(query[key]) > 10:
+                return bad("%s accepts at most 10 values" % name)
+        if any(status not in self.FEED_STATUSES for status in query["statuses"]):
+            return bad("processingStatuses must be among %s" % ", ".join(self.FEED_STATUSES))
+        try:
+            query["size"] = int(req.arg("pageSize", "10"))
+        except ValueError:
+            query["size"] = 0
+        if not 1 <= query["size"] <= 100:
+            return bad("pageSize must be between 1 and 100")
+        now = time.time()
+        for name, key, default in (("createdSince", "since", now - 90 * 86400), ("createdUntil", "until", now)):
+            value = req.arg(name)
+            query[key] = parse_iso(value) if value else default
+            if query[key] is None:
+                return bad("%s is not a valid ISO 8601 date-time: %s" % (name, value))
+            query[key] = int(query[key])
+        if query["since"] > query["until"]:
+            return bad("createdSince must be before createdUntil")
+        return query, None
 
     def _cancel_feed(self, req, feed_id):
         feed = self.feeds.get(feed_id)
@@ -1445,7 +1484,7 @@ class AmazonAPI(Marketplace):
             out = {"severity": "ERROR", "code": code, "message": message}
             if isinstance(mid, int):
                 out["messageId"] = mid
-            if isinstance(sku, str) and sku:
+            if isinstance(sku, str) and sku and self.issue_skus:
                 out["sku"] = sku
             if attribute:
                 out["attributeName"] = attribute

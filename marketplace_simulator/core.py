@@ -3,6 +3,18 @@
 Each marketplace module subclasses :class:`Marketplace` and answers routed requests; this
 module owns what they share: request parsing, the `/_sim` control API, token buckets for rate
 limits, fault injection and the one-line request log.
+
+Faults (``POST /_sim/faults``; by marketplace and operation, for the next `count` requests or with
+a `probability`), by kind:
+
+* ``429`` / ``429_no_retry_after``: the API's throttled answer, with or without Retry-After;
+* ``5xx`` (500), ``500``, ``503``: a server error, the request is not processed;
+* ``slow``: the request waits `delay` seconds, then is processed and answered;
+* ``slow_answer``: the request is processed at once, its answer sent `delay` seconds later, so a
+  client that times out leaves the write applied, as a real network does;
+* ``lost_answer``: the request is processed, then the connection closes without an answer;
+* ``malformed``: processed, answered with a truncated JSON body;
+* ``expired_token``: every access token issued so far expires before the request is checked.
 """
 import json
 import logging
@@ -56,6 +68,7 @@ class Response:
         self.status = status
         self.body = body if body is not None else b""
         self.headers = dict(headers or {})
+        self.drop = False  # close the connection without answering (fault lost_answer)
 
 
 def json_response(status, obj, headers=None, content_type="application/json"):
@@ -213,8 +226,8 @@ class Simulator:
     # faults ------------------------------------------------------------------------------
     def add_fault(self, spec):
         """spec: marketplace, operation ('*' for all), kind (429, 429_no_retry_after, 5xx,
-        slow, malformed, expired_token), count (default 1), probability, delay (slow),
-        retry_after (seconds, 429)."""
+        slow, slow_answer, lost_answer, malformed, expired_token: see the module docstring),
+        count (default 1), probability, delay (slow, slow_answer), retry_after (seconds, 429)."""
         fault = {
             "marketplace": spec.get("marketplace", "*"),
             "operation": spec.get("operation", "*"),
@@ -297,8 +310,21 @@ class Simulator:
             resp = mp.error_response(400, str(err))
         if bucket is not None:
             resp.headers.update(mp.rate_limit_headers(operation, bucket))
-        if fault and fault["kind"] == "malformed":
-            resp = Response(resp.status, b'{"malformed": [1, 2', {"Content-Type": "application/json"})
+        if fault:
+            resp = self._spoil_answer(resp, fault)
+        return resp
+
+    @staticmethod
+    def _spoil_answer(resp, fault):
+        """The faults that strike after the request was processed: the write is applied, the
+        client does not learn it."""
+        kind = fault["kind"]
+        if kind == "malformed":
+            return Response(resp.status, b'{"malformed": [1, 2', {"Content-Type": "application/json"})
+        if kind == "slow_answer":
+            time.sleep(fault["delay"])
+        elif kind == "lost_answer":
+            resp.drop = True
         return resp
 
     def _apply_fault(self, mp, operation, fault):
@@ -314,7 +340,7 @@ class Simulator:
         elif kind == "expired_token":
             with mp.lock:
                 mp.expire_tokens()
-        return None  # slow, malformed and expired_token go on to the handler
+        return None  # the other kinds go on to the handler (malformed, slow_answer, lost_answer spoil its answer)
 
     def _control(self, method, path, query, body):
         parts = [p for p in path.split("/") if p][1:]
@@ -375,6 +401,10 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as err:  # never let a handler bug kill the connection silently
             _logger.exception("simulator error on %s %s", self.command, self.path)
             resp = json_response(500, {"error": "simulator internal error: %s" % err})
+        if getattr(resp, "drop", False):  # fault lost_answer: processed, never answered
+            self.close_connection = True
+            _logger.info("%s %s dropped %.1fms", self.command, self.path, (time.monotonic() - started) * 1000)
+            return
         try:
             self.send_response(resp.status)
             for key, value in resp.headers.items():

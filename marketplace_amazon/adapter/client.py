@@ -1,18 +1,17 @@
-"""A thin, rate-aware layer over python-amazon-sp-api (module `sp_api`). Imports nothing from Odoo.
+"""The Amazon SP-API client: python-amazon-sp-api (module `sp_api`) on the suite's Transport.
+Imports nothing from Odoo.
 
-sp_api builds the requests, gets and caches the LWA access token and parses the answers. What it
-leaves to its caller is done here:
+sp_api builds the requests, gets and caches the LWA access token and parses the answers;
+marketplace_base/adapter/transport.py paces, waits out 429s, renews tokens, retries what may be
+retried and raises Ambiguous for writes whose answer was lost. What is Amazon's own is here:
 
 * an endpoint of our choice (a sandbox or the local simulator) for both the API and LWA;
-* a client-side token bucket per operation at the documented rate and burst, following the
-  `x-amzn-RateLimit-Limit` the service answers, shared by the clients of one seller account in
-  this process;
-* 429s waited out (Retry-After when given, else a backoff from the rate) within `max_wait`
-  seconds per call, then `AmazonThrottled`;
-* an expired access token renewed once per call;
-* 5xx answers, timeouts, dropped connections and unreadable bodies retried `max_retries` times
-  with a backoff, then `AmazonError`;
-* Amazon's own error text in `AmazonError`, never a credential.
+* the documented usage plans (RATES) and the rate Amazon announces (x-amzn-RateLimit-Limit);
+* what Amazon's answers mean (classify_error): 403 "token expired", LWA's refusals (nothing was
+  sent to the API then), Amazon's own error text;
+* the operations the connector uses, each marked idempotent or not (confirmShipment and
+  createFeed are not: a lost answer raises AmazonAmbiguous, see shipped_quantities and
+  recent_feeds to read what Amazon did).
 
 Two things sp_api cannot do against a plain-http endpoint, or at all, and the smallest workaround
 (`_Transport`, sp_api's own httpx transport with a check on top):
@@ -28,8 +27,6 @@ Two things sp_api cannot do against a plain-http endpoint, or at all, and the sm
 import hashlib
 import io
 import json
-import threading
-import time
 from datetime import datetime, timezone
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -41,7 +38,13 @@ from sp_api.auth import access_token_client as _token_module
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
 from sp_api.base._transport_httpx import HttpxTransport
-from sp_api.base.exceptions import SellingApiForbiddenException
+
+if __name__.startswith("odoo.addons."):
+    from odoo.addons.marketplace_base.adapter.transport import (
+        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after)
+else:  # imported without Odoo (tests/, benchmarks): the addons are plain packages
+    from marketplace_base.adapter.transport import (
+        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after)
 
 PRODUCTION = {
     "na": ("https://sellingpartnerapi-na.amazon.com", "us-east-1"),
@@ -62,17 +65,17 @@ RATES = {
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
+    "getFeeds": (0.0222, 10),
     "getFeedDocument": (0.0222, 10),
     "getInventorySummaries": (2.0, 2),
 }
-# Requests are paced a little under the allowed rate: the service measures arrival times, which
-# jitter around the send times, so pacing at exactly the rate would draw an occasional 429.
-PACING = 0.95
+PACING = Transport.PACING
 MAX_MARKETPLACES_PER_CALL = 50  # getOrders MarketplaceIds
 MAX_SKUS_PER_CALL = 50  # getInventorySummaries sellerSkus
 # JSON_LISTINGS_FEED: messages per feed (listings-feed-schema-v2.json, maxItems; 25,000 since May 2025).
 MAX_FEED_MESSAGES = 25000
 FEED_DONE_STATUSES = ("DONE", "CANCELLED", "FATAL")
+FEEDS_PATH = "/feeds/2021-06-30/feeds"
 
 
 # =============================================================================================
@@ -130,49 +133,27 @@ def forget_access_token(refresh_token=None):
     _token_module.cache.pop(key, None)
 
 
-def _is_expired_token(errors):
-    return any(
-        isinstance(e, dict) and "expired" in ((e.get("details") or "") + " " + (e.get("message") or "")).lower()
-        for e in errors or []
-    )
-
-
-def is_expired_token_error(exc):
-    """A 403 of sp_api saying the access token expired."""
-    return isinstance(exc, SellingApiForbiddenException) and _is_expired_token(exc.error)
-
-
-def call_with_token_refresh(call, refresh_token):
-    """Run `call()`; when the access token turns out expired (403), forget it and retry once."""
-    try:
-        return call()
-    except SellingApiForbiddenException as exc:
-        if not is_expired_token_error(exc):
-            raise
-        forget_access_token(refresh_token)
-        return call()
+reset_rate_limits = Transport.reset_rate_limits  # forget every client-side bucket (tests)
 
 
 # =============================================================================================
 # Errors
 # =============================================================================================
 
-class AmazonError(Exception):
+class AmazonError(MarketplaceError):
     """Amazon refused or failed; the text is Amazon's own, never a credential."""
 
-    def __init__(self, message, code=None, status=None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
 
-
-class AmazonThrottled(AmazonError):
+class AmazonThrottled(AmazonError, Throttled):
     """Still throttled when the call's time budget (max_wait) ran out."""
 
 
+class AmazonAmbiguous(AmazonError, Ambiguous):
+    """confirmShipment or createFeed sent, answer lost: Amazon may have applied it."""
+
+
 class _HttpError(Exception):
-    """An HTTP error status answered by the API (raised by the transport, handled by _call)."""
+    """An HTTP error status answered by the API (raised by the transport, classified by the client)."""
 
     def __init__(self, status, errors, headers, text=""):
         super().__init__(status)
@@ -181,6 +162,10 @@ class _HttpError(Exception):
 
 class _Unreadable(Exception):
     """A 2xx answer whose body is not JSON (truncated or garbled)."""
+
+
+class _TokenFailure(Exception):
+    """Getting the LWA access token failed (the cause is chained): nothing was sent to the API."""
 
 
 def _errors_of(response):
@@ -192,18 +177,32 @@ def _errors_of(response):
     return errors if isinstance(errors, list) else None
 
 
-class _Transport(HttpxTransport):
-    """sp_api's transport, counting the requests sent, sending the real Host, and raising on
-    HTTP errors and unreadable bodies (see the module docstring)."""
+def _is_expired_token(errors):
+    return any(
+        isinstance(e, dict) and "expired" in ((e.get("details") or "") + " " + (e.get("message") or "")).lower()
+        for e in errors or []
+    )
 
-    def __init__(self, owner, timeout):
-        super().__init__(timeout=timeout)
-        self.owner = owner
+
+def _text(errors, fallback):
+    """Amazon's error list as one line: code: message (details); ..."""
+    parts = []
+    for item in errors or []:
+        if isinstance(item, dict):
+            text = ": ".join(filter(None, [item.get("code"), item.get("message")]))
+            if item.get("details"):
+                text += " (%s)" % item["details"]
+            parts.append(text)
+    return "; ".join(p for p in parts if p) or fallback
+
+
+class _Transport(HttpxTransport):
+    """sp_api's transport sending the real Host and raising on HTTP errors and unreadable bodies
+    (see the module docstring)."""
 
     def request(self, method, url, *, params=None, data=None, content=None, headers=None):
         if headers:
             headers = dict(headers, host=urlsplit(url).netloc)
-        self.owner.calls += 1
         response = super().request(method, url, params=params, data=data, content=content, headers=headers)
         if response.status_code >= 400:
             raise _HttpError(response.status_code, _errors_of(response), response.headers, response.text[:200])
@@ -216,71 +215,23 @@ class _Transport(HttpxTransport):
 
 
 # =============================================================================================
-# Rate limiting
-# =============================================================================================
-
-class _Bucket:
-    """Requests allowed for one operation: `rate` per second refilling up to `burst`."""
-
-    def __init__(self, rate, burst):
-        self.rate, self.burst = rate, burst
-        self.tokens = float(burst)
-        self.stamp = time.monotonic()
-        self.lock = threading.Lock()
-
-    def _refill(self):
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-
-    def reserve(self):
-        """Take a token; return the seconds to wait before using it (0: go now)."""
-        with self.lock:
-            self._refill()
-            self.tokens -= 1
-            return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
-
-    def give_back(self):
-        with self.lock:
-            self.tokens += 1
-
-    def drain(self):
-        """The service said 429: nothing left whatever we counted."""
-        with self.lock:
-            self._refill()
-            self.tokens = min(self.tokens, 0.0)
-
-    def set_rate(self, rate):
-        with self.lock:
-            self._refill()
-            self.rate = rate
-
-
-# Buckets of every client of this process, by (API endpoint, refresh token digest, rate scale,
-# operation): Amazon counts per seller authorization, so two jobs of one account share them.
-_BUCKETS = {}
-_BUCKETS_LOCK = threading.Lock()
-
-
-def reset_rate_limits():
-    """Forget every client-side bucket (tests)."""
-    with _BUCKETS_LOCK:
-        _BUCKETS.clear()
-
-
-# =============================================================================================
 # The client
 # =============================================================================================
 
-class AmazonClient:
+class AmazonClient(Transport):
     """One seller account's access to the SP-API.
 
     `calls` counts the API requests sent (token requests and feed document transfers excluded),
     `throttled` the 429 answers received.
     """
 
+    RATES = RATES
+    ERROR = AmazonError
+    THROTTLED_ERROR = AmazonThrottled
+    AMBIGUOUS_ERROR = AmazonAmbiguous
+
     def __init__(self, *, refresh_token, lwa_client_id, lwa_client_secret, region="eu", endpoint=None,
-                 lwa_url=None, timeout=30, max_retries=3, max_wait=300, rate_scale=1.0, sleep=time.sleep):
+                 lwa_url=None, timeout=30, max_retries=3, max_wait=300, rate_scale=1.0, **transport):
         if region not in PRODUCTION:
             raise AmazonError("Unknown Amazon region %r (na, eu or fe)." % (region,))
         base, aws_region = PRODUCTION[region]
@@ -288,15 +239,13 @@ class AmazonClient:
         self.aws_region = aws_region
         self.lwa_url = lwa_url or (self.endpoint + "/auth/o2/token" if endpoint else LWA_URL)
         self.refresh_token = refresh_token
+        self.timeout = timeout
         self._credentials = sp_api_credentials(lwa_client_id, lwa_client_secret, refresh_token)
-        self._secrets = [s for s in (refresh_token, lwa_client_secret) if s]
-        self.timeout, self.max_retries, self.max_wait = timeout, max_retries, max_wait
-        self.rate_scale = rate_scale
-        self.sleep = sleep
-        self.calls = 0
-        self.throttled = 0
         self._apis = {}
-        self._account = hashlib.sha256((refresh_token or "").encode()).hexdigest()[:16]
+        digest = hashlib.sha256((refresh_token or "").encode()).hexdigest()[:16]
+        # Amazon counts requests per seller authorization: every client of one refresh token shares the buckets
+        super().__init__(account_key=("amazon", self.endpoint, digest), secrets=(refresh_token, lwa_client_secret),
+                         rate_scale=rate_scale, max_wait=max_wait, max_retries=max_retries, **transport)
 
     def __repr__(self):  # no credential in tracebacks or logs
         return "<AmazonClient %s calls=%s throttled=%s>" % (self.endpoint, self.calls, self.throttled)
@@ -311,7 +260,7 @@ class AmazonClient:
                       credentials=self._credentials, refresh_token=self.refresh_token,
                       auth_token_client_class=sp_api_token_client_class(self.lwa_url), **kwargs)
             api._transport.close()
-            api._transport = _Transport(self, self.timeout)
+            api._transport = _Transport(timeout=self.timeout)
             self._apis[key] = api
         return self._apis[key]
 
@@ -326,179 +275,157 @@ class AmazonClient:
     def __exit__(self, *exc):
         self.close()
 
-    def _forget_token(self):
+    def _request(self, operation, api, method, *args, idempotent=True, **kwargs):
+        """`api.<method>(*args, **kwargs)` as one request of `operation` through the Transport."""
+        def request():
+            try:
+                api.auth  # noqa: B018 - the LWA token (cached by sp_api), asked first: its failures sent nothing to the API
+            except (AuthorizationError, httpx.HTTPError, ValueError) as error:
+                raise _TokenFailure() from error
+            # a file argument (a feed document to upload) is read by each attempt: give each its own
+            fresh = [io.BytesIO(a.getvalue()) if isinstance(a, io.BytesIO) else a for a in args]
+            return getattr(api, method)(*fresh, **kwargs)
+
+        return self.call(operation, request, idempotent=idempotent)
+
+    # Transport hooks ------------------------------------------------------------------------
+    def renew_token(self):
         forget_access_token(self.refresh_token)
 
-    def _bucket(self, operation):
-        key = (self.endpoint, self._account, self.rate_scale, operation)
-        with _BUCKETS_LOCK:
-            bucket = _BUCKETS.get(key)
-            if bucket is None:
-                rate, burst = RATES.get(operation, (1.0, 5))
-                bucket = _BUCKETS[key] = _Bucket(rate * self.rate_scale * PACING, burst)
-            return bucket
-
-    def _follow_rate(self, bucket, headers):
-        """Follow the rate Amazon says applies to this account (x-amzn-RateLimit-Limit)."""
+    def announced_rate(self, outcome):
+        """x-amzn-RateLimit-Limit: the requests per second Amazon allows this account."""
+        headers = getattr(outcome, "headers", None) or {}
         try:
-            rate = float((headers or {}).get("x-amzn-RateLimit-Limit")) * self.rate_scale * PACING
+            return float(headers.get("x-amzn-RateLimit-Limit"))
         except (TypeError, ValueError):
-            return
-        if rate > 0 and abs(rate - bucket.rate) > 1e-9:
-            bucket.set_rate(rate)
+            return None
 
-    def _scrub(self, text):
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
-
-    def _error(self, message, code=None, status=None, cls=AmazonError):
-        return cls(self._scrub(message), code, status)
+    def classify_error(self, operation, error):
+        if isinstance(error, _HttpError):
+            message = _text(error.errors, "%s: HTTP %s %s" % (operation, error.status, error.text.strip()))
+            first = (error.errors or [None])[0]
+            code = first.get("code") if isinstance(first, dict) else None
+            if error.status == 403 and _is_expired_token(error.errors):
+                return Verdict(Verdict.EXPIRED, message, code, 403)
+            return http_verdict(error.status, message, code, parse_retry_after(error.headers.get("Retry-After")))
+        if isinstance(error, _TokenFailure):
+            return self._token_verdict(error.__cause__)
+        if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+            return Verdict(Verdict.UNSENT, "no connection to Amazon")
+        if isinstance(error, httpx.TimeoutException):
+            return Verdict(Verdict.TRANSIENT, "no answer in time from Amazon")
+        if isinstance(error, httpx.TransportError):
+            return Verdict(Verdict.TRANSIENT, "the connection to Amazon dropped before the answer")
+        if isinstance(error, (_Unreadable, json.JSONDecodeError)):
+            return Verdict(Verdict.TRANSIENT, "an unreadable answer from Amazon")
+        return None
 
     @staticmethod
-    def _text(errors, fallback):
-        parts = []
-        for item in errors or []:
-            if isinstance(item, dict):
-                text = ": ".join(filter(None, [item.get("code"), item.get("message")]))
-                if item.get("details"):
-                    text += " (%s)" % item["details"]
-                parts.append(text)
-        return "; ".join(p for p in parts if p) or fallback
-
-    def _backoff(self, attempt):
-        return min(0.5 * 2 ** (attempt - 1), 8.0)
-
-    def _call(self, operation, request):
-        """Send one request through the rate limiter, with Amazon's failures handled."""
-        bucket = self._bucket(operation)
-        waited = 0.0
-        throttles = retries = 0
-        token_renewed = False
-        while True:
-            delay = bucket.reserve()
-            if delay:
-                if waited + delay > self.max_wait:
-                    bucket.give_back()
-                    raise self._error("%s: Amazon's rate limit leaves no room within %s seconds."
-                                      % (operation, self.max_wait), "QuotaExceeded", 429, AmazonThrottled)
-                self.sleep(delay)
-                waited += delay
-            try:
-                response = request()
-            except _HttpError as err:
-                message = self._text(err.errors, "%s: HTTP %s %s" % (operation, err.status, err.text.strip()))
-                code = (err.errors or [{}])[0].get("code") if err.errors and isinstance(err.errors[0], dict) else None
-                if err.status == 429:
-                    self.throttled += 1
-                    throttles += 1
-                    self._follow_rate(bucket, err.headers)
-                    bucket.drain()
-                    pause = self._retry_after(err.headers, bucket, throttles)
-                    if waited + pause > self.max_wait:
-                        raise self._error("%s: %s" % (operation, message), code or "QuotaExceeded", 429,
-                                          AmazonThrottled) from None
-                    self.sleep(pause)
-                    waited += pause
-                    continue
-                if err.status == 403 and _is_expired_token(err.errors) and not token_renewed:
-                    token_renewed = True
-                    self._forget_token()
-                    continue
-                if err.status >= 500 and retries < self.max_retries:
-                    retries += 1
-                    self.sleep(self._backoff(retries))
-                    continue
-                raise self._error(message, code, err.status) from None
-            except AuthorizationError as err:
-                # LWA's answer: error code and description (never the credentials)
-                code = getattr(err, "error_code", None)
-                description = getattr(err, "message", None)
-                status = getattr(err, "status_code", None)
-                if status and status >= 500 and retries < self.max_retries:
-                    retries += 1
-                    self.sleep(self._backoff(retries))
-                    continue
-                raise self._error("Login with Amazon refused the credentials: %s"
-                                  % ": ".join(filter(None, [code, description])), code, status or 401) from None
-            except (httpx.TimeoutException, httpx.TransportError, _Unreadable, json.JSONDecodeError) as err:
-                if retries < self.max_retries:
-                    retries += 1
-                    self.sleep(self._backoff(retries))
-                    continue
-                what = "no answer in time" if isinstance(err, httpx.TimeoutException) else (
-                    "an unreadable answer" if isinstance(err, (_Unreadable, json.JSONDecodeError)) else "no answer")
-                raise self._error("%s: %s from Amazon after %s attempts." % (operation, what, retries + 1)) from None
-            self._follow_rate(bucket, getattr(response, "headers", None))
-            return response
-
-    def _retry_after(self, headers, bucket, attempt):
-        value = (headers or {}).get("Retry-After")
-        try:
-            return max(float(value), 0.0)
-        except (TypeError, ValueError):
-            return min(1.0 / bucket.rate, self.max_wait + 1) * min(2 ** (attempt - 1), 8)
+    def _token_verdict(cause):
+        """Login with Amazon's refusal (error code and description, never the credentials)."""
+        if isinstance(cause, AuthorizationError):
+            status = cause.status_code
+            text = ": ".join(filter(None, [cause.error_code, cause.message]))
+            if status and (status >= 500 or status == 429):
+                return Verdict(Verdict.UNSENT, "Login with Amazon is unavailable: %s" % text, cause.error_code, status)
+            return Verdict(Verdict.FAILED, "Login with Amazon refused the credentials: %s" % text,
+                           cause.error_code, status or 401)
+        return Verdict(Verdict.UNSENT, "no answer from Login with Amazon")
 
     # sellers -------------------------------------------------------------------------------
     def participations(self):
         """The seller's marketplaces ([{marketplace: {...}, participation: {...}}]); asks LWA
         for a new token first, so it tests the credentials."""
-        self._forget_token()
-        response = self._call("getMarketplaceParticipations",
-                              lambda: self._api(Sellers).get_marketplace_participation())
-        payload = response.payload
+        self.renew_token()
+        payload = self._request("getMarketplaceParticipations", self._api(Sellers),
+                                "get_marketplace_participation").payload
         return payload if isinstance(payload, list) else payload.get("payload", [])
 
     # orders ----------------------------------------------------------------------------------
+    def orders_page(self, marketplace_ids, last_updated_after, next_token=None, order_statuses=None, *,
+                    fulfillment_channels=None, last_updated_before=None):
+        """ONE getOrders call: {"orders": [raw Orders], "next_token": str | None, "safe_until":
+        datetime (UTC, aware)}.
+
+        `safe_until` is Amazon's own LastUpdatedBefore of the answer: the orders updated up to
+        then (matching the filters) are all in this listing's pages; it is the next cursor. When
+        Amazon gives none, the request's upper bound: `last_updated_before`, else
+        `last_updated_after` (a cursor that stays is safe; one moved by the local clock is not).
+        At most 50 marketplace ids per call; grouping them is the caller's business."""
+        ids = list(marketplace_ids)
+        if not ids or len(ids) > MAX_MARKETPLACES_PER_CALL:
+            raise AmazonError("getOrders takes 1 to %d marketplace ids (%d given)." % (MAX_MARKETPLACES_PER_CALL, len(ids)))
+        query = {"MarketplaceIds": ",".join(ids)}
+        if next_token:
+            query["NextToken"] = next_token
+        else:
+            query.update(LastUpdatedAfter=_iso(last_updated_after), MaxResultsPerPage=100)
+            if last_updated_before:
+                query["LastUpdatedBefore"] = _iso(last_updated_before)
+            if order_statuses:
+                query["OrderStatuses"] = ",".join(order_statuses)
+            if fulfillment_channels:
+                query["FulfillmentChannels"] = ",".join(fulfillment_channels)
+        payload = self._request("getOrders", self._api(Orders), "get_orders", **query).payload
+        if not isinstance(payload.get("Orders"), list):
+            raise AmazonError("getOrders: Amazon's answer holds no order list.")
+        safe_until = (_datetime(payload.get("LastUpdatedBefore")) or _datetime(last_updated_before)
+                      or _datetime(last_updated_after))
+        return {"orders": payload["Orders"], "next_token": payload.get("NextToken") or None, "safe_until": safe_until}
+
     def iter_orders(self, marketplace_ids, last_updated_after, fulfillment_channels=None, order_statuses=None):
         """Every order changed since `last_updated_after` (datetime, UTC when naive, or an ISO
-        string), one getOrders call per page of 100 (NextToken). A throttled page is waited out
-        and asked again with the same token, so nothing is yielded twice."""
+        string), one getOrders call per page of 100 (NextToken), marketplaces 50 at a time. A
+        throttled page is waited out and asked again with the same token, so nothing is yielded
+        twice."""
         marketplace_ids = list(marketplace_ids)
-        if not marketplace_ids:
-            return
-        api = self._api(Orders)
         for start in range(0, len(marketplace_ids), MAX_MARKETPLACES_PER_CALL):
             group = marketplace_ids[start:start + MAX_MARKETPLACES_PER_CALL]
-            params = {"MarketplaceIds": group, "LastUpdatedAfter": _iso(last_updated_after), "MaxResultsPerPage": 100}
-            if fulfillment_channels:
-                params["FulfillmentChannels"] = list(fulfillment_channels)
-            if order_statuses:
-                params["OrderStatuses"] = list(order_statuses)
             token = None
             while True:
-                query = {"NextToken": token, "MarketplaceIds": group} if token else params
-                payload = self._call("getOrders", lambda q=query: api.get_orders(**dict(q))).payload
-                if "Orders" not in payload:
-                    raise self._error("getOrders: Amazon's answer holds no order list.")
-                yield from payload["Orders"]
-                token = payload.get("NextToken")
+                page = self.orders_page(group, last_updated_after, token, order_statuses,
+                                        fulfillment_channels=fulfillment_channels)
+                yield from page["orders"]
+                token = page["next_token"]
                 if not token:
                     break
 
     def order(self, order_id):
-        return self._call("getOrder", lambda: self._api(Orders).get_order(order_id)).payload
+        """getOrder: the raw Order."""
+        return self._request("getOrder", self._api(Orders), "get_order", order_id).payload
 
     def order_items(self, order_id):
-        """Every item of an order (all pages)."""
+        """Every item of an order (getOrderItems, all pages): raw OrderItems."""
         api = self._api(Orders)
         items, token = [], None
         while True:
             kwargs = {"NextToken": token} if token else {}
-            payload = self._call("getOrderItems", lambda: api.get_order_items(order_id, **kwargs)).payload
-            if "OrderItems" not in payload:
-                raise self._error("getOrderItems: Amazon's answer holds no item list for %s." % order_id)
+            payload = self._request("getOrderItems", api, "get_order_items", order_id, **kwargs).payload
+            if not isinstance(payload.get("OrderItems"), list):
+                raise AmazonError("getOrderItems: Amazon's answer holds no item list for %s." % order_id)
             items.extend(payload["OrderItems"])
             token = payload.get("NextToken")
             if not token:
                 return items
 
+    def shipped_quantities(self, order_id):
+        """{OrderItemId: QuantityShipped} of an order, as Amazon knows them now: what to read
+        after an ambiguous confirmation before sending it again."""
+        return {item["OrderItemId"]: int(item.get("QuantityShipped") or 0) for item in self.order_items(order_id)}
+
     def confirm_shipment(self, order_id, marketplace_id, package):
-        """Tell Amazon that these items of an FBM order shipped.
+        """Tell Amazon that these items of an FBM order shipped (confirmShipment). Not
+        idempotent: a lost answer raises AmazonAmbiguous; read shipped_quantities() then.
 
         package: package_reference_id, carrier_code, carrier_name, shipping_method,
         tracking_number (required), ship_date (datetime; now when empty),
         items [{order_item_id, quantity}]. Checked before anything is sent."""
+        detail = self._package_detail(order_id, package)
+        self._request("confirmShipment", self._api(Orders, marketplace_id), "confirm_shipment", order_id,
+                      idempotent=False, marketplaceId=marketplace_id, packageDetail=detail)
+
+    @staticmethod
+    def _package_detail(order_id, package):
         tracking = str(package.get("tracking_number") or "").strip()
         if not tracking:
             raise AmazonError("Amazon requires a tracking number to confirm the shipment of order %s; "
@@ -513,15 +440,13 @@ class AmazonClient:
             "packageReferenceId": str(package.get("package_reference_id") or "1"),
             "carrierCode": package["carrier_code"],
             "carrierName": package.get("carrier_name") or package["carrier_code"],
-            "shippingMethod": package.get("shipping_method") or "",
             "trackingNumber": tracking,
             "shipDate": _iso(package.get("ship_date") or datetime.now(timezone.utc)),
             "orderItems": items,
         }
-        if not detail["shippingMethod"]:
-            del detail["shippingMethod"]
-        self._call("confirmShipment", lambda: self._api(Orders, marketplace_id).confirm_shipment(
-            order_id, marketplaceId=marketplace_id, packageDetail=detail))
+        if package.get("shipping_method"):
+            detail["shippingMethod"] = package["shipping_method"]
+        return detail
 
     # feeds ----------------------------------------------------------------------------------
     @staticmethod
@@ -549,7 +474,11 @@ class AmazonClient:
             yield [dict(m, messageId=i + 1) for i, m in enumerate(messages[start:start + size])]
 
     def submit_listings_feed(self, seller_id, marketplace_ids, messages):
-        """Upload a JSON_LISTINGS_FEED document and create the feed; return the feed id."""
+        """Upload a JSON_LISTINGS_FEED document and create the feed; return the feed id.
+
+        createFeed is not idempotent: when its answer is lost, AmazonAmbiguous is raised with
+        `sent_at` (UTC, aware, just before the request) and `feed_document_id`; recent_feeds()
+        then tells whether Amazon created the feed."""
         messages = list(messages)
         if not messages:
             raise AmazonError("A listings feed needs at least one message.")
@@ -559,18 +488,45 @@ class AmazonClient:
         body = json.dumps({"header": {"sellerId": seller_id, "version": "2.0"}, "messages": messages},
                           ensure_ascii=False).encode("utf-8")
         api = self._api(Feeds, marketplace_ids[0])
-        # sp_api uploads the document to the URL Amazon returns, right after createFeedDocument;
-        # a failed upload is retried with a new document.
-        document = self._call("createFeedDocument", lambda: api.create_feed_document(
-            io.BytesIO(body), "application/json; charset=UTF-8")).payload
-        created = self._call("createFeed", lambda: api.create_feed(
-            "JSON_LISTINGS_FEED", document["feedDocumentId"], marketplaceIds=list(marketplace_ids))).payload
+        # sp_api uploads the document to the URL Amazon returns, right after createFeedDocument; a
+        # repeated document is harmless (only createFeed processes one), so this part is idempotent.
+        document = self._request("createFeedDocument", api, "create_feed_document", io.BytesIO(body),
+                                 "application/json; charset=UTF-8").payload
+        sent_at = datetime.now(timezone.utc)
+        try:
+            created = self._request("createFeed", api, "create_feed", "JSON_LISTINGS_FEED", document["feedDocumentId"],
+                                    idempotent=False, marketplaceIds=list(marketplace_ids)).payload
+        except AmazonAmbiguous as lost:
+            lost.sent_at, lost.feed_document_id = sent_at, document["feedDocumentId"]
+            raise
         return created["feedId"]
+
+    def recent_feeds(self, feed_type, created_since, marketplace_ids=None, processing_statuses=None, page_size=100):
+        """The feeds of `feed_type` created since `created_since` (getFeeds, every page), newest
+        first, as Amazon describes them (feedId, feedType, marketplaceIds, createdTime,
+        processingStatus, resultFeedDocumentId...): how to find a feed whose creation answer
+        was lost."""
+        api = self._api(Feeds)
+        params = {"feedTypes": feed_type, "createdSince": _iso(created_since), "pageSize": page_size}
+        if marketplace_ids:
+            params["marketplaceIds"] = ",".join(marketplace_ids)
+        if processing_statuses:
+            params["processingStatuses"] = ",".join(processing_statuses)
+        feeds = []
+        while True:
+            response = self._request("getFeeds", api, "_request", FEEDS_PATH, params=dict(params),
+                                     add_marketplace=False)
+            if not isinstance(response.payload.get("feeds"), list):
+                raise AmazonError("getFeeds: Amazon's answer holds no feed list.")
+            feeds.extend(response.payload["feeds"])
+            if not response.next_token:  # sp_api takes the top-level nextToken out of the payload
+                return feeds
+            params = {"nextToken": response.next_token}  # the only parameter a next page takes
 
     def feed_status(self, feed_id):
         """getFeed: processingStatus (IN_QUEUE, IN_PROGRESS, DONE, CANCELLED, FATAL) and, once
         processed, resultFeedDocumentId; `status` repeats processingStatus."""
-        payload = dict(self._call("getFeed", lambda: self._api(Feeds).get_feed(feed_id)).payload)
+        payload = dict(self._request("getFeed", self._api(Feeds), "get_feed", feed_id).payload)
         payload["status"] = payload.get("processingStatus")
         return payload
 
@@ -588,41 +544,53 @@ class AmazonClient:
     def feed_results(self, feed_id, messages=None):
         """{sku: {"status": "accepted"|"error", "errors": [text]}} from the processing report.
 
-        The report lists issues only: with the feed's `messages`, every SKU sent gets an entry
-        (accepted unless an ERROR names it or its messageId; a feed-level error rejects all);
-        without them, only the SKUs the report names."""
-        status = self.feed_status(feed_id)
-        document_id = status.get("resultFeedDocumentId")
-        if not document_id:
-            raise AmazonError("Feed %s has no processing report yet (%s)." % (feed_id, status.get("status")))
-        raw = self._call("getFeedDocument", lambda: self._api(Feeds).get_feed_result_document(document_id))
-        try:
-            report = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
-        except ValueError:
-            raise AmazonError("The processing report of feed %s is not JSON." % feed_id) from None
-        by_message = {m.get("messageId"): m.get("sku") for m in messages or []}
+        `messages`: the feed's messages (dicts with messageId and sku), or {messageId: sku}.
+        The report lists issues only, by SKU or by messageId alone: with the messages every SKU
+        sent gets an entry, accepted unless an ERROR names it or its message; an ERROR naming
+        no known message (feed-level) rejects them all. Without them only the SKUs the report
+        names are known, and an ERROR it does not tie to a SKU raises AmazonError: a rejected
+        message is never taken for accepted."""
+        report = self._feed_report(feed_id)
+        by_message = _message_skus(messages)
         results = {sku: {"status": "accepted", "errors": []} for sku in by_message.values() if sku}
         for item in report.get("items") or []:
             if item.get("sku"):
                 results.setdefault(item["sku"], {"status": "accepted", "errors": []})
         for issue in report.get("issues") or []:
             sku = issue.get("sku") or by_message.get(issue.get("messageId"))
-            targets = [sku] if sku else ([] if issue.get("messageId") else list(results))
             text = ": ".join(filter(None, [issue.get("code"), issue.get("message")]))
-            for target in targets:
+            if issue.get("severity") != "ERROR":
+                continue
+            if not sku and not by_message:
+                raise AmazonError("Feed %s: Amazon reports an error of no named SKU (message %s: %s); pass the feed's "
+                                  "messages to tell which." % (feed_id, issue.get("messageId") or "-", text))
+            for target in [sku] if sku else list(results):
                 entry = results.setdefault(target, {"status": "accepted", "errors": []})
-                if issue.get("severity") == "ERROR":
-                    entry["status"] = "error"
-                    entry["errors"].append(text)
+                entry["status"] = "error"
+                entry["errors"].append(text)
         return results
+
+    def _feed_report(self, feed_id):
+        status = self.feed_status(feed_id)
+        document_id = status.get("resultFeedDocumentId")
+        if not document_id:
+            raise AmazonError("Feed %s has no processing report yet (%s)." % (feed_id, status.get("status")))
+        raw = self._request("getFeedDocument", self._api(Feeds), "get_feed_result_document", document_id)
+        try:
+            report = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+        except ValueError:
+            raise AmazonError("The processing report of feed %s is not JSON." % feed_id) from None
+        if not isinstance(report, dict):
+            raise AmazonError("The processing report of feed %s is not a JSON object." % feed_id)
+        return report
 
     # FBA inventory --------------------------------------------------------------------------
     def inventory_summaries(self, marketplace_id, skus=None):
         """FBA inventory summaries (with details) of a marketplace, every page; `skus` limits
         them to these SKUs (asked 50 at a time)."""
         api = self._api(Inventories, marketplace_id)
-        groups = [None] if not skus else [list(skus)[i:i + MAX_SKUS_PER_CALL]
-                                          for i in range(0, len(skus), MAX_SKUS_PER_CALL)]
+        skus = list(skus or [])
+        groups = [None] if not skus else [skus[i:i + MAX_SKUS_PER_CALL] for i in range(0, len(skus), MAX_SKUS_PER_CALL)]
         for group in groups:
             token = None
             while True:
@@ -632,15 +600,23 @@ class AmazonClient:
                     kwargs["sellerSkus"] = group
                 if token:
                     kwargs["nextToken"] = token
-                response = self._call("getInventorySummaries",
-                                      lambda k=kwargs: api.get_inventory_summary_marketplace(**dict(k)))
+                response = self._request("getInventorySummaries", api, "get_inventory_summary_marketplace", **kwargs)
                 payload = response.payload or {}
-                if "inventorySummaries" not in payload:
-                    raise self._error("getInventorySummaries: Amazon's answer holds no summary list.")
+                if not isinstance(payload.get("inventorySummaries"), list):
+                    raise AmazonError("getInventorySummaries: Amazon's answer holds no summary list.")
                 yield from payload["inventorySummaries"]
                 token = (response.pagination or {}).get("nextToken")
                 if not token:
                     break
+
+
+def _message_skus(messages):
+    """{messageId: sku} of a feed's messages (a list of message dicts, or already a mapping)."""
+    if not messages:
+        return {}
+    if isinstance(messages, dict):
+        return {int(k): v for k, v in messages.items()}
+    return {m.get("messageId"): m.get("sku") for m in messages if isinstance(m, dict)}
 
 
 def _iso(value):
@@ -649,3 +625,17 @@ def _iso(value):
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _datetime(value):
+    """An aware UTC datetime of an ISO 8601 string or a datetime (UTC when naive); None if empty."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)

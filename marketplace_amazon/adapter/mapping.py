@@ -20,6 +20,14 @@ CURRENCIES = {
     "A17E79C6D8DWNP": "SAR", "ARBP9OOSHTCHU": "EGP", "A21TJRUUN4KGV": "INR", "AE08WJ6YKNBMC": "ZAR",
     "A1VC38T7YXB528": "JPY", "A39IBJ37TRP1C6": "AUD", "A19VAU5U5O7RUS": "SGD",
 }
+# Carriers Amazon knows by code; any other carrier is sent as "Other" with its exact name.
+AMAZON_CARRIERS = {
+    c.lower(): c for c in (
+        "UPS", "USPS", "FedEx", "DHL", "DHL eCommerce", "Royal Mail", "Parcelforce", "DPD", "Hermes",
+        "GLS", "TNT", "Chronopost", "Colissimo", "La Poste", "Deutsche Post", "PostNL", "Poste Italiane",
+        "SEUR", "Correos", "Canada Post", "Australia Post", "Japan Post", "Yamato Transport", "Amazon Shipping",
+    )
+}
 # Countries whose StateOrRegion is a state code (elsewhere it is a region's name).
 _STATE_CODE_COUNTRIES = ("US", "CA", "MX", "AU", "IN", "BR")
 
@@ -141,6 +149,9 @@ def to_neutral_order(order, items, *, prices_include_tax, anonymous=False, anony
         "marketplace_id": order.get("MarketplaceId"),
         "payment_gateway": "Amazon",
         "payment_status": "paid" if status in ("Unshipped", "PartiallyShipped", "Shipped") else None,
+        "updated_at": order.get("LastUpdateDate"),
+        # An FBM order first seen shipped was shipped outside Odoo: nothing left to deliver.
+        "shipped": status == "Shipped" and order.get("FulfillmentChannel") != "AFN",
     }
     if shipping["amount"] or shipping["discount"]:
         neutral["shipping"] = {"amount": round(shipping["amount"], 2), "discount": round(shipping["discount"], 2),
@@ -178,4 +189,19 @@ def to_neutral_listing(data, fulfilment=None):
         "name": summary.get("itemName"),
         "asin": summary.get("asin"),
         "fulfilment": fulfilment or "merchant",
+    }
+
+
+def shipment_package(reference, carrier, tracking_number, ship_date, items):
+    """The package of a confirmShipment call (see AmazonClient.confirm_shipment): carriers
+    Amazon knows go by code, any other as "Other" with its name; items are
+    [{order_item_id, quantity}]."""
+    return {
+        "package_reference_id": str(reference),
+        "carrier_code": AMAZON_CARRIERS.get(carrier.lower(), "Other"),
+        "carrier_name": carrier,
+        "shipping_method": carrier,
+        "tracking_number": tracking_number,
+        "ship_date": ship_date,
+        "items": items,
     }

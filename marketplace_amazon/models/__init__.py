@@ -1,4 +1,3 @@
 from . import amazon_marketplace
-from . import amazon_feed
+from . import amazon_demo
 from . import marketplace_instance
-from . import sale_order

@@ -63,10 +63,14 @@ class AmazonCase(TransactionCase):
     # Odoo --------------------------------------------------------------------------------------------
     def confirm(self):
         self.instance.action_confirm()
-        self.instance.write({
-            "amazon_last_order_sync": "2020-01-01 00:00:00",
-            "amazon_home_marketplace_id": self.env["amazon.marketplace"].search([("api_ref", "=", DE)]).id,
-        })
+        self.instance.amazon_home_marketplace_id = self.env["amazon.marketplace"].search([("api_ref", "=", DE)])
+        self.job("import_orders").cursor = "2020-01-01 00:00:00"
+
+    def job(self, code):
+        return self.instance.job_ids.filtered(lambda j: j.job == code)
+
+    def exports(self):
+        return self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])
 
     def import_orders(self):
         self.instance.action_import_orders()

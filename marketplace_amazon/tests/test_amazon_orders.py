@@ -24,11 +24,11 @@ class TestAmazonOrders(AmazonCase):
         for order in orders.filtered(lambda o: o.marketplace_status != "Canceled"):
             self.assertEqual(order.name, order.marketplace_order_ref, "named after Amazon's order number")
             self.assertTrue(order.order_line.filtered(lambda l: l.product_id.type != "service"))
-        cursor = self.instance.amazon_last_order_sync
+        cursor = self.job("import_orders").cursor
         self.assertGreater(str(cursor), "2020-01-01")
         # A second run, and a run from a rewound cursor, add nothing.
         self.import_orders()
-        self.instance.amazon_last_order_sync = "2020-01-01 00:00:00"
+        self.job("import_orders").cursor = "2020-01-01 00:00:00"
         again = self.import_orders()
         self.assertEqual(again, orders)
         self.assertEqual(len(self.env["marketplace.queue.line"].search([("instance_id", "=", self.instance.id)])), len(lines))
@@ -81,13 +81,13 @@ class TestAmazonOrders(AmazonCase):
         self.assertEqual(len(self.import_orders()), before + 3)
 
     def test_server_errors_end_the_job_and_keep_the_cursor(self):
-        cursor = self.instance.amazon_last_order_sync
+        cursor = self.job("import_orders").cursor
         self.fault("getOrders", "5xx", count=50)
         self.instance.action_import_orders()
-        self.assertEqual(self.instance.amazon_last_order_sync, cursor)
+        self.assertEqual(self.job("import_orders").cursor, cursor)
         log = self.last_log("import_orders")
         self.assertTrue(log.error_count)
-        self.assertIn("Last Order Sync kept", log.line_ids.filtered(lambda l: l.level == "error").message)
+        self.assertIn("Last Processed On kept", log.line_ids.filtered(lambda l: l.level == "error").message)
 
     def test_recover_order_by_reference(self):
         created = self.sim("POST", "/_sim/amazon/add_orders", {"count": 1, "fulfillment_channel": "MFN", "status": "Unshipped"})

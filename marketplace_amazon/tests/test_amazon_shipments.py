@@ -73,16 +73,16 @@ class TestAmazonShipments(AmazonCase):
         self.assertEqual(picking.marketplace_export_state, "failed")
         self.assertIn("tracking number", picking.marketplace_export_error)
         self.assertEqual(self.sim_state()["shipments_confirmed"], before, "nothing sent")
-        self.assertTrue(order.amazon_sync_failed)
+        self.assertTrue(order.marketplace_sync_failed)
         mail = self.env["mail.mail"].search([("subject", "like", "not confirmed to Amazon")])
         self.assertEqual(len(mail), 1)
         self.assertIn(picking.name, mail.body_html)
         self.assertIn(self.env.ref("base.user_admin").partner_id, mail.recipient_ids)
         # Fixed in Odoo, then Retry Amazon Sync.
         picking.carrier_tracking_ref = "LATE-TRACK"
-        order.action_amazon_retry_sync()
+        order.action_marketplace_retry_sync()
         self.assertEqual(picking.marketplace_export_state, "exported")
-        self.assertFalse(order.amazon_sync_failed)
+        self.assertFalse(order.marketplace_sync_failed)
         self.assertEqual(self.sim_state()["shipments_confirmed"], before + 1)
 
     def test_amazon_refusal_flags_the_order_and_mails_every_failure(self):
@@ -90,11 +90,52 @@ class TestAmazonShipments(AmazonCase):
         pickings = self.env["stock.picking"]
         for order in orders:
             pickings |= self._ship(order.picking_ids)
-        self.fault("confirmShipment", "5xx", count=50)
+            # Cancelled on Amazon meanwhile: Amazon refuses the confirmation.
+            self.sim("POST", "/_sim/amazon/set_order_status",
+                     {"amazon_order_id": order.marketplace_order_ref, "status": "Canceled"})
         self.instance.action_export_shipments()
         self.assertEqual(set(pickings.mapped("marketplace_export_state")), {"failed"})
-        self.assertTrue(all(orders.mapped("amazon_sync_failed")))
+        self.assertTrue(all(orders.mapped("marketplace_sync_failed")))
+        tag = orders[0].tag_ids.filtered(lambda t: t.name == "Synchronization with Amazon failed")
+        self.assertTrue(tag, "the order carries the failure tag")
         mail = self.env["mail.mail"].search([("subject", "like", "not confirmed to Amazon")])
         self.assertEqual(len(mail), 1, "one mail lists every failed shipment")
         for picking in pickings:
             self.assertIn(picking.name, mail.body_html)
+        self.assertIn("Canceled", mail.body_html, "Amazon's reason is in the mail")
+
+    def test_refusal_text_is_escaped_in_the_mail(self):
+        order = self._fbm_unshipped()[:1]
+        picking = self._ship(order.picking_ids, tracking=False)
+        picking.name = "<b>WH/OUT/1</b>"
+        self.instance.action_export_shipments()
+        mail = self.env["mail.mail"].search([("subject", "like", "not confirmed to Amazon")])
+        self.assertIn("&lt;b&gt;WH/OUT/1&lt;/b&gt;", mail.body_html)
+        self.assertNotIn("<b>WH/OUT/1</b>", mail.body_html)
+
+    def test_lost_confirmation_answer_is_not_confirmed_twice(self):
+        order = self._fbm_unshipped()[:1]
+        picking = self._ship(order.picking_ids)
+        before = self.sim_state()["shipments_confirmed"]
+        # Amazon applies the confirmation, but its answer never arrives.
+        self.fault("confirmShipment", "lost_answer")
+        self.instance.action_export_shipments()
+        self.assertEqual(picking.marketplace_export_state, "uncertain", picking.marketplace_export_error)
+        self.assertEqual(self.sim_state()["shipments_confirmed"], before + 1, "Amazon has it")
+        self.assertFalse(order.marketplace_sync_failed, "not a refusal")
+        # The next run reads Amazon's state first and sends nothing.
+        self.instance.action_export_shipments()
+        self.assertEqual(picking.marketplace_export_state, "exported")
+        self.assertEqual(self.sim_state()["shipments_confirmed"], before + 1, "confirmed once")
+
+    def test_server_error_before_the_confirmation_is_sent_again_after_checking(self):
+        order = self._fbm_unshipped()[:1]
+        picking = self._ship(order.picking_ids)
+        before = self.sim_state()["shipments_confirmed"]
+        self.fault("confirmShipment", "5xx")
+        self.instance.action_export_shipments()
+        self.assertEqual(picking.marketplace_export_state, "uncertain")
+        self.assertEqual(self.sim_state()["shipments_confirmed"], before, "Amazon did not apply it")
+        self.instance.action_export_shipments()
+        self.assertEqual(picking.marketplace_export_state, "exported")
+        self.assertEqual(self.sim_state()["shipments_confirmed"], before + 1)

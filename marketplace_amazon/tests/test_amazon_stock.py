@@ -26,13 +26,13 @@ class TestAmazonStockAndPrices(AmazonCase):
 
     def _finish_feeds(self):
         for _i in range(5):
-            if not self.instance.amazon_feed_ids.filtered(lambda f: f.state == "pending"):
+            if not self.exports().filtered(lambda f: f.state in ("pending", "sending", "uncertain")):
                 break
             self.instance.action_check_results()
 
     def test_stock_export_sends_changes_once_and_records_results(self):
         self.instance.action_export_inventory()
-        feeds = self.instance.amazon_feed_ids
+        feeds = self.exports()
         self.assertEqual(len(feeds), 1, "one feed for all changed offers")
         self.assertEqual(set(self.listings.mapped("sync_state")), {"pending"})
         self._finish_feeds()
@@ -43,12 +43,12 @@ class TestAmazonStockAndPrices(AmazonCase):
         self.assertEqual([offers[sku][DE]["quantity"] for sku in self.skus], [5, 12, 0])
         # Nothing changed: nothing sent.
         self.instance.action_export_inventory()
-        self.assertEqual(len(self.instance.amazon_feed_ids), 1)
+        self.assertEqual(len(self.exports()), 1)
         # One quantity changes: only that offer goes out.
         self.env["stock.quant"]._update_available_quantity(self.products[2], self.instance.warehouse_id.lot_stock_id, 7)
         self.instance.action_export_inventory()
-        new_feed = self.instance.amazon_feed_ids - feeds
-        self.assertEqual(list(new_feed._sent()), [self.skus[2]])
+        new_feed = self.exports() - feeds
+        self.assertEqual(list(new_feed._sent()), [self.listings[2].id])
 
     def test_rejected_sku_is_visible_on_its_offer(self):
         ghost = self.env["product.product"].create({"name": "Ghost", "default_code": "NOT-ON-AMAZON", "type": "product"})
@@ -59,12 +59,12 @@ class TestAmazonStockAndPrices(AmazonCase):
         self.assertEqual(listing.sync_state, "error")
         self.assertTrue(listing.sync_error)
         self.assertEqual(set(self.listings.mapped("sync_state")), {"synced"}, "the others went through")
-        self.assertEqual(self.instance.amazon_feed_ids.rejected_count, 1)
+        self.assertEqual(self.exports().rejected_count, 1)
 
     def test_fba_offers_are_not_exported(self):
         self.listings[0].fulfilment = "marketplace"
         self.instance.action_export_inventory()
-        self.assertNotIn(self.skus[0], self.instance.amazon_feed_ids._sent())
+        self.assertNotIn(self.listings[0].id, self.exports()._sent())
 
     def test_price_export_from_pricelist_or_sale_price(self):
         eur = self.env.ref("base.EUR")

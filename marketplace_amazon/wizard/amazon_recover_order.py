@@ -12,7 +12,7 @@ class AmazonRecoverOrder(models.TransientModel):
 
     def action_recover(self):
         self.ensure_one()
-        order = self.instance_id._amazon_recover_order(self.reference.strip())
+        order = self.instance_id.action_recover_order(self.reference.strip())
         if not order:
             return {"type": "ir.actions.act_window_close"}
         return {"type": "ir.actions.act_window", "res_model": "sale.order", "res_id": order.id, "view_mode": "form"}

@@ -1,5 +1,3 @@
-import threading
-from contextlib import contextmanager
 from datetime import datetime, time as dtime
 
 from odoo import _, api, fields, models, tools
@@ -17,14 +15,15 @@ def _lang_get(self):
 class MarketplaceInstance(models.Model):
     """One seller account or store on one marketplace, with everything the jobs need.
 
-    Marketplace-specific behaviour is reached by naming convention on the `marketplace` code,
-    as `delivery.carrier` does with `<delivery_type>_rate_shipment`: the job
-    `action_import_orders` calls `_<code>_import_orders(log)` defined by the connector.
+    The engine runs every job (marketplace.job.runner and the services it calls); a connector
+    only implements small hooks named `_<marketplace code>_<hook>`, as `delivery.carrier` does
+    with `<delivery_type>_rate_shipment`. The hooks are listed in the README ("The connector
+    contract").
     """
 
     _name = "marketplace.instance"
     _description = "Marketplace Instance"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "marketplace.job.runner"]
     _order = "sequence, name, id"
 
     # general -------------------------------------------------------------------------------
@@ -243,6 +242,11 @@ class MarketplaceInstance(models.Model):
 
     # automatic jobs --------------------------------------------------------------------------
     job_ids = fields.One2many("marketplace.job", "instance_id", string="Automatic Jobs")
+    job_codes = fields.Char(
+        compute="_compute_job_codes",
+        help="The jobs this marketplace's connector implements (comma-separated codes): only "
+        "they get a cron, a job line and a button.",
+    )
 
     # notifications ---------------------------------------------------------------------------
     activity_type_id = fields.Many2one(
@@ -271,6 +275,11 @@ class MarketplaceInstance(models.Model):
         ("queue_batch_limit_positive", "CHECK(queue_batch_limit > 0)",
          "The queue batch limit must be positive."),
     ]
+
+    @api.depends("marketplace")
+    def _compute_job_codes(self):
+        for instance in self:
+            instance.job_codes = ",".join(instance._declared_jobs()) if instance.marketplace else ""
 
     @api.model
     def _default_warehouse(self):
@@ -311,6 +320,8 @@ class MarketplaceInstance(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if "marketplace" in vals:
+            self._ensure_jobs()
         if {"active", "state", "name"} & set(vals):
             self.job_ids._sync_cron()
         return res
@@ -320,17 +331,17 @@ class MarketplaceInstance(models.Model):
         return super().unlink()
 
     def _ensure_jobs(self):
-        """Every instance has one job record (and so one cron) per automatic job."""
+        """One job record (and so one cron) per job the connector implements, none other."""
         Job = self.env["marketplace.job"]
         for instance in self:
+            declared = instance._declared_jobs()
+            instance.job_ids.filtered(lambda j: j.job not in declared).unlink()
             present = set(instance.job_ids.mapped("job"))
-            Job.create(
-                [
-                    {"instance_id": instance.id, "job": job, **defaults}
-                    for job, _label, defaults in JOBS
-                    if job not in present
-                ]
-            )
+            Job.create([
+                {"instance_id": instance.id, "job": job, **defaults}
+                for job, _label, defaults in JOBS
+                if job in declared and job not in present
+            ])
 
     # buttons -------------------------------------------------------------------------------
     def action_test_connection(self):
@@ -371,86 +382,6 @@ class MarketplaceInstance(models.Model):
                     "company_id": self.company_id.id,
                 }
             )
-
-    # automatic jobs: public entry points (buttons, crons, XML-RPC) --------------------------
-    def action_import_orders(self):
-        return self._run_job("import_orders")
-
-    def action_export_shipments(self):
-        return self._run_job("export_shipments")
-
-    def action_import_inventory(self):
-        return self._run_job("import_inventory")
-
-    def action_export_inventory(self):
-        return self._run_job("export_inventory")
-
-    def action_export_prices(self):
-        return self._run_job("export_prices")
-
-    def action_check_results(self):
-        """Poll the marketplace for the outcome of asynchronous exports (feeds, process statuses)."""
-        return self._run_job("check_results")
-
-    def action_process_queues(self):
-        return self._run_job("process_queues")
-
-    def _run_job(self, job):
-        """Run one job on each instance inside its own log; return True for RPC callers."""
-        for instance in self:
-            if job == "process_queues":
-                method = instance._process_queues
-            else:
-                if instance.state != "confirmed":
-                    raise UserError(_("Confirm the instance %s before running its jobs.", instance.name))
-                method = instance._connector_method(job)
-                if not method:
-                    raise UserError(
-                        _("%(marketplace)s does not support the job '%(job)s'.",
-                          marketplace=instance._marketplace_label(), job=job)
-                    )
-            with instance._job_log(job) as log:
-                method(log)
-        return True
-
-    @contextmanager
-    def _job_log(self, job):
-        """Open a log for one job run, close it with its counts and send the summary."""
-        log = self.env["marketplace.log"].create({"instance_id": self.id, "job": job})
-        yield log
-        log._close()
-
-    def _maybe_commit(self):
-        """Commit when a cron runs the job, so that a crash loses at most the current batch."""
-        # Tests run in one transaction that must not be committed (Odoo's own crons do the same).
-        if self.env.context.get("marketplace_auto_commit") and not getattr(
-            threading.current_thread(), "testing", False
-        ):
-            self.env.cr.commit()
-            return True
-        return False
-
-    # dispatch to connectors ------------------------------------------------------------------
-    def _connector_method(self, name):
-        self.ensure_one()
-        return getattr(self, "_%s_%s" % (self.marketplace, name), None)
-
-    def _call_connector(self, name, *args, **kwargs):
-        method = self._connector_method(name)
-        if not method:
-            raise UserError(
-                _("%(marketplace)s does not support '%(op)s'.",
-                  marketplace=self._marketplace_label(), op=name)
-            )
-        try:
-            return method(*args, **kwargs)
-        except UserError as err:
-            raise UserError(self._scrub(str(err.args[0]))) from None
-
-    def _marketplace_label(self):
-        return dict(self._fields["marketplace"]._description_selection(self.env)).get(
-            self.marketplace, self.marketplace or ""
-        )
 
     def _generic_test_connection(self):
         """A generic instance talks to no API: there is nothing to test."""
@@ -510,38 +441,49 @@ class MarketplaceInstance(models.Model):
     def _process_lines(self, lines):
         """Process the given waiting lines now (queue buttons), in a log of their own."""
         self.ensure_one()
-        with self._job_log("process_queues") as log:
-            self._process_queues(log, lines.ids)
+        with self._job_run("process_queues") as run:
+            self._process_queues(run.log, lines.ids)
 
     def _queue_listing(self, line, payload, log):
         return self.env["marketplace.listing"]._import_payload(self, payload)
 
     # products --------------------------------------------------------------------------------
-    def _find_product(self, sku=None, barcode=None, external_id=None, listing_first=True):
-        """Find the Odoo product of a marketplace item: its listing first, then by the
-        instance's rule (SKU against the internal reference, barcode, or both)."""
+    def _resolve_product(self, sku=None, barcode=None, external_id=None):
+        """The Odoo product of a marketplace item, the one rule of order, listing and inventory
+        imports: its listing first (external id, SKU, barcode), then a product of the instance's
+        company by "Sync Listings Based On" (barcode, SKU, or both, barcode first). Returns
+        (product, listing): the listing is empty when the product was matched by rule, so
+        that the caller can record the pairing; both are empty when nothing matches (the
+        caller then creates a product or takes the default one)."""
         self.ensure_one()
-        if listing_first:
-            listing = self.env["marketplace.listing"]._find(self, sku=sku, external_id=external_id)
-            if listing:
-                return listing.product_id
+        listing = self.env["marketplace.listing"]._find(self, sku=sku, external_id=external_id, barcode=barcode)
+        if listing:
+            return listing.product_id, listing
         Product = self.env["product.product"].with_context(active_test=False)
         company = [("company_id", "in", (False, self.company_id.id))]
         if barcode and self.sync_listings_on in ("barcode", "both"):
             product = Product.search([("barcode", "=", barcode)] + company, limit=1)
             if product:
-                return product
+                return product, listing
         if sku and self.sync_listings_on in ("sku", "both"):
             product = Product.search([("default_code", "=", sku)] + company, limit=1)
             if product:
-                return product
-        return Product.browse()
+                return product, listing
+        return Product.browse(), listing
 
     # orders ----------------------------------------------------------------------------------
     def _queue_order(self, line, payload, log):
-        """A marketplace-neutral order (schemas.order.Order) -> sale.order."""
-        order = NeutralOrder.model_validate(payload)
+        """An order payload -> sale.order: the connector's `map_order` hook turns its raw order
+        into the neutral one (schemas.order.Order); a generic instance queues neutral orders."""
+        mapper = self._hook("map_order")
+        order = NeutralOrder.model_validate(mapper(payload) if mapper else payload)
         return self.env["marketplace.order.service"]._import(self, order, log)
+
+    def action_recover_order(self, reference):
+        """Import one order by its marketplace reference, whatever Last Processed On says."""
+        self.ensure_one()
+        self._check_job_runnable("import_orders")
+        return self.env["marketplace.order.importer"]._recover(self, reference)
 
     def _anonymous_partner(self):
         if not self.anonymous_partner_id:
@@ -606,24 +548,28 @@ class MarketplaceInstance(models.Model):
         dropped: unmatched items land on the default product, keeping their name and SKU."""
         if line.custom:
             return self._special_product("custom_storable" if line.storable else "custom")
-        listing = self.env["marketplace.listing"]._find(self, sku=line.sku, external_id=line.product_external_id)
+        product, listing = self._resolve_product(line.sku, line.barcode, line.product_external_id)
         if listing:
-            return listing.product_id
-        product = self._find_product(sku=line.sku, barcode=line.barcode, listing_first=False)
+            return product
         if not product and self.create_products and (line.sku or line.barcode):
-            product = self.env["product.product"].create({
-                "name": line.name or line.sku or line.barcode,
-                "default_code": line.sku or False,
-                "barcode": line.barcode or False,
-                "type": "product",
-                "list_price": line.unit_price,
-            })
+            product = self._create_product(line.name, line.sku, line.barcode, line.unit_price)
         if not product:
             return self._special_product("default")
         self.env["marketplace.listing"]._bind(self, product, sku=line.sku, barcode=line.barcode,
                                               external_id=line.product_external_id, name=line.name,
                                               fulfilment=fulfilment)
         return product
+
+    def _create_product(self, name, sku=None, barcode=None, price=0.0):
+        """A storable product for a marketplace item no product matches ("Create Odoo Products?")."""
+        return self.env["product.product"].create({
+            "name": name or sku or barcode,
+            "default_code": sku or False,
+            "barcode": barcode or False,
+            "type": "product",
+            "list_price": price or 0.0,
+            "company_id": False,
+        })
 
     def _marketplace_tax(self, rate, price_include):
         """The Odoo sale tax of a marketplace tax rate, created on the tax accounts if new."""

@@ -8,6 +8,7 @@ JOBS = [
     ("export_inventory", "Export Product's Inventory", {"interval_number": 1, "interval_type": "hours"}),
     ("export_prices", "Export Product's Price", {"interval_number": 1, "interval_type": "days"}),
     ("check_results", "Check Export Results", {"interval_number": 10, "interval_type": "minutes"}),
+    ("import_listings", "Import Listings", {"interval_number": 1, "interval_type": "days"}),
     ("process_queues", "Process Queues", {"interval_number": 5, "interval_type": "minutes", "cron_active": True}),
 ]
 
@@ -36,7 +37,13 @@ class MarketplaceJob(models.Model):
     )
     # Derived from the job's logs rather than written on a shared row: two workers finishing
     # at once would otherwise collide on that row.
-    last_run = fields.Datetime(string="Last Processed On", compute="_compute_last_run")
+    last_run = fields.Datetime(string="Last Run", compute="_compute_last_run")
+    cursor = fields.Datetime(
+        string="Last Processed On", copy=False,
+        help="The marketplace's own time up to which this job has read everything (for Import "
+        "Orders: orders changed after it are read at the next run). Set it back (developer mode) "
+        "to read older records again: nothing is duplicated.",
+    )
     cron_id = fields.Many2one("ir.cron", string="Scheduled Action", readonly=True, copy=False, ondelete="set null")
     next_call = fields.Datetime(related="cron_id.nextcall", string="Next Run")
 

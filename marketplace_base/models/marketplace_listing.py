@@ -1,3 +1,5 @@
+import psycopg2.extensions
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -38,14 +40,14 @@ class MarketplaceListing(models.Model):
     ]
 
     @api.model
-    def _find(self, instance, sku=None, external_id=None):
+    def _find(self, instance, sku=None, external_id=None, barcode=None):
+        """The listing of an item: by external id, else SKU, else barcode."""
         domain = [("instance_id", "=", instance.id)]
-        if external_id:
-            found = self.search(domain + [("external_id", "=", external_id)], limit=1)
-            if found:
-                return found
-        if sku:
-            return self.search(domain + [("sku", "=", sku)], limit=1)
+        for fname, value in (("external_id", external_id), ("sku", sku), ("barcode", barcode)):
+            if value:
+                found = self.search(domain + [(fname, "=", value)], limit=1)
+                if found:
+                    return found
         return self.browse()
 
     @api.model
@@ -70,21 +72,15 @@ class MarketplaceListing(models.Model):
         external_id = payload.get("external_id") and str(payload["external_id"])
         if not sku and not external_id:
             raise UserError(_("The item has neither a SKU nor an external id."))
-        listing = self._find(instance, sku=sku, external_id=external_id)
-        product = listing.product_id or instance._find_product(sku=sku, barcode=payload.get("barcode"))
+        product, listing = instance._resolve_product(sku, payload.get("barcode"), external_id)
         if not product:
             if not instance.create_products:
                 raise UserError(
                     _("No Odoo product matches SKU %(sku)s / barcode %(barcode)s, and the instance "
                       "does not create products.", sku=sku or "-", barcode=payload.get("barcode") or "-")
                 )
-            product = self.env["product.product"].create({
-                "name": payload.get("name") or sku,
-                "default_code": sku,
-                "barcode": payload.get("barcode") or False,
-                "list_price": float(payload.get("price") or 0.0),
-                "type": "product",
-            })
+            product = instance._create_product(payload.get("name"), sku, payload.get("barcode"),
+                                               float(payload.get("price") or 0.0))
         vals = {
             "instance_id": instance.id,
             "product_id": product.id,
@@ -95,7 +91,42 @@ class MarketplaceListing(models.Model):
             "barcode": payload.get("barcode") or False,
             "last_sync": fields.Datetime.now(),
         }
+        if payload.get("fulfilment") in ("merchant", "marketplace"):
+            vals["fulfilment"] = payload["fulfilment"]
         if listing:
             listing.write(vals)
             return listing
         return self.create(vals)
+
+    # exports -----------------------------------------------------------------------------------
+    @api.model
+    def _lock_for_export(self, ids):
+        """The listings among `ids` that no other worker is exporting right now (locked FOR
+        UPDATE SKIP LOCKED until this transaction ends), so a cron and a button running together
+        never both send an item."""
+        if not ids:
+            return self.browse()
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM marketplace_listing WHERE id = ANY(%s) ORDER BY id FOR UPDATE SKIP LOCKED",
+                    [list(ids)], log_exceptions=False)
+                return self.browse([row[0] for row in self.env.cr.fetchall()])
+        except psycopg2.extensions.TransactionRollbackError:
+            # Changed by a worker that committed after this transaction began: not ours now.
+            return self.browse()
+
+    # import job --------------------------------------------------------------------------------
+    @api.model
+    def _run_import(self, instance, run):
+        """Import Listings: the connector's items (neutral listing dicts: sku, external_id,
+        barcode, name, price, fulfilment) queued page by page, then matched by the queue."""
+        queue = None
+        count = 0
+        for page in instance._hook("read_listings", required=True)(run.client):
+            records = [(item.get("sku") or item.get("external_id"), item) for item in page]
+            queue = self.env["marketplace.queue"]._enqueue(instance, "listing", records, queue=queue) or queue
+            count += len(records)
+            instance._maybe_commit()
+        run.log._add("success", _("%s listings read from the marketplace and queued.", count))

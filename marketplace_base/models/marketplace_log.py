@@ -3,10 +3,12 @@ from odoo import _, api, fields, models
 from .marketplace_job import JOBS
 
 # Which line levels each instance log level keeps.
+# Warnings (e.g. a total that differs from the marketplace's) need a person like errors do, but
+# are not failures: kept at every level, not counted as errors.
 KEPT_LEVELS = {
-    "all": ("info", "success", "error"),
-    "success": ("success", "error"),
-    "error": ("error",),
+    "all": ("info", "success", "warning", "error"),
+    "success": ("success", "warning", "error"),
+    "error": ("warning", "error"),
 }
 
 
@@ -56,6 +58,16 @@ class MarketplaceLog(models.Model):
             "res_id": record.id if record else False,
             "queue_line_id": queue_line.id if queue_line else False,
         })
+
+    def _close_interrupted_runs(self):
+        """Close the earlier runs of this job that never ended (their worker was killed): the
+        caller holds the job's lock, so none of them is still running."""
+        self.ensure_one()
+        stale = self.search([("instance_id", "=", self.instance_id.id), ("job", "=", self.job),
+                             ("state", "=", "running"), ("id", "<", self.id)])
+        for log in stale:
+            log._add("error", _("The run was interrupted before it finished (worker stopped)."))
+        stale._close()
 
     def _close(self):
         for log in self:

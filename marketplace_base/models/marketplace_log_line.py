@@ -10,7 +10,8 @@ class MarketplaceLogLine(models.Model):
     instance_id = fields.Many2one(related="log_id.instance_id", store=True)
     company_id = fields.Many2one(related="log_id.company_id", store=True)
     job = fields.Selection(related="log_id.job", store=True)
-    level = fields.Selection([("info", "Info"), ("success", "Success"), ("error", "Error")], required=True)
+    level = fields.Selection(
+        [("info", "Info"), ("success", "Success"), ("warning", "Warning"), ("error", "Error")], required=True)
     message = fields.Text(required=True)
     res_model = fields.Char(string="Record Model")
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model")

@@ -1,14 +1,18 @@
 from datetime import timezone
 
-from odoo import _, api, models
-from odoo.tools import float_compare, float_round
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import float_compare
 
 
 class MarketplaceOrderService(models.AbstractModel):
     """Turns a marketplace-neutral order (schemas/order.py) into one finished sale.order.
 
     Every connector goes through here, so a rule about partners, products, taxes, names,
-    cancellation or workflows is written once.
+    cancellation or workflows is written once. Orders arrive again and again (every status
+    change, retries, overlapping downloads, parallel workers): the version the marketplace
+    changed last wins, and a cancellation is final.
     """
 
     _name = "marketplace.order.service"
@@ -20,13 +24,20 @@ class MarketplaceOrderService(models.AbstractModel):
         """Create or update the sale.order of `order` (a schemas.order.Order); return it, or an
         empty recordset when the order is deliberately not imported."""
         SaleOrder = self.env["sale.order"]
-        existing = SaleOrder.search(
-            [("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "=", order.external_id)],
-            limit=1,
-        )
+        Cancellation = self.env["marketplace.order.cancellation"]
+        existing = SaleOrder.search(self._order_domain(instance, order), limit=1)
+        cancelled = Cancellation._is_cancelled(instance, order.external_id)
+        if not existing and not cancelled:
+            self._claim(instance, order)
+        if cancelled and not order.cancelled:
+            self._log(log, "info", _(
+                "Order %s was cancelled on the marketplace: a version of it that is not cancelled "
+                "is ignored.", order.reference), existing or None)
+            return existing
         if existing:
             return self._update(instance, existing, order, log)
         if order.cancelled:
+            Cancellation._remember(instance, order)
             self._log(log, "info", _("Order %s was cancelled before it was imported: skipped.", order.reference))
             return SaleOrder
         if instance.import_orders_after and self._naive(order.date_order) < instance.import_orders_after:
@@ -35,19 +46,41 @@ class MarketplaceOrderService(models.AbstractModel):
         sale = self._create(instance, order)
         self._check_total(instance, sale, order, log)
         self.env["marketplace.workflow"]._apply_to_order(sale)
-        if order.fulfilment == "marketplace":
-            self._deliver_from_marketplace(sale)
+        if order.fulfilment == "marketplace" or sale.marketplace_shipped_outside:
+            self._complete_delivery(sale)
         return sale
+
+    @staticmethod
+    def _order_domain(instance, order):
+        return [("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "=", order.external_id)]
+
+    def _claim(self, instance, order):
+        """Make this transaction the only one deciding the fate of an order it has not seen yet.
+
+        Another worker may hold another version of the same order (a retry, a cancellation): the
+        lock on its reference makes the second one wait, and the check on a fresh snapshot sends
+        it to a new transaction when the first one created the order or recorded its
+        cancellation meanwhile, so that a cancellation and a creation never both happen."""
+        KeyLock = self.env["marketplace.key.lock"]
+        KeyLock._lock("sale.order", instance.company_id, ("order", instance.id, order.external_id))
+        KeyLock._check_snapshot(
+            (self.env["sale.order"], self._order_domain(instance, order)),
+            (self.env["marketplace.order.cancellation"].sudo(),
+             [("instance_id", "=", instance.id), ("order_ref", "=", order.external_id)]),
+        )
 
     # creation -------------------------------------------------------------------------------------
     def _create(self, instance, order):
         partner, invoice, delivery = self.env["res.partner"]._marketplace_partners(instance, order)
         sale = self.env["sale.order"].create(self._order_values(instance, order, partner, invoice, delivery))
         fpos = sale.fiscal_position_id
+        order_taxes = {}
+        if instance.tax_system != "odoo":
+            order_taxes = self.env["marketplace.tax.service"]._order_taxes(instance, order, sale.currency_id)
         line_vals = []
         for line in order.lines:
-            line_vals.extend(self._product_line_values(instance, order, line, fpos))
-        line_vals.extend(self._charge_line_values(instance, order, fpos))
+            line_vals.extend(self._product_line_values(instance, order, line, fpos, order_taxes))
+        line_vals.extend(self._charge_line_values(instance, order, fpos, order_taxes))
         for certificate in order.gift_certificates:
             product = instance._special_product("gift_certificate")
             line_vals.append(self._line(product, _("Gift certificate %s", certificate.code or ""), 1,
@@ -69,12 +102,14 @@ class MarketplaceOrderService(models.AbstractModel):
             "company_id": instance.company_id.id,
             "warehouse_id": warehouse.id,
             "date_order": self._naive(order.date_order),
-            "pricelist_id": instance._pricelist_for(order.currency).id,
+            "pricelist_id": self._pricelist_for(instance, order.currency).id,
             "client_order_ref": order.reference,
             "marketplace_instance_id": instance.id,
             "marketplace_order_ref": order.external_id,
             "marketplace_fulfilment": order.fulfilment,
             "marketplace_status": order.status,
+            "marketplace_updated_at": order.updated_at and self._naive(order.updated_at),
+            "marketplace_shipped_outside": order.shipped and not fulfilled_by_marketplace,
             "marketplace_site_ref": order.marketplace_id,
             "marketplace_gift_message": order.gift_message,
             "marketplace_payment_gateway_id": self.env["marketplace.payment.gateway"]._get(
@@ -89,9 +124,9 @@ class MarketplaceOrderService(models.AbstractModel):
             vals["name"] = prefix + order.reference
         return vals
 
-    def _product_line_values(self, instance, order, line, fpos):
+    def _product_line_values(self, instance, order, line, fpos, order_taxes):
         product = instance._order_line_product(line, order.fulfilment)
-        taxes = self._taxes(instance, order, line.taxes, product, fpos, line.unit_price * line.quantity)
+        taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, line.taxes, product, fpos, order_taxes)
         unit_price = self._price(instance, order, taxes, line.unit_price)
         name = line.name or product.display_name
         if line.sku and product in instance._fallback_products():
@@ -104,26 +139,38 @@ class MarketplaceOrderService(models.AbstractModel):
             result.append(self._line(instance._special_product("discount"), _("Discount on %s", name), 1,
                                      -self._price(instance, order, taxes, line.discount), taxes))
         if line.gift_wrap and line.gift_wrap.amount:
-            result.append(self._charge_line(instance, order, line.gift_wrap, "gift_wrap", _("Gift wrap"), fpos))
+            result.append(self._charge_line(instance, order, line.gift_wrap, "gift_wrap", _("Gift wrap"), fpos,
+                                            order_taxes))
         return result
 
-    def _charge_line_values(self, instance, order, fpos):
+    def _charge_line_values(self, instance, order, fpos, order_taxes):
         result = []
         if order.shipping and (order.shipping.amount or order.shipping.discount):
             vals = self._charge_line(instance, order, order.shipping, "delivery",
-                                     order.shipping.name or _("Shipping"), fpos)
+                                     order.shipping.name or _("Shipping"), fpos, order_taxes)
             vals["is_delivery"] = True
             result.append(vals)
         if order.gift_wrap and order.gift_wrap.amount:
-            result.append(self._charge_line(instance, order, order.gift_wrap, "gift_wrap", _("Gift wrap"), fpos))
+            result.append(self._charge_line(instance, order, order.gift_wrap, "gift_wrap", _("Gift wrap"), fpos,
+                                            order_taxes))
         return result
 
-    def _charge_line(self, instance, order, charge, kind, name, fpos):
-        product = instance._special_product(kind, code=charge.code)
+    def _charge_line(self, instance, order, charge, kind, name, fpos, order_taxes):
+        product = self._special_product(instance, kind, charge.code)
         amount = charge.amount - charge.discount
-        # marketplace tax amounts are on the full charge, before its discount
-        taxes = self._taxes(instance, order, charge.taxes, product, fpos, charge.amount)
+        taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, charge.taxes, product, fpos,
+                                                                order_taxes)
         return self._line(product, name, 1, self._price(instance, order, taxes, amount), taxes)
+
+    def _special_product(self, instance, kind, code=None):
+        """The product of a shipping or gift wrap line: a product of the instance's company (or
+        shared) whose internal reference is the marketplace's code, else the instance's."""
+        if code:
+            product = self.env["product.product"].search(
+                [("default_code", "=", code), ("company_id", "in", (False, instance.company_id.id))], limit=1)
+            if product:
+                return product
+        return instance._special_product(kind)
 
     @staticmethod
     def _line(product, name, quantity, price_unit, taxes):
@@ -136,44 +183,28 @@ class MarketplaceOrderService(models.AbstractModel):
             "discount": 0.0,
         }
 
-    # taxes -----------------------------------------------------------------------------------------
-    def _taxes(self, instance, order, mp_taxes, product, fpos, base_amount):
-        """The Odoo taxes of a line by the instance's tax system."""
-        if instance.tax_system == "odoo":
-            taxes = product.taxes_id.filtered(lambda t: t.company_id == instance.company_id)
-            return fpos.map_tax(taxes) if fpos else taxes
-        taxes = self.env["account.tax"]
-        for mp_tax in mp_taxes:
-            rate = mp_tax.rate
-            if rate is None:
-                rate = self._rate_of(mp_tax.amount, base_amount, order.prices_include_tax)
-            if rate:
-                taxes |= instance._marketplace_tax(rate, order.prices_include_tax)
-        if instance.tax_system == "marketplace_fpos" and fpos:
-            taxes = fpos.map_tax(taxes)
-        return taxes
+    def _pricelist_for(self, instance, code):
+        """The instance's pricelist when it is in the order's currency, else one per currency
+        (in the instance's company, created once whatever the number of workers)."""
+        currency = instance._currency(code)
+        if instance.pricelist_id.currency_id == currency:
+            return instance.pricelist_id
+        company = instance.company_id
+        name = "%s %s" % (instance.name, currency.name)
+        return self.env["marketplace.key.lock"]._find_or_create(
+            self.env["product.pricelist"], company, ("pricelist", name, currency.id),
+            [("name", "=", name), ("currency_id", "=", currency.id), ("company_id", "in", (False, company.id))],
+            {"name": name, "currency_id": currency.id, "company_id": company.id},
+        )
 
-    @staticmethod
-    def _rate_of(amount, base, included):
-        """The tax rate behind a tax amount: the roundest rate (19 before 18.95) that gives the
-        same amount to the cent, since marketplaces round each amount."""
-        if not amount or not base:
-            return 0.0
-        net = base - amount if included else base
-        if net <= 0:
-            return 0.0
-        exact = 100.0 * amount / net
-        for digits in (0, 1, 2):
-            rate = float_round(exact, precision_digits=digits)
-            tax = base - base / (1 + rate / 100.0) if included else base * rate / 100.0
-            if abs(tax - amount) <= 0.005 + 1e-9:
-                return rate
-        return float_round(exact, precision_digits=2)
-
+    # prices and totals -----------------------------------------------------------------------------
     def _price(self, instance, order, taxes, price):
-        """A marketplace price as the Odoo line must hold it with these taxes, so that the
-        totals stay the marketplace's: a tax-included price on tax-excluded taxes loses its tax,
-        a tax-excluded price on tax-included taxes gains it."""
+        """A marketplace price as the Odoo line must hold it with these taxes.
+
+        Percent taxes already agree with the marketplace's prices (tax-included twins, see
+        marketplace.tax.service._on_price_basis), so the price is kept as it is. Only other kinds
+        of taxes need a conversion: a tax-included price on tax-excluded taxes loses its tax, a
+        tax-excluded price on tax-included taxes gains it."""
         if not taxes or not price:
             return price
         odoo_included = all(t.price_include for t in taxes)
@@ -185,7 +216,8 @@ class MarketplaceOrderService(models.AbstractModel):
         return amounts["total_excluded"] if order.prices_include_tax else amounts["total_included"]
 
     def _check_total(self, instance, sale, order, log):
-        """Flag the order (marker and log line) when Odoo's total is not the marketplace's."""
+        """Flag the order (marker and warning log line) when Odoo's total is not the
+        marketplace's, beyond the instance's Tax Rounding."""
         if order.total is None:
             return
         currency = sale.currency_id
@@ -198,27 +230,80 @@ class MarketplaceOrderService(models.AbstractModel):
                 ref=order.reference, odoo=sale.amount_total, mp=order.total, diff=difference, tol=tolerance,
             )
             sale._marketplace_flag(message)
-            self._log(log, "error", message, sale)
+            self._log(log, "warning", message, sale)
 
     # updates -----------------------------------------------------------------------------------------
     def _update(self, instance, sale, order, log):
-        """An order seen again: follow its status, never duplicate it."""
-        sale.marketplace_status = order.status
-        if order.cancelled and sale.state != "cancel":
-            if sale._marketplace_shipped():
-                sale._marketplace_flag(_(
-                    "Order %s was cancelled on the marketplace after it shipped: check it by hand.",
-                    order.reference))
-                self._log(log, "error", sale.marketplace_sync_message, sale)
-            else:
-                sale.invoice_ids.filtered(lambda m: m.state == "draft").button_cancel()
-                sale.with_context(disable_cancel_warning=True)._action_cancel()
-                self._log(log, "success", _("Order %s cancelled as on the marketplace.", order.reference), sale)
+        """An order seen again: follow its status unless this version is older than the one
+        applied, never duplicate it."""
+        if self._is_stale(sale, order):
+            self._log(log, "info", _(
+                "Order %(ref)s: this version (updated %(version)s) is older than the one applied "
+                "(updated %(applied)s): ignored.", ref=order.reference,
+                version=fields.Datetime.to_string(self._naive(order.updated_at)),
+                applied=fields.Datetime.to_string(sale.marketplace_updated_at)), sale)
+            return sale
+        vals = {"marketplace_status": order.status}
+        if order.updated_at:
+            vals["marketplace_updated_at"] = self._naive(order.updated_at)
+        sale.write(vals)
+        if order.cancelled:
+            self._cancel(instance, sale, order, log)
         return sale
 
-    # marketplace-fulfilled stock ---------------------------------------------------------------------
-    def _deliver_from_marketplace(self, sale):
-        """FBA/FBB: the marketplace shipped it, so the delivery from its warehouse is done.
+    def _is_stale(self, sale, order):
+        """Whether the marketplace changed the order after this version (to the second, as
+        Odoo stores times); a version without a time cannot be placed and is applied."""
+        if not order.updated_at or not sale.marketplace_updated_at:
+            return False
+        return self._naive(order.updated_at).replace(microsecond=0) < sale.marketplace_updated_at
+
+    def _cancel(self, instance, sale, order, log):
+        """The marketplace cancelled the order: remember it for good, and undo it in Odoo unless
+        it has shipped (then a person decides)."""
+        self.env["marketplace.order.cancellation"]._remember(instance, order, sale)
+        if sale.state == "cancel":
+            return
+        if sale._marketplace_shipped():
+            sale._marketplace_flag(_(
+                "Order %s was cancelled on the marketplace after it shipped: check it by hand.", order.reference))
+            self._log(log, "error", sale.marketplace_sync_message, sale)
+            return
+        drafts = sale.invoice_ids.filtered(lambda m: m.state == "draft")
+        drafts.button_cancel()
+        credit_notes = self._reverse_invoices(sale)
+        sale.with_context(disable_cancel_warning=True)._action_cancel()
+        lines = [_("Cancelled on the marketplace: order %s cancelled.", order.reference)]
+        lines += [_("Invoice %(invoice)s reversed by credit note %(note)s.",
+                    invoice=note.reversed_entry_id.name, note=note.name) for note in credit_notes]
+        if drafts:
+            lines.append(_("Draft invoices cancelled: %s.", ", ".join(drafts.mapped("display_name"))))
+        # Markup.join escapes each line: references and names come from the marketplace
+        sale.message_post(body=Markup("<br/>").join(lines))
+        self._log(log, "success", _("Order %s cancelled as on the marketplace.", order.reference), sale)
+
+    def _reverse_invoices(self, sale):
+        """Credit notes reversing (and reconciled with) every posted customer invoice of the
+        order, so that nothing stays booked for an order the marketplace cancelled. A payment
+        already registered stays as the customer's credit, to be refunded."""
+        invoices = sale.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted" and m.payment_state != "reversed")
+        if not invoices:
+            return invoices
+        today = fields.Date.context_today(sale)
+        return invoices._reverse_moves([{
+            "ref": _("Reversal of: %s, cancelled on the marketplace", move.name),
+            "date": today,
+            "invoice_date": today,
+            "invoice_date_due": today,
+        } for move in invoices], cancel=True)
+
+    # stock already shipped -----------------------------------------------------------------------------
+    def _complete_delivery(self, sale):
+        """The goods already left: the marketplace shipped them (FBA/FBB, from its warehouse),
+        or the merchant did outside Odoo (from the merchant warehouse). The delivery is recorded
+        as done, so nobody ships it a second time; such a delivery is never exported
+        (see stock.picking._action_done).
 
         Lot/serial-tracked products need a person to pick the lots: their moves wait in a
         backorder and the order is flagged, the rest of the order goes through."""
@@ -231,8 +316,9 @@ class MarketplaceOrderService(models.AbstractModel):
                 move.picked = True
             if tracked:
                 sale._marketplace_flag(_(
-                    "Lot/serial numbers are needed for %s: their delivery from the marketplace "
-                    "warehouse waits for you.", ", ".join(tracked.product_id.mapped("display_name"))))
+                    "Lot/serial numbers are needed for %(products)s: their delivery from %(warehouse)s "
+                    "waits for you.", products=", ".join(tracked.product_id.mapped("display_name")),
+                    warehouse=sale.warehouse_id.name))
             if picking.move_ids - tracked:
                 picking.with_context(cancel_backorder=False)._action_done()
 

@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .marketplace_queue_line import storable_text
+
 QUEUE_KINDS = [
     ("order", "Orders"),
     ("listing", "Listings"),
@@ -101,31 +103,40 @@ class MarketplaceQueue(models.Model):
         running an import twice adds nothing. Waiting lines are never rewritten: a worker may be
         processing them right now. With `queue`, the lines are added to that queue (a job that
         queues page after page keeps one queue per run).
+
+        Whatever the payloads hold (text that is not valid, bytes that are not UTF-8), queuing
+        succeeds: the line keeps it in a form the database stores and fails alone when processed.
+        Queues are the engine's records: a job run by any user queues as superuser (users may
+        not create queues or lines themselves).
         """
-        Line = self.env["marketplace.queue.line"]
-        records = [(ref, Line._dump(payload)) for ref, payload in records]
+        Line = self.env["marketplace.queue.line"].sudo()
+        # (reference, payload) or (reference, payload, the marketplace's last-update time)
+        records = [
+            (storable_text(rec[0]) if rec[0] else rec[0], Line._dump(rec[1]), rec[2] if len(rec) > 2 else False)
+            for rec in records
+        ]
         if not records:
             return self.browse()
         waiting = {
             (line.name, line.payload)
             for line in Line.search(
                 [("instance_id", "=", instance.id), ("kind", "=", kind), ("state", "=", "draft"),
-                 ("name", "in", [ref for ref, _payload in records])]
+                 ("name", "in", [rec[0] for rec in records])]
             )
         }
-        new_lines = [(ref, payload) for ref, payload in records if (ref, payload) not in waiting]
+        new_lines = [rec for rec in records if rec[:2] not in waiting]
         if not new_lines:
             return self.browse()
-        queue = queue or self.create({"instance_id": instance.id, "kind": kind})
-        Line.with_context(tracking_disable=True).create(
-            [{"queue_id": queue.id, "name": ref, "payload": payload} for ref, payload in new_lines]
-        )
-        return queue
+        queue = queue or self.sudo().create({"instance_id": instance.id, "kind": kind})
+        Line.with_context(tracking_disable=True).create([
+            {"queue_id": queue.id, "name": ref, "payload": payload, "external_updated_at": updated}
+            for ref, payload, updated in new_lines
+        ])
+        return queue.with_env(self.env)
 
     def action_process(self):
         """Process this queue's waiting lines now."""
-        for queue in self:
-            queue.instance_id._process_lines(queue.line_ids.filtered(lambda l: l.state == "draft"))
+        self.line_ids.filtered(lambda l: l.state == "draft")._check_may_act()._process_now()
         return True
 
     def action_retry_failed(self):

@@ -1,13 +1,70 @@
 import json
 import logging
+import re
 
 import psycopg2.errors
 import psycopg2.extensions
+from markupsafe import Markup
 
-from odoo import _, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .marketplace_queue_line_start import MAX_WORKER_STOPS, WorkerTrace
 
 _logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "marketplace_base.group_marketplace_manager"
+
+# What PostgreSQL refuses in text: NUL, and lone UTF-16 surrogates (not characters at all, so
+# not encodable in UTF-8). Python strings hold them when a marketplace sends bytes that are not
+# UTF-8 (decoded with "surrogateescape", byte 0xFF becoming U+DCFF) or JSON such as "\udc80".
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text):
+    """Any text (or bytes, or value) as a str PostgreSQL stores: what it cannot hold is written
+    as a visible escape (\\udc80, \\x00) instead of failing the whole transaction."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "backslashreplace")
+    elif not isinstance(text, str):
+        text = str(text)
+    return UNSTORABLE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
+
+def _json_default(value):
+    if isinstance(value, bytes):
+        # Kept byte for byte: bytes that are not UTF-8 come back as surrogates that _load reports.
+        return value.decode("utf-8", "surrogateescape")
+    return str(value)
+
+
+def _describe_bad_char(char):
+    code = ord(char)
+    if code == 0:
+        return _("a NUL character, which text cannot hold")
+    if 0xDC80 <= code <= 0xDCFF:
+        return _("byte 0x%02X is not UTF-8 text", code - 0xDC00)
+    return _("\\u%04x is half of a UTF-16 surrogate pair, not a character", code)
+
+
+def _find_bad_text(value, path=()):
+    """(where, what) of the first text of a loaded payload that is not valid text, or None."""
+    if isinstance(value, str):
+        match = UNSTORABLE.search(value)
+        return (".".join(path) or "payload", _describe_bad_char(match.group())) if match else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        where = path + (storable_text(key),)
+        found = (_find_bad_text(key, where) if isinstance(key, str) else None) or _find_bad_text(item, where)
+        if found:
+            return found
+    return None
+
 
 # Errors a concurrent worker causes (two lines racing to create the same order or customer):
 # the line waits for the next run, where it finds what the other worker created.
@@ -33,7 +90,13 @@ class MarketplaceQueueLine(models.Model):
     instance_id = fields.Many2one(related="queue_id.instance_id", store=True, index=True)
     company_id = fields.Many2one(related="queue_id.company_id", store=True)
     kind = fields.Selection(related="queue_id.kind", store=True, index=True)
-    payload = fields.Text(help="The raw record as the marketplace sent it (JSON).")
+    payload = fields.Text(help="The raw record as the marketplace sent it (JSON). Only Marketplace "
+                          "Managers may edit it; each edit is kept in the chatter with the previous payload.")
+    can_edit_payload = fields.Boolean(compute="_compute_can_edit_payload")
+    external_updated_at = fields.Datetime(
+        string="Updated on Marketplace", readonly=True,
+        help="When the marketplace last changed the record in this version (orders): a version "
+        "already queued or imported is not read again.")
     state = fields.Selection(
         [("draft", "To Process"), ("done", "Done"), ("failed", "Failed"), ("cancelled", "Cancelled")],
         default="draft",
@@ -46,6 +109,28 @@ class MarketplaceQueueLine(models.Model):
     res_model = fields.Char(string="Result Model", readonly=True)
     res_id = fields.Many2oneReference(string="Result ID", model_field="res_model", readonly=True)
     result_name = fields.Char(compute="_compute_result_name", string="Result")
+    worker_stops = fields.Integer(
+        compute="_compute_worker_stops",
+        help="Times a worker started this line and never finished it: it was stopped (memory or time "
+        "limit, killed) while processing it. Such lines wait until the others are done, and are set "
+        "aside as failed after three stops.",
+    )
+
+    def _compute_can_edit_payload(self):
+        editable = self.env.user.has_group(MANAGER_GROUP)
+        for line in self:
+            line.can_edit_payload = editable
+
+    def _compute_worker_stops(self):
+        stops = {}
+        if self.ids:
+            self.env.cr.execute(
+                "SELECT line_id, started - finished FROM marketplace_queue_line_start WHERE line_id = ANY(%s)",
+                [self.ids],
+            )
+            stops = dict(self.env.cr.fetchall())
+        for line in self:
+            line.worker_stops = max(stops.get(line.id, 0), 0) if line.state == "draft" else 0
 
     def _compute_result_name(self):
         for line in self:
@@ -58,9 +143,79 @@ class MarketplaceQueueLine(models.Model):
             return self.env[self.res_model].browse(self.res_id).exists()
         return None
 
+    # storage ---------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [self._storable_vals(vals) for vals in vals_list]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_user_write(vals)
+        vals = self._storable_vals(vals)
+        edited = {}
+        if "payload" in vals:
+            edited = {line.id: line.payload for line in self if (line.payload or "") != (vals["payload"] or "")}
+        res = super().write(vals)
+        if edited:
+            self.filtered(lambda l: l.id in edited)._log_payload_edit(edited)
+        return res
+
+    def unlink(self):
+        ids = self.ids
+        res = super().unlink()
+        self.env.cr.execute("DELETE FROM marketplace_queue_line_start WHERE line_id = ANY(%s)", [ids])
+        return res
+
+    def _storable_vals(self, vals):
+        """Reference and payload as text the database takes, whoever writes them."""
+        vals = dict(vals)
+        if vals.get("name"):
+            vals["name"] = storable_text(vals["name"])
+        if vals.get("payload"):
+            vals["payload"] = self._dump(vals["payload"])
+        return vals
+
+    def _check_user_write(self, vals):
+        """A line is the engine's record of what the marketplace sent and what became of it: only
+        managers edit it (the payload, to correct what the marketplace sent). Users act on lines
+        through the Retry and Cancel buttons; their write access is there for the chatter and
+        the activities of failed lines."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        if "payload" in vals:
+            raise AccessError(_("Only Marketplace Managers may edit the payload of a queue line."))
+        mixin_fields = set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
+        own = sorted(set(vals) - mixin_fields)
+        if own:
+            raise AccessError(_(
+                "Queue lines change through their Retry and Cancel buttons; only Marketplace Managers "
+                "may edit them (%s).", ", ".join(own)))
+
+    def _log_payload_edit(self, previous):
+        """Keep every payload a manager replaced in the chatter (escaped: it is raw marketplace text)."""
+        for line in self:
+            line.message_post(
+                body=Markup("<p>%s</p><pre>%s</pre>") % (
+                    _("Payload edited by %s. The previous payload was:", self.env.user.name),
+                    previous[line.id] or "",
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
     @staticmethod
     def _dump(payload):
-        return payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str)
+        """The payload as text the database stores, whatever the marketplace sent.
+
+        Records are written as JSON; non-ASCII characters stay as they are (the payload is read by
+        people), but what PostgreSQL cannot store — lone surrogates (bytes that were not UTF-8, or
+        JSON such as "\\udc80"), NUL — is written as its JSON escape (as ensure_ascii=True would):
+        queuing never fails, and processing reports the bad text on this line only (_load).
+        """
+        if isinstance(payload, bytes):
+            payload = payload.decode("utf-8", "surrogateescape")
+        if not isinstance(payload, str):
+            payload = json.dumps(payload, ensure_ascii=False, default=_json_default)
+        return storable_text(payload)
 
     # locking -----------------------------------------------------------------------------------
     def _acquire(self, instance, limit, domain_ids=None, exclude_ids=()):
@@ -69,8 +224,29 @@ class MarketplaceQueueLine(models.Model):
         FOR UPDATE SKIP LOCKED lets any number of workers share one queue: each takes rows the
         others have not locked, and a row stays locked until its worker's transaction ends.
         Returns None when this transaction's snapshot is too old to lock (see below).
+
+        Lines that stopped a worker before (see marketplace.queue.line.start) come after all the
+        others, each alone in its batch: if it stops the worker again, no other line's work is
+        lost with it and the others are already committed.
         """
         self.env.flush_all()
+        with WorkerTrace(self.env) as trace:
+            stoppers = trace.stoppers(domain_ids)
+        restrict, params = "", []
+        if domain_ids is not None:
+            restrict = "AND id = ANY(%s)"
+            params.append(list(domain_ids))
+        if exclude_ids:
+            restrict += " AND id != ALL(%s)"
+            params.append(list(exclude_ids))
+        if not stoppers:
+            return self._lock_waiting(instance, limit, restrict, params)
+        batch = self._lock_waiting(instance, limit, restrict + " AND id != ALL(%s)", params + [stoppers])
+        if batch is None or batch:
+            return batch
+        return self._lock_waiting(instance, 1, restrict + " AND id = ANY(%s)", params + [stoppers])
+
+    def _lock_waiting(self, instance, limit, restrict, params):
         query = """
             SELECT id FROM marketplace_queue_line
              WHERE instance_id = %s AND state = 'draft' {restrict}
@@ -78,15 +254,7 @@ class MarketplaceQueueLine(models.Model):
              LIMIT %s
              FOR UPDATE SKIP LOCKED
         """
-        params = [instance.id]
-        restrict = ""
-        if domain_ids is not None:
-            restrict = "AND id = ANY(%s)"
-            params.append(list(domain_ids))
-        if exclude_ids:
-            restrict += " AND id != ALL(%s)"
-            params.append(list(exclude_ids))
-        params.append(limit)
+        params = [instance.id] + params + [limit]
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query.format(restrict=restrict), params, log_exceptions=False)
@@ -99,11 +267,31 @@ class MarketplaceQueueLine(models.Model):
 
     # processing --------------------------------------------------------------------------------
     def _process(self, log):
-        """Process locked lines one by one, each in a savepoint so one failure spoils nothing."""
-        for line in self:
-            line._process_one(log)
+        """Process locked lines one by one, each in a savepoint so one failure spoils nothing.
 
-    def _process_one(self, log):
+        Processing creates what the lines hold (orders, customers, taxes, listings, stock) whatever
+        the rights of the user who pressed a button, as the cron does: it runs as superuser, for
+        these locked lines only. The buttons check that the user may act on the lines first.
+        """
+        log = log.sudo()
+        with WorkerTrace(self.env) as trace:
+            for line in self.sudo():
+                line._process_one(log, trace)
+
+    def _process_one(self, log, trace):
+        stops = trace.start(self.id)
+        if stops is None:
+            self._fail(log, _(
+                "This line stopped its worker %s times without finishing (memory or time limit, or "
+                "the process was killed): it was set aside so that the other lines go on. Check its "
+                "payload, then Retry it.", MAX_WORKER_STOPS))
+            return
+        try:
+            self._run_handler(log)
+        finally:
+            trace.finish(self.id)
+
+    def _run_handler(self, log):
         instance = self.instance_id
         try:
             with self.env.cr.savepoint():
@@ -136,7 +324,7 @@ class MarketplaceQueueLine(models.Model):
         )
 
     def _fail(self, log, error):
-        message = self.instance_id._scrub(error)
+        message = storable_text(self.instance_id._scrub(error))
         _logger.info("Marketplace queue line %s (%s) failed: %s", self.id, self.name, message)
         self.write({
             "state": "failed",
@@ -154,6 +342,10 @@ class MarketplaceQueueLine(models.Model):
             raise ValidationError(_("Malformed payload, not valid JSON: %s", err)) from None
         if not isinstance(payload, dict):
             raise ValidationError(_("Malformed payload: a JSON object was expected."))
+        bad_text = _find_bad_text(payload)
+        if bad_text:
+            raise ValidationError(_("Invalid text in the payload at %(where)s: %(what)s.",
+                                    where=bad_text[0], what=bad_text[1]))
         return payload
 
     @staticmethod
@@ -187,14 +379,28 @@ class MarketplaceQueueLine(models.Model):
         )
 
     # actions -------------------------------------------------------------------------------------
+    # Users may not edit lines (see _check_user_write): the buttons check that the user may act on
+    # the lines, then change their state as the engine does.
     def action_retry(self):
         """Put failed lines back in the queue and process them now."""
-        lines = self.filtered(lambda l: l.state == "failed")
-        lines.write({"state": "draft"})
-        for instance in lines.instance_id:
-            instance._process_lines(lines.filtered(lambda l: l.instance_id == instance))
+        lines = self._check_may_act().filtered(lambda l: l.state == "failed")
+        lines.sudo().write({"state": "draft"})
+        with WorkerTrace(self.env) as trace:
+            trace.forget(lines.ids)  # the user retries it: count its worker stops afresh
+        lines._process_now()
         return True
 
     def action_cancel(self):
-        self.filtered(lambda l: l.state in ("draft", "failed")).write({"state": "cancelled"})
+        self._check_may_act().filtered(lambda l: l.state in ("draft", "failed")).sudo().write({"state": "cancelled"})
         return True
+
+    def _check_may_act(self):
+        """These lines, when the user may act on them (write access, their companies)."""
+        self.check_access_rights("write")
+        self.check_access_rule("write")
+        return self
+
+    def _process_now(self):
+        """Process these waiting lines now, in a log per instance."""
+        for instance in self.instance_id:
+            instance._process_lines(self.filtered(lambda l: l.instance_id == instance))

@@ -34,29 +34,51 @@ class ResPartner(models.Model):
 
     @api.model
     def _marketplace_customer(self, instance, order, address):
+        """The buyer of the order within the instance's company (its own contacts and shared ones),
+        created there when new: by email, else by name and address."""
         email = (order.customer.email or (address and address.email) or "").strip().lower()
         name = order.customer.name or (address and (address.name or address.company)) or email
         values = self._marketplace_address_values(address) if address else {}
-        domain = [("type", "=", "contact"), ("is_company", "=", False)]
+        company = instance.company_id
+        domain = [("type", "=", "contact"), ("is_company", "=", False)] + self._marketplace_company_domain(company)
         if email:
-            domain.append(("email_normalized", "=", email_normalize(email) or email))
+            email = email_normalize(email) or email
+            domain.append(("email_normalized", "=", email))
+            key = ("customer", email)
         else:
-            domain += [("name", "=", name)] + [(f, "=", values.get(f) or False) for f in ("street", "zip", "country_id")]
-        customer = self.search(domain, limit=1)
-        if customer:
-            return customer
-        parent = self.browse()
-        if instance.create_company_contact and address and address.company:
-            parent = self.search([("is_company", "=", True), ("name", "=", address.company)], limit=1) \
-                or self.create(dict(values, name=address.company, is_company=True, vat=address.vat or False,
-                                    **self._marketplace_receivable(instance)))
-        vals = dict(values, name=name, email=email or False, parent_id=parent.id or False,
-                    lang=instance.lang or False, **self._marketplace_receivable(instance))
-        if address and address.vat and not parent:
-            vals["vat"] = address.vat
-        if address and address.company and not parent:
-            vals["company_name"] = address.company
-        return self.create(vals)
+            identity = [(f, "=", values.get(f) or False) for f in ("street", "zip", "country_id")]
+            domain += [("name", "=", name)] + identity
+            key = ("customer", name, tuple(identity))
+
+        def new_customer():
+            parent = self._marketplace_company_contact(instance, address, values)
+            vals = dict(values, name=name, email=email or False, parent_id=parent.id or False,
+                        company_id=company.id, lang=instance.lang or False, **self._marketplace_receivable(instance))
+            if address and address.vat and not parent:
+                vals["vat"] = address.vat
+            if address and address.company and not parent:
+                vals["company_name"] = address.company
+            return vals
+
+        return self.env["marketplace.key.lock"]._find_or_create(self, company, key, domain, new_customer)
+
+    @api.model
+    def _marketplace_company_contact(self, instance, address, values):
+        """The company a business buyer is filed under ("Create Company Contact?"), or nothing."""
+        if not (instance.create_company_contact and address and address.company):
+            return self.browse()
+        company = instance.company_id
+        domain = [("is_company", "=", True), ("name", "=", address.company)] + self._marketplace_company_domain(company)
+        return self.env["marketplace.key.lock"]._find_or_create(
+            self, company, ("company", address.company), domain,
+            lambda: dict(values, name=address.company, is_company=True, vat=address.vat or False,
+                         company_id=company.id, **self._marketplace_receivable(instance)),
+        )
+
+    @staticmethod
+    def _marketplace_company_domain(company):
+        """Contacts an instance may use: its company's, and those shared by every company."""
+        return [("company_id", "in", (False, company.id))]
 
     @staticmethod
     def _marketplace_receivable(instance):
@@ -66,7 +88,7 @@ class ResPartner(models.Model):
 
     def _marketplace_address(self, kind, address):
         """The customer itself when it has that address, else its child contact of that kind
-        for it, created when new."""
+        for it, created when new (in the customer's company)."""
         self.ensure_one()
         if self._marketplace_matches(address):
             return self
@@ -74,8 +96,14 @@ class ResPartner(models.Model):
         for child in self.child_ids.filtered(lambda c: c.type == kind and c.name == name):
             if child._marketplace_matches(address):
                 return child
-        return self.create(dict(self._marketplace_address_values(address), name=name, type=kind,
-                                parent_id=self.id, email=address.email or False))
+        values = self._marketplace_address_values(address)
+        domain = [("parent_id", "=", self.id), ("type", "=", kind), ("name", "=", name)] + [
+            (f, "=", values.get(f) or False) for f in ADDRESS_FIELDS]
+        return self.env["marketplace.key.lock"]._find_or_create(
+            self.browse(), self.company_id, ("address", self.id, kind, tuple(domain)), domain,
+            lambda: dict(values, name=name, type=kind, parent_id=self.id, company_id=self.company_id.id,
+                         email=address.email or False),
+        )
 
     def _marketplace_matches(self, address):
         """Whether this partner is at that address, under that name."""

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
 
 
 class SaleOrder(models.Model):
@@ -14,6 +14,16 @@ class SaleOrder(models.Model):
         [("merchant", "Merchant"), ("marketplace", "Marketplace")], string="Fulfilled By", copy=False
     )
     marketplace_status = fields.Char(string="Marketplace Status", copy=False)
+    marketplace_updated_at = fields.Datetime(
+        string="Marketplace Last Update", copy=False, readonly=True,
+        help="When the marketplace last changed the order, as of the version applied: an older "
+        "version arriving later (a retry, an overlapping download) is ignored.",
+    )
+    marketplace_shipped_outside = fields.Boolean(
+        string="Shipped Outside Odoo", copy=False, readonly=True,
+        help="The marketplace said the merchant had already shipped this order when it was first "
+        "imported: its delivery was recorded as done and is not exported to the marketplace.",
+    )
     marketplace_site_ref = fields.Char(
         string="Marketplace Site", copy=False, readonly=True,
         help="The marketplace of the account the order was placed on (e.g. Amazon.de's id).",
@@ -28,6 +38,10 @@ class SaleOrder(models.Model):
         help="Something about this order needs a person: see the message.",
     )
     marketplace_sync_message = fields.Text(string="Marketplace Sync Message", copy=False)
+    marketplace_sync_failed = fields.Boolean(
+        compute="_compute_marketplace_sync_failed", search="_search_marketplace_sync_failed",
+        string="Shipment Sync Failed",
+        help="The marketplace refused a delivery of this order: fix it, then Retry Sync.")
 
     _sql_constraints = [
         ("marketplace_order_unique", "UNIQUE(marketplace_instance_id, marketplace_order_ref)",
@@ -44,3 +58,39 @@ class SaleOrder(models.Model):
         """Whether anything of the order has left the warehouse."""
         self.ensure_one()
         return any(move.state == "done" for move in self.order_line.move_ids)
+
+    # shipment sync failures (every connector) ---------------------------------------------------
+    def _marketplace_sync_tag(self):
+        """The tag "Synchronization with <marketplace> failed" of this order's marketplace."""
+        self.ensure_one()
+        name = _("Synchronization with %s failed", self.marketplace_instance_id._marketplace_label())
+        Tag = self.env["crm.tag"].sudo()
+        return Tag.search([("name", "=", name)], limit=1) or Tag.create({"name": name})
+
+    @api.depends("picking_ids.marketplace_export_state")
+    def _compute_marketplace_sync_failed(self):
+        for order in self:
+            order.marketplace_sync_failed = any(
+                p.marketplace_export_state == "failed" for p in order.picking_ids)
+
+    def _search_marketplace_sync_failed(self, operator, value):
+        failed = self.env["stock.picking"]._search([("marketplace_export_state", "=", "failed")])
+        positive = (operator == "=") == bool(value)
+        return [("picking_ids", "in" if positive else "not in", failed)]
+
+    def _marketplace_flag_sync_failure(self):
+        for order in self.filtered("marketplace_instance_id"):
+            order.tag_ids = [(4, order._marketplace_sync_tag().id)]
+
+    def action_marketplace_retry_sync(self):
+        """Send the deliveries the marketplace refused again, once the cause is fixed in Odoo."""
+        for order in self.filtered("marketplace_instance_id"):
+            pickings = order.picking_ids.filtered(lambda p: p.marketplace_export_state == "failed")
+            if not pickings:
+                continue
+            pickings.sudo().write({"marketplace_export_state": "pending", "marketplace_export_error": False})
+            order.tag_ids = [(3, order._marketplace_sync_tag().id)]
+            instance = order.marketplace_instance_id.sudo()
+            with instance._job_run("export_shipments") as run:
+                self.env["marketplace.shipment.exporter"].sudo()._run(instance, run, pickings.sudo())
+        return True

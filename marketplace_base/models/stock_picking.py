@@ -8,9 +8,13 @@ class StockPicking(models.Model):
         related="sale_id.marketplace_instance_id", store=True, string="Marketplace Instance"
     )
     marketplace_export_state = fields.Selection(
-        [("pending", "To Export"), ("exported", "Exported"), ("failed", "Failed")],
+        [("pending", "To Export"), ("sending", "Sending"), ("uncertain", "Unconfirmed"),
+         ("exported", "Exported"), ("failed", "Failed")],
         string="Shipment Export", copy=False,
-        help="Whether this delivery's shipment and tracking have reached the marketplace.",
+        readonly=True,
+        help="Whether this delivery's shipment and tracking have reached the marketplace. "
+        "Unconfirmed: the marketplace's answer was lost; the next run reads its state before "
+        "sending again.",
     )
     marketplace_export_error = fields.Text(string="Shipment Export Error", copy=False)
     marketplace_gift_message = fields.Text(
@@ -31,7 +35,8 @@ class StockPicking(models.Model):
         # Merchant-fulfilled marketplace deliveries wait for the shipment export; invoices
         # that depended on the delivery follow the order's workflow.
         outgoing = self.filtered(lambda p: p.marketplace_instance_id and p.picking_type_code == "outgoing")
-        outgoing.filtered(lambda p: p.sale_id.marketplace_fulfilment == "merchant" and not p.marketplace_export_state) \
+        outgoing.filtered(lambda p: p.sale_id.marketplace_fulfilment == "merchant" and not p.marketplace_export_state
+                          and not p.sale_id.marketplace_shipped_outside) \
             .write({"marketplace_export_state": "pending"})
         self.env["marketplace.workflow"]._invoice_after_delivery(outgoing.sale_id)
         return res

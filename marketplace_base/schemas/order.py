@@ -4,9 +4,15 @@ from typing import List, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# Amounts, prices and quantities are never negative (ge=0 below): a promotion or a refund has
+# its own field (discount, gift certificate), so a negative price or charge is a marketplace or
+# mapping error that would otherwise book a negative sale without anyone noticing.
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # NaN and infinities survive JSON (Python's json reads them) but no order total can hold
+    # them: refused, so that the queue line fails with a readable message.
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Address(_Model):
@@ -40,16 +46,16 @@ class Customer(_Model):
 class Tax(_Model):
     """Tax of a line or charge as the marketplace computed it (its amount, its rate or both)."""
 
-    amount: Optional[float] = None
-    rate: Optional[float] = Field(None, description="percent, e.g. 21.0")
+    amount: Optional[float] = Field(None, ge=0)
+    rate: Optional[float] = Field(None, ge=0, description="percent, e.g. 21.0")
     name: Optional[str] = None
 
 
 class Charge(_Model):
     """Shipping or gift wrap: a price, its discount and its taxes."""
 
-    amount: float = 0.0
-    discount: float = 0.0
+    amount: float = Field(0.0, ge=0)
+    discount: float = Field(0.0, ge=0)
     taxes: List[Tax] = []
     name: Optional[str] = None
     code: Optional[str] = None  # the marketplace's shipping or gift wrap code/level
@@ -62,8 +68,8 @@ class Line(_Model):
     product_external_id: Optional[str] = None
     name: Optional[str] = None
     quantity: float = Field(gt=0)
-    unit_price: float = 0.0
-    discount: float = Field(0.0, description="total discount (promotions) on the line")
+    unit_price: float = Field(0.0, ge=0)
+    discount: float = Field(0.0, ge=0, description="total discount (promotions) on the line")
     taxes: List[Tax] = []
     gift_message: Optional[str] = None
     gift_wrap: Optional[Charge] = None
@@ -84,8 +90,14 @@ class Order(_Model):
     fulfilment: Literal["merchant", "marketplace"] = "merchant"
     status: Optional[str] = None
     cancelled: bool = False
+    shipped: bool = Field(
+        False, description="merchant-fulfilled, and the marketplace says the merchant already shipped it "
+        "(outside Odoo): the delivery is recorded as done and never exported")
+    updated_at: Optional[datetime] = Field(
+        None, description="when the marketplace last changed the order: an older version is never "
+        "applied over a newer one")
     prices_include_tax: bool = False
-    total: Optional[float] = Field(None, description="the marketplace's order total, taxes included")
+    total: Optional[float] = Field(None, ge=0, description="the marketplace's order total, taxes included")
     customer: Customer = Customer()
     invoice_address: Optional[Address] = None
     delivery_address: Optional[Address] = None

@@ -9,14 +9,13 @@ class TestAutomaticJobs(MarketplaceCase):
     def _job(self, code):
         return self.instance.job_ids.filtered(lambda j: j.job == code)
 
-    def test_every_job_has_its_own_cron(self):
+    def test_only_the_connectors_jobs_get_a_cron(self):
+        # A generic instance takes neutral payloads pushed by other systems: it implements no
+        # marketplace job, so only queue processing exists (no cron, job line or button else).
         jobs = self.instance.job_ids
-        self.assertEqual(
-            sorted(jobs.mapped("job")),
-            sorted(["import_orders", "export_shipments", "import_inventory", "export_inventory",
-                    "export_prices", "check_results", "process_queues"]),
-        )
-        self.assertEqual(len(jobs.cron_id), 7, "one ir.cron per instance and job")
+        self.assertEqual(jobs.mapped("job"), ["process_queues"])
+        self.assertEqual(self.instance.job_codes, "process_queues")
+        self.assertEqual(len(jobs.cron_id), 1, "one ir.cron per instance and job")
         for job in jobs:
             self.assertIn("_run_from_cron(%d)" % job.id, job.cron_id.code)
             self.assertIn(self.instance.name, job.cron_id.name)
@@ -25,7 +24,7 @@ class TestAutomaticJobs(MarketplaceCase):
 
     def test_cron_follows_job_settings(self):
         self.instance.state = "confirmed"
-        job = self._job("import_orders")
+        job = self._job("process_queues")
         job.write({"cron_active": True, "interval_number": 7, "interval_type": "hours"})
         self.assertTrue(job.cron_id.active)
         self.assertEqual((job.cron_id.interval_number, job.cron_id.interval_type), (7, "hours"))

@@ -13,7 +13,14 @@ import pytest
 import requests
 
 from marketplace_amazon.adapter import client as client_module
-from marketplace_amazon.adapter.client import AmazonClient, AmazonError, AmazonThrottled, forget_access_token
+from marketplace_amazon.adapter.client import (
+    AmazonAmbiguous,
+    AmazonClient,
+    AmazonError,
+    AmazonThrottled,
+    forget_access_token,
+)
+from marketplace_base.adapter.transport import Ambiguous, MarketplaceError, Throttled
 from marketplace_amazon.adapter.mapping import (
     ALL_IMPORT_STATUSES,
     is_importable,
@@ -154,6 +161,38 @@ def test_orders_filters_and_early_stop(sim):
     assert list(amazon.iter_orders([], since)) == []
 
 
+def test_orders_page_gives_amazons_last_updated_before_as_the_next_cursor(sim):
+    amazon = client(sim)
+    first = amazon.orders_page(ALL, SINCE)
+    cursor = first["safe_until"]
+    assert len(first["orders"]) == 100 and first["next_token"] and amazon.calls == 1
+    assert cursor.tzinfo is not None and cursor.utcoffset() == timedelta(0)
+    time.sleep(1.1)  # the local clock moves on; Amazon's bound of this listing does not
+    fresh_id = add_order(sim)
+    second = amazon.orders_page(ALL, SINCE, first["next_token"])
+    assert second["safe_until"] == cursor, "every page of one listing carries Amazon's LastUpdatedBefore"
+    listed = first["orders"] + second["orders"]
+    while second["next_token"]:
+        second = amazon.orders_page(ALL, SINCE, second["next_token"])
+        listed += second["orders"]
+    assert fresh_id not in {o["AmazonOrderId"] for o in listed}, "changed after the bound: the next listing's"
+    assert all(datetime.fromisoformat(o["LastUpdateDate"].replace("Z", "+00:00")) <= cursor for o in listed)
+    following = amazon.orders_page(ALL, cursor)
+    assert fresh_id in {o["AmazonOrderId"] for o in following["orders"]}
+    assert following["safe_until"] > cursor
+
+    bound = (datetime.now(timezone.utc) - timedelta(minutes=3)).replace(microsecond=0)
+    assert amazon.orders_page([DE], SINCE, last_updated_before=bound)["safe_until"] == bound
+
+
+def test_orders_page_takes_at_most_50_marketplaces(sim):
+    amazon = client(sim)
+    for ids in ([DE] * 51, []):
+        with pytest.raises(AmazonError, match="1 to 50 marketplace ids"):
+            amazon.orders_page(ids, SINCE)
+    assert amazon.calls == 0, "refused before any request"
+
+
 def test_order_items_page(sim):
     order_id = add_order(sim, lines=120)
     amazon = client(sim)
@@ -187,6 +226,7 @@ def test_throttling_beyond_the_time_budget_stops(sim):
     with pytest.raises(AmazonThrottled) as throttled:
         list(amazon.iter_orders(ALL, SINCE))
     assert throttled.value.status == 429 and "QuotaExceeded" in str(throttled.value)
+    assert isinstance(throttled.value, Throttled) and isinstance(throttled.value, MarketplaceError)
     assert amazon.throttled == 1 and amazon.calls == 1
     assert sum(amazon.sleep.pauses) <= 5
 
@@ -209,8 +249,7 @@ def test_the_rate_header_is_followed(sim, monkeypatch):
     post(sim, "/_sim/rate_limits", {"enabled": True, "scale": 1.0})
     amazon = client(sim, rate_scale=1, sleep=Sleeper(real=True))
     assert len(list(amazon.inventory_summaries(DE))) > 100
-    bucket = client_module._BUCKETS[(amazon.endpoint, amazon._account, 1, "getInventorySummaries")]
-    assert bucket.rate == pytest.approx(2.0 * client_module.PACING)
+    assert amazon.rate_bucket("getInventorySummaries").rate == pytest.approx(2.0 * client_module.PACING)
     assert amazon.throttled <= 1, "at most the one 429 that taught the real rate"
 
 
@@ -289,6 +328,36 @@ def test_confirm_shipment_is_recorded(sim):
     assert refused.value.status == 400 and "exceeds the unshipped quantity" in str(refused.value)
 
 
+@pytest.mark.parametrize("kind", ["slow_answer", "lost_answer"])
+def test_a_confirmation_whose_answer_is_lost_is_ambiguous_applied_once_and_readable(sim, kind):
+    order_id = add_order(sim, lines=2)
+    amazon = client(sim, timeout=0.5)
+    items = amazon.order_items(order_id)
+    assert amazon.shipped_quantities(order_id) == {i["OrderItemId"]: 0 for i in items}
+    fault(sim, "confirmShipment", kind, delay=1.5)
+    calls = amazon.calls
+    with pytest.raises(AmazonAmbiguous) as lost:
+        amazon.confirm_shipment(order_id, DE, package(items[:1]))
+    assert isinstance(lost.value, AmazonError) and isinstance(lost.value, Ambiguous)
+    assert amazon.calls == calls + 1, "never sent again"
+    shipments = [s for s in state(sim)["shipments"] if s["amazonOrderId"] == order_id]
+    assert len(shipments) == 1, "Amazon applied it, once"
+    assert amazon.shipped_quantities(order_id) == {items[0]["OrderItemId"]: items[0]["QuantityOrdered"],
+                                                   items[1]["OrderItemId"]: 0}
+    with pytest.raises(AmazonError, match="exceeds the unshipped quantity"):  # what a blind resend would meet
+        amazon.confirm_shipment(order_id, DE, package(items[:1], package_reference_id="PKG-2"))
+    assert len([s for s in state(sim)["shipments"] if s["amazonOrderId"] == order_id]) == 1
+
+
+def test_a_throttled_confirmation_is_sent_again(sim):
+    order_id = add_order(sim)
+    amazon = client(sim)
+    items = amazon.order_items(order_id)
+    fault(sim, "confirmShipment", "429")
+    amazon.confirm_shipment(order_id, DE, package(items))
+    assert amazon.throttled == 1 and len(state(sim)["shipments"]) == 1
+
+
 def test_missing_tracking_number_is_refused_before_any_request(sim):
     order_id = add_order(sim)
     amazon = client(sim)
@@ -325,6 +394,42 @@ def test_listings_feed_round_trip_reports_each_sku(sim):
     assert set(amazon.feed_results(feed)) == {"NOT-A-SKU"}, "without the messages: what the report names"
     after = state(sim)["offers"]
     assert after[sku][DE]["quantity"] == 3 and after[other][DE]["price"] == "12.50"
+
+
+def test_feed_results_tie_issues_to_skus_through_message_ids(sim):
+    post(sim, "/_sim/amazon/feed_report", {"issue_skus": False})  # issues name their messageId only
+    amazon = client(sim)
+    sku = sorted(state(sim)["offers"])[0]
+    messages = [amazon.stock_message(sku, 3, 1), amazon.stock_message("NOT-A-SKU", 1, 2)]
+    feed = amazon.submit_listings_feed("SIMSELLER1", [DE], messages)
+    assert amazon.wait_for_feed(feed, timeout=10, interval=0.01)["status"] == "DONE"
+    results = amazon.feed_results(feed, messages)
+    assert results["NOT-A-SKU"]["status"] == "error" and "does not match any listing" in results["NOT-A-SKU"]["errors"][0]
+    assert results[sku] == {"status": "accepted", "errors": []}
+    assert amazon.feed_results(feed, {1: sku, 2: "NOT-A-SKU"}) == results, "the messageId -> SKU map will do"
+    with pytest.raises(AmazonError, match="no named SKU"):  # never taken for accepted
+        amazon.feed_results(feed)
+
+
+def test_recent_feeds_find_a_feed_whose_creation_answer_was_lost(sim):
+    amazon = client(sim, timeout=0.5)
+    sku = sorted(state(sim)["offers"])[0]
+    old = amazon.submit_listings_feed("SIMSELLER1", [DE], [amazon.stock_message(sku, 1, 1)])
+    time.sleep(2.1)  # createdSince counts whole seconds
+    known = amazon.submit_listings_feed("SIMSELLER1", [DE], [amazon.stock_message(sku, 2, 1)])
+    fault(sim, "createFeed", "slow_answer", delay=1.5)
+    with pytest.raises(AmazonAmbiguous) as lost:
+        amazon.submit_listings_feed("SIMSELLER1", [DE], [amazon.stock_message(sku, 3, 1)])
+    assert lost.value.feed_document_id and lost.value.sent_at.tzinfo is not None
+    created = [f["feedId"] for f in state(sim)["feeds"]]
+    assert len(created) == 3, "Amazon created the feed whose answer was lost, once"
+    calls = amazon.calls
+    feeds = amazon.recent_feeds("JSON_LISTINGS_FEED", lost.value.sent_at - timedelta(seconds=1), page_size=1)
+    assert [f["feedId"] for f in feeds] == [created[2], known], "newest first, the older one left out"
+    assert amazon.calls == calls + 2, "one getFeeds call per page"
+    assert all(f["feedType"] == "JSON_LISTINGS_FEED" and f["marketplaceIds"] == [DE] for f in feeds)
+    assert old not in [f["feedId"] for f in amazon.recent_feeds("JSON_LISTINGS_FEED", lost.value.sent_at)]
+    assert amazon.recent_feeds("JSON_LISTINGS_FEED", lost.value.sent_at, marketplace_ids=[UK]) == []
 
 
 def test_feed_batches_and_limits(sim):

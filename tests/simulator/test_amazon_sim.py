@@ -26,13 +26,7 @@ from marketplace_simulator import serve_in_thread
 from apispec_check import check, load_spec
 
 # How to point python-amazon-sp-api at the simulator: the connector's own helpers.
-from marketplace_amazon.adapter.client import (
-    call_with_token_refresh,
-    forget_access_token,
-    is_expired_token_error,
-    sp_api_client,
-    sp_api_credentials,
-)
+from marketplace_amazon.adapter.client import forget_access_token, sp_api_client, sp_api_credentials
 
 DE = "A1PA6795UKMFR9"
 UK = "A1F83G8C2ARO7P"
@@ -269,6 +263,23 @@ def test_a_429_surfaces_as_throttling_then_the_retry_succeeds(simulator):
     assert burst.value.headers["x-amzn-RateLimit-Limit"] == "2"
     time.sleep(0.6)
     assert inventory.get_inventory_summary_marketplace(marketplaceIds=[DE]).payload["inventorySummaries"]
+
+
+def is_expired_token_error(exc):
+    """A 403 of sp_api saying the access token expired."""
+    return isinstance(exc, SellingApiForbiddenException) and any(
+        "expired" in ((e.get("details") or "") + (e.get("message") or "")).lower() for e in (exc.error or []))
+
+
+def call_with_token_refresh(call, refresh_token):
+    """Run `call()`; when the access token turns out expired (403), forget it and retry once."""
+    try:
+        return call()
+    except SellingApiForbiddenException as exc:
+        if not is_expired_token_error(exc):
+            raise
+        forget_access_token(refresh_token)
+        return call()
 
 
 def test_an_expired_token_is_replaced_by_a_new_one(simulator):

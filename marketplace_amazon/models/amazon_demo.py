@@ -1,0 +1,53 @@
+import os
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+DEMO_SITES = ("A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "ATVPDKIKX0DER")
+
+
+class AmazonDemo(models.AbstractModel):
+    """Demo data: a confirmed Amazon account on the local simulator, so the first import shows
+    orders without credentials."""
+
+    _name = "amazon.demo"
+    _description = "Amazon Demo Account"
+
+    @api.model
+    def _simulator_url(self):
+        """Where the local simulator answers: system parameter, else the environment, else localhost."""
+        params = self.env["ir.config_parameter"].sudo()
+        url = params.get_param("marketplace.simulator_url") or os.environ.get("MARKETPLACE_SIMULATOR_URL") \
+            or "http://localhost:8700"
+        params.set_param("marketplace.simulator_url", url)
+        return url.rstrip("/")
+
+    @api.model
+    def _create_instance(self):
+        """Confirmed without calling Amazon: the simulator may not run while the database is set up."""
+        sites = self.env["amazon.marketplace"].search([("api_ref", "in", DEMO_SITES)])
+        instance = self.env["marketplace.instance"].create({
+            "name": "Amazon (simulator)",
+            "marketplace": "amazon",
+            "amazon_seller_id": "SIMSELLER1",
+            "amazon_region": "eu",
+            "amazon_refresh_token": "sim-refresh-token",
+            "amazon_lwa_client_id": "sim-lwa-client",
+            "amazon_lwa_client_secret": "sim-lwa-secret",
+            "api_base_url": self._simulator_url() + "/amazon",
+            "amazon_home_marketplace_id": sites.filtered(lambda m: m.api_ref == "A1PA6795UKMFR9").id,
+            "amazon_available_marketplace_ids": [(6, 0, sites.ids)],
+            "amazon_marketplace_ids": [(6, 0, sites.ids)],
+            "log_level": "all",
+        })
+        instance.write({
+            "marketplace_warehouse_id": self.env["amazon.marketplace"]._warehouse(instance).id,
+            "team_id": self.env["amazon.marketplace"]._team(instance).id,
+            "state": "confirmed",
+        })
+        instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=30)
+        instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
+        self.env["ir.model.data"]._update_xmlids([{
+            "xml_id": "marketplace_amazon.demo_instance", "record": instance, "noupdate": True,
+        }])
+        return instance

@@ -1,0 +1,94 @@
+from odoo.tests import tagged
+
+from .common import AmazonCase
+
+
+@tagged("post_install", "-at_install")
+class TestAmazonOnTheEngine(AmazonCase):
+    """The engine's jobs around Amazon's hooks: declared jobs, cursors, lost answers of writes
+    that are not idempotent, reruns that call nothing twice, logs that always close."""
+
+    def setUp(self):
+        super().setUp()
+        self.confirm()
+        self.instance.workflow_id = self.env["marketplace.workflow"].create({"name": "Confirm", "confirm_order": True})
+
+    def test_the_connector_declares_its_jobs(self):
+        jobs = set(self.instance.job_ids.mapped("job"))
+        self.assertEqual(jobs, {"import_orders", "export_shipments", "import_inventory", "export_inventory",
+                                "export_prices", "check_results", "process_queues"})
+        self.assertNotIn("import_listings", self.instance.job_codes)
+
+    def test_cursor_is_amazons_time_and_a_rerun_calls_nothing_again(self):
+        self.instance.action_import_orders()
+        first = self.last_log("import_orders")
+        queued = self.env["marketplace.queue.line"].search_count([("instance_id", "=", self.instance.id)])
+        self.assertGreater(queued, 0)
+        cursor = self.job("import_orders").cursor
+        self.assertGreater(str(cursor), "2020-01-01")
+        # A run cut off before the cursor moved reads the same orders again: those already
+        # queued cost no getOrderItems call and are not queued twice.
+        self.job("import_orders").cursor = "2020-01-01 00:00:00"
+        self.instance.action_import_orders()
+        second = self.last_log("import_orders")
+        self.assertNotEqual(first, second)
+        self.assertLess(second.api_calls, first.api_calls / 5, "only the getOrders pages are read again")
+        self.assertEqual(self.env["marketplace.queue.line"].search_count([("instance_id", "=", self.instance.id)]),
+                         queued)
+        self.assertIn("already queued or imported", " ".join(second.line_ids.mapped("message")))
+
+    def test_changed_order_is_read_again_and_an_older_version_is_not(self):
+        orders = self.import_orders()
+        unshipped = orders.filtered(lambda o: o.marketplace_status == "Unshipped")[:1]
+        self.sim("POST", "/_sim/amazon/set_order_status",
+                 {"amazon_order_id": unshipped.marketplace_order_ref, "status": "Canceled"})
+        self.import_orders()
+        self.assertEqual(unshipped.state, "cancel")
+        # The first (older) version of the order retried later changes nothing.
+        old_line = self.env["marketplace.queue.line"].search([
+            ("instance_id", "=", self.instance.id), ("name", "=", unshipped.marketplace_order_ref)], order="id", limit=1)
+        old_line.write({"state": "failed"})
+        old_line.action_retry()
+        self.assertEqual(unshipped.state, "cancel", "an older version never reopens a cancelled order")
+        self.assertEqual(unshipped.marketplace_status, "Canceled")
+
+    def test_every_job_log_is_closed_with_its_error(self):
+        self.instance.amazon_marketplace_ids = False
+        self.instance.action_import_orders()
+        log = self.last_log("import_orders")
+        self.assertEqual(log.state, "error")
+        self.assertTrue(log.end)
+        self.assertIn("Select the marketplaces", " ".join(log.line_ids.mapped("message")))
+        # An unexpected failure inside a job (here: Amazon's answer to the FBA stock call
+        # cannot be used) closes the log too, and the other jobs still run.
+        self.instance.marketplace_warehouse_id = False
+        self.instance.action_import_inventory()
+        log = self.last_log("import_inventory")
+        self.assertEqual((log.state, bool(log.end)), ("error", True))
+        self.assertIn("Marketplace-Fulfilled Warehouse", " ".join(log.line_ids.mapped("message")))
+
+    def test_lost_feed_answer_is_found_before_anything_is_sent_again(self):
+        product = self.env["product.product"].create({"name": "P", "default_code": "P-1", "type": "product"})
+        sku = sorted(self.sim_state()["offers"])[0]
+        listing = self.env["marketplace.listing"].create(
+            {"instance_id": self.instance.id, "sku": sku, "product_id": product.id})
+        self.env["stock.quant"]._update_available_quantity(product, self.instance.warehouse_id.lot_stock_id, 4)
+        self.fault("createFeed", "lost_answer")
+        self.instance.action_export_inventory()
+        export = self.exports()
+        self.assertEqual(export.state, "uncertain", export.error)
+        feeds_on_amazon = len(self.sim_state()["feeds"])
+        self.assertEqual(feeds_on_amazon, 1, "Amazon created the feed although its answer was lost")
+        # Nothing is sent again while the export is unconfirmed.
+        self.instance.action_export_inventory()
+        self.assertEqual(len(self.exports()), 1)
+        self.instance.action_check_results()
+        self.assertIn(export.state, ("pending", "done"))
+        self.assertTrue(export.name)
+        for _i in range(3):
+            if export.state == "done":
+                break
+            self.instance.action_check_results()
+        self.assertEqual(export.state, "done")
+        self.assertEqual((listing.sync_state, listing.exported_qty), ("synced", 4))
+        self.assertEqual(len(self.sim_state()["feeds"]), feeds_on_amazon, "no second feed")

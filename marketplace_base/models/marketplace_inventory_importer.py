@@ -1,0 +1,40 @@
+from collections import defaultdict
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+
+
+class MarketplaceInventoryImporter(models.AbstractModel):
+    """Import Product's Inventory: the stock the marketplace holds (FBA, FBB, a store's
+    locations) counted into Odoo as an inventory adjustment, item by item matched as orders
+    and listings are."""
+
+    _name = "marketplace.inventory.importer"
+    _description = "Marketplace Inventory Import"
+
+    @api.model
+    def _run(self, instance, run):
+        counted = defaultdict(lambda: defaultdict(float))  # location -> product -> quantity
+        unknown = 0
+        for line in instance._hook("read_inventory", required=True)(run.client):
+            product, _listing = instance._resolve_product(line.sku, line.barcode)
+            if not product:
+                unknown += 1
+                run.log._add("info", _("%s matches no Odoo product: skipped.", line.sku or line.barcode))
+                continue
+            counted[self._location(instance, line.location)][product.id] += line.quantity or 0.0
+        for location, quantities in counted.items():
+            self.env["stock.quant"]._marketplace_apply_inventory(
+                location, quantities, instance.validate_inventory_adjustment, run.log)
+        run.log._add("success", _("Stock of %(count)s products imported, %(unknown)s unknown items skipped.",
+                                  count=sum(len(q) for q in counted.values()), unknown=unknown))
+
+    @api.model
+    def _location(self, instance, key):
+        """The stock location of a marketplace location: the connector maps its own
+        (`inventory_location` hook); None is the marketplace-fulfilled warehouse."""
+        if key is not None:
+            return instance._hook("inventory_location", required=True)(key)
+        if not instance.marketplace_warehouse_id:
+            raise UserError(_("Set the Marketplace-Fulfilled Warehouse of %s to import its stock.", instance.name))
+        return instance.marketplace_warehouse_id.lot_stock_id

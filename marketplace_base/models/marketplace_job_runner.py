@@ -1,0 +1,219 @@
+import logging
+import threading
+from contextlib import contextmanager
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+
+from ..adapter.transport import MarketplaceError
+from .marketplace_job import JOBS
+
+_logger = logging.getLogger(__name__)
+
+# Namespace of the PostgreSQL advisory locks that keep one run per job and instance at a time
+# (the second key is the marketplace.job id). Session-level locks survive the job's commits and
+# vanish with the connection of a worker that was killed.
+JOB_LOCK_NAMESPACE = 0x4D504A42  # "MPJB"
+
+# The engine's body of each job: (model, method), called as method(instance, client, log).
+JOB_RUNNERS = {
+    "import_orders": ("marketplace.order.importer", "_run"),
+    "export_shipments": ("marketplace.shipment.exporter", "_run"),
+    "import_inventory": ("marketplace.inventory.importer", "_run"),
+    "export_inventory": ("marketplace.export", "_run_stock"),
+    "export_prices": ("marketplace.export", "_run_prices"),
+    "check_results": ("marketplace.export", "_run_check"),
+    "import_listings": ("marketplace.listing", "_run_import"),
+}
+
+
+class JobRun:
+    """One run of one job: its log and, created on first use, the connector's API client
+    (whose call counters the log shows when the run ends)."""
+
+    def __init__(self, instance, log):
+        self.instance, self.log, self._client = instance, log, None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self.instance._hook("client", required=True)()
+        return self._client
+
+    def close_client(self):
+        if self._client is not None:
+            self.log.write({"api_calls": getattr(self._client, "calls", 0),
+                            "throttled_calls": getattr(self._client, "throttled", 0)})
+            close = getattr(self._client, "close", None)
+            if close:
+                close()
+
+
+class MarketplaceJobRunner(models.AbstractModel):
+    """How an instance runs its jobs: the public `action_<job>` entry points (crons, buttons,
+    XML-RPC), one run per job at a time, a log that is always closed, commits under crons, and
+    the dispatch to the connector's hooks (`_<marketplace>_<hook>`, as delivery.carrier does with
+    `<delivery_type>_rate_shipment`). The job bodies live in the engine's services."""
+
+    _name = "marketplace.job.runner"
+    _description = "Marketplace Job Runner"
+
+    # public entry points -------------------------------------------------------------------
+    def action_import_orders(self):
+        return self._run_job("import_orders")
+
+    def action_export_shipments(self):
+        return self._run_job("export_shipments")
+
+    def action_import_inventory(self):
+        return self._run_job("import_inventory")
+
+    def action_export_inventory(self):
+        return self._run_job("export_inventory")
+
+    def action_export_prices(self):
+        return self._run_job("export_prices")
+
+    def action_check_results(self):
+        """Poll the marketplace for the outcome of asynchronous exports (feeds, process statuses)."""
+        return self._run_job("check_results")
+
+    def action_import_listings(self):
+        return self._run_job("import_listings")
+
+    def action_process_queues(self):
+        return self._run_job("process_queues")
+
+    # running -------------------------------------------------------------------------------
+    def _run_job(self, job):
+        """Run one job on each instance, each run in a log closed whatever happens; return True
+        for RPC callers. The outcome (counts, errors) is on the log."""
+        for instance in self:
+            if job == "process_queues":
+                # Any number of workers share the queues (SKIP LOCKED): no job lock.
+                with instance._job_run(job) as run:
+                    instance._process_queues(run.log)
+                continue
+            instance._check_job_runnable(job)
+            job_record = instance._job(job)
+            if not instance._try_job_lock(job_record):
+                _logger.info("Marketplace %s: %s is already running, skipped.", instance.name, job)
+                if not self.env.context.get("marketplace_auto_commit"):
+                    raise UserError(_("%(job)s is already running for %(instance)s.",
+                                      job=instance._job_label(job), instance=instance.name))
+                continue
+            try:
+                with instance._job_run(job) as run:
+                    run.log._close_interrupted_runs()
+                    model, method = JOB_RUNNERS[job]
+                    getattr(self.env[model], method)(instance, run)
+            finally:
+                instance._release_job_lock(job_record)
+        return True
+
+    def _check_job_runnable(self, job):
+        if self.state != "confirmed":
+            raise UserError(_("Confirm the instance %s before running its jobs.", self.name))
+        if job not in self._declared_jobs():
+            raise UserError(_("%(marketplace)s does not support the job '%(job)s'.",
+                              marketplace=self._marketplace_label(), job=self._job_label(job)))
+
+    @contextmanager
+    def _job_run(self, job):
+        """A log for one run: kept (committed at once under a cron) whatever happens, closed with
+        its counters, and with the error that stopped the run, if any."""
+        self.ensure_one()
+        log = self.env["marketplace.log"].sudo().create({"instance_id": self.id, "job": job})
+        self._maybe_commit()
+        run = JobRun(self, log)
+        try:
+            if self._commits_enabled():
+                yield run
+            else:
+                # No commit happens in this transaction: a savepoint undoes what the failed run
+                # did, and the log survives it.
+                with self.env.cr.savepoint():
+                    yield run
+        except Exception as err:  # pylint: disable=broad-except
+            if self._commits_enabled():
+                self.env.cr.rollback()
+            _logger.info("Marketplace %s: %s stopped: %s", self.name, job, err, exc_info=not isinstance(err, UserError))
+            log._add("error", _("The run stopped: %s", self._readable_error(err)))
+        finally:
+            try:
+                run.close_client()
+            finally:
+                log._close()
+                self._maybe_commit()
+
+    @staticmethod
+    def _readable_error(err):
+        if isinstance(err, UserError):
+            return str(err.args[0])
+        return str(err) or type(err).__name__
+
+    # one run per job at a time ------------------------------------------------------------
+    def _job(self, code):
+        self.ensure_one()
+        job = self.job_ids.filtered(lambda j: j.job == code)
+        if not job:
+            self._ensure_jobs()
+            job = self.job_ids.filtered(lambda j: j.job == code)
+        return job
+
+    def _try_job_lock(self, job):
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", (JOB_LOCK_NAMESPACE, job.id))
+        return self.env.cr.fetchone()[0]
+
+    def _release_job_lock(self, job):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (JOB_LOCK_NAMESPACE, job.id))
+
+    # commits -------------------------------------------------------------------------------
+    def _commits_enabled(self):
+        """Whether this run commits as it goes: under a cron (or a caller asking for it), never
+        in tests, which run in one transaction that must not be committed (as Odoo's crons)."""
+        return bool(self.env.context.get("marketplace_auto_commit")) and not getattr(
+            threading.current_thread(), "testing", False)
+
+    def _maybe_commit(self):
+        """Commit when the job commits as it goes, so that a crash loses at most the current step."""
+        if self._commits_enabled():
+            self.env.cr.commit()
+            return True
+        return False
+
+    # connector dispatch --------------------------------------------------------------------
+    def _hook(self, name, required=False):
+        """The connector's implementation of a hook (`_<marketplace>_<name>`), or None."""
+        self.ensure_one()
+        method = getattr(self, "_%s_%s" % (self.marketplace, name), None)
+        if method is None and required:
+            raise UserError(_("%(marketplace)s does not implement '%(hook)s'.",
+                              marketplace=self._marketplace_label(), hook=name))
+        return method
+
+    def _connector_method(self, name):
+        return self._hook(name)
+
+    def _call_connector(self, name, *args, **kwargs):
+        """Call a hook for a person (Test Connection, Confirm): the marketplace's refusal becomes
+        a readable error without credentials."""
+        try:
+            return self._hook(name, required=True)(*args, **kwargs)
+        except UserError as err:
+            raise UserError(self._scrub(str(err.args[0]))) from None
+        except MarketplaceError as err:
+            raise UserError(_("%(marketplace)s answered: %(error)s", marketplace=self._marketplace_label(),
+                              error=self._scrub(str(err)))) from None
+
+    def _declared_jobs(self):
+        """The jobs the connector implements (hook `jobs`), plus queue processing for all."""
+        self.ensure_one()
+        declared = self._hook("jobs")
+        codes = set(declared() if declared else ())
+        codes.add("process_queues")
+        return [code for code, _label, _defaults in JOBS if code in codes]
+
+    @api.model
+    def _job_label(self, job):
+        return dict(self.env["marketplace.job"]._fields["job"]._description_selection(self.env)).get(job, job)

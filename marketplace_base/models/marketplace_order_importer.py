@@ -1,0 +1,132 @@
+import time
+from datetime import timedelta, timezone
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..adapter.transport import MarketplaceError
+
+# What the import has queued is committed at least this often, so that a run cut off by
+# Odoo's time limit (while a slow per-order call paces the import) keeps what it read.
+COMMIT_SECONDS = 5.0
+# Where a first import starts when the job has no cursor yet.
+FIRST_IMPORT_DAYS = 3
+
+
+class MarketplaceOrderImporter(models.AbstractModel):
+    """Import Orders: orders changed since the job's cursor, read page after page through the
+    connector's hooks and queued one line per order; the cursor then moves to the
+    marketplace's own "safe until" time.
+
+    An order already queued or imported in this version costs no further call, so a run that
+    was cut off progresses at the next one instead of reading the same orders again."""
+
+    _name = "marketplace.order.importer"
+    _description = "Marketplace Order Import"
+
+    @api.model
+    def _run(self, instance, run):
+        job = instance._job("import_orders")
+        since = job.cursor or fields.Datetime.now() - timedelta(days=FIRST_IMPORT_DAYS)
+        batch = _OrderBatch(self.env, instance, run.log)
+        fetch = instance._hook("fetch_orders", required=True)
+        token, safe_until, newest = None, None, None
+        try:
+            while True:
+                page = fetch(run.client, since, token)
+                known = self._known_versions(instance, [h.reference for h in page.orders])
+                for header in page.orders:
+                    updated = _naive(header.updated_at)
+                    newest = max(filter(None, (newest, updated)), default=None)
+                    if header.reference in known and (not updated or known[header.reference] >= updated):
+                        batch.skipped += 1
+                        continue
+                    batch.add(header.reference, self._details(instance, run, header), updated)
+                batch.flush()
+                token, safe_until = page.next_token, _naive(page.safe_until) or safe_until
+                if not token:
+                    break
+        except (MarketplaceError, UserError) as err:
+            batch.flush()
+            text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+            run.log._add("error", _("Order import stopped, Last Processed On kept at %(since)s: %(error)s",
+                                    since=since, error=text))
+            return
+        batch.flush(final=True)
+        # The marketplace's own time; without one, the newest change seen (never Odoo's clock).
+        job.cursor = max(filter(None, (since, safe_until or newest)))
+
+    @api.model
+    def _details(self, instance, run, header):
+        details = instance._hook("order_details")
+        return details(run.client, header) if details else header.raw
+
+    @api.model
+    def _known_versions(self, instance, references):
+        """{reference: newest version (last update time) already queued or imported}."""
+        if not references:
+            return {}
+        known = {}
+        lines = self.env["marketplace.queue.line"].search_read([
+            ("instance_id", "=", instance.id), ("kind", "=", "order"), ("name", "in", references),
+            ("state", "in", ("draft", "done")),
+        ], ["name", "external_updated_at"])
+        orders = self.env["sale.order"].search_read([
+            ("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "in", references),
+        ], ["marketplace_order_ref", "marketplace_updated_at"])
+        versions = [(l["name"], l["external_updated_at"]) for l in lines] + [
+            (o["marketplace_order_ref"], o["marketplace_updated_at"]) for o in orders]
+        for reference, updated in versions:
+            # A version without a time is known but older than any dated one.
+            updated = updated or fields.Datetime.to_datetime("1970-01-01 00:00:00")
+            known[reference] = max(known.get(reference, updated), updated)
+        return known
+
+    @api.model
+    def _recover(self, instance, reference):
+        """Import one order by its marketplace reference, whatever the cursor says; return the
+        sale order (empty when the order is not imported, e.g. cancelled before import)."""
+        with instance._job_run("import_orders") as run:
+            header = instance._hook("fetch_order", required=True)(run.client, reference)
+            queue = self.env["marketplace.queue"]._enqueue(
+                instance, "order", [(header.reference, self._details(instance, run, header), _naive(header.updated_at))])
+            if queue:
+                instance._process_queues(run.log, queue.line_ids.ids)
+        return self.env["sale.order"].search(
+            [("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "=", reference)], limit=1)
+
+
+class _OrderBatch:
+    """Orders read but not queued yet; queued (and committed under a cron) every few seconds
+    and at the end of each page."""
+
+    def __init__(self, env, instance, log):
+        self.env, self.instance, self.log = env, instance, log
+        self.records, self.queue = [], None
+        self.queued = self.skipped = 0
+        self.flushed_at = time.monotonic()
+
+    def add(self, reference, payload, updated_at):
+        self.records.append((reference, payload, updated_at))
+        if time.monotonic() - self.flushed_at >= COMMIT_SECONDS:
+            self.flush()
+
+    def flush(self, final=False):
+        if self.records:
+            self.queue = self.env["marketplace.queue"]._enqueue(
+                self.instance, "order", self.records, queue=self.queue) or self.queue
+            self.queued += len(self.records)
+            self.records = []
+            self.instance._maybe_commit()
+        self.flushed_at = time.monotonic()
+        if final:
+            self.log._add("success" if self.queued else "info",
+                          _("%(queued)s orders queued, %(skipped)s already queued or imported.",
+                            queued=self.queued, skipped=self.skipped))
+
+
+def _naive(value):
+    """A UTC datetime without tzinfo, as Odoo stores them."""
+    if value and value.tzinfo:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value

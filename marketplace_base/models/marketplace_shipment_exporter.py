@@ -1,0 +1,119 @@
+import psycopg2.extensions
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..adapter.transport import Ambiguous, MarketplaceError
+
+# A delivery still "sending" after this long was cut off (worker killed) before the answer.
+STALE_SENDING_MINUTES = 15
+
+
+class MarketplaceShipmentExporter(models.AbstractModel):
+    """Export Order Status / Tracking: each validated merchant-fulfilled delivery told to its
+    marketplace once.
+
+    A confirmation is not idempotent, so a delivery is never sent twice on a guess: it is
+    marked "sending" (committed under a cron) before the call; an answer that is lost (timeout,
+    server error) leaves it "unconfirmed", and the next run asks the marketplace whether the
+    shipment arrived before sending it again."""
+
+    _name = "marketplace.shipment.exporter"
+    _description = "Marketplace Shipment Export"
+
+    @api.model
+    def _run(self, instance, run, pickings=None):
+        failures = []
+        for picking_id in (pickings or self._to_export(instance)).ids:
+            picking = self._take(picking_id)
+            if not picking:
+                continue
+            error = self._export_one(instance, run, picking)
+            if error:
+                failures.append((picking, error))
+            instance._maybe_commit()
+        if failures:
+            self._notify_failures(instance, failures)
+            instance._maybe_commit()
+
+    @api.model
+    def _to_export(self, instance):
+        stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=STALE_SENDING_MINUTES)
+        return self.env["stock.picking"].search([
+            ("marketplace_instance_id", "=", instance.id), ("state", "=", "done"),
+            ("picking_type_code", "=", "outgoing"),
+            "|", ("marketplace_export_state", "in", ("pending", "uncertain")),
+            "&", ("marketplace_export_state", "=", "sending"), ("write_date", "<", stale),
+        ], order="id")
+
+    @api.model
+    def _take(self, picking_id):
+        """Lock one delivery FOR UPDATE SKIP LOCKED: a cron and a button running together never
+        both send it. Empty when another worker holds it or has just changed it."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM stock_picking WHERE id = %s AND marketplace_export_state IN "
+                    "('pending', 'uncertain', 'sending') FOR UPDATE SKIP LOCKED", [picking_id], log_exceptions=False)
+                row = self.env.cr.fetchone()
+        except psycopg2.extensions.TransactionRollbackError:
+            return self.env["stock.picking"]
+        picking = self.env["stock.picking"].browse(row[0] if row else [])
+        picking.invalidate_recordset(["marketplace_export_state"])
+        return picking
+
+    def _export_one(self, instance, run, picking):
+        """Send one delivery; return the reason when the marketplace refused it."""
+        log = run.log
+        if picking.marketplace_export_state in ("uncertain", "sending"):
+            try:
+                if self._already_sent(instance, run, picking):
+                    return None
+            except (MarketplaceError, UserError) as err:
+                text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+                log._add("error", _("%(picking)s: its state on the marketplace could not be read (%(error)s); "
+                                    "it is not sent until it can.", picking=picking.name, error=text), record=picking)
+                return None
+        picking.marketplace_export_state = "sending"
+        instance._maybe_commit()
+        try:
+            instance._hook("send_shipment", required=True)(run.client, picking)
+        except Ambiguous as err:
+            text = instance._scrub(str(err))
+            picking.write({"marketplace_export_state": "uncertain", "marketplace_export_error": text})
+            log._add("error", _("%(picking)s: no clear answer (%(error)s); the next run checks the marketplace "
+                                "before sending it again.", picking=picking.name, error=text), record=picking)
+            return None
+        except (MarketplaceError, UserError) as err:
+            text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+            picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
+            picking.sale_id._marketplace_flag_sync_failure()
+            log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking)
+            return text
+        picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
+        log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
+                              marketplace=instance._marketplace_label()), record=picking)
+        return None
+
+    def _already_sent(self, instance, run, picking):
+        """Read the marketplace's state of a delivery whose confirmation may have arrived."""
+        check = instance._hook("shipment_sent")
+        if not check:
+            return False
+        sent = check(run.client, picking)
+        if sent:
+            picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
+            run.log._add("success", _("%s had reached the marketplace: not sent again.", picking.name), record=picking)
+        return sent
+
+    @api.model
+    def _notify_failures(self, instance, failures):
+        """One mail to the responsible user listing every delivery the marketplace refused."""
+        user = instance.activity_user_id or instance.user_id
+        template = self.env.ref("marketplace_base.mail_template_shipment_failures", raise_if_not_found=False)
+        if not (user.partner_id and template):
+            return
+        rows = [{"picking": p.name, "order": p.sale_id.name or "", "error": error} for p, error in failures]
+        template.sudo().with_context(failures=rows, marketplace=instance._marketplace_label()).send_mail(
+            instance.id, email_values={"recipient_ids": [(6, 0, user.partner_id.ids)]})
