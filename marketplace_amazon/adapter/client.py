@@ -279,7 +279,8 @@ class AmazonClient(Transport):
         """`api.<method>(*args, **kwargs)` as one request of `operation` through the Transport."""
         def request():
             try:
-                api.auth  # noqa: B018 - the LWA token (cached by sp_api), asked first: its failures sent nothing to the API
+                # the LWA token (cached by sp_api), asked first: a failure here sent nothing to the API
+                api.auth  # noqa: B018
             except (AuthorizationError, httpx.HTTPError, ValueError) as error:
                 raise _TokenFailure() from error
             # a file argument (a feed document to upload) is read by each attempt: give each its own
@@ -354,7 +355,8 @@ class AmazonClient(Transport):
         At most 50 marketplace ids per call; grouping them is the caller's business."""
         ids = list(marketplace_ids)
         if not ids or len(ids) > MAX_MARKETPLACES_PER_CALL:
-            raise AmazonError("getOrders takes 1 to %d marketplace ids (%d given)." % (MAX_MARKETPLACES_PER_CALL, len(ids)))
+            raise AmazonError("getOrders takes 1 to %d marketplace ids (%d given)."
+                              % (MAX_MARKETPLACES_PER_CALL, len(ids)))
         query = {"MarketplaceIds": ",".join(ids)}
         if next_token:
             query["NextToken"] = next_token

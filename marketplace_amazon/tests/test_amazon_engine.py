@@ -59,8 +59,12 @@ class TestAmazonOnTheEngine(AmazonCase):
         self.assertEqual(log.state, "error")
         self.assertTrue(log.end)
         self.assertIn("Select the marketplaces", " ".join(log.line_ids.mapped("message")))
-        # An unexpected failure inside a job (here: Amazon's answer to the FBA stock call
-        # cannot be used) closes the log too, and the other jobs still run.
+        # A failure in the middle of a job closes the log too: FBA stock of a known product
+        # with no marketplace-fulfilled warehouse to count it in.
+        sku = sorted(self.sim_state()["fba_inventory"])[0]
+        product = self.env["product.product"].create({"name": sku, "default_code": sku, "type": "product"})
+        self.env["marketplace.listing"].create(
+            {"instance_id": self.instance.id, "sku": sku, "product_id": product.id, "fulfilment": "marketplace"})
         self.instance.marketplace_warehouse_id = False
         self.instance.action_import_inventory()
         log = self.last_log("import_inventory")

@@ -483,7 +483,8 @@ class MarketplaceInstance(models.Model):
         """Import one order by its marketplace reference, whatever Last Processed On says."""
         self.ensure_one()
         self._check_job_runnable("import_orders")
-        return self.env["marketplace.order.importer"]._recover(self, reference)
+        order = self.env["marketplace.order.importer"].sudo()._recover(self.sudo(), reference)
+        return order.with_env(self.env)
 
     def _anonymous_partner(self):
         if not self.anonymous_partner_id:

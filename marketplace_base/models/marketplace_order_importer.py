@@ -6,8 +6,9 @@ from odoo.exceptions import UserError
 
 from ..adapter.transport import MarketplaceError
 
-# What the import has queued is committed at least this often, so that a run cut off by
-# Odoo's time limit (while a slow per-order call paces the import) keeps what it read.
+# What the import has queued is committed at least this often (seconds; system parameter
+# marketplace.import_commit_seconds), so that a run cut off by Odoo's time limit (while a slow
+# per-order call paces the import) keeps what it read.
 COMMIT_SECONDS = 5.0
 # Where a first import starts when the job has no cursor yet.
 FIRST_IMPORT_DAYS = 3
@@ -28,7 +29,9 @@ class MarketplaceOrderImporter(models.AbstractModel):
     def _run(self, instance, run):
         job = instance._job("import_orders")
         since = job.cursor or fields.Datetime.now() - timedelta(days=FIRST_IMPORT_DAYS)
-        batch = _OrderBatch(self.env, instance, run.log)
+        every = float(self.env["ir.config_parameter"].sudo().get_param(
+            "marketplace.import_commit_seconds", COMMIT_SECONDS) or COMMIT_SECONDS)
+        batch = _OrderBatch(self.env, instance, run.log, every)
         fetch = instance._hook("fetch_orders", required=True)
         token, safe_until, newest = None, None, None
         try:
@@ -100,15 +103,15 @@ class _OrderBatch:
     """Orders read but not queued yet; queued (and committed under a cron) every few seconds
     and at the end of each page."""
 
-    def __init__(self, env, instance, log):
-        self.env, self.instance, self.log = env, instance, log
+    def __init__(self, env, instance, log, every):
+        self.env, self.instance, self.log, self.every = env, instance, log, every
         self.records, self.queue = [], None
         self.queued = self.skipped = 0
         self.flushed_at = time.monotonic()
 
     def add(self, reference, payload, updated_at):
         self.records.append((reference, payload, updated_at))
-        if time.monotonic() - self.flushed_at >= COMMIT_SECONDS:
+        if time.monotonic() - self.flushed_at >= self.every:
             self.flush()
 
     def flush(self, final=False):

@@ -67,7 +67,7 @@ class TestAutomaticJobs(MarketplaceCase):
         self.assertIs(self.instance.action_process_queues(), True)
         self.instance.action_confirm()
         self.assertEqual(self.instance.state, "confirmed")
-        with self.assertRaisesRegex(UserError, "does not support the job 'import_orders'"):
+        with self.assertRaisesRegex(UserError, "does not support the job 'Import Orders'"):
             self.instance.action_import_orders()
 
     def test_blank_pricelist_is_created_in_the_store_currency(self):
