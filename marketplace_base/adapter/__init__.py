@@ -11,3 +11,5 @@ from .transport import (  # noqa: F401
     Transport,
     Verdict,
 )
+
+__all__ = ["Ambiguous", "MarketplaceError", "Throttled", "Transport", "Verdict"]

@@ -511,16 +511,8 @@ class MarketplaceInstance(models.Model):
         return currency.id
 
     def _pricelist_for(self, code):
-        """The instance's pricelist when it is in the order's currency, else one per currency."""
-        currency = self._currency(code)
-        if self.pricelist_id.currency_id == currency:
-            return self.pricelist_id
-        Pricelist = self.env["product.pricelist"]
-        name = "%s %s" % (self.name, currency.name)
-        return Pricelist.search(
-            [("name", "=", name), ("currency_id", "=", currency.id), ("company_id", "in", (False, self.company_id.id))],
-            limit=1,
-        ) or Pricelist.create({"name": name, "currency_id": currency.id, "company_id": self.company_id.id})
+        """The pricelist of orders in that currency (see marketplace.order.service)."""
+        return self.env["marketplace.order.service"]._pricelist_for(self, code)
 
     def _special_product(self, kind, code=None):
         """Product of a non-catalogue line: the instance's choice, else the suite's default.
@@ -573,33 +565,5 @@ class MarketplaceInstance(models.Model):
         })
 
     def _marketplace_tax(self, rate, price_include):
-        """The Odoo sale tax of a marketplace tax rate, created on the tax accounts if new."""
-        Tax = self.env["account.tax"].with_context(active_test=False)
-        domain = [
-            ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"), ("amount", "=", rate),
-            ("price_include", "=", price_include), ("company_id", "=", self.company_id.id),
-        ]
-        if self.tax_account_id:
-            domain.append(("invoice_repartition_line_ids.account_id", "=", self.tax_account_id.id))
-        tax = Tax.search(domain, limit=1)
-        if tax:
-            return tax
-        name = _("%(marketplace)s Tax %(rate)s%%%(incl)s", marketplace=self._marketplace_label(),
-                 rate=("%g" % rate), incl=_(" (incl.)") if price_include else "")
-        return Tax.create({
-            "name": name,
-            "amount": rate,
-            "amount_type": "percent",
-            "type_tax_use": "sale",
-            "price_include": price_include,
-            "company_id": self.company_id.id,
-            "invoice_repartition_line_ids": self._tax_repartition(self.tax_account_id),
-            "refund_repartition_line_ids": self._tax_repartition(self.refund_tax_account_id or self.tax_account_id),
-        })
-
-    @staticmethod
-    def _tax_repartition(account):
-        return [
-            (0, 0, {"repartition_type": "base"}),
-            (0, 0, {"repartition_type": "tax", "account_id": account.id or False}),
-        ]
+        """The Odoo sale tax of a marketplace tax rate (see marketplace.tax.service)."""
+        return self.env["marketplace.tax.service"]._marketplace_tax(self, rate, price_include)

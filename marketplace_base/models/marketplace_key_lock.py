@@ -32,13 +32,13 @@ class MarketplaceKeyLock(models.AbstractModel):
     _description = "Marketplace Creation Lock"
 
     @api.model
-    def _find_or_create(self, records, company, key, domain, values):
+    def _find_or_create(self, records, company, key, domain, values, order=None):
         """The first record of `records`' model matching `domain`, else one created from
         `values` (a dict, or a callable returning it), never twice for the same key.
 
         The lock is taken only to create: records found (the usual case) cost no lock, so
         workers do not queue behind each other's batches on common taxes or customers."""
-        record = records.search(domain, limit=1)
+        record = records.search(domain, limit=1, order=order)
         if record:
             return record
         self._lock(records._name, company, key)

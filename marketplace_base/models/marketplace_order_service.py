@@ -279,7 +279,7 @@ class MarketplaceOrderService(models.AbstractModel):
         if drafts:
             lines.append(_("Draft invoices cancelled: %s.", ", ".join(drafts.mapped("display_name"))))
         # Markup.join escapes each line: references and names come from the marketplace
-        sale.message_post(body=Markup("<br/>").join(lines))
+        sale.message_post(body=Markup("<br/>").join(lines), subtype_xmlid="mail.mt_note")
         self._log(log, "success", _("Order %s cancelled as on the marketplace.", order.reference), sale)
 
     def _reverse_invoices(self, sale):

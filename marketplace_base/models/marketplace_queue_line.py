@@ -43,8 +43,9 @@ def _describe_bad_char(char):
     if code == 0:
         return _("a NUL character, which text cannot hold")
     if 0xDC80 <= code <= 0xDCFF:
-        return _("byte 0x%02X is not UTF-8 text", code - 0xDC00)
-    return _("\\u%04x is half of a UTF-16 surrogate pair, not a character", code)
+        return _("\\u%(code)04x is not a character (byte 0x%(byte)02X of text that is not UTF-8, or half of "
+                 "a UTF-16 surrogate pair)", code=code, byte=code - 0xDC00)
+    return _("\\u%04x is not a character (half of a UTF-16 surrogate pair)", code)
 
 
 def _find_bad_text(value, path=()):
@@ -111,11 +112,12 @@ class MarketplaceQueueLine(models.Model):
     result_name = fields.Char(compute="_compute_result_name", string="Result")
     worker_stops = fields.Integer(
         compute="_compute_worker_stops",
-        help="Times a worker started this line and never finished it: it was stopped (memory or time "
-        "limit, killed) while processing it. Such lines wait until the others are done, and are set "
-        "aside as failed after three stops.",
+        help="Times a worker started this line without finishing it: stopped by a memory or time limit, "
+        "or killed (or processing it right now). Such lines wait until the others are done, and are "
+        "set aside as failed after three stops.",
     )
 
+    @api.depends_context("uid")
     def _compute_can_edit_payload(self):
         editable = self.env.user.has_group(MANAGER_GROUP)
         for line in self:

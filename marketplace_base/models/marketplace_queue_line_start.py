@@ -1,8 +1,4 @@
-import logging
-
 from odoo import api, fields, models
-
-_logger = logging.getLogger(__name__)
 
 # A waiting line that was started this many times more than it finished stopped its worker each
 # time (memory or time limit, SIGKILL): it is set aside as failed instead of being tried again.

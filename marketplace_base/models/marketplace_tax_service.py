@@ -159,6 +159,7 @@ class MarketplaceTaxService(models.AbstractModel):
                 "invoice_repartition_line_ids": self._tax_repartition(account),
                 "refund_repartition_line_ids": self._tax_repartition(instance.refund_tax_account_id or account),
             },
+            order="active desc, id",
         )
 
     @staticmethod

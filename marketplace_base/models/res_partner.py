@@ -100,7 +100,7 @@ class ResPartner(models.Model):
         domain = [("parent_id", "=", self.id), ("type", "=", kind), ("name", "=", name)] + [
             (f, "=", values.get(f) or False) for f in ADDRESS_FIELDS]
         return self.env["marketplace.key.lock"]._find_or_create(
-            self.browse(), self.company_id, ("address", self.id, kind, tuple(domain)), domain,
+            self.browse(), self.company_id, ("address", tuple(domain)), domain,
             lambda: dict(values, name=name, type=kind, parent_id=self.id, company_id=self.company_id.id,
                          email=address.email or False),
         )

@@ -404,7 +404,8 @@ def test_feed_results_tie_issues_to_skus_through_message_ids(sim):
     feed = amazon.submit_listings_feed("SIMSELLER1", [DE], messages)
     assert amazon.wait_for_feed(feed, timeout=10, interval=0.01)["status"] == "DONE"
     results = amazon.feed_results(feed, messages)
-    assert results["NOT-A-SKU"]["status"] == "error" and "does not match any listing" in results["NOT-A-SKU"]["errors"][0]
+    assert results["NOT-A-SKU"]["status"] == "error"
+    assert "does not match any listing" in results["NOT-A-SKU"]["errors"][0]
     assert results[sku] == {"status": "accepted", "errors": []}
     assert amazon.feed_results(feed, {1: sku, 2: "NOT-A-SKU"}) == results, "the messageId -> SKU map will do"
     with pytest.raises(AmazonError, match="no named SKU"):  # never taken for accepted

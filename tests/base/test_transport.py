@@ -163,7 +163,8 @@ class Tiny(Transport):
         if response.status_code == 401 and "expired" in response.text:
             return Verdict(Verdict.EXPIRED, text, "expired", 401)
         if response.status_code >= 400:
-            return http_verdict(response.status_code, text, retry_after=parse_retry_after(response.headers.get("Retry-After")))
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            return http_verdict(response.status_code, text, retry_after=retry_after)
         try:
             response.json()
         except ValueError:

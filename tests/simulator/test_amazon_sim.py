@@ -398,6 +398,38 @@ def test_listings_feed_round_trip_with_a_rejected_sku(simulator):
     assert feeds.get_feed(second).payload["processingStatus"] == "CANCELLED"
 
 
+def test_get_feeds_filters_and_pages_as_documented(simulator):
+    feeds = client(simulator, Feeds)
+    body = json.dumps({"header": {"sellerId": "SIMSELLER1", "version": "2.0"}, "messages": [
+        {"messageId": 1, "sku": "SIM-0001", "operationType": "PATCH", "productType": "PRODUCT",
+         "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
+                      "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 1}]}]}]}).encode()
+    since = days_ago(0)
+    ids = []
+    for _ in range(3):
+        doc = feeds.create_feed_document(io.BytesIO(body), "application/json; charset=UTF-8")
+        ids.append(feeds.create_feed("JSON_LISTINGS_FEED", doc.payload["feedDocumentId"], marketplaceIds=[DE]).payload["feedId"])
+    feeds.cancel_feed(ids[0])
+
+    def get_feeds(**params):  # as sp_api sends them, without its default marketplace
+        return feeds._request("/feeds/2021-06-30/feeds", params=params, add_marketplace=False)
+
+    first = get_feeds(feedTypes="JSON_LISTINGS_FEED", createdSince=since, pageSize=2)
+    check_def(first.payload, "feeds_2021-06-30.json", "GetFeedsResponse")
+    assert [f["feedId"] for f in first.payload["feeds"]] == [ids[2], ids[1]] and first.next_token, "newest first"
+    second = get_feeds(nextToken=first.next_token)  # the token alone carries the filters
+    assert [f["feedId"] for f in second.payload["feeds"]] == [ids[0]] and not second.next_token
+    for wrong in ({"nextToken": first.next_token, "pageSize": 2}, {"pageSize": 2}):
+        with pytest.raises(SellingApiBadRequestException):  # token with other parameters; no feedTypes
+            get_feeds(**wrong)
+    cancelled = get_feeds(feedTypes="JSON_LISTINGS_FEED,POST_PRODUCT_DATA", processingStatuses="CANCELLED")
+    assert [f["feedId"] for f in cancelled.payload["feeds"]] == [ids[0]]
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert get_feeds(feedTypes="JSON_LISTINGS_FEED", createdSince=tomorrow, createdUntil=tomorrow).payload["feeds"] == []
+    assert get_feeds(feedTypes="JSON_LISTINGS_FEED", marketplaceIds=UK).payload["feeds"] == []
+    assert get_feeds(feedTypes="POST_PRODUCT_DATA").payload["feeds"] == []
+
+
 def test_fba_inventory_summaries_page_and_filter(simulator):
     simulator.http.post("/_sim/reset", json={"seed": 7, "sizes": {"amazon": {"orders": 10, "products": 120}}}).raise_for_status()
     fba = sim_state(simulator)["fba_inventory"]
