@@ -143,21 +143,16 @@ class MarketplaceInstance(models.Model):
     def _amazon_shipment_sent(self, client, picking):
         """Whether Amazon already counts this delivery's items as shipped."""
         shipped = client.shipped_quantities(picking.sale_id.marketplace_order_ref)
-        before = {}
-        for other in picking.sale_id.picking_ids.filtered(
-                lambda p: p != picking and p.marketplace_export_state == "exported"):
-            for move in other.move_ids:
-                ref = move.sale_line_id.marketplace_line_ref
-                before[ref] = before.get(ref, 0) + move.quantity
-        return all(shipped.get(item["order_item_id"], 0) >= before.get(item["order_item_id"], 0) + item["quantity"]
-                   for item in self._amazon_shipment(picking)["package"]["items"])
+        before = picking._marketplace_items_exported_before()
+        return all(shipped.get(ref, 0) >= before.get(ref, 0) + quantity
+                   for ref, quantity in picking._marketplace_items().items())
 
     def _amazon_shipment(self, picking):
         """confirmShipment arguments of a delivery; a missing tracking number stops it here."""
         if not picking.carrier_tracking_ref:
             raise UserError(_("Amazon requires a tracking number: set one on %s.", picking.name))
-        items = [{"order_item_id": move.sale_line_id.marketplace_line_ref, "quantity": int(move.quantity)}
-                 for move in picking.move_ids if move.sale_line_id.marketplace_line_ref and move.quantity]
+        items = [{"order_item_id": ref, "quantity": int(quantity)}
+                 for ref, quantity in picking._marketplace_items().items()]
         if not items:
             raise UserError(_("%s ships no Amazon order item.", picking.name))
         sale = picking.sale_id

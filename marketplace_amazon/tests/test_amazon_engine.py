@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import AmazonCase
@@ -96,3 +97,40 @@ class TestAmazonOnTheEngine(AmazonCase):
         self.assertEqual(export.state, "done")
         self.assertEqual((listing.sync_state, listing.exported_qty), ("synced", 4))
         self.assertEqual(len(self.sim_state()["feeds"]), feeds_on_amazon, "no second feed")
+
+    def test_a_marketplace_user_can_use_every_job_button(self):
+        user = self.env["res.users"].create({
+            "name": "Marketplace Seller", "login": "mp_seller_buttons",
+            "groups_id": [(6, 0, [self.env.ref("marketplace_base.group_marketplace_user").id])],
+        })
+        as_user = self.instance.with_user(user)
+        as_user.action_import_orders()
+        as_user.action_process_queues()
+        orders = self.orders().filtered(lambda o: o.marketplace_fulfilment == "merchant"
+                                        and o.marketplace_status == "Unshipped" and o.state == "sale")
+        self.assertTrue(orders, "the user's import and processing produced orders")
+        self.assertTrue(self.job("import_orders").cursor > fields.Datetime.to_datetime("2020-01-02"))
+        # A refused shipment, fixed, retried by the user.
+        order = orders[:1]
+        picking = order.picking_ids
+        for move in picking.move_ids:
+            move.write({"quantity": move.product_uom_qty, "picked": True})
+        picking.with_context(cancel_backorder=False)._action_done()
+        as_user.action_export_shipments()
+        self.assertEqual(picking.marketplace_export_state, "failed")
+        picking.carrier_tracking_ref = "USER-TRACK"
+        order.with_user(user).action_marketplace_retry_sync()
+        self.assertEqual(picking.marketplace_export_state, "exported")
+        # Recover an order by reference, and the stock jobs.
+        ref = self.sim("POST", "/_sim/amazon/add_orders",
+                       {"count": 1, "fulfillment_channel": "MFN", "status": "Unshipped"})["orders"][0]
+        wizard = self.env["amazon.recover.order"].with_user(user).create(
+            {"instance_id": self.instance.id, "reference": ref})
+        action = wizard.action_recover()
+        self.assertEqual(self.env["sale.order"].browse(action["res_id"]).marketplace_order_ref, ref)
+        for method in ("action_export_inventory", "action_export_prices", "action_check_results",
+                       "action_import_inventory"):
+            getattr(as_user, method)()
+        logs = self.env["marketplace.log"].search([("instance_id", "=", self.instance.id)])
+        self.assertFalse(logs.line_ids.filtered(lambda l: "access" in (l.message or "").lower()),
+                         "no access error in any job")

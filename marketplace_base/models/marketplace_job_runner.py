@@ -110,7 +110,7 @@ class MarketplaceJobRunner(models.AbstractModel):
                 with instance._job_run(job) as run:
                     run.log._close_interrupted_runs()
                     model, method = JOB_RUNNERS[job]
-                    getattr(self.env[model], method)(instance, run)
+                    getattr(instance.env[model], method)(instance, run)
             finally:
                 instance._release_job_lock(job_record)
         return True

@@ -83,14 +83,19 @@ class SaleOrder(models.Model):
             order.tag_ids = [(4, order._marketplace_sync_tag().id)]
 
     def action_marketplace_retry_sync(self):
-        """Send the deliveries the marketplace refused again, once the cause is fixed in Odoo."""
-        for order in self.filtered("marketplace_instance_id"):
+        """Send the deliveries the marketplace refused again, once the cause is fixed in Odoo.
+
+        Whoever may see the order may retry: the tag, the deliveries' export state and the
+        export itself are the job's to write (sudo), never edited by hand."""
+        self.check_access_rights("read")
+        self.check_access_rule("read")
+        for order in self.sudo().filtered("marketplace_instance_id"):
             pickings = order.picking_ids.filtered(lambda p: p.marketplace_export_state == "failed")
             if not pickings:
                 continue
-            pickings.sudo().write({"marketplace_export_state": "pending", "marketplace_export_error": False})
+            pickings.write({"marketplace_export_state": "pending", "marketplace_export_error": False})
             order.tag_ids = [(3, order._marketplace_sync_tag().id)]
-            instance = order.marketplace_instance_id.sudo()
+            instance = order.marketplace_instance_id
             with instance._job_run("export_shipments") as run:
-                self.env["marketplace.shipment.exporter"].sudo()._run(instance, run, pickings.sudo())
+                order.env["marketplace.shipment.exporter"]._run(instance, run, pickings)
         return True

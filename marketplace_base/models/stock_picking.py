@@ -40,3 +40,22 @@ class StockPicking(models.Model):
             .write({"marketplace_export_state": "pending"})
         self.env["marketplace.workflow"]._invoice_after_delivery(outgoing.sale_id)
         return res
+
+    def _marketplace_items(self):
+        """{marketplace order line reference: quantity} this delivery ships."""
+        self.ensure_one()
+        items = {}
+        for move in self.move_ids.filtered(lambda m: m.sale_line_id.marketplace_line_ref and m.quantity):
+            ref = move.sale_line_id.marketplace_line_ref
+            items[ref] = items.get(ref, 0) + move.quantity
+        return items
+
+    def _marketplace_items_exported_before(self):
+        """{line reference: quantity} the order's other deliveries already told the marketplace."""
+        self.ensure_one()
+        items = {}
+        others = self.sale_id.picking_ids.filtered(lambda p: p != self and p.marketplace_export_state == "exported")
+        for other in others:
+            for ref, quantity in other._marketplace_items().items():
+                items[ref] = items.get(ref, 0) + quantity
+        return items
