@@ -21,6 +21,8 @@
         "security/marketplace_security.xml",
         "security/ir.model.access.csv",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "data/marketplace_workflow_data.xml",
         "data/product_data.xml",
         "views/marketplace_queue_views.xml",
         "views/marketplace_log_views.xml",

@@ -8,11 +8,15 @@ from .common import DE, FR, UK, US, AmazonCase
 class TestAmazonAccount(AmazonCase):
     def test_refused_credentials_show_amazons_error_without_secrets(self):
         self.instance.amazon_lwa_client_secret = "wrong-secret-value"
-        with self.assertRaises(UserError) as caught:
-            self.instance.action_test_connection()
-        message = str(caught.exception)
+        # Test Connection answers with an error notification, Amazon's text without the secret.
+        answer = self.instance.action_test_connection()
+        self.assertEqual(answer["params"]["type"], "danger")
+        message = answer["params"]["message"]
         self.assertIn("Amazon answered", message)
         self.assertNotIn("wrong-secret-value", message)
+        self.instance.amazon_lwa_client_secret = "sim-lwa-secret"
+        self.assertEqual(self.instance.action_test_connection()["params"]["type"], "success")
+        self.instance.amazon_lwa_client_secret = "wrong-secret-value"
         with self.assertRaises(UserError):
             self.instance.action_confirm()
         self.assertEqual(self.instance.state, "draft", "nothing is confirmed until the credentials pass")

@@ -222,11 +222,13 @@ class MarketplaceInstance(models.Model):
     workflow_id = fields.Many2one(
         "marketplace.workflow",
         string="Workflow (Merchant-Fulfilled)",
+        default=lambda self: self.env["marketplace.workflow"]._default_for(self.env.company),
         help="Applied to imported orders that you ship (FBM, FBR).",
     )
     marketplace_workflow_id = fields.Many2one(
         "marketplace.workflow",
         string="Workflow (Marketplace-Fulfilled)",
+        default=lambda self: self.env["marketplace.workflow"]._default_for(self.env.company),
         help="Applied to imported orders the marketplace ships (FBA, FBB).",
     )
 
@@ -346,17 +348,13 @@ class MarketplaceInstance(models.Model):
     # buttons -------------------------------------------------------------------------------
     def action_test_connection(self):
         self.ensure_one()
-        self._call_connector("test_connection")
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Connection succeeded"),
-                "message": _("%s accepted the credentials of %s.", self._marketplace_label(), self.name),
-                "type": "success",
-                "sticky": False,
-            },
-        }
+        try:
+            self._call_connector("test_connection")
+        except UserError as err:
+            return self._notification(_("Connection failed"), str(err.args[0]), "danger", sticky=True)
+        return self._notification(_("Connection succeeded"),
+                                  _("%(marketplace)s accepted the credentials of %(instance)s.",
+                                    marketplace=self._marketplace_label(), instance=self.name))
 
     def action_confirm(self):
         for instance in self:

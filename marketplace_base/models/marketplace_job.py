@@ -45,6 +45,14 @@ class MarketplaceJob(models.Model):
         "to read older records again: nothing is duplicated.",
     )
     cron_id = fields.Many2one("ir.cron", string="Scheduled Action", readonly=True, copy=False, ondelete="set null")
+    # A run asked for by a person (a job button): the background worker runs it at once and
+    # tells that person the outcome.
+    requested_by_id = fields.Many2one("res.users", string="Started By", readonly=True, copy=False)
+    requested_at = fields.Datetime(string="Started At", readonly=True, copy=False)
+    running = fields.Boolean(compute="_compute_running", help="Started, or running right now.")
+    last_state = fields.Selection(
+        [("running", "Running"), ("done", "Done"), ("error", "With Errors")],
+        compute="_compute_last_run", string="Last Outcome")
     next_call = fields.Datetime(related="cron_id.nextcall", string="Next Run")
 
     _sql_constraints = [
@@ -56,11 +64,23 @@ class MarketplaceJob(models.Model):
         ends = self.env["marketplace.log"]._read_group(
             [("instance_id", "in", self.instance_id.ids), ("end", "!=", False)],
             ["instance_id", "job"],
-            ["end:max"],
+            ["end:max", "id:max"],
         )
-        last = {(instance.id, job): end for instance, job, end in ends}
+        last = {(instance.id, job): (end, log_id) for instance, job, end, log_id in ends}
+        states = dict(self.env["marketplace.log"].browse([v[1] for v in last.values()]).sudo()
+                      .mapped(lambda log: (log.id, log.state)))
         for job in self:
-            job.last_run = last.get((job.instance_id.id, job.job), False)
+            end, log_id = last.get((job.instance_id.id, job.job), (False, False))
+            job.last_run = end
+            job.last_state = states.get(log_id, False)
+
+    @api.depends("requested_at")
+    def _compute_running(self):
+        running = self.env["marketplace.log"].sudo()._read_group(
+            [("instance_id", "in", self.instance_id.ids), ("state", "=", "running")], ["instance_id", "job"])
+        running = set((instance.id, job) for instance, job in running)
+        for job in self:
+            job.running = bool(job.requested_at) or (job.instance_id.id, job.job) in running
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -111,3 +131,61 @@ class MarketplaceJob(models.Model):
             return
         instance = job.instance_id.with_context(marketplace_auto_commit=True)
         getattr(instance, "action_%s" % job.job)()
+
+    # runs started by a person ------------------------------------------------------------------
+    def _request_run(self):
+        """Ask the background worker to run this job now (a button never runs a long job in the
+        browser's request); True when asked, False when it is already started or running."""
+        self.ensure_one()
+        job = self.sudo()
+        if job.running:
+            return False
+        job.write({"requested_by_id": self.env.uid, "requested_at": fields.Datetime.now()})
+        self.env.ref("marketplace_base.ir_cron_marketplace_requested_jobs").sudo()._trigger()
+        return True
+
+    @api.model
+    def _run_requested(self):
+        """The background worker: run the jobs people started, oldest first, each committed as
+        it goes, and tell each person the outcome."""
+        for job in self.sudo().search([("requested_at", "!=", False)], order="requested_at, id"):
+            user = job.requested_by_id
+            job.write({"requested_at": False, "requested_by_id": False})
+            instance = job.instance_id.with_context(marketplace_auto_commit=True, marketplace_started_by=user.id)
+            instance._maybe_commit()
+            try:
+                instance._run_job(job.job)
+            except Exception as err:  # pylint: disable=broad-except
+                # The job could not start (e.g. the instance went back to draft): say so.
+                if instance._commits_enabled():
+                    self.env.cr.rollback()
+                job._notify_start_failure(user, err)
+                continue
+            job._notify_outcome(user)
+            instance._maybe_commit()
+
+    def _notify_outcome(self, user):
+        log = self.env["marketplace.log"].sudo().search(
+            [("instance_id", "=", self.instance_id.id), ("job", "=", self.job)], order="id desc", limit=1)
+        if not (user and log):
+            return
+        label = dict(self._fields["job"]._description_selection(self.env))[self.job]
+        kind = "danger" if log.state == "error" else "success"
+        message = _("%(ok)s succeeded, %(ko)s failed (log %(log)s).", ok=log.success_count, ko=log.error_count,
+                    log=log.name)
+        if log.state == "error":
+            first = log.line_ids.filtered(lambda l: l.level == "error")[:1].message
+            message = "%s %s" % (message, first or "")
+        self.env["bus.bus"]._sendone(user.partner_id, "simple_notification", {
+            "title": _("%(job)s of %(instance)s finished", job=label, instance=self.instance_id.name),
+            "message": message, "type": kind, "sticky": kind == "danger",
+        })
+
+    def _notify_start_failure(self, user, err):
+        if not user:
+            return
+        text = str(err.args[0]) if getattr(err, "args", None) else str(err)
+        self.env["bus.bus"]._sendone(user.partner_id, "simple_notification", {
+            "title": _("%s could not start", self.instance_id.name), "message": text, "type": "danger",
+            "sticky": True,
+        })

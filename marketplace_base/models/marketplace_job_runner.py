@@ -84,6 +84,31 @@ class MarketplaceJobRunner(models.AbstractModel):
     def action_process_queues(self):
         return self._run_job("process_queues")
 
+    # buttons: jobs in the background -------------------------------------------------------
+    def action_start_job(self):
+        """A job button (the job's code in the context key `marketplace_job`): the job runs in
+        the background worker and the button answers at once; the person is told the outcome
+        when it ends. `action_<job>` stays synchronous for crons, XML-RPC and scripts."""
+        self.ensure_one()
+        code = self.env.context.get("marketplace_job")
+        if code not in dict(self.env["marketplace.job"]._fields["job"].selection):
+            raise UserError(_("Unknown job %s.", code))
+        if code != "process_queues":
+            self._check_job_runnable(code)
+        label = self._job_label(code)
+        if not self._job(code)._request_run():
+            return self._notification(_("%s is already running", label),
+                                      _("It was started earlier; you are told when it ends."), "warning")
+        return self._notification(_("%s started", label),
+                                  _("It runs in the background: you are told when it ends, and the "
+                                    "dashboard shows its progress."), "info")
+
+    @api.model
+    def _notification(self, title, message, kind="success", sticky=False):
+        """A client notification answering a button at once (success, info, warning, danger)."""
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"title": title, "message": message, "type": kind, "sticky": sticky}}
+
     # running -------------------------------------------------------------------------------
     def _run_job(self, job):
         """Run one job on each instance, each run in a log closed whatever happens; return True
@@ -127,7 +152,10 @@ class MarketplaceJobRunner(models.AbstractModel):
         """A log for one run: kept (committed at once under a cron) whatever happens, closed with
         its counters, and with the error that stopped the run, if any."""
         self.ensure_one()
-        log = self.env["marketplace.log"].sudo().create({"instance_id": self.id, "job": job})
+        log = self.env["marketplace.log"].sudo().create({
+            "instance_id": self.id, "job": job,
+            "user_id": self.env.context.get("marketplace_started_by") or self.env.uid,
+        })
         self._maybe_commit()
         run = JobRun(self, log)
         try:

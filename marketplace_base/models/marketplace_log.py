@@ -25,6 +25,8 @@ class MarketplaceLog(models.Model):
     job = fields.Selection([(code, label) for code, label, _defaults in JOBS], required=True)
     start = fields.Datetime(default=fields.Datetime.now, readonly=True)
     end = fields.Datetime(readonly=True)
+    user_id = fields.Many2one("res.users", string="Started By", readonly=True,
+                              help="Who started the run (a button), or the scheduler's user.")
     success_count = fields.Integer(readonly=True)
     error_count = fields.Integer(readonly=True)
     api_calls = fields.Integer(string="API Calls", readonly=True, help="Requests sent to the marketplace.")

@@ -3,6 +3,7 @@ from datetime import timezone
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 
@@ -94,7 +95,13 @@ class MarketplaceOrderService(models.AbstractModel):
 
     def _order_values(self, instance, order, partner, invoice, delivery):
         fulfilled_by_marketplace = order.fulfilment == "marketplace"
-        warehouse = (fulfilled_by_marketplace and instance.marketplace_warehouse_id) or instance.warehouse_id
+        if fulfilled_by_marketplace and not instance.marketplace_warehouse_id:
+            # Never take the merchant's own stock for goods the marketplace shipped.
+            raise UserError(_(
+                "Order %(ref)s was fulfilled by the marketplace, but %(instance)s has no "
+                "Marketplace-Fulfilled Warehouse: set one on the instance (Stock settings), then Retry.",
+                ref=order.reference, instance=instance.name))
+        warehouse = instance.marketplace_warehouse_id if fulfilled_by_marketplace else instance.warehouse_id
         vals = {
             "partner_id": partner.id,
             "partner_invoice_id": invoice.id,

@@ -35,6 +35,23 @@ class MarketplaceWorkflow(models.Model):
         help="Journal of the invoices; the company's default sales journal when empty.",
     )
 
+    @api.model
+    def _set_default_payment_journals(self):
+        """Workflows that register payments without a journal take the company's first bank
+        journal (the shipped workflow, installed before the merchant chose one)."""
+        for workflow in self.search([("register_payment", "=", True), ("journal_id", "=", False)]):
+            workflow.journal_id = self.env["account.journal"].search(
+                [("type", "=", "bank"), ("company_id", "=", workflow.company_id.id)], limit=1)
+
+    @api.model
+    def _default_for(self, company):
+        """The confirming workflow a new instance of `company` starts with."""
+        workflow = self.env.ref("marketplace_base.workflow_confirm", raise_if_not_found=False)
+        if workflow and workflow.company_id == company:
+            return workflow
+        return self.search([("company_id", "=", company.id), ("confirm_order", "=", True),
+                            ("create_invoice", "=", False)], limit=1)
+
     # applying workflows ---------------------------------------------------------------------------
     @api.model
     def _for_order(self, sale):

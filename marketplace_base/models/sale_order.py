@@ -48,6 +48,14 @@ class SaleOrder(models.Model):
          "This marketplace order has already been imported for this instance."),
     ]
 
+    def _prepare_confirmation_values(self):
+        """A marketplace order keeps the marketplace's purchase date when it is confirmed (Odoo
+        would date it at the import), so "orders today" counts the orders placed today."""
+        values = super()._prepare_confirmation_values()
+        if all(order.marketplace_instance_id for order in self):
+            values.pop("date_order", None)
+        return values
+
     def _marketplace_flag(self, message):
         """Mark the order for a person, keeping every reason given."""
         for order in self:

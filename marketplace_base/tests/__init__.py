@@ -13,3 +13,4 @@ from . import test_order_consistency
 from . import test_order_tax_rates
 from . import test_order_concurrency
 from . import test_stock_quantities
+from . import test_first_hour
