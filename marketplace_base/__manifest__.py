@@ -16,7 +16,7 @@
         "stock_delivery",
         "analytic",
     ],
-    "external_dependencies": {"python": ["pydantic"]},
+    "external_dependencies": {"python": ["pydantic", "tenacity"]},
     "data": [
         "security/marketplace_security.xml",
         "security/ir.model.access.csv",

@@ -517,7 +517,8 @@ class MarketplaceInstance(models.Model):
 
         A shipping or gift wrap code that matches an internal reference picks that product."""
         if code:
-            product = self.env["product.product"].search([("default_code", "=", code)], limit=1)
+            product = self.env["product.product"].search(
+                [("default_code", "=", code), ("company_id", "in", (False, self.company_id.id))], limit=1)
             if product:
                 return product
         configured = {

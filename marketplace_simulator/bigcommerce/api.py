@@ -12,7 +12,7 @@ from .payments import PaymentsMixin
 from .routes import RoutesMixin
 from .shipments import ShipmentsMixin
 from .store import StoreMixin
-from .data import money_float, ORDER_STATUSES, STATUS_NAME, _int_arg
+from .data import money_float, SCOPES, WEIGHT_UNITS, ORDER_STATUSES, STATUS_NAME, _int_arg
 
 
 class BigCommerceAPI(RoutesMixin, StoreMixin, OrdersMixin, OrdersApiMixin, ShipmentsMixin, CatalogueMixin, InventoryMixin,
@@ -56,6 +56,9 @@ class BigCommerceAPI(RoutesMixin, StoreMixin, OrdersMixin, OrdersApiMixin, Shipm
         self.now = float(sizes.get("now") or time.time())
         self.inventory_delay = float(sizes.get("inventory_delay", 0.0))
         self.capture_delay = float(sizes.get("capture_delay", 0.0))
+        self.store_currency = str(sizes.get("currency", "EUR"))
+        self.weight_units = str(sizes.get("weight_units", "KGS"))
+        self.scopes = set(SCOPES)  # the access token's OAuth scopes (control action "scopes")
         self.orders = {}
         self.order_list = []  # ascending id
         self._visible = None  # orders listed without status filter (not Incomplete)
@@ -164,6 +167,25 @@ class BigCommerceAPI(RoutesMixin, StoreMixin, OrdersMixin, OrdersApiMixin, Shipm
             if action == "expire_tokens":
                 self.expire_tokens()
                 return self._json(200, {"revoked_once": True})
+            if action == "store":
+                if payload.get("weight_units"):
+                    if payload["weight_units"] not in WEIGHT_UNITS:
+                        return self._json(400, {"error": "weight_units must be one of %s" % ", ".join(WEIGHT_UNITS)})
+                    self.weight_units = payload["weight_units"]
+                if payload.get("currency"):
+                    self.store_currency = str(payload["currency"]).upper()
+                return self._json(200, {"weight_units": self.weight_units, "currency": self.store_currency})
+            if action == "scopes":
+                # the access token's scopes from now on (null: every scope again)
+                scopes = payload.get("scopes")
+                self.scopes = set(SCOPES) if scopes is None else set(scopes)
+                return self._json(200, {"scopes": sorted(self.scopes)})
+            if action == "set_product":
+                product = self.products[int(payload["product_id"])]
+                for key in ("inventory_tracking", "weight"):
+                    if key in payload:
+                        product["tracking" if key == "inventory_tracking" else key] = payload[key]
+                return self._json(200, {"product_id": product["id"]})
             if action == "credentials":
                 if payload.get("access_token"):
                     self.access_token = str(payload["access_token"])

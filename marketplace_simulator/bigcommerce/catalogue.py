@@ -4,8 +4,8 @@ import time
 import uuid
 
 from .data import (
-    COLOURS, ean13, iso8601, LOCATIONS, MAX_INT, money_float, parse_date, PRODUCT_WORDS, SIZES,
-    V3_ERROR_TYPE, _ApiError, _int_arg, _is_number,
+    BRANDS, CATEGORIES, CDN_PREFIX, COLOURS, ean13, iso8601, LOCATIONS, MAX_INT, money_float, parse_date,
+    PRODUCT_WORDS, SIZES,    V3_ERROR_TYPE, _ApiError, _int_arg, _is_number,
 )
 
 SEG = r"([^/]+)"  # one path segment of a route pattern
@@ -25,6 +25,9 @@ class CatalogueMixin:
             ("v3", "PUT", "/catalog/products/%s/variants/%s" % (SEG, SEG), "updateProductVariant", self._update_product_variant),
             ("v3", "GET", "/catalog/variants", "getVariants", self._get_variants),
             ("v3", "PUT", "/catalog/variants", "updateVariantsBatch", self._update_variants_batch),
+            ("v3", "GET", "/catalog/products/%s/images" % SEG, "getProductImages", self._get_product_images),
+            ("v3", "GET", "/catalog/categories", "getCategories", self._get_categories),
+            ("v3", "GET", "/catalog/brands", "getBrands", self._get_brands),
         ]
 
     # -- catalogue -----------------------------------------------------------------------------
@@ -270,7 +273,7 @@ class CatalogueMixin:
                 opt["option_values"] = [{"id": i, "label": lbl, "sort_order": n, "value_data": {}, "is_default": False}
                                         for n, (i, lbl) in enumerate(opt["option_values"])]
         if "images" in include:
-            out["images"] = []
+            out["images"] = self._render_images(p)
         if "custom_fields" in include:
             out["custom_fields"] = []
         return out
@@ -532,3 +535,37 @@ class CatalogueMixin:
         for variant, item in targets:
             self._apply_variant_update(variant, item, "updateVariantsBatch")
         return self._json(200, {"data": [self._render_variant(v) for v, _ in targets], "meta": {}})
+
+    # -- images, categories, brands --------------------------------------------------------------
+    def _render_images(self, p):
+        """One image per product, on the simulated CDN (``<base>/cdn/...``: no token, no quota)."""
+        host = getattr(self._tls, "host", None) or getattr(self.sim, "public_url", "") or "http://127.0.0.1"
+        path = "%s/bigcommerce%sproducts/%d/images/%d/main.png" % (host, CDN_PREFIX, p["id"], p["id"] * 10 + 1)
+        return [{"id": p["id"] * 10 + 1, "product_id": p["id"], "is_thumbnail": True, "sort_order": 0,
+                 "description": p["name"], "image_file": "a/%d/main.png" % p["id"], "url_zoom": path,
+                 "url_standard": path, "url_thumbnail": path, "url_tiny": path,
+                 "date_modified": iso8601(p["modified"])}]
+
+    def _get_product_images(self, req, product_id):
+        product = self._product_or_404(product_id)
+        images = self._render_images(product)
+        return self._json(200, {"data": images, "meta": self._meta(len(images), 1, 50, len(images))})
+
+    def _get_categories(self, req):
+        """GET /v3/catalog/categories: the category tree as flat rows with parent_id (0: a root)."""
+        page, limit = self._page_limit(req, 50, self.CATALOG_MAX_LIMIT)
+        rows = [{"id": cid, "parent_id": parent, "name": name, "description": "", "views": 0, "sort_order": n,
+                 "page_title": "", "meta_keywords": [], "meta_description": "", "layout_file": "category.html",
+                 "image_url": "", "is_visible": True, "search_keywords": "", "default_product_sort": "use_store_settings",
+                 "custom_url": {"url": "/c%d/" % cid, "is_customized": False}}
+                for n, (cid, parent, name) in enumerate(CATEGORIES)]
+        chunk = rows[(page - 1) * limit:page * limit]
+        return self._json(200, {"data": chunk, "meta": self._meta(len(rows), page, limit, len(chunk))})
+
+    def _get_brands(self, req):
+        page, limit = self._page_limit(req, 50, self.CATALOG_MAX_LIMIT)
+        rows = [{"id": bid, "name": name, "page_title": name, "meta_keywords": [], "meta_description": "",
+                 "image_url": "", "search_keywords": "", "custom_url": {"url": "/brands/%d/" % bid, "is_customized": False}}
+                for bid, name in BRANDS]
+        chunk = rows[(page - 1) * limit:page * limit]
+        return self._json(200, {"data": chunk, "meta": self._meta(len(rows), page, limit, len(chunk))})

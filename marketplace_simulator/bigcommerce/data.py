@@ -106,11 +106,14 @@ GIFT_MESSAGES = (
     "Für die beste Oma der Welt", "¡Feliz cumpleaños, José!",
 )
 WRAPPINGS = ((0, "", 0), (1, "Geschenkpapier Gold", 300), (2, "Geschenkbox „Weihnachten“", 450))
-CUSTOM_ITEMS = (  # custom products (product_id 0): name, sku (may be empty), price in cents
-    ("Gravur-Service „Für Zoë“", "CUSTOM-ENGRAVE", 1500),
-    ("Montageservice vor Ort", "", 4900),
-    ("Express-Aufpreis", "CUSTOM-EXPRESS", 990),
+CUSTOM_ITEMS = (  # custom products (product_id 0): name, sku (may be empty), price in cents, weight
+    ("Gravur-Service „Für Zoë“", "CUSTOM-ENGRAVE", 1500, 0),
+    ("Montageservice vor Ort", "", 4900, 0),
+    ("Express-Aufpreis", "CUSTOM-EXPRESS", 990, 0),
+    # a custom item that ships (it weighs something): only through add_orders (custom_index 3)
+    ("Sonderanfertigung Regalbrett 80 cm", "CUSTOM-SHELF-80", 3900, 2.4),
 )
+RANDOM_CUSTOM_ITEMS = 3  # generated orders pick among the first three
 COUPONS = (  # code, coupon type (1 percentage, 2 per total), amount
     ("SOMMER10", 1, 10),
     ("WILLKOMMEN5", 2, 5),
@@ -134,6 +137,28 @@ LOCATIONS = (  # id, code, label, type, enabled, address (address1, city, state,
     (2, "WH-LODZ", "Magazyn Łódź", "PHYSICAL", True, ("ul. Łąkowa 29", "Łódź", "łódzkie", "90-554", "PL")),
     (3, "POPUP-MUC", "Pop-up Store München", "PHYSICAL", False, ("Sendlinger Straße 3", "München", "Bayern", "80331", "DE")),
 )
+
+TAX_CLASSES = ((0, "Default Tax Class"), (1, "Non-Taxable Products"), (2, "Shipping"), (3, "Ermäßigt 7 %"))
+CHANNELS = (  # id, name, platform, type, status
+    (1, "Zoë's Simulated Store", "bigcommerce", "storefront", "active"),
+    (664177, "Amazon DE", "amazon", "marketplace", "connected"),
+    (664178, "POS Hamburg", "square", "pos", "inactive"),
+)
+CATEGORIES = (  # id, parent id, name
+    (17, 0, "Haushalt"), (18, 17, "Küche"), (19, 17, "Wohnen"), (20, 0, "Freizeit"), (21, 20, "Sport & Yoga"),
+    (22, 20, "Outdoor"), (23, 0, "Büro"),
+)
+BRANDS = ((36, "Müller Manufaktur"), (37, "Nordlicht"), (38, "Ōsaka Living"), (39, "Sim Brand"), (40, "Ålesund Design"))
+WEIGHT_UNITS = ("LBS", "KGS", "Ounces", "Grams", "Tonnes")
+SCOPES = (  # the store resource scopes (modify) an API account may hold; *_read_only allow GET
+    "store_v2_information", "store_v2_orders", "store_v2_transactions", "store_v2_products", "store_inventory",
+    "store_locations", "store_channel_settings", "store_payments_methods_read",
+)
+# a tiny PNG (1x1, red) served as every product image of the simulated CDN
+CDN_PREFIX = "/cdn/"  # <base>/cdn/...: the simulated CDN of product images
+PNG_PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8cf"
+    "c0000003010100c9fe92ef0000000049454e44ae426082")
 
 V3_ERROR_TYPE = "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"
 MAX_INT = 2147483647

@@ -2,7 +2,7 @@
 import time
 
 from .data import (
-    COMPANIES, COUNTRIES, COUNTRY_POOL, COUPONS, CUSTOM_ITEMS, GIFT_MESSAGES, iso8601, L_A, L_Q, L_S,
+    COMPANIES, COUNTRIES, COUNTRY_POOL, COUPONS, CUSTOM_ITEMS, GIFT_MESSAGES, iso8601, RANDOM_CUSTOM_ITEMS, L_A, L_Q, L_S,
     L_U, L_W, MESSAGES, NAMES, parse_date, PAYMENT_METHODS, PM_BANK, PM_CARD, PM_COD, PM_GC, PM_KLARNA,
     PM_PAYPAL, PM_TEST, split_tax, STATUS_BY_NAME, STATUS_NAME, STORE_COUNTRY, WRAPPINGS, _ID, _int_arg,
 )
@@ -61,7 +61,7 @@ class OrdersMixin:
             units = self._units
             for _ in range(n_lines):
                 if rnd() < 0.04:
-                    lines_v, custom, price = None, int(rnd() * len(CUSTOM_ITEMS)), None
+                    lines_v, custom, price = None, int(rnd() * RANDOM_CUSTOM_ITEMS), None
                 else:
                     j = int(rnd() * len(variants))
                     lines_v, custom, price = variants[j], -1, units[j] if units else None
@@ -155,6 +155,9 @@ class OrdersMixin:
             "ds": 0,
             "refund": 0,
         }
+        if spec.get("currency") and spec["currency"] != self.store_currency:
+            # a multi-currency order: every amount in the shopper's (transactional) currency
+            order.update(cur=str(spec["currency"]).upper(), cur_id=2, fx=float(spec.get("exchange_rate") or 1.0))
         if order["m"] > self.now:
             order["m"] = max(created, int(self.now) - 1)
         if status in (2, 10, 4):

@@ -28,6 +28,7 @@ class OrdersApiMixin:
             ("v2", "GET", "/orders/%s/shipping_addresses/%s" % (SEG, SEG), "getOrderShippingAddress", self._get_order_address),
             ("v2", "GET", "/orders/%s/coupons" % SEG, "getOrderCoupons", self._get_order_coupons),
             ("v2", "GET", "/orders/%s/taxes" % SEG, "getOrderTaxes", self._get_order_taxes),
+            ("v2", "GET", "/orders/%s/consignments" % SEG, "getOrderConsignments", self._get_order_consignments),
         ]
 
     # -- orders ----------------------------------------------------------------------------------
@@ -136,7 +137,7 @@ class OrdersApiMixin:
         if not chunk:
             return self._no_content()
         host = self._host(req)
-        return self._json(200, [self._render_order(o, host) for o in chunk])
+        return self._json(200, [self._render_order_for(req, o, host) for o in chunk])
 
     def _get_orders_count(self, req):
         counts = {}
@@ -148,7 +149,49 @@ class OrdersApiMixin:
 
     def _get_order(self, req, order_id):
         order = self._order_or_404(order_id)
-        return self._json(200, self._render_order(order, self._host(req)))
+        return self._json(200, self._render_order_for(req, order, self._host(req)))
+
+    def _render_order_for(self, req, order, host):
+        """An order as GET answers it: with its consignments (and their line items) in the
+        object structure when asked for with ``include`` and ``consignment_structure=object``."""
+        out = self._render_order(order, host)
+        include = set(req.args("include"))
+        if include & {"consignments", "consignments.line_items"} and req.arg("consignment_structure") == "object":
+            out["consignments"] = self._render_consignments(order, host, "consignments.line_items" in include)
+        return out
+
+    def _render_consignments(self, o, host, line_items):
+        """GET /v2/orders/{id}/consignments (orderConsignment_Get): one shipping consignment per
+        shipping address, each with its line items (resource links, or the order products)."""
+        a = self._amounts(o)
+        base = self._base(host)
+        shipping = []
+        for k in range(o["na"]):
+            address = self._render_address(o, k, host, a)
+            consignment = {key: address[key] for key in (
+                "id", "first_name", "last_name", "company", "street_1", "street_2", "city", "state", "zip", "country",
+                "country_iso2", "email", "phone", "form_fields", "items_total", "items_shipped", "shipping_method",
+                "cost_tax_class_id", "handling_cost_tax_class_id", "shipping_zone_id", "shipping_zone_name")}
+            for key in ("base_cost", "cost_ex_tax", "cost_inc_tax", "cost_tax", "base_handling_cost",
+                        "handling_cost_ex_tax", "handling_cost_inc_tax", "handling_cost_tax"):
+                consignment[key] = float(address[key])  # numbers here, strings in /shipping_addresses
+            lines = [n for n, ln in enumerate(o["lines"]) if ln[L_A] == k]
+            if line_items:
+                consignment["line_items"] = [self._render_product_line(o, n, host, a) for n in lines]
+            else:
+                consignment["line_items"] = [{"url": "%s/orders/%d/products/%d" % (base, o["id"], o["pid"] + n),
+                                              "resource": "/orders/%d/products/%d" % (o["id"], o["pid"] + n)}
+                                             for n in lines]
+            consignment["shipping_quotes"] = {
+                "url": "%s/orders/%d/consignments/shipping/%d/shipping_quotes" % (base, o["id"], address["id"]),
+                "resource": "/orders/%d/consignments/shipping/%d/shipping_quotes" % (o["id"], address["id"])}
+            shipping.append(consignment)
+        return {"pickups": [], "shipping": shipping, "downloads": [], "email": {"gift_certificates": []}}
+
+    def _get_order_consignments(self, req, order_id):
+        order = self._order_or_404(order_id)
+        return self._json(200, self._render_consignments(
+            order, self._host(req), "consignments.line_items" in set(req.args("include"))))
 
     def _update_order(self, req, order_id):
         order = self._order_or_404(order_id)
@@ -272,13 +315,13 @@ class OrdersApiMixin:
             "ip_address_v6": "",
             "geoip_country": COUNTRIES[o["cc"]][0] if o["src"] == "www" else "",
             "geoip_country_iso2": o["cc"] if o["src"] == "www" else "",
-            "currency_id": 1,
-            "currency_code": "EUR",
+            "currency_id": o.get("cur_id", 1),
+            "currency_code": o.get("cur", self.store_currency),
             "currency_exchange_rate": "1.0000000000",
-            "default_currency_id": 1,
-            "default_currency_code": "EUR",
-            "store_default_currency_code": "EUR",
-            "store_default_to_transactional_exchange_rate": "1.0000000000",
+            "default_currency_id": o.get("cur_id", 1),
+            "default_currency_code": o.get("cur", self.store_currency),
+            "store_default_currency_code": self.store_currency,
+            "store_default_to_transactional_exchange_rate": "%.10f" % o.get("fx", 1.0),
             "staff_notes": o.get("notes", "B2B – Rechnung mit USt-IdNr." if o["vat"] else ""),
             "customer_message": o.get("cmsg", MESSAGES[o["msg"]] if o["msg"] >= 0 else ""),
             "discount_amount": m4(a["discount"]),
@@ -294,6 +337,7 @@ class OrdersApiMixin:
             "channel_id": 1,
             "external_source": "M-MIG" if o["src"] == "external" else None,
             "products": {"url": "%s/orders/%d/products" % (base, oid), "resource": "/orders/%d/products" % oid},
+            "consignments": {"url": "%s/orders/%d/consignments" % (base, oid), "resource": "/orders/%d/consignments" % oid},
             "shipping_addresses": {"url": "%s/orders/%d/shippingaddresses" % (base, oid),
                                    "resource": "/orders/%d/shippingaddresses" % oid},
             "coupons": {"url": "%s/orders/%d/coupons" % (base, oid), "resource": "/orders/%d/coupons" % oid},
@@ -310,11 +354,11 @@ class OrdersApiMixin:
         p_ex, p_inc, p_tax, t_ex, t_inc, t_tax, w, w_ex, w_inc = a["lines"][k]
         opid = o["pid"] + k
         if ln[L_V] < 0:
-            name, sku, _ = CUSTOM_ITEMS[ln[L_C]]
+            name, sku, _price, custom_weight = CUSTOM_ITEMS[ln[L_C]]
             product_id = variant_id = 0
             upc = ""
             options = []
-            weight = "0.0000"
+            weight = "%.4f" % custom_weight
             brand = ""
         else:
             variant = self.variants[ln[L_V]]
@@ -474,13 +518,28 @@ class OrdersApiMixin:
                                  "code": code, "amount": str(amount), "type": kind, "discount": discount / 100.0}])
 
     def _get_order_taxes(self, req, order_id):
+        """One row per taxed item, gift wrapping, shipping and handling charge (as the Basic Tax
+        Provider records them), each with its own amount."""
         order = self._order_or_404(order_id)
         if not order["rate"]:
             return self._no_content()
         a = self._amounts(order)
-        return self._json(200, [{
-            "id": order["id"] * 10 + 3, "order_id": order["id"], "order_address_id": order["aid"], "tax_rate_id": 1,
-            "tax_class_id": 0, "name": "MwSt. %d%%" % (order["rate"] // 100), "class": "Default Tax Class",
-            "rate": "%.4f" % (order["rate"] / 100.0), "priority": 0, "priority_amount": m4(a["total_tax"]),
-            "line_amount": m4(a["total_tax"]), "order_product_id": None, "line_item_type": "item",
-        }])
+        rows = []
+
+        def row(kind, amount, product_id=None):
+            if amount:
+                rows.append({
+                    "id": order["id"] * 100 + len(rows) + 1, "order_id": order["id"], "order_address_id": order["aid"],
+                    "tax_rate_id": 1, "sales_tax_id": "1", "tax_class_id": 0,
+                    "name": "MwSt. %g%%" % (order["rate"] / 100.0), "class": "Default Tax Class",
+                    "rate": "%.4f" % (order["rate"] / 100.0), "priority": 0, "priority_amount": m4(amount),
+                    "line_amount": m4(amount), "order_pickup_method_id": 0,
+                    "order_product_id": None if product_id is None else str(product_id), "line_item_type": kind,
+                })
+
+        for k, amounts in enumerate(a["lines"]):
+            row("item", amounts[5], order["pid"] + k)
+            row("gift-wrapping", amounts[8] - amounts[7])
+        row("shipping", a["ship"][3])
+        row("handling", a["hand"][3])
+        return self._json(200, rows)

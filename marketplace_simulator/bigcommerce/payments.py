@@ -27,7 +27,7 @@ class PaymentsMixin:
             "event": event,
             "method": method,
             "amount": round(amount / 100.0, 2),
-            "currency": "EUR",
+            "currency": o.get("cur", self.store_currency),
             "gateway": gateway,
             "gateway_transaction_id": "%s-%d-%d" % (gateway, o["id"], k),
             "payment_method_id": "%s.%s" % (gateway, "card" if method == "credit_card" else method),

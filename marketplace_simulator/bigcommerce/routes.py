@@ -6,7 +6,7 @@ import time
 from urllib.parse import unquote
 
 from ..core import Response
-from .data import V3_ERROR_TYPE, _ApiError, _int_arg
+from .data import CDN_PREFIX, PNG_PIXEL, V3_ERROR_TYPE, _ApiError, _int_arg
 
 
 class RoutesMixin:
@@ -41,6 +41,9 @@ class RoutesMixin:
         self._tls.version = "v3" if match is None or match.group(2) == "v3" else "v2"
         self._tls.rl = None
         self._tls.store = None
+        if req.path.startswith(CDN_PREFIX) and req.method == "GET":
+            # product images as the store's CDN serves them: no token, no API quota
+            return "cdnImage", (lambda r: Response(200, PNG_PIXEL, {"Content-Type": "image/png"}))
         if match is None:
             return None
         store, version, rest = match.group(1), match.group(2), match.group(3) or "/"
@@ -74,6 +77,7 @@ class RoutesMixin:
         return op, (lambda r, _h=handler, _a=args: self._run(_h, r, _a))
 
     def _run(self, handler, req, args):
+        self._tls.host = self._host(req)
         self._apply_due()
         try:
             resp = handler(req, *args)
@@ -86,6 +90,8 @@ class RoutesMixin:
 
     # -- auth and rate limits ------------------------------------------------------------------
     def authenticate(self, req, operation):
+        if operation == "cdnImage":
+            return None
         if getattr(self._tls, "store", None) != self.store_hash:
             return self._error(404, "The requested resource was not found." if self._tls.version == "v2"
                                else "Store not found")
@@ -98,7 +104,31 @@ class RoutesMixin:
                 return self._error(401, "You are not authorized to access this resource: the access token is "
                                         "missing, invalid or revoked.")
             return self._error(401, "Unauthorized")
+        if not self._in_scope(req, operation):
+            return self._error(403, "You don't have a required scope to access the endpoint")
         return self._take_quota()
+
+    # operations whose OAuth scope is not the one of their path (see _scope)
+    OPERATION_SCOPES = {
+        "getStore": "store_v2_information", "getTime": "store_v2_information", "getTaxClasses": "store_v2_information",
+        "getAllPaymentMethods": "store_payments_methods_read", "listChannels": "store_channel_settings",
+        "getOrderTransactions": "store_v2_transactions", "captureOrderPayment": "store_v2_transactions",
+        "voidOrderPayment": "store_v2_transactions", "getLocations": "store_locations",
+    }
+
+    def _scope(self, req, operation):
+        """The store resource scope an operation needs (modify; its *_read_only twin allows GET)."""
+        if operation in self.OPERATION_SCOPES:
+            return self.OPERATION_SCOPES[operation]
+        if "/catalog/" in req.path:
+            return "store_v2_products"
+        if "/inventory/" in req.path:
+            return "store_inventory"
+        return "store_v2_orders"
+
+    def _in_scope(self, req, operation):
+        scope = self._scope(req, operation)
+        return scope in self.scopes or (req.method in ("GET", "HEAD") and scope + "_read_only" in self.scopes)
 
     def _quota(self):
         return max(1, int(round(self.rate_quota * (self.sim.rate_scale or 1.0))))

@@ -1,7 +1,8 @@
-"""Store-wide settings: store information, time, order statuses, payment methods."""
+"""Store-wide settings: store information, time, order statuses, payment methods, tax classes,
+sales channels."""
 import time
 
-from .data import ORDER_STATUSES, PAYMENT_METHOD_LIST, STATUS_NAME, _ApiError, _int_arg
+from .data import CHANNELS, ORDER_STATUSES, PAYMENT_METHOD_LIST, STATUS_NAME, TAX_CLASSES, _ApiError, _int_arg
 
 SEG = r"([^/]+)"  # one path segment of a route pattern
 
@@ -16,6 +17,8 @@ class StoreMixin:
             ("v2", "GET", "/order_statuses", "getOrderStatuses", self._get_order_statuses),
             ("v2", "GET", "/order_statuses/%s" % SEG, "getOrderStatusesStatus", self._get_order_status),
             ("v2", "GET", "/payments/methods", "getAllPaymentMethods", self._get_payment_methods),
+            ("v2", "GET", "/tax_classes", "getTaxClasses", self._get_tax_classes),
+            ("v3", "GET", "/channels", "listChannels", self._get_channels),
         ]
 
     # ========================================================================================
@@ -43,13 +46,13 @@ class StoreMixin:
             "timezone": {"name": "Europe/Berlin", "raw_offset": 3600, "dst_offset": 7200, "dst_correction": True,
                          "date_format": {"display": "d.m.Y", "export": "d.m.Y", "extended_display": "j. M Y @ H:i"}},
             "language": "de",
-            "currency": "EUR",
+            "currency": self.store_currency,
             "currency_symbol": "€",
             "decimal_separator": ",",
             "thousands_separator": ".",
             "decimal_places": 2,
             "currency_symbol_location": "right",
-            "weight_units": "kg",
+            "weight_units": self.weight_units,
             "dimension_units": "Centimeters",
             "dimension_decimal_places": "2",
             "dimension_decimal_token": ",",
@@ -89,3 +92,22 @@ class StoreMixin:
         if not rows:
             return self._no_content()
         return self._json(200, rows)
+
+    def _get_tax_classes(self, req):
+        """GET /v2/tax_classes: the store's tax classes (a plain array, paged by page/limit)."""
+        page, limit = self._page_limit(req, 50, 250)
+        rows = [{"id": cid, "name": name, "created_at": "2023-01-10T09:00:00+00:00",
+                 "updated_at": "2024-03-01T09:00:00+00:00"} for cid, name in TAX_CLASSES][(page - 1) * limit:page * limit]
+        if not rows:
+            return self._no_content()
+        return self._json(200, rows)
+
+    def _get_channels(self, req):
+        """GET /v3/channels: the store's sales channels (storefront, marketplaces, POS)."""
+        page, limit = self._page_limit(req, 50, 250)
+        rows = [{"id": cid, "name": name, "platform": platform, "type": kind, "status": status,
+                 "is_listable_from_ui": True, "is_visible": True, "date_created": "2023-01-10T09:00:00Z",
+                 "date_modified": "2024-03-01T09:00:00Z", "icon_url": "", "config_meta": {}}
+                for cid, name, platform, kind, status in CHANNELS]
+        chunk = rows[(page - 1) * limit:page * limit]
+        return self._json(200, {"data": chunk, "meta": self._meta(len(rows), page, limit, len(chunk))})

@@ -1,0 +1,1 @@
+"""The Bol.com Retailer API v10 client and payload mapping: plain Python, no Odoo."""
