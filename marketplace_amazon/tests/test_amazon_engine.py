@@ -134,3 +134,24 @@ class TestAmazonOnTheEngine(AmazonCase):
         logs = self.env["marketplace.log"].search([("instance_id", "=", self.instance.id)])
         self.assertFalse(logs.line_ids.filtered(lambda l: "access" in (l.message or "").lower()),
                          "no access error in any job")
+
+    def test_each_export_is_followed_on_its_own(self):
+        product = self.env["product.product"].create({"name": "Q", "default_code": "Q-1", "type": "product"})
+        sku = sorted(self.sim_state()["offers"])[0]
+        listing = self.env["marketplace.listing"].create(
+            {"instance_id": self.instance.id, "sku": sku, "product_id": product.id})
+        self.env["stock.quant"]._update_available_quantity(product, self.instance.warehouse_id.lot_stock_id, 3)
+        # An export Amazon cannot find (its feed is unknown there) is checked first.
+        lost = self.env["marketplace.export"].create({
+            "instance_id": self.instance.id, "kind": "stock", "name": "999999999", "state": "pending", "values": "{}",
+        })
+        self.instance.action_export_inventory()
+        good = self.exports() - lost
+        self.assertGreater(good.id, lost.id)
+        for _i in range(3):
+            self.instance.action_check_results()
+        self.assertEqual(good.state, "done", "the readable export went through")
+        self.assertEqual(listing.sync_state, "synced")
+        self.assertEqual(lost.state, "pending", "the unreadable one waits for a later check")
+        log = self.last_log("check_results")
+        self.assertIn("999999999 could not be read", " ".join(log.line_ids.mapped("message")))
