@@ -15,6 +15,9 @@ class MarketplaceCase(TransactionCase):
         cls.instance = cls.env["marketplace.instance"].create({
             "name": "Test Store",
             "marketplace": cls.code,
+            # The engine's tests choose their workflows; a new instance confirms by default.
+            "workflow_id": False,
+            "marketplace_workflow_id": False,
         })
         cls.products = cls.env["product.product"].create([
             {"name": "Widget %s" % i, "default_code": "WID-%s" % i, "barcode": "871000000%04d" % i,

@@ -37,9 +37,11 @@ class TestFirstHour(OrderCase):
         self.assertEqual(answer["params"]["type"], "success")
 
     def test_imported_order_keeps_the_marketplace_date_and_is_confirmed(self):
-        self.assertEqual(self.instance.workflow_id, self.env.ref("marketplace_base.workflow_confirm"),
+        fresh = self.env["marketplace.instance"].create({"name": "Fresh Store", "marketplace": self.code,
+                                                         "currency_id": self.eur.id})
+        self.assertEqual(fresh.workflow_id, self.env.ref("marketplace_base.workflow_confirm"),
                          "a new instance starts with the confirming workflow")
-        sale = self._import_one(self._order("D-1", date_order="2026-10-03T08:30:00Z"))
+        sale = self._import_one(self._order("D-1", date_order="2026-10-03T08:30:00Z"), instance=fresh)
         self.assertEqual(sale.state, "sale", "no order waits as a quotation by default")
         self.assertEqual(str(sale.date_order), "2026-10-03 08:30:00", "the marketplace's purchase date")
 

@@ -28,7 +28,7 @@ class TestOrderConcurrency(BaseCase):
             usd = env.ref("base.USD")
             instance = env["marketplace.instance"].create(dict({
                 "name": "Partner Race Store", "marketplace": "generic", "queue_batch_limit": 1,
-                "currency_id": usd.id,
+                "currency_id": usd.id, "workflow_id": False, "marketplace_workflow_id": False,
             }, **instance_values))
             instance.pricelist_id = env["product.pricelist"].create({"name": "Race USD", "currency_id": usd.id})
             env["marketplace.queue"]._enqueue(instance, "order", [(o["external_id"], o) for o in orders])

@@ -85,7 +85,8 @@ class TestOrderRace(BaseCase):
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             code = "generic"
             instance = env["marketplace.instance"].create({"name": "Race Store", "marketplace": code,
-                                                           "queue_batch_limit": 1})
+                                                           "queue_batch_limit": 1, "workflow_id": False,
+                                                           "marketplace_workflow_id": False})
             order = {"external_id": "RACE-1", "date_order": "2026-11-20T10:00:00Z", "currency": "USD",
                      "customer": {"name": "Racer", "email": "racer@example.com"},
                      "lines": [{"sku": "NOTHING", "quantity": 1, "unit_price": 3}]}

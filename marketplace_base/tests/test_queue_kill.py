@@ -53,6 +53,7 @@ class TestQueueKill(BaseCase):
             env = self._env(cr)
             instance = env["marketplace.instance"].create({
                 "name": "Kill Store", "marketplace": "generic", "queue_batch_limit": 5,
+                "workflow_id": False, "marketplace_workflow_id": False,
             })
             products = env["product.product"].create([
                 {"name": "Kill %s" % i, "default_code": "KILL-P-%s" % i} for i in range(10)
