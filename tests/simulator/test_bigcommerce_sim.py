@@ -189,7 +189,7 @@ def test_wrong_token_and_unknown_store_are_refused(simulator, api):
 
     # the right credentials work, and the store speaks EUR and kilograms
     store = api.Store.all()
-    assert (store["currency"], store["weight_units"], store["country_code"]) == ("EUR", "kg", "DE")
+    assert (store["currency"], store["weight_units"], store["country_code"]) == ("EUR", "KGS", "DE")
     assert store["name"].startswith("Zoë")
 
 
