@@ -21,6 +21,13 @@ conf() {  # value of a key in odoo.conf
     sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" "$REPO/odoo.conf" | tail -n 1
 }
 
+# The UI tours (marketplace_base/tests/test_ui_tour.py) need a browser: Debian's chromium, installed
+# here when missing and we are root (elsewhere the tours are skipped with a message).
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== Chromium (browser tours)"
+    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "WARNING: could not install chromium"
+fi
+
 echo "== Python requirements"
 if ! "$PY" -m pip install -q --disable-pip-version-check -r requirements.txt; then
     echo "ERROR: could not install requirements.txt"

@@ -27,14 +27,25 @@
         "views/marketplace_queue_views.xml",
         "views/marketplace_log_views.xml",
         "views/marketplace_export_views.xml",
+        "views/marketplace_return_views.xml",
         "views/marketplace_listing_views.xml",
         "views/marketplace_workflow_views.xml",
         "views/marketplace_job_views.xml",
+        "wizard/marketplace_pair_listing_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_payment_views.xml",
         "views/marketplace_instance_views.xml",
         "views/stock_picking_views.xml",
         "views/marketplace_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "marketplace_base/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "marketplace_base/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -11,7 +11,9 @@ retried and raises Ambiguous for writes whose answer was lost. What is Amazon's 
   sent to the API then), Amazon's own error text;
 * the operations the connector uses, each marked idempotent or not (confirmShipment and
   createFeed are not: a lost answer raises AmazonAmbiguous, see shipped_quantities and
-  recent_feeds to read what Amazon did).
+  recent_feeds to read what Amazon did), in parts by role: orders_api.py (Orders v0 and
+  2026-01-01), restricted.py (Restricted Data Tokens for the buyer's data), feeds_api.py
+  (listings feeds), catalog_api.py (FBA inventory, listings).
 
 Two things sp_api cannot do against a plain-http endpoint, or at all, and the smallest workaround
 (`_Transport`, sp_api's own httpx transport with a check on top):
@@ -27,24 +29,23 @@ Two things sp_api cannot do against a plain-http endpoint, or at all, and the sm
 import hashlib
 import io
 import json
-from datetime import datetime, timezone
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import httpx
-from sp_api.api import Feeds, Inventories, Orders, Sellers
+from sp_api.api import Orders, Sellers
 from sp_api.auth import AccessTokenClient
 from sp_api.auth import access_token_client as _token_module
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
 from sp_api.base._transport_httpx import HttpxTransport
 
-if __name__.startswith("odoo.addons."):
-    from odoo.addons.marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after)
-else:  # imported without Odoo (tests/, benchmarks): the addons are plain packages
-    from marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after)
+from .catalog_api import MAX_SKUS_PER_CALL, CatalogApiMixin  # noqa: F401 (re-exported)
+from .errors import (  # noqa: F401 (re-exported)
+    AmazonAmbiguous, AmazonError, AmazonThrottled, Transport, Verdict, _datetime, _iso, http_verdict, parse_retry_after)
+from .feeds_api import FEED_DONE_STATUSES, FEEDS_PATH, MAX_FEED_MESSAGES, FeedsApiMixin  # noqa: F401 (re-exported)
+from .orders_api import MAX_MARKETPLACES_PER_CALL, V0, V2026, VERSIONS, OrdersApiMixin  # noqa: F401 (re-exported)
+from .restricted import RestrictedDataMixin, forget_restricted_tokens  # noqa: F401 (re-exported)
 
 PRODUCTION = {
     "na": ("https://sellingpartnerapi-na.amazon.com", "us-east-1"),
@@ -60,6 +61,10 @@ RATES = {
     "getOrders": (0.0167, 20),
     "getOrder": (0.5, 30),
     "getOrderItems": (0.5, 30),
+    "searchOrders": (0.0056, 20),  # Orders 2026-01-01
+    "getOrder2026": (0.5, 30),  # Orders 2026-01-01 getOrder
+    "createRestrictedDataToken": (1.0, 10),
+    "searchListingsItems": (5.0, 5),
     "confirmShipment": (2.0, 10),
     "getMarketplaceParticipations": (0.016, 15),
     "createFeedDocument": (0.5, 15),
@@ -70,12 +75,6 @@ RATES = {
     "getInventorySummaries": (2.0, 2),
 }
 PACING = Transport.PACING
-MAX_MARKETPLACES_PER_CALL = 50  # getOrders MarketplaceIds
-MAX_SKUS_PER_CALL = 50  # getInventorySummaries sellerSkus
-# JSON_LISTINGS_FEED: messages per feed (listings-feed-schema-v2.json, maxItems; 25,000 since May 2025).
-MAX_FEED_MESSAGES = 25000
-FEED_DONE_STATUSES = ("DONE", "CANCELLED", "FATAL")
-FEEDS_PATH = "/feeds/2021-06-30/feeds"
 
 
 # =============================================================================================
@@ -139,18 +138,6 @@ reset_rate_limits = Transport.reset_rate_limits  # forget every client-side buck
 # =============================================================================================
 # Errors
 # =============================================================================================
-
-class AmazonError(MarketplaceError):
-    """Amazon refused or failed; the text is Amazon's own, never a credential."""
-
-
-class AmazonThrottled(AmazonError, Throttled):
-    """Still throttled when the call's time budget (max_wait) ran out."""
-
-
-class AmazonAmbiguous(AmazonError, Ambiguous):
-    """confirmShipment or createFeed sent, answer lost: Amazon may have applied it."""
-
 
 class _HttpError(Exception):
     """An HTTP error status answered by the API (raised by the transport, classified by the client)."""
@@ -218,11 +205,12 @@ class _Transport(HttpxTransport):
 # The client
 # =============================================================================================
 
-class AmazonClient(Transport):
+class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDataMixin, Transport):
     """One seller account's access to the SP-API.
 
     `calls` counts the API requests sent (token requests and feed document transfers excluded),
-    `throttled` the 429 answers received.
+    `throttled` the 429 answers received; `notices` holds what the run must say once (Amazon
+    refused the buyer's data, see restricted.py).
     """
 
     RATES = RATES
@@ -246,16 +234,20 @@ class AmazonClient(Transport):
         # Amazon counts requests per seller authorization: every client of one refresh token shares the buckets
         super().__init__(account_key=("amazon", self.endpoint, digest), secrets=(refresh_token, lwa_client_secret),
                          rate_scale=rate_scale, max_wait=max_wait, max_retries=max_retries, **transport)
+        self._init_restricted()
 
     def __repr__(self):  # no credential in tracebacks or logs
         return "<AmazonClient %s calls=%s throttled=%s>" % (self.endpoint, self.calls, self.throttled)
 
     # sp_api plumbing -----------------------------------------------------------------------
-    def _api(self, cls, marketplace_id="ATVPDKIKX0DER"):
-        """One sp_api client per API and marketplace, kept so that its connection is reused."""
-        key = (cls, marketplace_id)
+    def _api(self, cls, marketplace_id="ATVPDKIKX0DER", restricted=False, version=None):
+        """One sp_api client per API (and version) and marketplace, kept so that its connection
+        is reused; the `restricted` one is sent with Restricted Data Tokens, the other with the
+        access token."""
+        key = (cls, marketplace_id, restricted, version)
         if key not in self._apis:
-            kwargs = {"version": "v0"} if cls is Orders else {}
+            version = version or ("v0" if cls is Orders else None)
+            kwargs = {"version": version} if version else {}
             api = cls(marketplace=sp_api_marketplace(self.endpoint, marketplace_id, self.aws_region),
                       credentials=self._credentials, refresh_token=self.refresh_token,
                       auth_token_client_class=sp_api_token_client_class(self.lwa_url), **kwargs)
@@ -275,14 +267,18 @@ class AmazonClient(Transport):
     def __exit__(self, *exc):
         self.close()
 
-    def _request(self, operation, api, method, *args, idempotent=True, **kwargs):
-        """`api.<method>(*args, **kwargs)` as one request of `operation` through the Transport."""
+    def _request(self, operation, api, method, *args, idempotent=True, restricted=None, **kwargs):
+        """`api.<method>(*args, **kwargs)` as one request of `operation` through the Transport;
+        `restricted()` gives the Restricted Data Token to send it with (None: the access token),
+        asked at each attempt since a renewal forgets it."""
         def request():
             try:
                 # the LWA token (cached by sp_api), asked first: a failure here sent nothing to the API
                 api.auth  # noqa: B018
             except (AuthorizationError, httpx.HTTPError, ValueError) as error:
                 raise _TokenFailure() from error
+            if restricted is not None:
+                api.restricted_data_token = restricted()
             # a file argument (a feed document to upload) is read by each attempt: give each its own
             fresh = [io.BytesIO(a.getvalue()) if isinstance(a, io.BytesIO) else a for a in args]
             return getattr(api, method)(*fresh, **kwargs)
@@ -292,6 +288,7 @@ class AmazonClient(Transport):
     # Transport hooks ------------------------------------------------------------------------
     def renew_token(self):
         forget_access_token(self.refresh_token)
+        self.forget_restricted_tokens()
 
     def announced_rate(self, outcome):
         """x-amzn-RateLimit-Limit: the requests per second Amazon allows this account."""
@@ -334,310 +331,11 @@ class AmazonClient(Transport):
         return Verdict(Verdict.UNSENT, "no answer from Login with Amazon")
 
     # sellers -------------------------------------------------------------------------------
-    def participations(self):
-        """The seller's marketplaces ([{marketplace: {...}, participation: {...}}]); asks LWA
-        for a new token first, so it tests the credentials."""
-        self.renew_token()
+    def participations(self, renew=True):
+        """The seller's marketplaces ([{marketplace: {...}, participation: {...}}]); with `renew`
+        asks LWA for a new token first, so it tests the credentials."""
+        if renew:
+            self.renew_token()
         payload = self._request("getMarketplaceParticipations", self._api(Sellers),
                                 "get_marketplace_participation").payload
         return payload if isinstance(payload, list) else payload.get("payload", [])
-
-    # orders ----------------------------------------------------------------------------------
-    def orders_page(self, marketplace_ids, last_updated_after, next_token=None, order_statuses=None, *,
-                    fulfillment_channels=None, last_updated_before=None):
-        """ONE getOrders call: {"orders": [raw Orders], "next_token": str | None, "safe_until":
-        datetime (UTC, aware)}.
-
-        `safe_until` is Amazon's own LastUpdatedBefore of the answer: the orders updated up to
-        then (matching the filters) are all in this listing's pages; it is the next cursor. When
-        Amazon gives none, the request's upper bound: `last_updated_before`, else
-        `last_updated_after` (a cursor that stays is safe; one moved by the local clock is not).
-        At most 50 marketplace ids per call; grouping them is the caller's business."""
-        ids = list(marketplace_ids)
-        if not ids or len(ids) > MAX_MARKETPLACES_PER_CALL:
-            raise AmazonError("getOrders takes 1 to %d marketplace ids (%d given)."
-                              % (MAX_MARKETPLACES_PER_CALL, len(ids)))
-        query = {"MarketplaceIds": ",".join(ids)}
-        if next_token:
-            query["NextToken"] = next_token
-        else:
-            query.update(LastUpdatedAfter=_iso(last_updated_after), MaxResultsPerPage=100)
-            if last_updated_before:
-                query["LastUpdatedBefore"] = _iso(last_updated_before)
-            if order_statuses:
-                query["OrderStatuses"] = ",".join(order_statuses)
-            if fulfillment_channels:
-                query["FulfillmentChannels"] = ",".join(fulfillment_channels)
-        payload = self._request("getOrders", self._api(Orders), "get_orders", **query).payload
-        if not isinstance(payload.get("Orders"), list):
-            raise AmazonError("getOrders: Amazon's answer holds no order list.")
-        safe_until = (_datetime(payload.get("LastUpdatedBefore")) or _datetime(last_updated_before)
-                      or _datetime(last_updated_after))
-        return {"orders": payload["Orders"], "next_token": payload.get("NextToken") or None, "safe_until": safe_until}
-
-    def iter_orders(self, marketplace_ids, last_updated_after, fulfillment_channels=None, order_statuses=None):
-        """Every order changed since `last_updated_after` (datetime, UTC when naive, or an ISO
-        string), one getOrders call per page of 100 (NextToken), marketplaces 50 at a time. A
-        throttled page is waited out and asked again with the same token, so nothing is yielded
-        twice."""
-        marketplace_ids = list(marketplace_ids)
-        for start in range(0, len(marketplace_ids), MAX_MARKETPLACES_PER_CALL):
-            group = marketplace_ids[start:start + MAX_MARKETPLACES_PER_CALL]
-            token = None
-            while True:
-                page = self.orders_page(group, last_updated_after, token, order_statuses,
-                                        fulfillment_channels=fulfillment_channels)
-                yield from page["orders"]
-                token = page["next_token"]
-                if not token:
-                    break
-
-    def order(self, order_id):
-        """getOrder: the raw Order."""
-        return self._request("getOrder", self._api(Orders), "get_order", order_id).payload
-
-    def order_items(self, order_id):
-        """Every item of an order (getOrderItems, all pages): raw OrderItems."""
-        api = self._api(Orders)
-        items, token = [], None
-        while True:
-            kwargs = {"NextToken": token} if token else {}
-            payload = self._request("getOrderItems", api, "get_order_items", order_id, **kwargs).payload
-            if not isinstance(payload.get("OrderItems"), list):
-                raise AmazonError("getOrderItems: Amazon's answer holds no item list for %s." % order_id)
-            items.extend(payload["OrderItems"])
-            token = payload.get("NextToken")
-            if not token:
-                return items
-
-    def shipped_quantities(self, order_id):
-        """{OrderItemId: QuantityShipped} of an order, as Amazon knows them now: what to read
-        after an ambiguous confirmation before sending it again."""
-        return {item["OrderItemId"]: int(item.get("QuantityShipped") or 0) for item in self.order_items(order_id)}
-
-    def confirm_shipment(self, order_id, marketplace_id, package):
-        """Tell Amazon that these items of an FBM order shipped (confirmShipment). Not
-        idempotent: a lost answer raises AmazonAmbiguous; read shipped_quantities() then.
-
-        package: package_reference_id, carrier_code, carrier_name, shipping_method,
-        tracking_number (required), ship_date (datetime; now when empty),
-        items [{order_item_id, quantity}]. Checked before anything is sent."""
-        detail = self._package_detail(order_id, package)
-        self._request("confirmShipment", self._api(Orders, marketplace_id), "confirm_shipment", order_id,
-                      idempotent=False, marketplaceId=marketplace_id, packageDetail=detail)
-
-    @staticmethod
-    def _package_detail(order_id, package):
-        tracking = str(package.get("tracking_number") or "").strip()
-        if not tracking:
-            raise AmazonError("Amazon requires a tracking number to confirm the shipment of order %s; "
-                              "none was given, nothing was sent." % order_id)
-        if not package.get("carrier_code"):
-            raise AmazonError("Amazon requires a carrier code to confirm the shipment of order %s." % order_id)
-        items = [{"orderItemId": str(i["order_item_id"]), "quantity": int(i["quantity"])}
-                 for i in package.get("items") or [] if int(i.get("quantity") or 0) > 0]
-        if not items:
-            raise AmazonError("The shipment of order %s holds no item to confirm." % order_id)
-        detail = {
-            "packageReferenceId": str(package.get("package_reference_id") or "1"),
-            "carrierCode": package["carrier_code"],
-            "carrierName": package.get("carrier_name") or package["carrier_code"],
-            "trackingNumber": tracking,
-            "shipDate": _iso(package.get("ship_date") or datetime.now(timezone.utc)),
-            "orderItems": items,
-        }
-        if package.get("shipping_method"):
-            detail["shippingMethod"] = package["shipping_method"]
-        return detail
-
-    # feeds ----------------------------------------------------------------------------------
-    @staticmethod
-    def stock_message(sku, quantity, message_id):
-        """A JSON_LISTINGS_FEED message setting the merchant-fulfilled quantity of an offer."""
-        return {"messageId": int(message_id), "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
-                "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
-                             "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": max(int(quantity), 0)}]}]}
-
-    @staticmethod
-    def price_message(sku, price, currency, message_id, marketplace_id=None):
-        """A JSON_LISTINGS_FEED message setting the price (tax included where the marketplace
-        shows prices with tax) of an offer, in one marketplace or in the feed's."""
-        offer = {"currency": currency, "our_price": [{"schedule": [{"value_with_tax": round(float(price), 2)}]}]}
-        if marketplace_id:
-            offer["marketplace_id"] = marketplace_id
-        return {"messageId": int(message_id), "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
-                "patches": [{"op": "replace", "path": "/attributes/purchasable_offer", "value": [offer]}]}
-
-    @staticmethod
-    def feed_batches(messages, size=MAX_FEED_MESSAGES):
-        """The messages in as few feeds as the feed limit allows, each numbered from 1."""
-        messages = list(messages)
-        for start in range(0, len(messages), size):
-            yield [dict(m, messageId=i + 1) for i, m in enumerate(messages[start:start + size])]
-
-    def submit_listings_feed(self, seller_id, marketplace_ids, messages):
-        """Upload a JSON_LISTINGS_FEED document and create the feed; return the feed id.
-
-        createFeed is not idempotent: when its answer is lost, AmazonAmbiguous is raised with
-        `sent_at` (UTC, aware, just before the request) and `feed_document_id`; recent_feeds()
-        then tells whether Amazon created the feed."""
-        messages = list(messages)
-        if not messages:
-            raise AmazonError("A listings feed needs at least one message.")
-        if len(messages) > MAX_FEED_MESSAGES:
-            raise AmazonError("A listings feed holds at most %d messages (%d given); split it with feed_batches()."
-                              % (MAX_FEED_MESSAGES, len(messages)))
-        body = json.dumps({"header": {"sellerId": seller_id, "version": "2.0"}, "messages": messages},
-                          ensure_ascii=False).encode("utf-8")
-        api = self._api(Feeds, marketplace_ids[0])
-        # sp_api uploads the document to the URL Amazon returns, right after createFeedDocument; a
-        # repeated document is harmless (only createFeed processes one), so this part is idempotent.
-        document = self._request("createFeedDocument", api, "create_feed_document", io.BytesIO(body),
-                                 "application/json; charset=UTF-8").payload
-        sent_at = datetime.now(timezone.utc)
-        try:
-            created = self._request("createFeed", api, "create_feed", "JSON_LISTINGS_FEED", document["feedDocumentId"],
-                                    idempotent=False, marketplaceIds=list(marketplace_ids)).payload
-        except AmazonAmbiguous as lost:
-            lost.sent_at, lost.feed_document_id = sent_at, document["feedDocumentId"]
-            raise
-        return created["feedId"]
-
-    def recent_feeds(self, feed_type, created_since, marketplace_ids=None, processing_statuses=None, page_size=100):
-        """The feeds of `feed_type` created since `created_since` (getFeeds, every page), newest
-        first, as Amazon describes them (feedId, feedType, marketplaceIds, createdTime,
-        processingStatus, resultFeedDocumentId...): how to find a feed whose creation answer
-        was lost."""
-        api = self._api(Feeds)
-        params = {"feedTypes": feed_type, "createdSince": _iso(created_since), "pageSize": page_size}
-        if marketplace_ids:
-            params["marketplaceIds"] = ",".join(marketplace_ids)
-        if processing_statuses:
-            params["processingStatuses"] = ",".join(processing_statuses)
-        feeds = []
-        while True:
-            response = self._request("getFeeds", api, "_request", FEEDS_PATH, params=dict(params),
-                                     add_marketplace=False)
-            if not isinstance(response.payload.get("feeds"), list):
-                raise AmazonError("getFeeds: Amazon's answer holds no feed list.")
-            feeds.extend(response.payload["feeds"])
-            if not response.next_token:  # sp_api takes the top-level nextToken out of the payload
-                return feeds
-            params = {"nextToken": response.next_token}  # the only parameter a next page takes
-
-    def feed_status(self, feed_id):
-        """getFeed: processingStatus (IN_QUEUE, IN_PROGRESS, DONE, CANCELLED, FATAL) and, once
-        processed, resultFeedDocumentId; `status` repeats processingStatus."""
-        payload = dict(self._request("getFeed", self._api(Feeds), "get_feed", feed_id).payload)
-        payload["status"] = payload.get("processingStatus")
-        return payload
-
-    def wait_for_feed(self, feed_id, timeout=600, interval=30):
-        """Poll the feed until Amazon has processed it (DONE, CANCELLED or FATAL) or `timeout`
-        seconds passed; return the last feed_status()."""
-        waited = 0.0
-        while True:
-            status = self.feed_status(feed_id)
-            if status["status"] in FEED_DONE_STATUSES or waited >= timeout:
-                return status
-            self.sleep(interval)
-            waited += interval
-
-    def feed_results(self, feed_id, messages=None):
-        """{sku: {"status": "accepted"|"error", "errors": [text]}} from the processing report.
-
-        `messages`: the feed's messages (dicts with messageId and sku), or {messageId: sku}.
-        The report lists issues only, by SKU or by messageId alone: with the messages every SKU
-        sent gets an entry, accepted unless an ERROR names it or its message; an ERROR naming
-        no known message (feed-level) rejects them all. Without them only the SKUs the report
-        names are known, and an ERROR it does not tie to a SKU raises AmazonError: a rejected
-        message is never taken for accepted."""
-        report = self._feed_report(feed_id)
-        by_message = _message_skus(messages)
-        results = {sku: {"status": "accepted", "errors": []} for sku in by_message.values() if sku}
-        for item in report.get("items") or []:
-            if item.get("sku"):
-                results.setdefault(item["sku"], {"status": "accepted", "errors": []})
-        for issue in report.get("issues") or []:
-            sku = issue.get("sku") or by_message.get(issue.get("messageId"))
-            text = ": ".join(filter(None, [issue.get("code"), issue.get("message")]))
-            if issue.get("severity") != "ERROR":
-                continue
-            if not sku and not by_message:
-                raise AmazonError("Feed %s: Amazon reports an error of no named SKU (message %s: %s); pass the feed's "
-                                  "messages to tell which." % (feed_id, issue.get("messageId") or "-", text))
-            for target in [sku] if sku else list(results):
-                entry = results.setdefault(target, {"status": "accepted", "errors": []})
-                entry["status"] = "error"
-                entry["errors"].append(text)
-        return results
-
-    def _feed_report(self, feed_id):
-        status = self.feed_status(feed_id)
-        document_id = status.get("resultFeedDocumentId")
-        if not document_id:
-            raise AmazonError("Feed %s has no processing report yet (%s)." % (feed_id, status.get("status")))
-        raw = self._request("getFeedDocument", self._api(Feeds), "get_feed_result_document", document_id)
-        try:
-            report = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
-        except ValueError:
-            raise AmazonError("The processing report of feed %s is not JSON." % feed_id) from None
-        if not isinstance(report, dict):
-            raise AmazonError("The processing report of feed %s is not a JSON object." % feed_id)
-        return report
-
-    # FBA inventory --------------------------------------------------------------------------
-    def inventory_summaries(self, marketplace_id, skus=None):
-        """FBA inventory summaries (with details) of a marketplace, every page; `skus` limits
-        them to these SKUs (asked 50 at a time)."""
-        api = self._api(Inventories, marketplace_id)
-        skus = list(skus or [])
-        groups = [None] if not skus else [skus[i:i + MAX_SKUS_PER_CALL] for i in range(0, len(skus), MAX_SKUS_PER_CALL)]
-        for group in groups:
-            token = None
-            while True:
-                kwargs = {"granularityType": "Marketplace", "granularityId": marketplace_id,
-                          "marketplaceIds": [marketplace_id], "details": "true"}
-                if group:
-                    kwargs["sellerSkus"] = group
-                if token:
-                    kwargs["nextToken"] = token
-                response = self._request("getInventorySummaries", api, "get_inventory_summary_marketplace", **kwargs)
-                payload = response.payload or {}
-                if not isinstance(payload.get("inventorySummaries"), list):
-                    raise AmazonError("getInventorySummaries: Amazon's answer holds no summary list.")
-                yield from payload["inventorySummaries"]
-                token = (response.pagination or {}).get("nextToken")
-                if not token:
-                    break
-
-
-def _message_skus(messages):
-    """{messageId: sku} of a feed's messages (a list of message dicts, or already a mapping)."""
-    if not messages:
-        return {}
-    if isinstance(messages, dict):
-        return {int(k): v for k, v in messages.items()}
-    return {m.get("messageId"): m.get("sku") for m in messages if isinstance(m, dict)}
-
-
-def _iso(value):
-    if isinstance(value, str):
-        return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _datetime(value):
-    """An aware UTC datetime of an ISO 8601 string or a datetime (UTC when naive); None if empty."""
-    if not value:
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)

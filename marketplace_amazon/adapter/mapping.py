@@ -1,5 +1,13 @@
 """Amazon SP-API payloads -> the marketplace-neutral structures of marketplace_base/schemas
-(order.py: Order, Line, Charge, Tax, Address, Customer). Plain dicts in, plain dicts out; no Odoo."""
+(order.py: Order, Line, Charge, Tax, Address, Customer). Plain dicts in, plain dicts out; no Odoo.
+
+Orders of both API versions map through one function: an Orders 2026-01-01 order is first put
+in the shape of v0 (mapping_2026.py), so that the same Amazon order gives the same neutral order
+whichever version read it.
+"""
+import math
+
+from .mapping_2026 import from_2026, service_level
 
 # Orders the import asks for: FBA (AFN) orders once Amazon shipped or cancelled them, FBM (MFN)
 # orders as soon as they can ship. Pending orders carry no prices and are never imported.
@@ -8,6 +16,7 @@ IMPORT_STATUSES = {
     "MFN": ("Unshipped", "PartiallyShipped", "Shipped", "Canceled"),
 }
 ALL_IMPORT_STATUSES = ["Unshipped", "PartiallyShipped", "Shipped", "Canceled"]
+V2026 = "2026-01-01"
 
 # Marketplaces whose prices exclude tax (sales tax comes on top); everywhere else Amazon's
 # ItemPrice includes VAT/GST and ItemTax is the included part.
@@ -30,6 +39,9 @@ AMAZON_CARRIERS = {
 }
 # Countries whose StateOrRegion is a state code (elsewhere it is a region's name).
 _STATE_CODE_COUNTRIES = ("US", "CA", "MX", "AU", "IN", "BR")
+# Payment methods whose buyer pays later (to the carrier): such an order is not paid when it ships.
+UNPAID_METHODS = ("COD",)
+PAID_STATUSES = ("Unshipped", "PartiallyShipped", "Shipped")
 
 
 def prices_include_tax(marketplace_id):
@@ -38,9 +50,38 @@ def prices_include_tax(marketplace_id):
 
 
 def is_importable(order):
-    """Whether the import takes this order in its current status (see IMPORT_STATUSES)."""
+    """Whether the import takes this order (v0 shape) in its current status (see IMPORT_STATUSES)."""
     return order.get("OrderStatus") in IMPORT_STATUSES.get(order.get("FulfillmentChannel"), ())
 
+
+def order_header(raw, version="v0"):
+    """(reference, LastUpdateDate ISO string, the order in v0 shape) of a listed order."""
+    order = from_2026(raw)[0] if version == V2026 else raw
+    return order["AmazonOrderId"], order.get("LastUpdateDate"), order
+
+
+def payload_marketplace(payload):
+    """The MarketplaceId of a queued payload ({"order", "items"} of v0, {"version", "order"} of 2026)."""
+    order = payload.get("order") or {}
+    return (order.get("salesChannel") or {}).get("marketplaceId") if payload.get("version") == V2026 \
+        else order.get("MarketplaceId")
+
+
+def payload_to_neutral(payload, included=None):
+    """The neutral order of a queued payload, whichever API version read it; `included`: whether
+    the marketplace's prices include tax (None: Amazon's usual rule for its marketplace)."""
+    if payload.get("version") == V2026:
+        order, items = from_2026(payload.get("order") or {})
+    else:
+        order, items = payload.get("order") or {}, payload.get("items") or []
+    if included is None:
+        included = prices_include_tax(order.get("MarketplaceId"))
+    return to_neutral_order(order, items, prices_include_tax=included)
+
+
+# ---------------------------------------------------------------------------------------------
+# orders
+# ---------------------------------------------------------------------------------------------
 
 def _money(value):
     return float(value["Amount"]) if value and value.get("Amount") not in (None, "") else 0.0
@@ -50,22 +91,38 @@ def _taxes(amount):
     return [{"amount": round(amount, 2)}] if amount else []
 
 
-def _vat(buyer):
+def _vat(order, buyer):
     tax_info = buyer.get("BuyerTaxInfo") or {}
     return next((c.get("Value") for c in tax_info.get("TaxClassifications") or []
-                 if c.get("Name") in ("VATNumber", "VatNumber", "VAT")), None)
+                 if c.get("Name") in ("VATNumber", "VatNumber", "VAT")),
+                (order.get("BuyerTaxInformation") or {}).get("BuyerTaxRegistrationId"))
 
 
-def _company(address, buyer):
+def _company(order, address, buyer):
+    """A business buyer's legal name (Amazon Business orders, and orders whose buyer asked for a
+    business invoice: BuyerTaxInformation, Turkey)."""
+    invoicing = order.get("BuyerTaxInformation") or {}
+    if not (order.get("IsBusinessOrder") or invoicing.get("BuyerLegalCompanyName")):
+        return None
     tax_info = buyer.get("BuyerTaxInfo") or {}
-    return address.get("CompanyName") or buyer.get("BuyerCompanyName") or tax_info.get("CompanyLegalName")
+    return (tax_info.get("CompanyLegalName") or invoicing.get("BuyerLegalCompanyName") or buyer.get("BuyerCompanyName")
+            or address.get("CompanyName"))
 
 
-def _address(address, buyer, name):
+def _destination(address):
+    """Where an order whose buyer is hidden goes: country and region, for its fiscal position."""
+    country = address.get("CountryCode")
+    if not country:
+        return None
+    return {"country_code": country,
+            "state_code": address.get("StateOrRegion") if country in _STATE_CODE_COUNTRIES else None}
+
+
+def _address(order, address, buyer, name, company):
     country = address.get("CountryCode")
     return {
         "name": address.get("Name") or name,
-        "company": _company(address, buyer),
+        "company": company,
         "street": address.get("AddressLine1"),
         "street2": " ".join(filter(None, [address.get("AddressLine2"), address.get("AddressLine3")])) or None,
         "city": address.get("City"),
@@ -74,67 +131,130 @@ def _address(address, buyer, name):
         "country_code": country,
         "phone": address.get("Phone"),
         "email": buyer.get("BuyerEmail"),
-        "vat": _vat(buyer),
+        "vat": _vat(order, buyer) if company else None,
     }
 
 
-def to_neutral_order(order, items, *, prices_include_tax, anonymous=False, anonymous_name="Amazon Customer",
-                     with_asin=False):
-    """An Amazon order (getOrders/getOrder) and its items (getOrderItems) as a plain dict in the
-    shape of schemas.order.Order.
+def _facilitated(item):
+    """Whether Amazon collects and remits this item's tax itself (marketplace facilitator,
+    deemed reseller): the tax is Amazon's liability, not the seller's."""
+    return (item.get("TaxCollection") or {}).get("Model") == "MarketplaceFacilitator"
 
-    The buyer (BuyerInfo) and the address (ShippingAddress) are used when the account may read
-    them; with `anonymous`, or when Amazon gave neither a name nor an email (no PII role, FBA
-    orders), the order goes to one anonymous customer (`anonymous_name`), never to a half-known
-    address.
 
-    `with_asin` puts the ASIN in each line's product_external_id. It is off by default: an FBA
-    and an FBM offer of one product share their ASIN, while listings are unique per
-    (instance, external id), so offers are told apart by SKU.
+def _unit_price(amount, quantity):
+    """(unit price, extra discount) whose product is `amount` to the cent: a line amount that
+    does not divide by its quantity gets the unit price rounded up and the difference as a
+    discount, so that Odoo's line total is Amazon's."""
+    cents = round(amount * 100)
+    unit = math.ceil(cents / quantity) if quantity else 0
+    return unit / 100.0, (unit * quantity - cents) / 100.0
 
-    Amounts: EU/UK-style marketplaces (`prices_include_tax`) give ItemPrice with VAT and ItemTax
-    as its included part; the US gives ItemPrice without tax and ItemTax on top. A line's tax is
-    the tax of its full price (ItemTax), its discount the PromotionDiscount; shipping is one
-    charge summed over the items (ShippingPrice, ShippingDiscount, ShippingTax), gift wrap a
-    charge per line (GiftWrapPrice, GiftWrapTax). A cancelled order keeps its lines (quantity 1
-    where Amazon reports 0) and has no total."""
-    buyer = order.get("BuyerInfo") or {}
-    address = order.get("ShippingAddress") or {}
-    name = address.get("Name") or buyer.get("BuyerName")
-    identified = not anonymous and bool(name or buyer.get("BuyerEmail"))
-    total = order.get("OrderTotal") or {}
-    currency = total.get("CurrencyCode") or next(
-        (i["ItemPrice"]["CurrencyCode"] for i in items if (i.get("ItemPrice") or {}).get("CurrencyCode")),
-        CURRENCIES.get(order.get("MarketplaceId"), "USD"))
-    cancelled = order.get("OrderStatus") == "Canceled"
-    lines = []
-    shipping = {"amount": 0.0, "discount": 0.0, "tax": 0.0}
+
+def _item_amounts(item, included):
+    """The item's amounts as the seller books them: with Amazon's tax as the seller's own, or,
+    when Amazon collects it (facilitator), net of it where it was included, without taxes.
+    Returns (amounts, tax Amazon keeps)."""
+    info = item.get("BuyerInfo") or {}
+    gross = {"item": ("ItemPrice", "ItemTax"), "promo": ("PromotionDiscount", "PromotionDiscountTax"),
+             "wrap": ("GiftWrapPrice", "GiftWrapTax"), "ship": ("ShippingPrice", "ShippingTax"),
+             "ship_disc": ("ShippingDiscount", "ShippingDiscountTax")}
+    values = {}
+    for key, (price, tax) in gross.items():
+        source = info if key == "wrap" else item
+        values[key], values[key + "_tax"] = _money(source.get(price)), _money(source.get(tax))
+    if not _facilitated(item):
+        return values, 0.0
+    kept = values["item_tax"] + values["wrap_tax"] + values["ship_tax"] - values["promo_tax"] - values["ship_disc_tax"]
+    for key in gross:
+        if included:
+            values[key] -= values[key + "_tax"]
+        values[key + "_tax"] = 0.0
+    return values, kept
+
+
+def _lines(items, included, cancelled, with_asin):
+    """(neutral lines, shipping charge values, tax Amazon keeps) of an order's items."""
+    lines, kept = [], 0.0
+    shipping = {"amount": 0.0, "discount": 0.0, "tax": 0.0, "facilitated": []}
     for item in items:
         quantity = item.get("QuantityOrdered") or 0
         if not quantity and not cancelled:
             continue
-        price = _money(item.get("ItemPrice"))
+        amounts, collected = _item_amounts(item, included)
+        kept += collected
+        facilitated = _facilitated(item)
         info = item.get("BuyerInfo") or {}
-        wrap = _money(info.get("GiftWrapPrice"))
+        unit, rounding = _unit_price(amounts["item"], quantity or 1)
         line = {
             "external_id": item.get("OrderItemId"),
             "sku": item.get("SellerSKU"),
             "name": item.get("Title"),
             "quantity": quantity or 1,
-            "unit_price": price / quantity if quantity else 0.0,
-            "discount": _money(item.get("PromotionDiscount")),
-            "taxes": _taxes(_money(item.get("ItemTax"))),
+            "unit_price": unit,
+            "discount": round(amounts["promo"] + rounding, 2),
+            "taxes": _taxes(amounts["item_tax"]),
+            "tax_collected_by_marketplace": facilitated,
             "gift_message": info.get("GiftMessageText"),
-            "gift_wrap": {"amount": wrap, "taxes": _taxes(_money(info.get("GiftWrapTax"))),
-                          "code": info.get("GiftWrapLevel"), "name": info.get("GiftWrapLevel")} if wrap else None,
+            "gift_wrap": {"amount": round(amounts["wrap"], 2), "taxes": _taxes(amounts["wrap_tax"]),
+                          "code": info.get("GiftWrapLevel"), "name": info.get("GiftWrapLevel"),
+                          "tax_collected_by_marketplace": facilitated} if amounts["wrap"] else None,
         }
         if with_asin:
             line["product_external_id"] = item.get("ASIN")
         lines.append(line)
-        shipping["amount"] += _money(item.get("ShippingPrice"))
-        shipping["discount"] += _money(item.get("ShippingDiscount"))
-        shipping["tax"] += _money(item.get("ShippingTax"))
+        shipping["amount"] += amounts["ship"]
+        shipping["discount"] += amounts["ship_disc"]
+        shipping["tax"] += amounts["ship_tax"]
+        if amounts["ship"]:
+            shipping["facilitated"].append(facilitated)
+    return lines, shipping, kept
+
+
+def _payment(order):
+    """(gateway, payment status): a buyer who pays on delivery has not paid when the order ships."""
+    method = order.get("PaymentMethod") or "Other"
+    parts = [d.get("PaymentMethod") for d in order.get("PaymentExecutionDetail") or []]
+    unpaid = method in UNPAID_METHODS or any(p in UNPAID_METHODS for p in parts)
+    gateway = "Amazon" if method == "Other" else "Amazon %s" % method
+    if unpaid:
+        return gateway, "unpaid"
+    return gateway, "paid" if order.get("OrderStatus") in PAID_STATUSES else None
+
+
+def to_neutral_order(order, items, *, prices_include_tax, with_asin=False):
+    """An Amazon order (getOrders/getOrder, v0 shape) and its items (getOrderItems) as a plain
+    dict in the shape of schemas.order.Order.
+
+    Buyer: the name, email and address Amazon showed (read with a Restricted Data Token); an
+    Amazon Business order's buyer comes with its company (legal name, VAT number, purchase
+    order number). When Amazon showed no buyer (no PII role, FBA orders), the order goes to the
+    account's anonymous customer, with the destination's country and region as delivery
+    address so that fiscal positions (EU one-stop shop) apply.
+
+    Amounts: EU/UK-style marketplaces (`prices_include_tax`) give ItemPrice with VAT and ItemTax
+    as its included part; the US gives ItemPrice without tax and ItemTax on top. A line's tax is
+    the tax of its full price (ItemTax), its discount the PromotionDiscount; shipping is one
+    charge summed over the items (ShippingPrice, ShippingDiscount, ShippingTax), gift wrap a
+    charge per line (GiftWrapPrice, GiftWrapTax). Tax that Amazon collects and remits itself
+    (TaxCollection MarketplaceFacilitator) is not the seller's: such items carry no tax and
+    their net price, and the total is Amazon's less that tax, what the seller is owed. A
+    cancelled order keeps its lines (quantity 1 where Amazon reports 0) and has no total.
+
+    `with_asin` puts the ASIN in each line's product_external_id. It is off by default: an FBA
+    and an FBM offer of one product share their ASIN, while listings are unique per
+    (instance, external id), so offers are told apart by SKU."""
+    buyer = order.get("BuyerInfo") or {}
+    address = order.get("ShippingAddress") or {}
+    company = _company(order, address, buyer)
+    name = address.get("Name") or buyer.get("BuyerName")
+    total = order.get("OrderTotal") or {}
+    currency = total.get("CurrencyCode") or next(
+        (i["ItemPrice"]["CurrencyCode"] for i in items if (i.get("ItemPrice") or {}).get("CurrencyCode")),
+        CURRENCIES.get(order.get("MarketplaceId"), "USD"))
     status = order.get("OrderStatus")
+    cancelled = status == "Canceled"
+    lines, shipping, kept = _lines(items, prices_include_tax, cancelled, with_asin)
+    gateway, payment_status = _payment(order)
     neutral = {
         "external_id": order["AmazonOrderId"],
         "name": order["AmazonOrderId"],
@@ -144,34 +264,51 @@ def to_neutral_order(order, items, *, prices_include_tax, anonymous=False, anony
         "status": status,
         "cancelled": cancelled,
         "prices_include_tax": prices_include_tax,
-        "total": _money(total) if total and not cancelled else None,
+        "total": round(_money(total) - kept, 2) if total and not cancelled else None,
         "lines": lines,
         "marketplace_id": order.get("MarketplaceId"),
-        "payment_gateway": "Amazon",
-        "payment_status": "paid" if status in ("Unshipped", "PartiallyShipped", "Shipped") else None,
+        "payment_gateway": gateway,
+        "payment_status": payment_status,
+        "customer_reference": buyer.get("PurchaseOrderNumber") if company else None,
         "updated_at": order.get("LastUpdateDate"),
         # An FBM order first seen shipped was shipped outside Odoo: nothing left to deliver.
         "shipped": status == "Shipped" and order.get("FulfillmentChannel") != "AFN",
     }
     if shipping["amount"] or shipping["discount"]:
+        level = order.get("ShipmentServiceLevelCategory") or service_level(order.get("ShipServiceLevel"))
         neutral["shipping"] = {"amount": round(shipping["amount"], 2), "discount": round(shipping["discount"], 2),
-                               "taxes": _taxes(shipping["tax"]), "code": order.get("ShipServiceLevel"),
-                               "name": order.get("ShipServiceLevel")}
-    if identified:
-        neutral["customer"] = {"name": name or buyer.get("BuyerEmail"), "email": buyer.get("BuyerEmail")}
-        if address.get("Name"):
-            neutral["delivery_address"] = _address(address, buyer, name)
-            neutral["invoice_address"] = dict(neutral["delivery_address"])
-    else:
-        neutral["customer"] = {"name": anonymous_name}
+                               "taxes": _taxes(shipping["tax"]), "code": level, "name": level,
+                               "tax_collected_by_marketplace": bool(shipping["facilitated"])
+                               and all(shipping["facilitated"])}
+    _buyer(neutral, order, name, company)
     return neutral
 
 
-def to_neutral_listing(data, fulfilment=None):
-    """An FBA inventory summary (getInventorySummaries) or a listings item (Listings Items API:
-    sku, summaries[]) as a neutral listing dict: sku, name, asin, fulfilment, and for FBA
-    summaries the fulfillable and total quantities. The ASIN is not the external id (see
-    to_neutral_order)."""
+def _buyer(neutral, order, name, company):
+    buyer, address = order.get("BuyerInfo") or {}, order.get("ShippingAddress") or {}
+    email = buyer.get("BuyerEmail")
+    if not (name or email or company):
+        neutral["customer"] = {}  # the account's anonymous customer
+        destination = _destination(address)
+        if destination:
+            neutral["delivery_address"] = destination
+        return
+    neutral["customer"] = {"name": name or company or email, "email": email}
+    if address.get("CountryCode") or company:
+        neutral["delivery_address"] = _address(order, address, buyer, name, company)
+        neutral["invoice_address"] = dict(neutral["delivery_address"])
+
+
+# ---------------------------------------------------------------------------------------------
+# listings and shipments
+# ---------------------------------------------------------------------------------------------
+
+def to_neutral_listing(data, fulfilment=None, marketplace_id=None):
+    """An FBA inventory summary (getInventorySummaries) or a listings item (searchListingsItems:
+    sku, summaries, attributes, offers, fulfillmentAvailability) as a neutral listing dict:
+    sku, external_id (the SKU: Amazon addresses a listing by seller and SKU), barcode (EAN),
+    name, price (of `marketplace_id`, else the first offer), fulfilment (FBA when Amazon
+    fulfils it), asin. The ASIN is not the external id (see to_neutral_order)."""
     if "sellerSku" in data:  # FBA inventory summary
         details = data.get("inventoryDetails") or {}
         return {
@@ -183,12 +320,21 @@ def to_neutral_listing(data, fulfilment=None):
             "quantity": details.get("fulfillableQuantity", data.get("totalQuantity", 0)),
             "total_quantity": data.get("totalQuantity", 0),
         }
-    summary = (data.get("summaries") or [{}])[0]
+    summaries = data.get("summaries") or [{}]
+    summary = next((s for s in summaries if s.get("marketplaceId") == marketplace_id), summaries[0])
+    offers = data.get("offers") or []
+    offer = next((o for o in offers if o.get("marketplaceId") == marketplace_id), offers[0] if offers else {})
+    identifiers = (data.get("attributes") or {}).get("externally_assigned_product_identifier") or []
+    channels = [f.get("fulfillmentChannelCode") for f in data.get("fulfillmentAvailability") or []]
     return {
         "sku": data.get("sku"),
+        "external_id": data.get("sku"),
         "name": summary.get("itemName"),
         "asin": summary.get("asin"),
-        "fulfilment": fulfilment or "merchant",
+        "barcode": next((i.get("value") for i in identifiers if (i.get("type") or "").lower() in ("ean", "gtin", "upc")),
+                        None),
+        "price": float((offer.get("price") or {}).get("amount") or 0) or None,
+        "fulfilment": fulfilment or ("marketplace" if any(c and c != "DEFAULT" for c in channels) else "merchant"),
     }
 
 

@@ -1,3 +1,5 @@
 from . import amazon_marketplace
 from . import amazon_demo
+from . import amazon_feed
+from . import amazon_shipment
 from . import marketplace_instance

@@ -1,5 +1,10 @@
 from odoo import _, api, fields, models
 
+from ..adapter.mapping import payload_marketplace
+
+# Amazon's default products whose taxes Confirm sets when they have none (see _default_product_taxes).
+DEFAULT_PRODUCTS = ("product_amazon_sale", "product_amazon_shipping", "product_amazon_gift_wrap")
+
 
 class AmazonMarketplace(models.Model):
     """An Amazon marketplace (Amazon.de, Amazon.com, ...) as the SP-API identifies it."""
@@ -26,24 +31,44 @@ class AmazonMarketplace(models.Model):
         ("api_ref_unique", "UNIQUE(api_ref)", "A marketplace identifier appears once."),
     ]
 
+    # the account's marketplaces -----------------------------------------------------------------
     @api.model
     def _update_account(self, instance, participations):
         """Fill an account's available marketplaces from its participations: new ones are
         synchronized until the user removes them; those it left are no longer synchronized.
         Marketplaces unknown here are skipped (a developer adds them as records, and they
-        appear at the next update)."""
+        appear at the next update). Returns the marketplaces that appeared."""
         ids = [p["marketplace"]["id"] for p in participations
                if p.get("participation", {}).get("isParticipating", True)]
         available = self.search([("api_ref", "in", ids)])
         new = available - instance.amazon_available_marketplace_ids
-        instance.write({
-            "amazon_available_marketplace_ids": [(6, 0, available.ids)],
-            "amazon_marketplace_ids": [(4, m.id) for m in new]
-            + [(3, m.id) for m in instance.amazon_marketplace_ids - available],
-        })
+        gone = instance.amazon_available_marketplace_ids - available
+        if new or gone:
+            instance.write({
+                "amazon_available_marketplace_ids": [(6, 0, available.ids)],
+                "amazon_marketplace_ids": [(4, m.id) for m in new]
+                + [(3, m.id) for m in instance.amazon_marketplace_ids - available],
+            })
         if not instance.amazon_home_marketplace_id and available:
             instance.amazon_home_marketplace_id = available[:1]
+        return new
 
+    @api.model
+    def _refresh_account(self, instance, client):
+        """At each order import: a marketplace Amazon opened to the account since is synchronized
+        from this run on, so it starts at the account's cursor and none of its orders is missed."""
+        new = self._update_account(instance, client.participations(renew=False))
+        if new:
+            client.notices.append(("info", _("New Amazon marketplaces, synchronized from now on: %s",
+                                             ", ".join(new.mapped("name")))))
+        return new
+
+    @api.model
+    def _for_payload(self, payload):
+        """The marketplace of a queued order payload (either API version)."""
+        return self.search([("api_ref", "=", payload_marketplace(payload))], limit=1)
+
+    # defaults of an account --------------------------------------------------------------------
     @api.model
     def _warehouse(self, instance):
         """Amazon's stock of the company lives in one warehouse shared by its accounts."""
@@ -58,3 +83,55 @@ class AmazonMarketplace(models.Model):
         company = instance.company_id
         return Team.search([("name", "=", "Amazon"), ("company_id", "in", (False, company.id))], limit=1) \
             or Team.create({"name": "Amazon", "company_id": company.id})
+
+    @api.model
+    def _default_product_taxes(self, instance):
+        """Amazon's default products (unmatched items, shipping, gift wrap) take the company's
+        sales tax when they have none of the company: under Odoo's tax system their lines would
+        otherwise book the VAT of a tax-inclusive marketplace as untaxed revenue."""
+        company = instance.company_id
+        tax = company.account_sale_tax_id
+        if not tax:
+            return
+        for xmlid in DEFAULT_PRODUCTS:
+            product = self.env.ref("marketplace_amazon.%s" % xmlid, raise_if_not_found=False)
+            if product and not product.sudo().taxes_id.filtered(lambda t: t.company_id == company):
+                product.sudo().taxes_id = [(4, tax.id)]
+
+    # prices ---------------------------------------------------------------------------------------
+    def _prices_as_shown(self, instance, wanted, currency, log):
+        """{listing: price} as this marketplace shows prices: with the product's VAT (mapped by
+        the fiscal position of the marketplace's country) where prices include tax, in the
+        marketplace's currency at the company's rates. Without a rate nothing is sent (Odoo would
+        convert 1:1): the log says why."""
+        self.ensure_one()
+        company = instance.company_id
+        target = self.country_id.currency_id or instance.currency_id
+        if not self._has_rates(company, currency | target):
+            log._add("error", _(
+                "Prices not exported to %(site)s: %(company)s has no exchange rate between %(origin)s and %(target)s "
+                "(Accounting > Configuration > Currencies); Odoo would have sent them unconverted.",
+                site=self.name, company=company.name, origin=currency.name, target=target.name))
+            return {}
+        fpos = self.env["account.fiscal.position"].with_company(company)._get_fpos_by_region(
+            self.country_id.id, False, False, False)
+        today = fields.Date.context_today(self)
+        prices = {}
+        for listing, value in wanted.items():
+            if not listing.sku:
+                continue
+            taxes = listing.product_id.taxes_id.filtered(lambda t: t.company_id == company)
+            taxes = fpos.map_tax(taxes) if fpos else taxes
+            if taxes:
+                amounts = taxes.compute_all(value, currency, 1.0, product=listing.product_id)
+                value = amounts["total_included"] if self.prices_include_tax else amounts["total_excluded"]
+            prices[listing] = round(currency._convert(value, target, company, today), 2)
+        return prices
+
+    def _has_rates(self, company, currencies):
+        """Whether the company has a rate for each currency other than its own."""
+        Rate = self.env["res.currency.rate"].sudo()
+        today = fields.Date.context_today(self)
+        return all(Rate.search_count([("currency_id", "=", c.id), ("name", "<=", today),
+                                      ("company_id", "in", (False, company.root_id.id))])
+                   for c in currencies if c != company.currency_id)

@@ -1,17 +1,19 @@
-from datetime import timedelta
-
 from dateutil.parser import isoparse
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.marketplace_base.adapter.records import ExportStatus, InventoryLine, OrderHeader, OrderPage
+from odoo.addons.marketplace_base.adapter.records import InventoryLine, OrderHeader, OrderPage
 
-from ..adapter.client import FEED_DONE_STATUSES, MAX_FEED_MESSAGES, AmazonClient
-from ..adapter.mapping import ALL_IMPORT_STATUSES, is_importable, shipment_package, to_neutral_order
+from ..adapter.client import MAX_FEED_MESSAGES, V0, V2026, AmazonClient
+from ..adapter.mapping import (
+    ALL_IMPORT_STATUSES, is_importable, order_header, payload_to_neutral, to_neutral_listing,
+)
 
 MANAGER = "marketplace_base.group_marketplace_manager"
 CREDENTIALS = ("amazon_refresh_token", "amazon_lwa_client_id", "amazon_lwa_client_secret")
+DEFAULTS = (("default_product_id", "product_amazon_sale"), ("delivery_product_id", "product_amazon_shipping"),
+            ("gift_wrap_product_id", "product_amazon_gift_wrap"))
 
 
 class MarketplaceInstance(models.Model):
@@ -33,13 +35,19 @@ class MarketplaceInstance(models.Model):
     amazon_available_marketplace_ids = fields.Many2many(
         "amazon.marketplace", "marketplace_instance_amazon_available_rel", "instance_id", "marketplace_id",
         string="Available Marketplaces", readonly=True,
-        help="Where the seller account may sell, as Amazon reports it.",
+        help="Where the seller account may sell, as Amazon reports it (read again at each order import).",
     )
     amazon_marketplace_ids = fields.Many2many(
         "amazon.marketplace", "marketplace_instance_amazon_sync_rel", "instance_id", "marketplace_id",
         string="Synchronized Marketplaces",
         domain="[('id', 'in', amazon_available_marketplace_ids)]",
         help="Remove the marketplaces whose orders and stock this account must not synchronize.",
+    )
+    amazon_orders_api = fields.Selection(
+        [(V2026, "Orders API 2026-01-01 (orders with their items)"), (V0, "Orders API v0 (one call per order)")],
+        string="Orders API", default=V2026,
+        help="2026-01-01 reads 100 orders with their items in one call; v0 needs one more call per order "
+        "(0.5 per second). An account Amazon refuses 2026-01-01 is read with v0 (the job log says so).",
     )
 
     @api.model
@@ -50,9 +58,9 @@ class MarketplaceInstance(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("marketplace") == "amazon":
-                for field, xmlid in (("default_product_id", "product_amazon_sale"),
-                                     ("delivery_product_id", "product_amazon_shipping")):
+                for field, xmlid in DEFAULTS:
                     vals.setdefault(field, self.env.ref("marketplace_amazon.%s" % xmlid).id)
+                vals.setdefault("create_company_contact", True)  # Amazon Business buyers under their company
         return super().create(vals_list)
 
     def write(self, vals):
@@ -69,7 +77,7 @@ class MarketplaceInstance(models.Model):
     # account -----------------------------------------------------------------------------------
     def _amazon_jobs(self):
         return ["import_orders", "export_shipments", "import_inventory", "export_inventory", "export_prices",
-                "check_results"]
+                "check_results", "import_listings"]
 
     def _amazon_client(self):
         self.ensure_one()
@@ -96,8 +104,10 @@ class MarketplaceInstance(models.Model):
     def _amazon_confirm(self):
         """Check the credentials, fill the marketplaces, and set the account's defaults."""
         self.action_amazon_update_marketplaces()
-        self.marketplace_warehouse_id = self.marketplace_warehouse_id or self.env["amazon.marketplace"]._warehouse(self)
-        self.team_id = self.team_id or self.env["amazon.marketplace"]._team(self)
+        Marketplace = self.env["amazon.marketplace"]
+        self.marketplace_warehouse_id = self.marketplace_warehouse_id or Marketplace._warehouse(self)
+        self.team_id = self.team_id or Marketplace._team(self)
+        Marketplace._default_product_taxes(self)
 
     def action_amazon_update_marketplaces(self):
         """Fill the available marketplaces from the seller's participations."""
@@ -108,113 +118,60 @@ class MarketplaceInstance(models.Model):
 
     # orders ------------------------------------------------------------------------------------
     def _amazon_fetch_orders(self, client, since, token):
-        """One getOrders page of the synchronized marketplaces; FBA orders only once Amazon
-        shipped or cancelled them."""
+        """One page of the synchronized marketplaces' orders (FBA ones only once Amazon shipped or
+        cancelled them), with the account's Orders API; the marketplaces are read again first."""
+        if token is None:
+            self.env["amazon.marketplace"]._refresh_account(self, client)
         if not self.amazon_marketplace_ids:
             raise UserError(_("Select the marketplaces to synchronize on %s.", self.name))
-        page = client.orders_page(self.amazon_marketplace_ids.mapped("api_ref"), since, next_token=token,
-                                  order_statuses=ALL_IMPORT_STATUSES)
-        return OrderPage(orders=[self._amazon_header(o) for o in page["orders"] if is_importable(o)],
+        page = client.import_page(self.amazon_marketplace_ids.mapped("api_ref"), since, token, ALL_IMPORT_STATUSES,
+                                  preferred=self.amazon_orders_api or V2026)
+        version = client.orders_version
+        return OrderPage(orders=[self._amazon_header(raw, version) for raw in page["orders"]
+                                 if is_importable(order_header(raw, version)[2])],
                          next_token=page["next_token"], safe_until=page["safe_until"])
 
     def _amazon_fetch_order(self, client, reference):
-        return self._amazon_header(client.order(reference))
+        version = self.amazon_orders_api or V2026
+        return self._amazon_header(client.order(reference, version), version)
 
     @staticmethod
-    def _amazon_header(order):
-        updated = order.get("LastUpdateDate")
-        return OrderHeader(reference=order["AmazonOrderId"], updated_at=isoparse(updated) if updated else None,
-                           raw=order)
+    def _amazon_header(raw, version):
+        reference, updated, _order = order_header(raw, version)
+        return OrderHeader(reference=reference, updated_at=isoparse(updated) if updated else None, raw=raw)
 
     def _amazon_order_details(self, client, header):
+        if "orderId" in header.raw:  # 2026-01-01: the order came with its items
+            return {"version": V2026, "order": header.raw}
         return {"order": header.raw, "items": client.order_items(header.reference)}
 
     def _amazon_map_order(self, payload):
-        order = payload.get("order") or {}
-        site = self.env["amazon.marketplace"].search([("api_ref", "=", order.get("MarketplaceId"))], limit=1)
-        return to_neutral_order(order, payload.get("items") or [],
-                                prices_include_tax=site.prices_include_tax if site else True,
-                                anonymous_name=_("%s Customer", site.name or "Amazon"))
+        site = self.env["amazon.marketplace"]._for_payload(payload)
+        return payload_to_neutral(payload, site.prices_include_tax if site else None)
 
     # shipments ---------------------------------------------------------------------------------
     def _amazon_send_shipment(self, client, picking):
-        client.confirm_shipment(**self._amazon_shipment(picking))
+        client.confirm_shipment(**self.env["amazon.shipment"]._arguments(self, picking))
 
     def _amazon_shipment_sent(self, client, picking):
-        """Whether Amazon already counts this delivery's items as shipped."""
-        shipped = client.shipped_quantities(picking.sale_id.marketplace_order_ref)
-        before = picking._marketplace_items_exported_before()
-        return all(shipped.get(ref, 0) >= before.get(ref, 0) + quantity
-                   for ref, quantity in picking._marketplace_items().items())
+        return self.env["amazon.shipment"]._already_shipped(client, picking)
 
-    def _amazon_shipment(self, picking):
-        """confirmShipment arguments of a delivery; a missing tracking number stops it here."""
-        if not picking.carrier_tracking_ref:
-            raise UserError(_("Amazon requires a tracking number: set one on %s.", picking.name))
-        items = [{"order_item_id": ref, "quantity": int(quantity)}
-                 for ref, quantity in picking._marketplace_items().items()]
-        if not items:
-            raise UserError(_("%s ships no Amazon order item.", picking.name))
-        sale = picking.sale_id
-        return {
-            "order_id": sale.marketplace_order_ref,
-            "marketplace_id": sale.marketplace_site_ref or self._amazon_home().api_ref,
-            "package": shipment_package(picking.id, picking.carrier_id.name or _("Self Delivery"),
-                                        picking.carrier_tracking_ref, picking.date_done, items),
-        }
-
-    # stock and prices ----------------------------------------------------------------------------
+    # stock, prices and listings ------------------------------------------------------------------
     def _amazon_export_batch_size(self, kind):
         return MAX_FEED_MESSAGES
 
     def _amazon_prepare_prices(self, wanted, currency, log):
-        """Prices in the home marketplace's currency, at the company's rates."""
-        target = self._amazon_home().country_id.currency_id or self.currency_id
-        today = fields.Date.context_today(self)
-        return {listing: round(currency._convert(value, target, self.company_id, today), 2)
-                for listing, value in wanted.items() if listing.sku}
-
-    def _amazon_feed_messages(self, client, kind, values):
-        """The feed's messages, numbered in listing order (so results map back by messageId)."""
-        currency = (self._amazon_home().country_id.currency_id or self.currency_id).name
-        listings = sorted((l for l in values if l.sku), key=lambda l: l.id)
-        if kind == "stock":
-            return [client.stock_message(l.sku, values[l], i + 1) for i, l in enumerate(listings)]
-        return [client.price_message(l.sku, values[l], currency, i + 1, marketplace_id=self._amazon_home().api_ref)
-                for i, l in enumerate(listings)]
+        """Prices as the home marketplace shows them (see amazon.marketplace._prices_as_shown)."""
+        return self._amazon_home()._prices_as_shown(self, wanted, currency, log)
 
     def _amazon_send_export(self, client, kind, values):
-        """A JSON_LISTINGS_FEED; stock is one figure for every synchronized marketplace, prices
-        are those of the home marketplace."""
-        home = self._amazon_home()
-        marketplaces = (home | self.amazon_marketplace_ids) if kind == "stock" else home
-        return client.submit_listings_feed(self.amazon_seller_id, marketplaces.mapped("api_ref"),
-                                           self._amazon_feed_messages(client, kind, values))
+        return self.env["amazon.feed"]._submit(self, client, kind, values)
 
     def _amazon_find_export(self, client, export):
-        """The feed created for an export whose answer was lost, if Amazon has it."""
-        known = set(self.env["marketplace.export"].search([("instance_id", "=", self.id)]).mapped("name"))
-        since = export.create_date - timedelta(minutes=1)
-        feeds = [f for f in client.recent_feeds("JSON_LISTINGS_FEED", since) if f.get("feedId") not in known]
-        return feeds[0]["feedId"] if feeds else None
+        return self.env["amazon.feed"]._find_lost(self, client, export)
 
     def _amazon_read_export(self, client, export):
-        status = client.feed_status(export.name)
-        state = status.get("processingStatus")
-        if state not in FEED_DONE_STATUSES:
-            return ExportStatus(status=state)
-        if state != "DONE":
-            return ExportStatus(status=state, finished=True,
-                                error=_("Amazon could not process feed %(feed)s (%(status)s).", feed=export.name,
-                                        status=state))
-        # The messages as sent: numbered in listing id order (see _amazon_feed_messages).
-        listings = self.env["marketplace.listing"].browse(sorted(export._sent())).exists().filtered("sku")
-        messages = [{"messageId": i + 1, "sku": l.sku} for i, l in enumerate(listings)]
-        by_sku = {l.sku: l.id for l in listings}
-        results = client.feed_results(export.name, messages)
-        return ExportStatus(status=state, finished=True, results={
-            by_sku[sku]: "; ".join(r["errors"]) or _("Rejected by Amazon.")
-            for sku, r in results.items() if sku in by_sku and r["status"] != "accepted"})
+        return self.env["amazon.feed"]._results(self, client, export)
 
     def _amazon_read_inventory(self, client):
         """FBA stock of the home marketplace, fulfillable units."""
@@ -222,3 +179,10 @@ class MarketplaceInstance(models.Model):
             details = summary.get("inventoryDetails") or {}
             yield InventoryLine(sku=summary.get("sellerSku"),
                                 quantity=details.get("fulfillableQuantity", summary.get("totalQuantity", 0)) or 0)
+
+    def _amazon_read_listings(self, client):
+        """The seller's listings items of the home marketplace (searchListingsItems), a page of
+        neutral listings at a time."""
+        home = self._amazon_home().api_ref
+        for items in client.iter_listings(self.amazon_seller_id, [home]):
+            yield [to_neutral_listing(item, marketplace_id=home) for item in items]

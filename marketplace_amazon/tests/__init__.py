@@ -4,3 +4,7 @@ from . import test_amazon_shipments
 from . import test_amazon_stock
 from . import test_amazon_engine
 from . import test_amazon_concurrency
+from . import test_amazon_restricted
+from . import test_amazon_api_versions
+from . import test_amazon_taxes
+from . import test_amazon_sync

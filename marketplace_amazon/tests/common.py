@@ -12,6 +12,8 @@ if REPO not in sys.path:
 
 from marketplace_simulator.core import serve_in_thread  # noqa: E402
 
+from ..adapter.restricted import forget_restricted_tokens  # noqa: E402
+
 DE, UK, FR, US = "A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "ATVPDKIKX0DER"
 
 
@@ -34,6 +36,7 @@ class AmazonCase(TransactionCase):
 
     def setUp(self):
         super().setUp()
+        forget_restricted_tokens()  # each test counts its own calls
         self.sim("POST", "/_sim/reset", {"seed": 11, "sizes": {"amazon": self.SIZES}, "rate_limits": False})
         self.sim("POST", "/_sim/amazon/feed_timing", {"stage_seconds": 0})
         self.instance = self.env["marketplace.instance"].create({
@@ -79,6 +82,20 @@ class AmazonCase(TransactionCase):
 
     def orders(self):
         return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id)])
+
+    def add_order(self, **spec):
+        """One order on the simulator (an Unshipped FBM order of Amazon.de unless `spec` says
+        otherwise; see marketplace_simulator/amazon/control.py); its reference."""
+        spec = dict({"marketplace_id": DE, "fulfillment_channel": "MFN", "status": "Unshipped"}, **spec)
+        return self.sim("POST", "/_sim/amazon/add_orders", {"orders": [spec]})["orders"][0]
+
+    def sim_order(self, reference):
+        """Everything the simulator knows of an order (PII included), in Orders v0's shape."""
+        return self.sim("POST", "/_sim/amazon/get_order", {"amazon_order_id": reference})
+
+    def order(self, reference):
+        return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id),
+                                              ("marketplace_order_ref", "=", reference)])
 
     def last_log(self, job):
         return self.env["marketplace.log"].search(

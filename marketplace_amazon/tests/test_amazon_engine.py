@@ -17,10 +17,11 @@ class TestAmazonOnTheEngine(AmazonCase):
     def test_the_connector_declares_its_jobs(self):
         jobs = set(self.instance.job_ids.mapped("job"))
         self.assertEqual(jobs, {"import_orders", "export_shipments", "import_inventory", "export_inventory",
-                                "export_prices", "check_results", "process_queues"})
-        self.assertNotIn("import_listings", self.instance.job_codes)
+                                "export_prices", "check_results", "import_listings", "process_queues"})
+        self.assertIn("import_listings", self.instance.job_codes)
 
     def test_cursor_is_amazons_time_and_a_rerun_calls_nothing_again(self):
+        self.instance.amazon_orders_api = "v0"  # where each order costs a call of its own
         self.instance.action_import_orders()
         first = self.last_log("import_orders")
         queued = self.env["marketplace.queue.line"].search_count([("instance_id", "=", self.instance.id)])
@@ -34,6 +35,7 @@ class TestAmazonOnTheEngine(AmazonCase):
         second = self.last_log("import_orders")
         self.assertNotEqual(first, second)
         self.assertLess(second.api_calls, first.api_calls / 5, "only the getOrders pages are read again")
+        self.assertEqual(second.api_calls, 2, "the participations and the page: the restricted data token is reused")
         self.assertEqual(self.env["marketplace.queue.line"].search_count([("instance_id", "=", self.instance.id)]),
                          queued)
         self.assertIn("already queued or imported", " ".join(second.line_ids.mapped("message")))

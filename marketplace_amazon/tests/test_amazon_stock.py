@@ -67,30 +67,53 @@ class TestAmazonStockAndPrices(AmazonCase):
         self.assertNotIn(self.listings[0].id, self.exports()._sent())
 
     def test_price_export_from_pricelist_or_sale_price(self):
+        """Amazon.de shows prices with VAT, in euros: the sale price gets the product's tax and is
+        converted at the company's rate."""
+        company = self.env.company
         eur = self.env.ref("base.EUR")
         eur.active = True
-        company = self.env.company
+        if company.currency_id != eur and not eur.rate_ids.filtered(lambda r: r.company_id in (company, False)):
+            self.env["res.currency.rate"].create({"currency_id": eur.id, "rate": 0.9, "name": "2020-01-01"})
+        vat = self.env["account.tax"].create({"name": "VAT 19%", "amount": 19, "type_tax_use": "sale",
+                                              "company_id": company.id})
+        self.products.write({"taxes_id": [(6, 0, vat.ids)]})
 
-        def in_eur(amount):
-            return round(company.currency_id._convert(amount, eur, company, fields.Date.today()), 2)
+        def shown(amount):
+            return round(company.currency_id._convert(amount * 1.19, eur, company, fields.Date.today()), 2)
 
         self.instance.export_sale_price = True
         self.instance.action_export_prices()
         self._finish_feeds()
-        expected = [in_eur(20.0), in_eur(21.0), in_eur(22.0)]
+        expected = [shown(20.0), shown(21.0), shown(22.0)]
         offers = self.sim_state()["offers"]
-        self.assertEqual([float(offers[sku][DE]["price"]) for sku in self.skus], expected, "in Amazon.de's euros")
+        self.assertEqual([float(offers[sku][DE]["price"]) for sku in self.skus], expected, "in Amazon.de's euros, VAT in")
         self.assertEqual(self.listings.mapped("exported_price"), expected)
-        # With a pricelist: its price, not the sale price.
+        # With a pricelist in euros: its price, VAT included, not the sale price.
         pricelist = self.env["product.pricelist"].create({
             "name": "Amazon EUR", "currency_id": eur.id,
-            "item_ids": [(0, 0, {"applied_on": "3_global", "compute_price": "fixed", "fixed_price": 9.5})],
+            "item_ids": [(0, 0, {"applied_on": "3_global", "compute_price": "fixed", "fixed_price": 10.0})],
         })
         self.instance.write({"export_sale_price": False, "pricelist_id": pricelist.id})
         self.instance.action_export_prices()
         self._finish_feeds()
         offers = self.sim_state()["offers"]
-        self.assertEqual([float(offers[sku][DE]["price"]) for sku in self.skus], [9.5] * 3)
+        self.assertEqual([float(offers[sku][DE]["price"]) for sku in self.skus], [11.9] * 3)
+
+    def test_prices_without_an_exchange_rate_are_not_sent(self):
+        """A currency without a rate is not converted 1:1: nothing goes to Amazon, the log says why."""
+        company = self.env.company
+        eur, sek = self.env.ref("base.EUR"), self.env.ref("base.SEK")
+        (eur | sek).write({"active": True})
+        self.env["res.currency.rate"].search([("currency_id", "=", sek.id)]).unlink()
+        pricelist = self.env["product.pricelist"].create({"name": "Amazon SEK", "currency_id": sek.id})
+        self.instance.write({"export_sale_price": False, "pricelist_id": pricelist.id})
+        if company.currency_id == sek:
+            self.skipTest("the company keeps its books in SEK")
+        self.instance.action_export_prices()
+        self.assertFalse(self.exports(), "no feed")
+        log = self.last_log("export_prices")
+        self.assertIn("no exchange rate between SEK and EUR", " ".join(log.line_ids.mapped("message")))
+        self.assertEqual(log.state, "error")
 
     def test_fba_inventory_becomes_an_inventory_adjustment(self):
         fba = self.sim_state()["fba_inventory"]

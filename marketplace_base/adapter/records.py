@@ -41,6 +41,7 @@ class InventoryLine:
     quantity: float
     barcode: Optional[str] = None
     location: Optional[str] = None
+    skip_reason: Optional[str] = None  # the item is not imported, for this reason (logged)
 
 
 @dataclass

@@ -19,9 +19,15 @@ from . import marketplace_order_importer
 from . import marketplace_shipment_exporter
 from . import marketplace_inventory_importer
 from . import marketplace_export
+from . import marketplace_return
+from . import marketplace_return_importer
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import sale_order_payment_export
+from . import marketplace_payment_exporter
+from . import account_move
 from . import stock_picking
+from . import stock_move
 from . import product_product
 from . import stock_quant

@@ -59,8 +59,19 @@ class MarketplaceExport(models.Model):
         listings = self.env["marketplace.listing"].search([
             ("instance_id", "=", instance.id), ("fulfilment", "=", "merchant"),
         ])
-        quantities = listings.product_id._marketplace_export_quantities(instance.warehouse_id, instance.stock_basis)
-        wanted = {listing: int(quantities.get(listing.product_id.id, 0)) for listing in listings}
+        locations = (instance._hook("stock_locations") or (lambda: None))()
+        if locations:
+            # one quantity per marketplace location: {listing: {location key: quantity}}
+            by_key = {key: listings.product_id._marketplace_export_quantities(
+                instance.warehouse_id, instance.stock_basis, location=location) for key, location in locations.items()}
+            wanted = {listing: {key: int(quantities.get(listing.product_id.id, 0)) for key, quantities in by_key.items()}
+                      for listing in listings}
+        else:
+            quantities = listings.product_id._marketplace_export_quantities(instance.warehouse_id, instance.stock_basis)
+            wanted = {listing: int(quantities.get(listing.product_id.id, 0)) for listing in listings}
+        prepare = instance._hook("prepare_stock")
+        if prepare:
+            wanted = prepare(run.client, wanted, run.log)
         self._send_changes(instance, run, "stock", wanted)
 
     @api.model
@@ -110,11 +121,25 @@ class MarketplaceExport(models.Model):
         for export in self.search([("instance_id", "=", instance.id), ("kind", "=", kind),
                                    ("state", "in", OPEN_STATES)], order="id"):
             on_the_way.update(export._sent())
-        return {
-            listing: value for listing, value in wanted.items()
-            if on_the_way.get(listing.id) != value
-            and not (listing.sync_state == "synced" and float_compare(listing[value_field], value, 2) == 0)
-        }
+        changed = {}
+        for listing, value in wanted.items():
+            if isinstance(value, dict):  # per location: only the locations whose quantity changed
+                value = self._changed_locations(listing, value, on_the_way.get(listing.id))
+                if value:
+                    changed[listing] = value
+            elif on_the_way.get(listing.id) != value and not (
+                    listing.sync_state == "synced" and float_compare(listing[value_field], value, 2) == 0):
+                changed[listing] = value
+        return changed
+
+    @staticmethod
+    def _changed_locations(listing, values, on_the_way):
+        """{location key: quantity} of the locations where `values` differs from what the
+        marketplace accepted last (listing.exported_locations) and from what is on its way."""
+        accepted = listing.exported_locations or {}
+        on_the_way = on_the_way if isinstance(on_the_way, dict) else {}
+        return {key: value for key, value in values.items()
+                if on_the_way.get(str(key)) != value and accepted.get(str(key)) != value}
 
     def _send(self, run, values):
         instance = self.instance_id
@@ -148,6 +173,7 @@ class MarketplaceExport(models.Model):
             "|", ("state", "in", ("pending", "uncertain")),
             "&", ("state", "=", "sending"), ("write_date", "<", stale),
         ], order="id")
+        self.env["marketplace.shipment.exporter"]._run_follow(instance, run)  # asynchronous confirmations
         for export in exports:
             try:
                 with self.env.cr.savepoint():
@@ -194,8 +220,13 @@ class MarketplaceExport(models.Model):
                                     item=listing.sku or listing.name, kind=self.kind, reason=reason), record=listing)
             else:
                 accepted |= listing
-                listing.write({value_field: sent[listing.id], "sync_state": "synced", "sync_error": False,
-                               "last_sync": fields.Datetime.now()})
+                value = sent[listing.id]
+                vals = {value_field: value, "sync_state": "synced", "sync_error": False,
+                        "last_sync": fields.Datetime.now()}
+                if isinstance(value, dict):  # per location: merged into the quantities accepted before
+                    locations = dict(listing.exported_locations or {}, **{str(k): v for k, v in value.items()})
+                    vals.update(exported_locations=locations, **{value_field: sum(locations.values())})
+                listing.write(vals)
         self.write({"state": "done", "accepted_count": len(accepted), "rejected_count": rejected})
         log._add("success", _("Export %(ref)s: %(ok)s accepted, %(ko)s rejected.",
                               ref=self.name, ok=len(accepted), ko=rejected))

@@ -17,6 +17,10 @@ class MarketplaceInventoryImporter(models.AbstractModel):
         counted = defaultdict(lambda: defaultdict(float))  # location -> product -> quantity
         unknown = 0
         for line in instance._hook("read_inventory", required=True)(run.client):
+            if line.skip_reason:
+                run.log._add("info", _("%(item)s: skipped, %(reason)s", item=line.sku or line.barcode,
+                                       reason=line.skip_reason))
+                continue
             product, _listing = instance._resolve_product(line.sku, line.barcode)
             if not product:
                 unknown += 1

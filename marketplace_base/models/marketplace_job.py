@@ -9,6 +9,8 @@ JOBS = [
     ("export_prices", "Export Product's Price", {"interval_number": 1, "interval_type": "days"}),
     ("check_results", "Check Export Results", {"interval_number": 10, "interval_type": "minutes"}),
     ("import_listings", "Import Listings", {"interval_number": 1, "interval_type": "days"}),
+    ("export_payments", "Export Payments", {"interval_number": 1, "interval_type": "hours"}),
+    ("import_returns", "Import Returns", {"interval_number": 1, "interval_type": "hours"}),
     ("process_queues", "Process Queues", {"interval_number": 5, "interval_type": "minutes", "cron_active": True}),
 ]
 

@@ -24,6 +24,8 @@ JOB_RUNNERS = {
     "export_prices": ("marketplace.export", "_run_prices"),
     "check_results": ("marketplace.export", "_run_check"),
     "import_listings": ("marketplace.listing", "_run_import"),
+    "export_payments": ("marketplace.payment.exporter", "_run"),
+    "import_returns": ("marketplace.return.importer", "_run"),
 }
 
 
@@ -44,6 +46,9 @@ class JobRun:
         if self._client is not None:
             self.log.write({"api_calls": getattr(self._client, "calls", 0),
                             "throttled_calls": getattr(self._client, "throttled", 0)})
+            # what the client had to say once in the run (e.g. data the marketplace withheld): (level, text)
+            for level, message in getattr(self._client, "notices", None) or ():
+                self.log._add(level, message)
             close = getattr(self._client, "close", None)
             if close:
                 close()
@@ -80,6 +85,13 @@ class MarketplaceJobRunner(models.AbstractModel):
 
     def action_import_listings(self):
         return self._run_job("import_listings")
+
+    def action_export_payments(self):
+        """Report the payments registered in Odoo that have not reached the marketplace yet."""
+        return self._run_job("export_payments")
+
+    def action_import_returns(self):
+        return self._run_job("import_returns")
 
     def action_process_queues(self):
         return self._run_job("process_queues")

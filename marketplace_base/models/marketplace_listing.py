@@ -27,6 +27,9 @@ class MarketplaceListing(models.Model):
     )
     exported_price = fields.Float(readonly=True, digits="Product Price")
     exported_qty = fields.Float(string="Exported Quantity", readonly=True)
+    exported_locations = fields.Json(
+        string="Exported Quantity per Location", readonly=True, copy=False,
+        help="For marketplaces that hold stock per location: {location key: quantity} as last accepted.")
     last_sync = fields.Datetime(string="Last Sync", readonly=True)
     sync_state = fields.Selection(
         [("pending", "Pending"), ("synced", "Synced"), ("error", "Error")], default="pending", readonly=True

@@ -73,10 +73,14 @@ class MarketplaceOrderImporter(models.AbstractModel):
         lines = self.env["marketplace.queue.line"].search_read([
             ("instance_id", "=", instance.id), ("kind", "=", "order"), ("name", "in", references),
             ("state", "in", ("draft", "done")),
-        ], ["name", "external_updated_at"])
+        ], ["name", "external_updated_at", "state", "res_model", "res_id"])
         orders = self.env["sale.order"].search_read([
             ("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "in", references),
-        ], ["marketplace_order_ref", "marketplace_updated_at"])
+        ], ["marketplace_order_ref", "marketplace_updated_at", "id"])
+        # A done line counts only while its sale order exists: one that produced nothing (skipped)
+        # or whose order was deleted is read again when Last Processed On is rewound.
+        existing = {o["id"] for o in orders}
+        lines = [l for l in lines if l["state"] == "draft" or (l["res_model"] == "sale.order" and l["res_id"] in existing)]
         versions = [(l["name"], l["external_updated_at"]) for l in lines] + [
             (o["marketplace_order_ref"], o["marketplace_updated_at"]) for o in orders]
         for reference, updated in versions:

@@ -91,6 +91,9 @@ class MarketplaceOrderService(models.AbstractModel):
             if instance.analytic_account_id:
                 vals["analytic_distribution"] = {str(instance.analytic_account_id.id): 100}
         self.env["sale.order.line"].create(line_vals)
+        if order.notes:
+            # Markup.join escapes each note: they come from the marketplace
+            sale.message_post(body=Markup("<br/>").join(order.notes), subtype_xmlid="mail.mt_note")
         return sale
 
     def _order_values(self, instance, order, partner, invoice, delivery):
@@ -110,7 +113,7 @@ class MarketplaceOrderService(models.AbstractModel):
             "warehouse_id": warehouse.id,
             "date_order": self._naive(order.date_order),
             "pricelist_id": self._pricelist_for(instance, order.currency).id,
-            "client_order_ref": order.reference,
+            "client_order_ref": order.customer_reference or order.reference,
             "marketplace_instance_id": instance.id,
             "marketplace_order_ref": order.external_id,
             "marketplace_fulfilment": order.fulfilment,
@@ -132,15 +135,20 @@ class MarketplaceOrderService(models.AbstractModel):
         return vals
 
     def _product_line_values(self, instance, order, line, fpos, order_taxes):
+        if line.quantity - line.cancelled_quantity <= 0:
+            return []  # cancelled on the marketplace before the import
         product = instance._order_line_product(line, order.fulfilment)
         taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, line.taxes, product, fpos, order_taxes)
+        if line.tax_collected_by_marketplace:
+            taxes = self.env["account.tax"]  # the marketplace's tax liability, not the seller's: net price, no tax
         unit_price = self._price(instance, order, taxes, line.unit_price)
         name = line.name or product.display_name
         if line.sku and product in instance._fallback_products():
             name = "[%s] %s" % (line.sku, name)  # keep what the marketplace sold on the default product
-        vals = self._line(product, name, line.quantity, unit_price, taxes)
+        vals = self._line(product, name, line.quantity - line.cancelled_quantity, unit_price, taxes)
         vals["marketplace_line_ref"] = line.external_id
         vals["marketplace_gift_message"] = line.gift_message or False
+        vals["marketplace_sku"] = line.sku or False
         result = [vals]
         if line.discount:
             result.append(self._line(instance._special_product("discount"), _("Discount on %s", name), 1,
@@ -167,6 +175,8 @@ class MarketplaceOrderService(models.AbstractModel):
         amount = charge.amount - charge.discount
         taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, charge.taxes, product, fpos,
                                                                 order_taxes)
+        if charge.tax_collected_by_marketplace:
+            taxes = self.env["account.tax"]  # collected and remitted by the marketplace (see the line's)
         return self._line(product, name, 1, self._price(instance, order, taxes, amount), taxes)
 
     def _special_product(self, instance, kind, code=None):
@@ -256,6 +266,12 @@ class MarketplaceOrderService(models.AbstractModel):
         sale.write(vals)
         if order.cancelled:
             self._cancel(instance, sale, order, log)
+        elif sale.state != "cancel":
+            # items the marketplace cancelled since (a buyer's request): out of the order and its delivery
+            for line in order.lines:
+                if line.external_id and line.cancelled_quantity:
+                    sale.order_line.filtered(lambda l, ref=line.external_id: l.marketplace_line_ref == ref) \
+                        ._marketplace_reduce_quantity(line.quantity - line.cancelled_quantity, log)
         return sale
 
     def _is_stale(self, sale, order):

@@ -110,6 +110,12 @@ class MarketplaceQueueLine(models.Model):
     res_model = fields.Char(string="Result Model", readonly=True)
     res_id = fields.Many2oneReference(string="Result ID", model_field="res_model", readonly=True)
     result_name = fields.Char(compute="_compute_result_name", string="Result")
+    result_ref = fields.Reference(selection="_selection_result_model", compute="_compute_result_name",
+                                  string="Result Record", help="The record this line produced (open it).")
+    payload_pretty = fields.Text(
+        string="Payload (formatted)", compute="_compute_payload_pretty", inverse="_inverse_payload_pretty",
+        help="The raw record as the marketplace sent it, indented to read. Only Marketplace Managers may edit it; "
+        "each edit is kept in the chatter with the previous payload.")
     worker_stops = fields.Integer(
         compute="_compute_worker_stops",
         help="Times a worker started this line without finishing it: stopped by a memory or time limit, "
@@ -138,6 +144,23 @@ class MarketplaceQueueLine(models.Model):
         for line in self:
             record = line._result()
             line.result_name = record.display_name if record else False
+            line.result_ref = "%s,%s" % (record._name, record.id) if record else False
+
+    @api.model
+    def _selection_result_model(self):
+        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("payload")
+    def _compute_payload_pretty(self):
+        for line in self:
+            try:
+                line.payload_pretty = storable_text(json.dumps(json.loads(line.payload), indent=2, ensure_ascii=False))
+            except (TypeError, ValueError):
+                line.payload_pretty = line.payload  # not JSON (what the marketplace sent): as it came
+
+    def _inverse_payload_pretty(self):
+        for line in self:
+            line.payload = line.payload_pretty
 
     def _result(self):
         self.ensure_one()

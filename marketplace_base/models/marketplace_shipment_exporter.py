@@ -3,7 +3,7 @@ import psycopg2.extensions
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..adapter.transport import Ambiguous, MarketplaceError
+from ..adapter.transport import Ambiguous, MarketplaceError, Throttled
 
 # A delivery still "sending" after this long was cut off (worker killed) before the answer.
 STALE_SENDING_MINUTES = 15
@@ -11,12 +11,18 @@ STALE_SENDING_MINUTES = 15
 
 class MarketplaceShipmentExporter(models.AbstractModel):
     """Export Order Status / Tracking: each validated merchant-fulfilled delivery told to its
-    marketplace once.
+    marketplace once, and each received marketplace return whose marketplace waits for it.
 
     A confirmation is not idempotent, so a delivery is never sent twice on a guess: it is
     marked "sending" (committed under a cron) before the call; an answer that is lost (timeout,
     server error) leaves it "unconfirmed", and the next run asks the marketplace whether the
-    shipment arrived before sending it again."""
+    shipment arrived before sending it again.
+
+    A marketplace that answers a write asynchronously (Bol.com's process statuses) returns a
+    reference from the send hook: the delivery is then "sent" until Check Export Results reads
+    the outcome (`_run_follow`, hook `read_shipment`). Deliveries are "shipment" pickings;
+    incoming return pickings are "return" ones (hooks `send_return`, `return_sent`,
+    `read_return`)."""
 
     _name = "marketplace.shipment.exporter"
     _description = "Marketplace Shipment Export"
@@ -41,21 +47,21 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=STALE_SENDING_MINUTES)
         return self.env["stock.picking"].search([
             ("marketplace_instance_id", "=", instance.id), ("state", "=", "done"),
-            ("picking_type_code", "=", "outgoing"),
+            ("picking_type_code", "in", ("outgoing", "incoming")),
             "|", ("marketplace_export_state", "in", ("pending", "uncertain")),
             "&", ("marketplace_export_state", "=", "sending"), ("write_date", "<", stale),
         ], order="id")
 
     @api.model
-    def _take(self, picking_id):
+    def _take(self, picking_id, states=("pending", "uncertain", "sending")):
         """Lock one delivery FOR UPDATE SKIP LOCKED: a cron and a button running together never
         both send it. Empty when another worker holds it or has just changed it."""
         self.env.flush_all()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "SELECT id FROM stock_picking WHERE id = %s AND marketplace_export_state IN "
-                    "('pending', 'uncertain', 'sending') FOR UPDATE SKIP LOCKED", [picking_id], log_exceptions=False)
+                    "SELECT id FROM stock_picking WHERE id = %s AND marketplace_export_state IN %s "
+                    "FOR UPDATE SKIP LOCKED", [picking_id, states], log_exceptions=False)
                 row = self.env.cr.fetchone()
         except psycopg2.extensions.TransactionRollbackError:
             return self.env["stock.picking"]
@@ -78,12 +84,19 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         picking.marketplace_export_state = "sending"
         instance._maybe_commit()
         try:
-            instance._hook("send_shipment", required=True)(run.client, picking)
+            reference = instance._hook("send_%s" % self._kind(picking), required=True)(run.client, picking)
         except Ambiguous as err:
             text = instance._scrub(str(err))
             picking.write({"marketplace_export_state": "uncertain", "marketplace_export_error": text})
             log._add("error", _("%(picking)s: no clear answer (%(error)s); the next run checks the marketplace "
                                 "before sending it again.", picking=picking.name, error=text), record=picking)
+            return None
+        except Throttled as err:
+            # refused before any processing (rate limit beyond the time budget): nothing to fix
+            text = instance._scrub(str(err))
+            picking.write({"marketplace_export_state": "pending", "marketplace_export_error": text})
+            log._add("error", _("%(picking)s: %(error)s; sent again at the next run.", picking=picking.name,
+                                error=text), record=picking)
             return None
         except (MarketplaceError, UserError) as err:
             text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
@@ -91,21 +104,78 @@ class MarketplaceShipmentExporter(models.AbstractModel):
             picking.sale_id._marketplace_flag_sync_failure()
             log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking)
             return text
+        if reference:
+            self._mark_sent(instance, run, picking, reference)
+            return None
         picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
         log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
                               marketplace=instance._marketplace_label()), record=picking)
         return None
 
+    @staticmethod
+    def _kind(picking):
+        return "return" if picking.picking_type_code == "incoming" else "shipment"
+
+    def _mark_sent(self, instance, run, picking, reference):
+        """The marketplace took the confirmation and answers later: `reference` (its process
+        id) is followed by Check Export Results."""
+        picking.write({"marketplace_export_state": "sent", "marketplace_export_ref": str(reference),
+                       "marketplace_export_error": False})
+        run.log._add("info", _("%(picking)s sent to %(marketplace)s (%(ref)s); its outcome is read by Check "
+                               "Export Results.", picking=picking.name, marketplace=instance._marketplace_label(),
+                               ref=reference), record=picking)
+
     def _already_sent(self, instance, run, picking):
-        """Read the marketplace's state of a delivery whose confirmation may have arrived."""
-        check = instance._hook("shipment_sent")
+        """Read the marketplace's state of a delivery whose confirmation may have arrived: True,
+        or the reference of the asynchronous write the marketplace received."""
+        check = instance._hook("%s_sent" % self._kind(picking))
         if not check:
             return False
         sent = check(run.client, picking)
+        if sent and not isinstance(sent, bool):
+            self._mark_sent(instance, run, picking, sent)
+            return True
         if sent:
             picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
             run.log._add("success", _("%s had reached the marketplace: not sent again.", picking.name), record=picking)
         return sent
+
+    # asynchronous answers ----------------------------------------------------------------------
+    @api.model
+    def _run_follow(self, instance, run):
+        """Check Export Results: the outcome of every delivery (or return) sent and waiting for
+        its marketplace's answer, read through the `read_shipment` / `read_return` hook
+        (an ExportStatus); a refusal is treated as a refused synchronous confirmation."""
+        failures = []
+        sent = self.env["stock.picking"].search([("marketplace_instance_id", "=", instance.id),
+                                                 ("marketplace_export_state", "=", "sent")], order="id")
+        for picking_id in sent.ids:
+            picking = self._take(picking_id, ("sent",))
+            if not picking:
+                continue
+            try:
+                status = instance._hook("read_%s" % self._kind(picking), required=True)(run.client, picking)
+            except (MarketplaceError, UserError) as err:
+                text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+                run.log._add("error", _("%(picking)s: its outcome could not be read (%(error)s); read again at the "
+                                        "next check.", picking=picking.name, error=text), record=picking)
+                continue
+            if not status.finished:
+                continue
+            if status.error:
+                text = instance._scrub(status.error)
+                picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
+                picking.sale_id._marketplace_flag_sync_failure()
+                run.log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking)
+                failures.append((picking, text))
+            else:
+                picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
+                run.log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
+                                          marketplace=instance._marketplace_label()), record=picking)
+            instance._maybe_commit()
+        if failures:
+            self._notify_failures(instance, failures)
+            instance._maybe_commit()
 
     @api.model
     def _notify_failures(self, instance, failures):

@@ -31,6 +31,12 @@ class MarketplaceTaxService(models.AbstractModel):
                 taxes |= order_taxes.get(id(mp_tax), self.env["account.tax"])
             if instance.tax_system == "marketplace_fpos" and fpos:
                 taxes = fpos.map_tax(taxes)
+        keep = instance._hook("keep_product_taxes")
+        if keep and keep():
+            # the connector's choice (e.g. Bol.com's "Managing Excluded Taxes on Odoo Product?"):
+            # the taxes stay as they are and the price is converted to them (order service's
+            # _price); a cent lost to rounding is flagged by the total check
+            return taxes
         return self._on_price_basis(taxes, order.prices_include_tax)
 
     # the taxes of a whole order -------------------------------------------------------------------

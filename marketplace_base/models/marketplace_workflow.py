@@ -103,7 +103,8 @@ class MarketplaceWorkflow(models.Model):
         if not self.validate_invoice:
             return
         invoices.action_post()
-        if self.register_payment and self.journal_id:
+        # a buyer who pays later (cash on delivery: the marketplace says "unpaid") is not marked paid
+        if self.register_payment and self.journal_id and (sale.marketplace_payment_status or "").lower() != "unpaid":
             self._pay(invoices)
 
     def _pay(self, invoices):

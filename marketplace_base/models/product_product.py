@@ -12,8 +12,9 @@ CHUNK_SIZE = 5000
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
-    def _marketplace_export_quantities(self, warehouse, basis):
-        """{product id: quantity to export} in `warehouse`, by the instance's stock basis.
+    def _marketplace_export_quantities(self, warehouse, basis, location=None):
+        """{product id: quantity to export} in `warehouse` (or in the stock `location` and its
+        children, for marketplaces that hold stock per location), by the instance's stock basis.
 
         Odoo's own batched computation answers for a whole chunk in a few grouped queries, so
         10,000 products cost a handful of queries, not one each. Only storable products hold
@@ -21,7 +22,8 @@ class ProductProduct(models.Model):
         key = BASIS_FIELD[basis]
         result = dict.fromkeys(self.ids, 0.0)
         # Only the warehouse counts, whatever location a caller's context may carry.
-        products = self.with_context(warehouse=warehouse.id, location=False)
+        products = self.with_context(warehouse=warehouse.id, location=False) if not location else \
+            self.with_context(location=location.id, warehouse=False)
         for chunk in split_every(CHUNK_SIZE, self.ids, products.browse):
             storable = chunk._marketplace_prefetch_stock_fields().filtered(lambda p: p.type == "product")
             figures = storable._compute_quantities_dict(None, None, None)

@@ -21,6 +21,10 @@ class ResPartner(models.Model):
         delivery = order.delivery_address or order.invoice_address
         if (not invoice or invoice.is_empty()) and not order.customer.email and not order.customer.name:
             partner = instance._anonymous_partner()
+            # A hidden buyer's destination (country, region) still decides the order's fiscal
+            # position (e.g. EU one-stop-shop rules): a delivery address of the anonymous customer.
+            if delivery and delivery.country_code:
+                return partner, partner, partner._marketplace_address("delivery", delivery)
             return partner, partner, partner
         customer = self._marketplace_customer(instance, order, invoice)
         # Child contacts only for addresses that differ from the customer's own: most buyers
@@ -72,6 +76,7 @@ class ResPartner(models.Model):
         return self.env["marketplace.key.lock"]._find_or_create(
             self, company, ("company", address.company), domain,
             lambda: dict(values, name=address.company, is_company=True, vat=address.vat or False,
+                         company_registry=address.company_registry or False,
                          company_id=company.id, **self._marketplace_receivable(instance)),
         )
 

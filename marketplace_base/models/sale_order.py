@@ -42,6 +42,14 @@ class SaleOrder(models.Model):
         compute="_compute_marketplace_sync_failed", search="_search_marketplace_sync_failed",
         string="Shipment Sync Failed",
         help="The marketplace refused a delivery of this order: fix it, then Retry Sync.")
+    marketplace_export_error = fields.Text(
+        compute="_compute_marketplace_sync_failed", string="Shipment Export Error",
+        help="Why the marketplace refused this order's deliveries.")
+    marketplace_payment_status_label = fields.Char(
+        compute="_compute_marketplace_payment_status_label", string="Payment")
+    marketplace_needs_matching = fields.Boolean(
+        compute="_compute_marketplace_needs_matching", search="_search_marketplace_needs_matching",
+        string="Needs Matching", help="Items of this order matched no Odoo product: pair their listings.")
 
     _sql_constraints = [
         ("marketplace_order_unique", "UNIQUE(marketplace_instance_id, marketplace_order_ref)",
@@ -75,11 +83,36 @@ class SaleOrder(models.Model):
         Tag = self.env["crm.tag"].sudo()
         return Tag.search([("name", "=", name)], limit=1) or Tag.create({"name": name})
 
-    @api.depends("picking_ids.marketplace_export_state")
+    @api.depends("picking_ids.marketplace_export_state", "picking_ids.marketplace_export_error")
     def _compute_marketplace_sync_failed(self):
         for order in self:
-            order.marketplace_sync_failed = any(
-                p.marketplace_export_state == "failed" for p in order.picking_ids)
+            failed = order.picking_ids.filtered(lambda p: p.marketplace_export_state == "failed")
+            order.marketplace_sync_failed = bool(failed)
+            order.marketplace_export_error = "\n".join(
+                "%s: %s" % (p.name, p.marketplace_export_error or _("refused")) for p in failed) or False
+
+    @api.depends("marketplace_payment_status")
+    def _compute_marketplace_payment_status_label(self):
+        words = {
+            "paid": _("Paid"), "captured": _("Paid (captured)"), "authorized": _("Authorized, not captured yet"),
+            "pending": _("Payment pending"), "refunded": _("Refunded"), "partially_refunded": _("Partially refunded"),
+            "partially_paid": _("Partially paid"), "voided": _("Voided"), "void": _("Voided"),
+            "declined": _("Declined"), "unpaid": _("Not paid"),
+        }
+        for order in self:
+            status = (order.marketplace_payment_status or "").strip()
+            key = status.lower().replace(" ", "_").replace("-", "_")
+            order.marketplace_payment_status_label = words.get(key) or status.replace("_", " ").capitalize() or False
+
+    @api.depends("order_line.marketplace_needs_matching")
+    def _compute_marketplace_needs_matching(self):
+        for order in self:
+            order.marketplace_needs_matching = any(order.order_line.mapped("marketplace_needs_matching"))
+
+    def _search_marketplace_needs_matching(self, operator, value):
+        lines = self.env["sale.order.line"]._search([("marketplace_needs_matching", "=", True)])
+        positive = (operator == "=") == bool(value)
+        return [("order_line", "in" if positive else "not in", lines)]
 
     def _search_marketplace_sync_failed(self, operator, value):
         failed = self.env["stock.picking"]._search([("marketplace_export_state", "=", "failed")])

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.tools import float_compare
 
 
 class SaleOrderLine(models.Model):
@@ -6,3 +9,92 @@ class SaleOrderLine(models.Model):
 
     marketplace_line_ref = fields.Char(string="Marketplace Line Reference", copy=False)
     marketplace_gift_message = fields.Text(string="Gift Message", copy=False)
+    marketplace_sku = fields.Char(string="Marketplace SKU", copy=False, readonly=True,
+                                  help="The SKU the marketplace sold on this line.")
+    marketplace_needs_matching = fields.Boolean(
+        string="Needs Matching", compute="_compute_marketplace_needs_matching", store=True,
+        help="No Odoo product matched the marketplace's SKU: the line is on the default product. "
+        "Pair the listing to choose the product (this order's open lines and later orders follow).")
+
+    @api.depends("product_id", "marketplace_sku", "order_id.marketplace_instance_id")
+    def _compute_marketplace_needs_matching(self):
+        for line in self:
+            instance = line.order_id.marketplace_instance_id
+            line.marketplace_needs_matching = bool(
+                instance and line.marketplace_sku and line.product_id in instance._fallback_products())
+
+    def action_marketplace_pair_listing(self):
+        """Choose the Odoo product of this line's SKU (the Pair Listings wizard)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_pair_listing")
+        action["context"] = {"active_model": self._name, "active_ids": self.ids, "active_id": self[:1].id}
+        return action
+
+    def _marketplace_product_replaceable(self):
+        """Whether the line may still sell another product: not cancelled, nothing of it
+        delivered nor invoiced (a locked order included: the line only held a placeholder)."""
+        self.ensure_one()
+        return self.state in ("draft", "sent") or (
+            self.state == "sale" and not self.qty_delivered and not self.qty_invoiced)
+
+    def _marketplace_replace_product(self, product):
+        """Sell `product` on these lines instead of the default product, at the marketplace's
+        price and taxes; a confirmed line's open delivery moves follow."""
+        for line in self:
+            order = line.order_id
+            locked = order.locked
+            moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+            order.locked = False
+            # Written together, the price, taxes and description are kept (not recomputed from the product).
+            line.write({"product_id": product.id, "product_uom": product.uom_id.id, "price_unit": line.price_unit,
+                        "tax_id": [(6, 0, line.tax_id.ids)], "name": line.name, "discount": line.discount})
+            if moves:
+                moves._action_cancel()
+            if line.state == "sale":
+                line._action_launch_stock_rule()
+            order.locked = locked
+
+    def _marketplace_reduce_quantity(self, keep, log=None):
+        """The marketplace cancelled part of this line after it was imported (a buyer's
+        cancellation request the connector confirmed): keep `keep` units, and take the rest
+        out of the open delivery, so that nobody ships it. Units already delivered are never
+        taken back: the order is flagged for a person instead."""
+        for line in self:
+            rounding = line.product_uom.rounding
+            keep = max(keep, 0.0)
+            if float_compare(line.product_uom_qty, keep, precision_rounding=rounding) <= 0:
+                continue
+            order = line.order_id
+            if float_compare(line.qty_delivered, keep, precision_rounding=rounding) > 0:
+                message = _("Order %(order)s: %(product)s was cancelled on the marketplace after %(qty)s were "
+                            "delivered: check it by hand.", order=order.name, product=line.product_id.display_name,
+                            qty=line.qty_delivered)
+                order._marketplace_flag(message)
+                if log:
+                    log._add("error", message, record=order)
+                continue
+            removed = line.product_uom_qty - keep
+            line._marketplace_reduce_moves(removed)
+            line.product_uom_qty = keep
+            message = _("%(qty)s x %(product)s cancelled on the marketplace: removed from the order and its "
+                        "delivery.", qty=removed, product=line.product_id.display_name)
+            order.message_post(body=Markup("%s") % message, subtype_xmlid="mail.mt_note")
+            if log:
+                log._add("success", "%s: %s" % (order.name, message), record=order)
+
+    def _marketplace_reduce_moves(self, quantity):
+        """Take `quantity` out of the line's open outgoing moves, the newest first (a move left
+        without quantity is cancelled, which cancels a delivery left empty)."""
+        self.ensure_one()
+        moves = self.move_ids.filtered(
+            lambda m: m.state not in ("done", "cancel") and m.location_dest_id.usage == "customer")
+        for move in moves.sorted("id", reverse=True):
+            if quantity <= 0:
+                break
+            take = min(quantity, move.product_uom_qty)
+            quantity -= take
+            if float_compare(take, move.product_uom_qty, precision_rounding=move.product_uom.rounding) >= 0:
+                move._action_cancel()
+                continue
+            move._do_unreserve()
+            move.product_uom_qty -= take
+            move._action_assign()

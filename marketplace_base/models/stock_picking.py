@@ -9,13 +9,18 @@ class StockPicking(models.Model):
     )
     marketplace_export_state = fields.Selection(
         [("pending", "To Export"), ("sending", "Sending"), ("uncertain", "Unconfirmed"),
-         ("exported", "Exported"), ("failed", "Failed")],
+         ("sent", "Waiting for the Marketplace"), ("exported", "Exported"), ("failed", "Failed")],
         string="Shipment Export", copy=False,
         readonly=True,
-        help="Whether this delivery's shipment and tracking have reached the marketplace. "
-        "Unconfirmed: the marketplace's answer was lost; the next run reads its state before "
-        "sending again.",
+        help="Whether this delivery's shipment and tracking (or this return's receipt) have reached the "
+        "marketplace. Unconfirmed: the marketplace's answer was lost; the next run reads its state before "
+        "sending again. Waiting for the Marketplace: sent, the marketplace answers later (Check Export Results).",
     )
+    marketplace_export_ref = fields.Char(
+        string="Marketplace Process", copy=False, readonly=True,
+        help="The marketplace's reference of an asynchronous confirmation (e.g. Bol.com's process status id).")
+    marketplace_return_id = fields.Many2one(
+        "marketplace.return", string="Marketplace Return", copy=False, readonly=True, index="btree_not_null")
     marketplace_export_error = fields.Text(string="Shipment Export Error", copy=False)
     marketplace_gift_message = fields.Text(
         string="Gift Message", compute="_compute_marketplace_gift_message",
@@ -39,6 +44,9 @@ class StockPicking(models.Model):
                           and not p.sale_id.marketplace_shipped_outside) \
             .write({"marketplace_export_state": "pending"})
         self.env["marketplace.workflow"]._invoice_after_delivery(outgoing.sale_id)
+        # returns the marketplace waits for (e.g. Bol.com's unhandled returns): their receipt is exported
+        self.filtered(lambda p: p.picking_type_code == "incoming" and p.marketplace_return_id.notify_on_receipt
+                      and not p.marketplace_export_state).write({"marketplace_export_state": "pending"})
         return res
 
     def _marketplace_items(self):

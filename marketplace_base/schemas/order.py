@@ -27,6 +27,8 @@ class Address(_Model):
     phone: Optional[str] = None
     email: Optional[str] = None
     vat: Optional[str] = None
+    company_registry: Optional[str] = Field(None, description="the company's registration number (e.g. a "
+                                            "Chamber of Commerce number), kept on its company contact")
 
     @field_validator("country_code", "state_code")
     @classmethod
@@ -59,6 +61,9 @@ class Charge(_Model):
     taxes: List[Tax] = []
     name: Optional[str] = None
     code: Optional[str] = None  # the marketplace's shipping or gift wrap code/level
+    tax_collected_by_marketplace: bool = Field(
+        False, description="the marketplace collects and remits this charge's tax itself (e.g. Amazon as "
+        "marketplace facilitator): the amount is net of it and no tax is booked on it, whatever the tax system")
 
 
 class Line(_Model):
@@ -68,9 +73,15 @@ class Line(_Model):
     product_external_id: Optional[str] = None
     name: Optional[str] = None
     quantity: float = Field(gt=0)
+    cancelled_quantity: float = Field(
+        0.0, ge=0, description="units of `quantity` the marketplace cancelled (e.g. at the buyer's request): "
+        "left out of a new order, removed from an imported order and its open delivery")
     unit_price: float = Field(0.0, ge=0)
     discount: float = Field(0.0, ge=0, description="total discount (promotions) on the line")
     taxes: List[Tax] = []
+    tax_collected_by_marketplace: bool = Field(
+        False, description="the marketplace collects and remits this line's tax itself (e.g. Amazon as "
+        "marketplace facilitator): the price is net of it and no tax is booked on it, whatever the tax system")
     gift_message: Optional[str] = None
     gift_wrap: Optional[Charge] = None
     custom: bool = Field(False, description="a non-catalogue item")
@@ -105,9 +116,13 @@ class Order(_Model):
     shipping: Optional[Charge] = None
     gift_wrap: Optional[Charge] = None
     gift_message: Optional[str] = None
+    customer_reference: Optional[str] = Field(None, description="the buyer's own reference of the order "
+                                              "(a purchase order number): the sale order's Customer Reference")
     gift_certificates: List[GiftCertificate] = []
     payment_gateway: Optional[str] = None
     payment_status: Optional[str] = None
+    notes: List[str] = Field([], description="what the people handling the order must read (the buyer's "
+                             "comment, which items go to which address): a note on the new sale order")
     marketplace_id: Optional[str] = Field(None, description="a sub-marketplace (e.g. Amazon.de)")
 
     @field_validator("currency")

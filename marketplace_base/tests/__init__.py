@@ -14,3 +14,7 @@ from . import test_order_tax_rates
 from . import test_order_concurrency
 from . import test_stock_quantities
 from . import test_first_hour
+from . import test_dashboard
+from . import test_needs_matching
+from . import test_ui_tour
+from . import test_order_known_versions

@@ -301,9 +301,10 @@ class BolClient(Transport):
         return self._request("handle-return", "PUT", "/retailer/returns/%s" % rma_id, body=body, idempotent=False)
 
     # process statuses -------------------------------------------------------------------------
-    def process_status(self, process_id):
+    def process_status(self, process_id, fresh=False):
+        """A process status: the one read earlier in this run (a bulk read) unless `fresh`."""
         status = self._process_cache.get(str(process_id))
-        if status is None or status.get("status") not in PROCESS_DONE:
+        if status is None or (fresh and status.get("status") not in PROCESS_DONE):
             status = self._request("get-process-status", "GET", "/shared/process-status/%s" % process_id)
             self._process_cache[str(process_id)] = status
         return status
@@ -334,7 +335,7 @@ class BolClient(Transport):
         while process.get("status") not in PROCESS_DONE and waited < timeout:
             self.sleep(pause)
             waited += pause
-            process = self.process_status(process["processStatusId"])
+            process = self.process_status(process["processStatusId"], fresh=True)
             pause = min(pause * 2, 5.0)
         return process
 

@@ -1,1 +1,4 @@
 from . import marketplace_instance
+from . import delivery_carrier
+from . import stock_picking
+from . import bol_demo

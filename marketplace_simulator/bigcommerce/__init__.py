@@ -14,6 +14,14 @@ v2 (what the ``bigcommerce`` package speaks):
   ``/shipping_addresses``, ``/coupons``, ``/taxes`` (empty sub-collections answer 204),
   ``GET|POST /v2/orders/{id}/shipments``, ``GET /v2/orders/{id}/shipments/{shipment_id}``.
   A shipment moves the order to Shipped or Partially Shipped.
+* ``include=consignments.line_items&consignment_structure=object`` on ``GET /v2/orders`` and
+  ``/v2/orders/{id}`` (and ``GET /v2/orders/{id}/consignments``): the shipping consignments, each
+  with its address, costs (numbers) and order products, in the same answer.
+* ``/taxes``: one row per taxed item (``order_product_id``), gift wrapping, shipping and handling.
+* An order may be in another currency than the store's (``add_orders`` ``currency``,
+  ``exchange_rate``): every amount in that currency, ``store_default_currency_code`` the store's.
+* ``GET /v2/time``, ``GET /v2/tax_classes``; the store's ``weight_units`` (LBS, KGS, Ounces, Grams,
+  Tonnes; KGS by default) and currency through the control action ``store``.
 * v2 errors are ``[{"status": 404, "message": "..."}]``.
 
 v3:
@@ -30,6 +38,9 @@ v3:
 * Orders: ``GET /v3/orders/{id}/transactions`` (204 when none), ``POST
   /v3/orders/{id}/payment_actions/capture`` and ``.../void`` (201 ``{}``; the payment goes
   ``capture pending`` -> ``captured`` after ``capture_delay`` seconds).
+* ``GET /v3/channels``, ``GET /v3/catalog/categories`` (a tree by parent_id), ``GET
+  /v3/catalog/brands``, ``include=images`` (one image per product, on the simulated CDN
+  ``/bigcommerce/cdn/...``: no token, no quota), ``id:in`` on ``GET /v3/catalog/variants``.
 * v3 errors are ``{"status": ..., "title": ..., "type": ..., "errors": {...}}``.
 
 "Mark as paid": there is no such endpoint in v2. The simulator records an order as paid when the
@@ -40,14 +51,23 @@ then ``payment_status`` becomes ``paid`` and a purchase transaction appears. Bot
 Auth: ``X-Auth-Token`` must be the store's access token (``sim-token``; ``X-Auth-Client`` is
 accepted and ignored, as the real service does). Unknown store hash: 404; missing or wrong token:
 401 in the API version's error shape. Tokens do not expire on BigCommerce; the simulator's
-``expired_token`` fault makes the next request fail with 401 once (a revoked token).
+``expired_token`` fault makes the next request fail with 401 once (a revoked token). OAuth scopes:
+the token holds every scope the connector needs unless the control action ``scopes`` says
+otherwise (``store_v2_orders``, ``*_read_only`` for GET only, ...); a request outside them answers
+403 "You don't have a required scope to access the endpoint".
 
 Rate limits: one quota per store shared by all operations (``rate_quota`` requests per
-``rate_window_ms``: 150 per 30 s, the Plus & Standard plan), a fixed window refreshed when it ends.
+``rate_window_ms``: 150 per 30 s, the Plus & Standard plan; both may be set by ``reset`` sizes for
+tests), a fixed window refreshed when it ends.
 Every authorised answer carries the four ``X-Rate-Limit-*`` headers; a 429 carries them too (with
 ``X-Rate-Limit-Time-Reset-Ms`` telling the wait, and ``X-Retry-After`` in seconds). The fault
 ``429_no_retry_after`` gives the other documented 429: no rate-limit headers at all (platform under
 high load).
+
+Files by role: ``data`` (reference data, helpers), ``catalogue``, ``orders`` (generation, amounts,
+control actions), ``orders_api`` (v2 order handlers), ``shipments``, ``inventory``, ``payments``,
+``store`` (store settings), ``routes`` (routing, auth, quota, error shapes), ``api`` (the class,
+state and control).
 """
 from .api import BigCommerceAPI
 

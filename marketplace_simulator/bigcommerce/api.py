@@ -59,6 +59,9 @@ class BigCommerceAPI(RoutesMixin, StoreMixin, OrdersMixin, OrdersApiMixin, Shipm
         self.store_currency = str(sizes.get("currency", "EUR"))
         self.weight_units = str(sizes.get("weight_units", "KGS"))
         self.scopes = set(SCOPES)  # the access token's OAuth scopes (control action "scopes")
+        # the store's quota: the plan's (150 per 30 s) unless a test asks for a smaller window
+        self.rate_quota = int(sizes.get("rate_quota", type(self).rate_quota))
+        self.rate_window_ms = int(sizes.get("rate_window_ms", type(self).rate_window_ms))
         self.orders = {}
         self.order_list = []  # ascending id
         self._visible = None  # orders listed without status filter (not Incomplete)

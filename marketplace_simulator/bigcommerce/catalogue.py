@@ -499,6 +499,10 @@ class CatalogueMixin:
         if req.arg("id"):
             vid = _int_arg(req.arg("id"))
             rows = [v for v in rows if v["id"] == vid]
+        ids = req.args("id:in")
+        if ids:
+            wanted = {_int_arg(x) for x in ids}
+            rows = [v for v in rows if v["id"] in wanted]
         pids = req.args("product_id:in")
         if pids:
             wanted = {_int_arg(x) for x in pids}

@@ -19,11 +19,14 @@ from marketplace_amazon.adapter.client import (
     AmazonError,
     AmazonThrottled,
     forget_access_token,
+    forget_restricted_tokens,
 )
 from marketplace_base.adapter.transport import Ambiguous, MarketplaceError, Throttled
 from marketplace_amazon.adapter.mapping import (
     ALL_IMPORT_STATUSES,
     is_importable,
+    order_header,
+    payload_to_neutral,
     prices_include_tax,
     to_neutral_listing,
     to_neutral_order,
@@ -52,6 +55,7 @@ def fresh(sim):
     post(sim, "/_sim/amazon/feed_timing", {"stage_seconds": 0})
     client_module.reset_rate_limits()
     forget_access_token()
+    forget_restricted_tokens()
     yield
 
 
@@ -136,15 +140,33 @@ def test_endpoints_default_to_amazon_production():
 
 def test_orders_page_with_one_call_per_page_and_items_once_per_order(sim):
     amazon = client(sim)
-    orders = list(amazon.iter_orders(ALL, SINCE))
-    ids = [o["AmazonOrderId"] for o in orders]
+    ids, token = [], None
+    while True:  # as an import reads them: a page, then its orders' items
+        page = amazon.orders_page(ALL, SINCE, token)
+        for order in page["orders"]:
+            ids.append(order["AmazonOrderId"])
+            assert amazon.order_items(order["AmazonOrderId"])
+        token = page["next_token"]
+        if not token:
+            break
     assert len(ids) == len(set(ids)) == 250, "three pages, no duplicate"
-    assert amazon.calls == 3
-    for order_id in ids:
-        assert amazon.order_items(order_id)
+    rdts = state(sim)["rdts_issued"]
+    assert rdts <= 1 + 2 * 3, "one RDT for the pages, one per 50 orders' items"
+    assert amazon.calls == 3 + 250 + rdts
     per_order = amazon.calls / len(ids)
-    print("\ncalls per order (getOrders pages + getOrderItems): %.3f" % per_order)
-    assert per_order <= 1.02
+    print("\nOrders v0, calls per order (getOrders, getOrderItems, RDTs): %.3f" % per_order)
+    assert per_order <= 1.05
+
+
+def test_orders_2026_come_with_their_items_at_100_a_call(sim):
+    amazon = client(sim)
+    orders = list(amazon.iter_orders(ALL, SINCE, version="2026-01-01"))
+    ids = [o["orderId"] for o in orders]
+    assert len(ids) == len(set(ids)) == 250 and all(o["orderItems"] for o in orders)
+    assert amazon.calls == 3 + 1, "three searchOrders pages and one RDT"
+    per_order = amazon.calls / len(ids)
+    print("\nOrders 2026-01-01, calls per order: %.3f" % per_order)
+    assert per_order <= 0.02
 
 
 def test_orders_filters_and_early_stop(sim):
@@ -165,7 +187,7 @@ def test_orders_page_gives_amazons_last_updated_before_as_the_next_cursor(sim):
     amazon = client(sim)
     first = amazon.orders_page(ALL, SINCE)
     cursor = first["safe_until"]
-    assert len(first["orders"]) == 100 and first["next_token"] and amazon.calls == 1
+    assert len(first["orders"]) == 100 and first["next_token"] and amazon.calls == 2, "the page and its RDT"
     assert cursor.tzinfo is not None and cursor.utcoffset() == timedelta(0)
     time.sleep(1.1)  # the local clock moves on; Amazon's bound of this listing does not
     fresh_id = add_order(sim)
@@ -198,7 +220,7 @@ def test_order_items_page(sim):
     amazon = client(sim)
     items = amazon.order_items(order_id)
     assert len({i["OrderItemId"] for i in items}) == 120
-    assert amazon.calls == 2
+    assert amazon.calls == 2 + 1, "two pages of items, one RDT"
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,7 +236,7 @@ def test_throttling_is_waited_out_and_the_paging_resumes_without_duplicates(sim)
     got += [o["AmazonOrderId"] for o in pages]
     assert got == expected
     assert amazon.throttled == 3
-    assert amazon.calls == 3 + 3
+    assert amazon.calls == 3 + 3, "the pages and the 429s (the first listing's RDT is reused)"
     assert len(amazon.sleep.pauses) >= 3 and all(p > 0 for p in amazon.sleep.pauses)
     assert amazon.sleep.pauses[-1] > amazon.sleep.pauses[0], "backs off"
 
@@ -227,7 +249,7 @@ def test_throttling_beyond_the_time_budget_stops(sim):
         list(amazon.iter_orders(ALL, SINCE))
     assert throttled.value.status == 429 and "QuotaExceeded" in str(throttled.value)
     assert isinstance(throttled.value, Throttled) and isinstance(throttled.value, MarketplaceError)
-    assert amazon.throttled == 1 and amazon.calls == 1
+    assert amazon.throttled == 1 and amazon.calls == 2, "the RDT and the throttled page"
     assert sum(amazon.sleep.pauses) <= 5
 
 
@@ -269,7 +291,7 @@ def test_server_errors_are_retried_a_bounded_number_of_times(sim):
     fault(sim, "getOrderItems", "5xx", count=2)
     calls = amazon.calls
     assert amazon.order_items(order_id)
-    assert amazon.calls == calls + 3
+    assert amazon.calls == calls + 3 + 1, "three tries and the items' RDT"
     fault(sim, "getOrderItems", "5xx", count=10)
     calls = amazon.calls
     with pytest.raises(AmazonError) as failed:
@@ -465,10 +487,27 @@ def test_inventory_summaries_page(sim):
 # mapping
 # --------------------------------------------------------------------------------------------
 
+def _reconciles(neutral, included):
+    """Odoo's total of a neutral order (as the order service books it) against Amazon's."""
+    lines = sum(line.unit_price * line.quantity - line.discount for line in neutral.lines)
+    wraps = [line.gift_wrap for line in neutral.lines if line.gift_wrap]
+    charges = [c for c in wraps + [neutral.shipping] if c]
+    gross = lines + sum(c.amount - c.discount for c in charges)
+    if included:
+        return abs(gross - neutral.total) <= 0.01
+    # taxes on top (not collected by Amazon): the tax amounts are those of the full price, so
+    # the discounts' share is taken off at the same rate (as Odoo will compute it)
+    taxes = 0.0
+    for base, discount, tax_list in [(line.unit_price * line.quantity, line.discount, line.taxes)
+                                     for line in neutral.lines] + [(c.amount, c.discount, c.taxes) for c in charges]:
+        taxes += sum(t.amount for t in tax_list) * (base - discount) / base if base else 0.0
+    return abs(gross + taxes - neutral.total) <= 0.01 * (1 + len(neutral.lines))
+
+
 def test_every_order_maps_to_a_valid_neutral_order_with_amazons_total(sim):
     amazon = client(sim)
     checked = {True: 0, False: 0}
-    seen = {"b2b": 0, "gift": 0, "anonymous": 0, "cancelled": 0}
+    seen = {"b2b": 0, "gift": 0, "anonymous": 0, "cancelled": 0, "facilitated": 0}
     for raw in amazon.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES):
         items = amazon.order_items(raw["AmazonOrderId"])
         included = prices_include_tax(raw["MarketplaceId"])
@@ -477,66 +516,148 @@ def test_every_order_maps_to_a_valid_neutral_order_with_amazons_total(sim):
         assert neutral.external_id == neutral.name == raw["AmazonOrderId"]
         assert neutral.fulfilment == ("marketplace" if raw["FulfillmentChannel"] == "AFN" else "merchant")
         assert neutral.marketplace_id == raw["MarketplaceId"] and neutral.status == raw["OrderStatus"]
-        assert neutral.customer.name, "a named buyer or the anonymous customer"
         assert len(neutral.lines) == len(items)
-        if neutral.customer.name == "Amazon Customer":
+        if not neutral.customer.name:
             seen["anonymous"] += 1
-            assert neutral.delivery_address is None
+            assert raw["FulfillmentChannel"] == "AFN", "with an RDT only FBA buyers are hidden"
+            if raw.get("ShippingAddress"):
+                assert neutral.delivery_address.country_code == raw["ShippingAddress"]["CountryCode"]
+        elif raw["FulfillmentChannel"] == "MFN":
+            assert neutral.customer.email == raw["BuyerInfo"]["BuyerEmail"]
         if neutral.invoice_address and neutral.invoice_address.company:
             seen["b2b"] += 1
         if any(line.gift_wrap for line in neutral.lines):
             seen["gift"] += 1
+        if any(line.tax_collected_by_marketplace for line in neutral.lines):
+            seen["facilitated"] += 1
+            assert all(not line.taxes for line in neutral.lines)
         if neutral.cancelled:
             seen["cancelled"] += 1
             assert neutral.total is None
             continue
         assert neutral.currency == raw["OrderTotal"]["CurrencyCode"]
-        lines = sum(line.unit_price * line.quantity - line.discount for line in neutral.lines)
-        wraps = [line.gift_wrap for line in neutral.lines if line.gift_wrap]
-        charges = [c for c in wraps + [neutral.shipping] if c]
-        gross = lines + sum(c.amount - c.discount for c in charges)
-        if included:
-            assert abs(gross - neutral.total) <= 0.01, raw["AmazonOrderId"]
-        else:
-            # taxes come on top; Amazon's tax amounts are those of the full price, so the
-            # discounts' share is taken off at the same rate (as Odoo will compute it)
-            taxes = 0.0
-            for base, discount, tax_list in [(line.unit_price * line.quantity, line.discount, line.taxes)
-                                             for line in neutral.lines] + [(c.amount, c.discount, c.taxes) for c in charges]:
-                tax = sum(t.amount for t in tax_list)
-                taxes += tax * (base - discount) / base if base else 0.0
-            assert abs(gross + taxes - neutral.total) <= 0.01 * (1 + len(neutral.lines)), raw["AmazonOrderId"]
+        assert _reconciles(neutral, included), raw["AmazonOrderId"]
         checked[included] += 1
     print("\nmapped orders: %s tax-included, %s US; %s" % (checked[True], checked[False], seen))
     assert checked[True] > 50 and checked[False] > 10
     assert all(seen.values()), seen
 
 
-def test_b2b_gift_and_anonymous_orders_map_as_expected(sim):
-    order_id = add_order(sim, business=True, gift=True, pii=True, lines=2)
+def test_both_api_versions_map_every_order_to_the_same_neutral_order(sim):
+    v0, v2026 = client(sim), client(sim)
+    new = [add_order(sim, business=True, gift=True, lines=3), add_order(sim, payment_method="COD"),
+           add_order(sim, marketplace_id=UK, facilitator=True, lines=2), add_order(sim, marketplace_id=US, lines=2)]
+    by_id = {o["orderId"]: o for o in v2026.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES,
+                                                         version="2026-01-01")}
+    compared = 0
+    for raw in v0.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES):
+        reference, updated, _order = order_header(by_id[raw["AmazonOrderId"]], "2026-01-01")
+        assert (reference, updated) == (raw["AmazonOrderId"], raw["LastUpdateDate"])
+        old = payload_to_neutral({"order": raw, "items": v0.order_items(raw["AmazonOrderId"])})
+        assert Order.model_validate(old) == Order.model_validate(
+            payload_to_neutral({"version": "2026-01-01", "order": by_id[raw["AmazonOrderId"]]})), raw["AmazonOrderId"]
+        compared += 1
+    assert compared == len(by_id) > 200 and set(new) <= set(by_id)
+
+
+def test_business_gift_cod_and_facilitated_orders_map_as_a_merchant_needs(sim):
     amazon = client(sim)
+    order_id = add_order(sim, business=True, gift=True, lines=2, vat="FR40303265045", payment_method="COD")
     raw, items = amazon.order(order_id), amazon.order_items(order_id)
     neutral = Order.model_validate(to_neutral_order(raw, items, prices_include_tax=True, with_asin=True))
     address = neutral.invoice_address
-    assert address.company and address.name == raw["ShippingAddress"]["Name"]
+    assert address.company == raw["BuyerInfo"]["BuyerTaxInfo"]["CompanyLegalName"]
+    assert address.vat == "FR40303265045" and address.name == raw["ShippingAddress"]["Name"]
     assert address.country_code == raw["ShippingAddress"]["CountryCode"]
     assert neutral.customer.email == raw["BuyerInfo"]["BuyerEmail"]
-    vat = (raw["BuyerInfo"]["BuyerTaxInfo"].get("TaxClassifications") or [{}])[0].get("Value")
-    assert address.vat == vat
+    assert neutral.customer_reference == raw["BuyerInfo"]["PurchaseOrderNumber"]
     assert all(line.gift_wrap and line.gift_wrap.code == "Classic" for line in neutral.lines)
+    assert [line.gift_message for line in neutral.lines] == [i["BuyerInfo"].get("GiftMessageText") for i in items]
     assert [line.product_external_id for line in neutral.lines] == [i["ASIN"] for i in items]
-    assert neutral.shipping.code == raw["ShipServiceLevel"]
+    assert (neutral.payment_gateway, neutral.payment_status) == ("Amazon COD", "unpaid")
 
-    hidden = Order.model_validate(to_neutral_order(raw, items, prices_include_tax=True, anonymous=True,
-                                                   anonymous_name="Amazon.de Customer"))
-    assert hidden.customer.name == "Amazon.de Customer" and hidden.customer.email is None
-    assert hidden.delivery_address is None and hidden.invoice_address is None
-    assert all(line.product_external_id is None for line in hidden.lines)
+    # Amazon collects the UK VAT (deemed reseller): net prices, no tax, Amazon's total less its tax
+    uk = add_order(sim, marketplace_id=UK, facilitator=True, lines=[{"sku": "SIM-0002", "quantity": 3, "price": 10.0}])
+    raw, items = amazon.order(uk), amazon.order_items(uk)
+    neutral = Order.model_validate(to_neutral_order(raw, items, prices_include_tax=True))
+    line, item = neutral.lines[0], items[0]
 
-    no_pii = add_order(sim, pii=False)
-    raw = amazon.order(no_pii)
-    neutral = Order.model_validate(to_neutral_order(raw, amazon.order_items(no_pii), prices_include_tax=True))
-    assert neutral.customer.name == "Amazon Customer" and neutral.delivery_address is None
+    def money(key):
+        return float(item[key]["Amount"])
+
+    kept = money("ItemTax") + money("ShippingTax") - money("PromotionDiscountTax") - money("ShippingDiscountTax")
+    assert line.tax_collected_by_marketplace and not line.taxes
+    assert round(line.unit_price * 3 - line.discount, 2) == round(
+        30.0 - money("PromotionDiscount") - money("ItemTax") + money("PromotionDiscountTax"), 2)
+    assert abs(neutral.total - (float(raw["OrderTotal"]["Amount"]) - kept)) < 0.005
+
+
+def test_without_the_pii_role_orders_keep_their_destination_and_it_is_said_once(sim):
+    post(sim, "/_sim/amazon/pii_role", {"granted": False})
+    issued = state(sim)["rdts_issued"]
+    order_id = add_order(sim, ship_to="AT")
+    amazon = client(sim)
+    orders = list(amazon.iter_orders([DE], SINCE))
+    for order in orders[:3]:
+        amazon.order_items(order["AmazonOrderId"])
+    raw = next(o for o in orders if o["AmazonOrderId"] == order_id)
+    neutral = Order.model_validate(to_neutral_order(raw, amazon.order_items(order_id), prices_include_tax=True))
+    assert neutral.customer.name is None and neutral.customer.email is None, "the anonymous customer"
+    assert (neutral.delivery_address.country_code, neutral.invoice_address) == ("AT", None)
+    assert amazon.pii_refused and len(amazon.notices) == 1
+    assert "does not have access to one or more requested data elements" in amazon.notices[0][1]
+    assert state(sim)["rdts_issued"] == issued
+
+
+def test_restricted_data_tokens_are_reused_while_valid_and_renewed_with_the_token(sim):
+    issued = state(sim)["rdts_issued"]
+    first = client(sim)
+    list(first.iter_orders([DE], SINCE))
+    second = client(sim)  # another run of the same account
+    list(second.iter_orders([DE], SINCE))
+    assert state(sim)["rdts_issued"] == issued + 1, "the first run's RDT is reused"
+    assert second.calls == first.calls - 1, "the pages only"
+    fault(sim, "getOrders", "expired_token")  # every token expires, the RDT with the access token
+    assert list(second.iter_orders([DE], SINCE))
+    assert state(sim)["rdts_issued"] == issued + 2
+
+
+def test_an_account_refused_orders_2026_reads_with_v0_and_says_it_once(sim):
+    post(sim, "/_sim/amazon/orders_api", {"2026-01-01": False})
+    amazon = client(sim)
+    page = amazon.import_page(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES)
+    assert amazon.orders_version == "v0" and "AmazonOrderId" in page["orders"][0]
+    amazon.import_page(ALL, SINCE, page["next_token"], ALL_IMPORT_STATUSES)
+    assert [n[0] for n in amazon.notices] == ["warning"] and "2026-01-01" in amazon.notices[0][1]
+
+
+def test_listings_pages_map_to_neutral_listings(sim):
+    amazon = client(sim)
+    pages = list(amazon.iter_listings("SIMSELLER1", [DE]))
+    items = [item for page in pages for item in page]
+    assert all(len(page) <= 20 for page in pages) and amazon.calls == len(pages)
+    skus = [i["sku"] for i in items]
+    known = state(sim)
+    assert len(skus) == len(set(skus)) == known["products"]
+    listings = [to_neutral_listing(item, marketplace_id=DE) for item in items]
+    fba = set(known["fba_inventory"])
+    for listing in listings:
+        assert listing["external_id"] == listing["sku"] and listing["name"] and len(listing["barcode"]) == 13
+        assert listing["fulfilment"] == ("marketplace" if listing["sku"] in fba else "merchant")
+        assert listing["price"] == float(known["offers"][listing["sku"]][DE]["price"])
+
+
+def test_feed_results_follow_the_message_ids_as_sent(sim):
+    """A report that names messageIds only: each result reaches the message's listing, even
+    when its SKU changed in Odoo since (the messages passed say the SKU known now)."""
+    post(sim, "/_sim/amazon/feed_report", {"issue_skus": False})
+    amazon = client(sim)
+    sku = sorted(state(sim)["offers"])[0]
+    feed = amazon.submit_listings_feed("SIMSELLER1", [DE], [amazon.stock_message("NOT-A-SKU", 1, 1),
+                                                           amazon.stock_message(sku, 2, 2)])
+    assert amazon.wait_for_feed(feed, timeout=10, interval=0.01)["status"] == "DONE"
+    results = amazon.feed_results(feed, {1: "RENAMED-SINCE", 2: sku})
+    assert results["RENAMED-SINCE"]["status"] == "error" and results[sku]["status"] == "accepted"
 
 
 def test_only_the_import_statuses_are_importable(sim):
@@ -547,3 +668,22 @@ def test_only_the_import_statuses_are_importable(sim):
     amazon = client(sim)
     pending = add_order(sim, status="Pending")
     assert pending not in {o["AmazonOrderId"] for o in amazon.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES)}
+
+
+def test_a_business_invoice_request_names_the_buyers_company():
+    """BuyerTaxInformation (a buyer asking for a business invoice, Turkey): its legal name and
+    tax registration make the company contact, as an Amazon Business buyer's do."""
+    order = {"AmazonOrderId": "028-1234567-8901234", "PurchaseDate": "2026-03-15T10:30:00Z", "OrderStatus": "Unshipped",
+             "FulfillmentChannel": "MFN", "MarketplaceId": "A33AVAJ2PDY3EV", "IsBusinessOrder": False,
+             "OrderTotal": {"Amount": "125.00", "CurrencyCode": "TRY"},
+             "BuyerInvoicePreference": "BUSINESS",
+             "BuyerTaxInformation": {"BuyerLegalCompanyName": "Test company name", "BuyerTaxRegistrationId": "1234567890",
+                                     "BuyerTaxOffice": "tax office"},
+             "BuyerInfo": {"BuyerEmail": "buyer@marketplace.amazon.com.tr", "BuyerName": "Mehmet Yilmaz"},
+             "ShippingAddress": {"Name": "Mehmet Yilmaz", "AddressLine1": "Istiklal Caddesi No:42", "City": "Istanbul",
+                                 "PostalCode": "34430", "CountryCode": "TR"}}
+    items = [{"OrderItemId": "1", "SellerSKU": "FIRE-HD10", "QuantityOrdered": 2,
+              "ItemPrice": {"Amount": "125.00", "CurrencyCode": "TRY"}, "ItemTax": {"Amount": "20.83", "CurrencyCode": "TRY"}}]
+    neutral = Order.model_validate(to_neutral_order(order, items, prices_include_tax=True))
+    assert (neutral.invoice_address.company, neutral.invoice_address.vat) == ("Test company name", "1234567890")
+    assert neutral.customer.name == "Mehmet Yilmaz" and neutral.total == 125.0

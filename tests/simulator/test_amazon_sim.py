@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from sp_api.api import Feeds, Inventories, Orders, Sellers
+from sp_api.api import Feeds, Inventories, Orders, Sellers, Tokens
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base.exceptions import (
     SellingApiBadRequestException,
@@ -26,7 +26,8 @@ from marketplace_simulator import serve_in_thread
 from apispec_check import check, load_spec
 
 # How to point python-amazon-sp-api at the simulator: the connector's own helpers.
-from marketplace_amazon.adapter.client import forget_access_token, sp_api_client, sp_api_credentials
+from marketplace_amazon.adapter.client import (
+    forget_access_token, forget_restricted_tokens, sp_api_client, sp_api_credentials)
 
 DE = "A1PA6795UKMFR9"
 UK = "A1F83G8C2ARO7P"
@@ -75,6 +76,7 @@ def fresh(simulator):
     simulator.http.post("/_sim/reset", json={"seed": 7, "sizes": SIZES, "rate_limits": True}).raise_for_status()
     simulator.http.post("/_sim/rate_limits", json={"enabled": True, "scale": 1.0}).raise_for_status()
     forget_access_token()
+    forget_restricted_tokens()
     yield
 
 
@@ -219,29 +221,150 @@ def test_order_items_amounts_add_up_and_page(simulator):
         orders.get_order_items("999-0000000-0000000")
 
 
-def test_b2b_gift_and_pii_free_orders(simulator):
-    added = control(simulator, "add_orders", {"orders": [
-        {"marketplace_id": DE, "business": True, "gift": True, "lines": 2},
-        {"marketplace_id": UK, "pii": False},
-    ]})["orders"]
-    orders = client(simulator, Orders)
-    b2b = orders.get_order(added[0]).payload
-    check_def(b2b, "ordersV0.json", "Order")
-    assert b2b["IsBusinessOrder"] is True and b2b["OrderStatus"] == "Unshipped"
-    tax = b2b["BuyerInfo"]["BuyerTaxInfo"]
-    assert tax["CompanyLegalName"] and tax["TaxClassifications"][0]["Name"] == "VATNumber"
-    items = orders.get_order_items(added[0]).payload["OrderItems"]
-    assert all(i["IsGift"] == "true" and i["BuyerInfo"]["GiftWrapPrice"]["Amount"] for i in items)
-    address = orders.get_order_address(added[0]).payload
-    check_def(address, "ordersV0.json", "OrderAddress")
-    assert address["ShippingAddress"]["CompanyName"] == tax["CompanyLegalName"]
-    buyer = orders.get_order_buyer_info(added[0]).payload
-    check_def(buyer, "ordersV0.json", "OrderBuyerInfo")
-    assert buyer["BuyerEmail"].endswith("amazon.de")
+BUYER_DATA = ["buyerInfo", "shippingAddress"]
 
-    hidden = client(simulator, Orders, UK).get_order(added[1]).payload
-    assert "ShippingAddress" not in hidden and "BuyerEmail" not in hidden.get("BuyerInfo", {})
-    assert hidden["OrderTotal"]["CurrencyCode"] == "GBP"
+
+def test_restricted_data_needs_a_restricted_data_token(simulator):
+    """ShippingAddress, BuyerInfo and gift messages are restricted data (ordersV0.json): with the
+    access token Amazon answers the destination alone; with an RDT for the path, everything."""
+    order_id = control(simulator, "add_orders", {"orders": [
+        {"marketplace_id": DE, "business": True, "gift": True, "lines": 2, "vat": "DE811569869"}]})["orders"][0]
+    orders = client(simulator, Orders)
+    plain = orders.get_order(order_id).payload
+    check_def(plain, "ordersV0.json", "Order")
+    assert plain["IsBusinessOrder"] is True and plain["OrderStatus"] == "Unshipped"
+    assert set(plain["ShippingAddress"]) == {"City", "StateOrRegion", "PostalCode", "CountryCode"}
+    assert "BuyerInfo" not in plain
+    plain_items = orders.get_order_items(order_id).payload["OrderItems"]
+    assert all(i["IsGift"] == "true" and i["BuyerInfo"]["GiftWrapPrice"]["Amount"] for i in plain_items)
+    assert not any("GiftMessageText" in i["BuyerInfo"] for i in plain_items)
+
+    # python-amazon-sp-api asks for an RDT of the call's own path with RestrictedResources
+    full = orders.get_order(order_id, RestrictedResources=BUYER_DATA).payload
+    check_def(full, "ordersV0.json", "Order")
+    tax = full["BuyerInfo"]["BuyerTaxInfo"]
+    assert tax["CompanyLegalName"] and tax["TaxClassifications"] == [{"Name": "VATNumber", "Value": "DE811569869"}]
+    assert full["ShippingAddress"]["Name"] and full["ShippingAddress"]["AddressLine1"]
+    assert full["ShippingAddress"]["CompanyName"] == tax["CompanyLegalName"]
+    assert full["BuyerInfo"]["BuyerEmail"].endswith("amazon.de") and full["BuyerInfo"]["PurchaseOrderNumber"]
+    items = orders.get_order_items(order_id, RestrictedResources=["buyerInfo"]).payload
+    check_def(items, "ordersV0.json", "OrderItemsList")
+    assert [i["BuyerInfo"].get("GiftMessageText") for i in items["OrderItems"]] == [
+        i["BuyerInfo"].get("GiftMessageText") for i in control(simulator, "get_order", {"order_id": order_id})["items"]]
+    assert sim_state(simulator)["rdts_issued"] >= 2
+
+
+def test_an_rdt_is_valid_for_its_resources_only(simulator):
+    order_id = control(simulator, "add_orders", {"count": 1, "marketplace_id": DE})["orders"][0]
+    tokens = client(simulator, Tokens)
+    answer = tokens.create_restricted_data_token(restrictedResources=[
+        {"method": "GET", "path": "/orders/v0/orders", "dataElements": BUYER_DATA}]).payload
+    check_def(answer, "tokens_2021-03-01.json", "CreateRestrictedDataTokenResponse")
+    assert answer["expiresIn"] == 3600 and answer["restrictedDataToken"].startswith("Atz.sprdt|")
+    orders = client(simulator, Orders)
+    orders.restricted_data_token = answer["restrictedDataToken"]
+    listed = orders.get_orders(MarketplaceIds=[DE], CreatedAfter=days_ago(1)).payload["Orders"]
+    assert any(o.get("BuyerInfo", {}).get("BuyerEmail") for o in listed if o["AmazonOrderId"] == order_id)
+    with pytest.raises(SellingApiForbiddenException) as elsewhere:  # not one of the token's paths
+        orders.get_order_items(order_id)
+    assert "does not grant" in check_errors(elsewhere.value)["details"]
+    with pytest.raises(SellingApiBadRequestException) as generic:  # orders paths name the order
+        tokens.create_restricted_data_token(restrictedResources=[
+            {"method": "GET", "path": "/orders/v0/orders/{orderId}", "dataElements": BUYER_DATA}])
+    check_errors(generic.value, "tokens_2021-03-01.json")
+
+
+def test_an_app_without_the_pii_role_is_refused_its_rdts(simulator):
+    control(simulator, "pii_role", {"granted": False})
+    with pytest.raises(SellingApiBadRequestException) as refused:
+        client(simulator, Tokens).create_restricted_data_token(restrictedResources=[
+            {"method": "GET", "path": "/orders/v0/orders", "dataElements": BUYER_DATA}])
+    err = check_errors(refused.value, "tokens_2021-03-01.json")
+    assert err["code"] == "InvalidInput"
+    assert err["message"] == ("Application does not have access to one or more requested data elements: "
+                              "[buyerInfo, shippingAddress]")
+    order_id = control(simulator, "add_orders", {"count": 1, "marketplace_id": UK})["orders"][0]
+    plain = client(simulator, Orders, UK).get_order(order_id).payload
+    assert "BuyerInfo" not in plain and "Name" not in plain["ShippingAddress"]
+    assert plain["OrderTotal"]["CurrencyCode"] == "GBP"
+
+
+INCLUDED = ["BUYER", "RECIPIENT", "PROCEEDS", "FULFILLMENT", "TAX", "PAYMENT", "PROMOTION", "PACKAGES"]
+
+
+def test_search_orders_2026_answers_orders_with_their_items(simulator):
+    orders = client(simulator, Orders)
+    orders_2026 = sp_api_client(Orders, simulator.base_url + "/amazon", simulator.base_url + "/amazon/auth/o2/token",
+                                creds(), DE, version="2026-01-01")
+    filters = {"lastUpdatedAfter": days_ago(90), "marketplaceIds": [DE, UK], "includedData": INCLUDED,
+               "fulfillmentStatuses": ["UNSHIPPED", "SHIPPED"]}
+    first = orders_2026.search_orders(maxResultsPerPage=40, **filters)
+    check_def(first.payload, "orders_2026-01-01.json", "SearchOrdersResponse")
+    assert first.headers["x-amzn-RateLimit-Limit"] == "0.0056"
+    assert first.payload["lastUpdatedBefore"] and first.next_token and len(first.payload["orders"]) == 40
+    order = first.payload["orders"][0]
+    assert order["orderItems"] and order["fulfillment"]["fulfillmentStatus"] in ("UNSHIPPED", "SHIPPED")
+    assert "buyer" not in order and set(order.get("recipient", {}).get("deliveryAddress", {})) <= {
+        "city", "stateOrRegion", "postalCode", "countryCode"}, "no RDT: no buyer"
+    # a page token comes back with the filters that made it (includedData and the page size may change)
+    with pytest.raises(SellingApiBadRequestException):
+        orders_2026.search_orders(paginationToken=first.next_token, lastUpdatedAfter=days_ago(90))
+    second = orders_2026.search_orders(paginationToken=first.next_token, maxResultsPerPage=100, **filters)
+    check_def(second.payload, "orders_2026-01-01.json", "SearchOrdersResponse")
+    ids = [o["orderId"] for o in first.payload["orders"] + second.payload["orders"]]
+    v0_ids = [o["AmazonOrderId"] for o in orders.get_orders(
+        MarketplaceIds=[DE, UK], LastUpdatedAfter=filters["lastUpdatedAfter"], OrderStatuses=["Unshipped", "Shipped"],
+        MaxResultsPerPage=100).payload["Orders"]]
+    assert sorted(ids) == sorted(v0_ids), "the same orders as getOrders"
+    # with an RDT, the buyer and the address in full; money adds up to the v0 total
+    orders_2026.restricted_data_token = client(simulator, Tokens).create_restricted_data_token(restrictedResources=[
+        {"method": "GET", "path": "/orders/2026-01-01/orders", "dataElements": BUYER_DATA}]).payload[
+        "restrictedDataToken"]
+    full = orders_2026.search_orders(maxResultsPerPage=100, **filters).payload["orders"]
+    mfn = next(o for o in full if o["fulfillment"]["fulfilledBy"] == "MERCHANT")
+    assert mfn["buyer"]["buyerEmail"] and mfn["recipient"]["deliveryAddress"]["addressLine1"]
+    v0 = orders.get_order(mfn["orderId"]).payload
+    assert mfn["proceeds"]["grandTotal"]["amount"] == v0["OrderTotal"]["Amount"]
+
+
+def test_get_order_2026_and_its_datasets(simulator):
+    added = control(simulator, "add_orders", {"orders": [
+        {"marketplace_id": DE, "business": True, "gift": True, "lines": 2, "payment_method": "COD"},
+        {"marketplace_id": US, "lines": 1},
+        {"marketplace_id": UK, "lines": 1, "facilitator": True},
+    ]})["orders"]
+    orders_2026 = sp_api_client(Orders, simulator.base_url + "/amazon", simulator.base_url + "/amazon/auth/o2/token",
+                                creds(), DE, version="2026-01-01")
+    orders_2026.restricted_data_token = client(simulator, Tokens).create_restricted_data_token(restrictedResources=[
+        {"method": "GET", "path": "/orders/2026-01-01/orders/%s" % order_id, "dataElements": BUYER_DATA}
+        for order_id in added]).payload["restrictedDataToken"]
+    b2b, us, uk = [orders_2026.get_order(order_id, includedData=INCLUDED).payload for order_id in added]
+    for answer in (b2b, us, uk):
+        check_def(answer, "orders_2026-01-01.json", "GetOrderResponse")
+    b2b = b2b["order"]
+    assert "AMAZON_BUSINESS" in b2b["programs"] and b2b["buyer"]["buyerCompanyName"]
+    registration = b2b["tax"]["taxRegistrations"][0]
+    assert registration["entityType"] == "BUYER" and registration["legalName"] == b2b["buyer"]["buyerCompanyName"]
+    assert b2b["payment"]["paymentExecutions"][0]["paymentMethod"] == "CashOnDelivery"
+    assert all(i["fulfillment"]["packing"]["giftOption"]["giftWrapLevel"] for i in b2b["orderItems"])
+    for answer, party in ((us, "Amazon Services, Inc."), (uk, "Amazon Services Europe S.a.r.L.")):
+        collection = answer["order"]["orderItems"][0]["tax"]["taxCollections"][0]
+        assert collection == {"model": "MARKETPLACE_FACILITATOR", "responsibleParty": party}
+    assert "tax" not in b2b["orderItems"][0], "the seller's own tax on Amazon.de"
+    v0 = client(simulator, Orders, US).get_order_items(added[1]).payload["OrderItems"][0]
+    assert v0["TaxCollection"]["Model"] == "MarketplaceFacilitator"
+    assert client(simulator, Orders).get_order(added[0]).payload["PaymentMethod"] == "COD"
+    control(simulator, "orders_api", {"2026-01-01": False})
+    with pytest.raises(SellingApiForbiddenException):
+        orders_2026.get_order(added[0], includedData=INCLUDED)
+
+
+def test_participations_follow_the_control_switch(simulator):
+    control(simulator, "set_participations", {"marketplaces": [DE, US]})
+    ids = {p["marketplace"]["id"] for p in client(simulator, Sellers).get_marketplace_participation().payload}
+    assert ids == {DE, US}
+    with pytest.raises(SellingApiBadRequestException):  # a marketplace the seller does not sell on
+        client(simulator, Orders).get_orders(MarketplaceIds=[UK], CreatedAfter=days_ago(3))
 
 
 def test_a_429_surfaces_as_throttling_then_the_retry_succeeds(simulator):

@@ -608,3 +608,98 @@ def test_injected_faults_answer_in_the_api_shape(simulator, api):
     assert throttled.value.status_code == 429
     assert throttled.value.response.headers["X-Rate-Limit-Time-Reset-Ms"] == "2000"
     assert v3(api, "GET", "catalog/products", params={"limit": 1})["meta"]["pagination"]["per_page"] == 1
+
+
+# =============================================================================================
+# what the connector needs besides (issue 10)
+# =============================================================================================
+
+def test_orders_list_with_consignments_and_line_items(simulator, api):
+    """include=consignments.line_items&consignment_structure=object: each order with its shipping
+    consignments (address, costs) and their order products, in the list call."""
+    control(simulator, "add_orders", {"orders": [{"id": 777001, "status": "Awaiting Fulfillment", "addresses": 2,
+                                                  "lines": 3, "shipping_cost": 4.95}]})
+    orders = api.connection.make_request("GET", api.connection.full_path("orders"), params={
+        "include": "consignments.line_items", "consignment_structure": "object", "min_id": 777001, "limit": 5})
+    check_response(orders, ORDERS_V2, "/orders")
+    [order] = orders
+    consignments = order["consignments"]
+    check_schema(consignments, ORDERS_V2, "orderConsignment_Get")
+    assert len(consignments["shipping"]) == 2
+    items = [item for c in consignments["shipping"] for item in c["line_items"]]
+    assert sorted(i["id"] for i in items) == sorted(p["id"] for p in v2_products(api, 777001))
+    assert all(isinstance(c["cost_inc_tax"], float) for c in consignments["shipping"])
+    assert all(i["order_address_id"] == c["id"] for c in consignments["shipping"] for i in c["line_items"])
+    # without the object structure: the resource link only
+    plain = api.connection.make_request("GET", api.connection.full_path("orders/777001"))
+    assert set(plain["consignments"]) == {"url", "resource"}
+
+
+def v2_products(api, order_id):
+    return api.connection.make_request("GET", api.connection.full_path("orders/%s/products" % order_id))
+
+
+def test_taxes_per_line_shipping_and_wrapping(simulator, api):
+    control(simulator, "add_orders", {"orders": [{"id": 777002, "status": "Awaiting Fulfillment", "country": "DE",
+                                                  "b2b": False, "gift": True, "shipping_cost": 4.95,
+                                                  "lines": [{"sku": "BC-0002", "quantity": 2}]}]})
+    taxes = api.connection.make_request("GET", api.connection.full_path("orders/777002/taxes"))
+    kinds = sorted(t["line_item_type"] for t in taxes)
+    assert kinds == ["gift-wrapping", "item", "shipping"]
+    item = next(t for t in taxes if t["line_item_type"] == "item")
+    assert item["order_product_id"] == str(v2_products(api, 777002)[0]["id"])
+    assert item["rate"] == "19.0000"
+
+
+def test_an_order_in_another_currency(simulator, api):
+    control(simulator, "add_orders", {"orders": [{"id": 777003, "status": "Awaiting Fulfillment", "currency": "USD",
+                                                  "exchange_rate": 1.08, "lines": 1}]})
+    order = api.connection.make_request("GET", api.connection.full_path("orders/777003"))
+    assert (order["default_currency_code"], order["store_default_currency_code"]) == ("USD", "EUR")
+    assert order["store_default_to_transactional_exchange_rate"].startswith("1.08")
+
+
+def test_store_settings_channels_tax_classes_categories_brands(simulator, api):
+    control(simulator, "store", {"weight_units": "Ounces"})
+    assert api.Store.all()["weight_units"] == "Ounces"
+    tax_classes = api.connection.make_request("GET", api.connection.full_path("tax_classes"))
+    assert [t["name"] for t in tax_classes][0] == "Default Tax Class"
+    channels = v3(api, "GET", "channels")
+    assert channels["data"][0]["type"] == "storefront"
+    categories = v3(api, "GET", "catalog/categories")["data"]
+    assert {c["parent_id"] for c in categories} >= {0, 17}
+    assert len(v3(api, "GET", "catalog/brands")["data"]) == 5
+
+
+def test_product_images_are_served_by_the_cdn_without_a_token(simulator, api):
+    products = v3(api, "GET", "catalog/products", params={"include": "images", "limit": 2})["data"]
+    image = products[0]["images"][0]
+    assert image["is_thumbnail"]
+    answer = requests.get(image["url_standard"], timeout=10)
+    assert answer.headers["Content-Type"] == "image/png" and answer.content[:4] == b"\x89PNG"
+    assert "X-Rate-Limit-Requests-Left" not in answer.headers, "the CDN is not the API"
+
+
+def test_missing_oauth_scope_is_a_403(simulator, api):
+    control(simulator, "scopes", {"scopes": ["store_v2_orders_read_only", "store_v2_information"]})
+    assert api.Store.all()["id"] == "simstore"
+    assert api.connection.make_request("GET", api.connection.full_path("orders"), params={"limit": 1})
+    with pytest.raises(ClientRequestException) as denied:
+        v3(api, "GET", "catalog/products")
+    assert denied.value.status_code == 403
+    assert "scope" in denied.value.response.json()["title"]
+    with pytest.raises(ClientRequestException) as read_only:
+        api.connection.make_request("PUT", api.connection.full_path("orders/%d" % all_orders(api)[0][0]["id"]),
+                                    data={"status_id": 11})
+    assert read_only.value.status_code == 403
+
+
+def test_a_smaller_quota_window_for_tests(simulator, api):
+    simulator.http.post(simulator.base_url + "/_sim/reset", json={"seed": 11, "rate_limits": True, "sizes": {
+        "bigcommerce": {"orders": 5, "products": 3, "rate_quota": 2, "rate_window_ms": 400}}}).raise_for_status()
+    api.Store.all()
+    api.Store.all()
+    with pytest.raises(RateLimitingException):
+        api.Store.all()
+    time.sleep(0.45)
+    assert api.Store.all()["id"] == "simstore"

@@ -1,0 +1,2 @@
+from . import marketplace_pair_listing
+from . import marketplace_pair_listing_line

@@ -1,0 +1,47 @@
+import os
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..adapter.mapping import STANDARD_STATUSES
+
+DEMO_LOCATION = {"id": 1, "code": "BC-LOCATION-1", "label": "Lager Hamburg", "enabled": True}
+
+
+class BigCommerceDemo(models.AbstractModel):
+    """Demo data: a confirmed BigCommerce store on the local simulator (as the Amazon demo
+    account), so the first Import Orders shows orders without credentials."""
+
+    _name = "bigcommerce.demo"
+    _description = "BigCommerce Demo Store"
+
+    @api.model
+    def _create_instance(self):
+        """Confirmed without calling BigCommerce: the simulator may not run while the database is
+        set up; what Confirm would read is the simulator's known store (EUR, KGS, location 1)."""
+        params = self.env["ir.config_parameter"].sudo()
+        url = params.get_param("marketplace.simulator_url") or os.environ.get("MARKETPLACE_SIMULATOR_URL") \
+            or "http://localhost:8700"
+        params.set_param("marketplace.simulator_url", url)
+        instance = self.env["marketplace.instance"].create({
+            "name": "BigCommerce (simulator)",
+            "marketplace": "bigcommerce",
+            "bigcommerce_store_hash": "simstore",
+            "bigcommerce_access_token": "sim-token",
+            "api_base_url": url.rstrip("/") + "/bigcommerce",
+            "currency_id": self.env.ref("base.EUR").id,
+            "bigcommerce_weight_unit": "KGS",
+            "log_level": "all",
+        })
+        self.env.ref("base.EUR").sudo().active = True
+        instance._bigcommerce_update_statuses(
+            [{"id": sid, "name": name, "order": order} for sid, name, order in STANDARD_STATUSES])
+        self.env["bigcommerce.location"]._update(instance, [DEMO_LOCATION])
+        instance._ensure_pricelist()
+        instance.state = "confirmed"
+        instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=30)
+        instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
+        self.env["ir.model.data"]._update_xmlids([{
+            "xml_id": "marketplace_bigcommerce.demo_instance", "record": instance, "noupdate": True,
+        }])
+        return instance

@@ -1,0 +1,62 @@
+from odoo.tests import tagged
+
+from .common import BigCommerceCase
+
+
+@tagged("post_install", "-at_install")
+class TestBigCommerceLimits(BigCommerceCase):
+    """Rate limits and faults: paced before the quota is spent, 429s waited out, server errors
+    retried for reads only, every error on the job log, nothing lost."""
+
+    SIZES = {"orders": 40, "products": 12}
+
+    def setUp(self):
+        super().setUp()
+        self.confirm()
+        self.instance.order_status_ids = self.statuses("Awaiting Fulfillment", "Shipped", "Completed")
+
+    def expected(self):
+        state = self.sim_state()["orders_by_status"]
+        return sum(state.get(s, 0) for s in ("Awaiting Fulfillment", "Shipped", "Completed"))
+
+    def test_paced_at_the_store_quota_without_a_429(self):
+        # a 6-request quota refreshed every second: the import needs more, and waits for the refresh
+        self.sim("POST", "/_sim/reset", {"seed": 7, "rate_limits": True, "sizes": {"bigcommerce": dict(
+            self.SIZES, rate_quota=6, rate_window_ms=1000)}})
+        self.instance.tax_system = "marketplace"  # a tax call per taxed order: well over the quota
+        orders = self.import_orders()
+        log = self.last_log("import_orders")
+        self.assertGreater(log.api_calls, 12)
+        self.assertEqual(log.throttled_calls, 0, "never refused: paced before the quota was spent")
+        self.assertEqual(len(orders), self.expected())
+
+    def test_a_429_is_waited_out_and_the_import_resumes(self):
+        self.fault("getOrders", "429", retry_after=1)
+        self.fault("getOrders", "429_no_retry_after")
+        orders = self.import_orders()
+        log = self.last_log("import_orders")
+        self.assertEqual(log.throttled_calls, 2)
+        self.assertFalse(log.error_count)
+        self.assertEqual(len(orders), self.expected())
+
+    def test_server_errors_are_retried_for_reads(self):
+        self.fault("getOrders", "5xx", count=2)
+        self.fault("getTime", "503")
+        orders = self.import_orders()
+        self.assertEqual(len(orders), self.expected())
+        self.assertFalse(self.last_log("import_orders").error_count)
+
+    def test_a_lasting_failure_stops_the_run_with_bigcommerce_message_and_loses_nothing(self):
+        cursor = self.job("import_orders").cursor
+        self.fault("getOrders", "5xx", count=20)
+        self.instance.action_import_orders()
+        log = self.last_log("import_orders")
+        self.assertEqual(log.error_count, 1)
+        self.assertIn("Simulated server error", "\n".join(log.line_ids.mapped("message")))
+        self.assertEqual(self.job("import_orders").cursor, cursor, "Last Processed On kept")
+        self.sim("DELETE", "/_sim/faults")
+        self.assertEqual(len(self.import_orders()), self.expected(), "the next run gets everything")
+
+    def test_an_unreadable_answer_is_read_again(self):
+        self.fault("getOrders", "malformed")
+        self.assertEqual(len(self.import_orders()), self.expected())
