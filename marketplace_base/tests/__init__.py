@@ -18,3 +18,4 @@ from . import test_dashboard
 from . import test_needs_matching
 from . import test_ui_tour
 from . import test_order_known_versions
+from . import test_returns

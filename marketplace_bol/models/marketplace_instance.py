@@ -140,8 +140,13 @@ class MarketplaceInstance(models.Model):
         return [(method, status, window) for method, status in lists for window in windows]
 
     def _bol_fetch_orders(self, client, since, token):
-        """One page of one query of `_bol_order_queries`; the token says which (query:page)."""
-        queries = self._bol_order_queries(since)
+        """One page of one query of `_bol_order_queries`; the token says which (query:page). The
+        queries are planned once per run (the client is the run's), so that a run crossing
+        midnight or the hour keeps its plan."""
+        plan = getattr(client, "_bol_order_plan", None)
+        if not token or not plan or plan[0] != since:
+            plan = client._bol_order_plan = (since, self._bol_order_queries(since))
+        queries = plan[1]
         index, page = (int(part) for part in token.split(":")) if token else (0, 1)
         method, status, window = queries[index]
         orders = client.orders_page(method, status, page, **window)

@@ -115,3 +115,29 @@ class TestBolStock(BolCase):
         failed.action_retry()
         created = self.env["marketplace.listing"].search([("external_id", "=", self.unknown["offerId"])])
         self.assertEqual(created.product_id.barcode, self.unknown["ean"])
+
+    def test_import_listings_by_reference_leaves_offers_without_one(self):
+        self.instance.sync_listings_on = "sku"
+        self.products.write({"barcode": False})  # only the references can match now
+        for offer in self.offers:
+            product = self.products.filtered(lambda p, sku=offer["sku"]: p.default_code == sku)
+            product.default_code = offer["reference"] or False
+        self.instance.action_import_listings()
+        self.instance.action_process_queues()
+        listings = self.env["marketplace.listing"].search([("instance_id", "=", self.instance.id)])
+        with_reference = [o for o in self.offers if o["reference"] and o is not self.unknown]
+        self.assertEqual(sorted(listings.mapped("external_id")), sorted(o["offerId"] for o in with_reference))
+        for listing in listings:
+            self.assertEqual(listing.sku, listing.product_id.default_code)
+
+    def test_price_export_from_the_sale_price_in_euros(self):
+        listing = self._listings()[:1]
+        listing.product_id.list_price = 30.0
+        self.instance.export_sale_price = True
+        self.instance.action_export_prices()
+        self.instance.action_check_results()
+        company = self.env.company
+        euros = round(company.currency_id._convert(30.0, self.env.ref("base.EUR"), company,
+                                                   self.env.cr.now().date()), 2)
+        offer = {o["offerId"]: o for o in self.sim("POST", "/_sim/bol/offers", {})["offers"]}[listing.external_id]
+        self.assertEqual(offer["price"], euros)
