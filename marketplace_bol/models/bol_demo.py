@@ -25,9 +25,11 @@ class BolDemo(models.AbstractModel):
             "order_prefix": "BOL-",
             "marketplace_order_prefix": "BOLFBB-",
             "log_level": "all",
+            # the demo database has none of the simulated offers' products: they are made from Bol's items
+            "create_products": True,
         })
         instance.write({"marketplace_warehouse_id": instance._bol_fbb_warehouse().id, "state": "confirmed"})
-        instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=3)
+        instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=7)
         instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
         self.env["ir.model.data"]._update_xmlids([{
             "xml_id": "marketplace_bol.demo_instance", "record": instance, "noupdate": True,
