@@ -20,7 +20,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from odoo_env import REPO, odoo_env, parse_args  # noqa: E402
+from odoo_env import REPO, odoo_env, orm_only, parse_args  # noqa: E402
 
 sys.path.insert(0, REPO)
 from marketplace_simulator.core import serve_in_thread  # noqa: E402
@@ -43,34 +43,6 @@ def figures(instance, job):
     log = instance.env["marketplace.log"].search(
         [("instance_id", "=", instance.id), ("job", "=", job)], order="id desc", limit=1)
     return log.api_calls, log.throttled_calls
-
-
-def orm_only(env, sales):
-    """The same orders made with plain ORM calls: a customer with its address, the order and
-    its lines, confirmation, and for orders shipped outside Odoo the done delivery."""
-    started = time.perf_counter()
-    for sale in sales:
-        source = sale.partner_id
-        partner = env["res.partner"].create({
-            "name": source.name, "email": source.email, "street": source.street, "city": source.city,
-            "zip": source.zip, "country_id": source.country_id.id,
-        })
-        copy = env["sale.order"].create({
-            "partner_id": partner.id,
-            "warehouse_id": sale.warehouse_id.id,
-            "pricelist_id": sale.pricelist_id.id,
-            "order_line": [(0, 0, {"product_id": l.product_id.id, "name": l.name, "product_uom_qty": l.product_uom_qty,
-                                   "price_unit": l.price_unit, "tax_id": [(6, 0, l.tax_id.ids)]})
-                           for l in sale.order_line],
-        })
-        if sale.state == "sale":
-            copy.action_confirm()
-        if sale.marketplace_shipped_outside:
-            for move in copy.picking_ids.move_ids:
-                move.write({"quantity": move.product_uom_qty, "picked": True})
-            copy.picking_ids._action_done()
-    env.flush_all()
-    return time.perf_counter() - started
 
 
 def bench_import(env, base_url, count, tax_system):
