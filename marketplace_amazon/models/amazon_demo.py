@@ -1,4 +1,3 @@
-import os
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -7,20 +6,11 @@ DEMO_SITES = ("A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "ATVPDKIKX0D
 
 
 class AmazonDemo(models.AbstractModel):
-    """Demo data: a confirmed Amazon account on the local simulator, so the first import shows
-    orders without credentials."""
+    """Demo data: a confirmed Amazon account on the local simulator and its catalogue as products
+    with stock, so the first import shows orders of real products without credentials."""
 
     _name = "amazon.demo"
     _description = "Amazon Demo Account"
-
-    @api.model
-    def _simulator_url(self):
-        """Where the local simulator answers: system parameter, else the environment, else localhost."""
-        params = self.env["ir.config_parameter"].sudo()
-        url = params.get_param("marketplace.simulator_url") or os.environ.get("MARKETPLACE_SIMULATOR_URL") \
-            or "http://localhost:8700"
-        params.set_param("marketplace.simulator_url", url)
-        return url.rstrip("/")
 
     @api.model
     def _create_instance(self):
@@ -34,7 +24,7 @@ class AmazonDemo(models.AbstractModel):
             "amazon_refresh_token": "sim-refresh-token",
             "amazon_lwa_client_id": "sim-lwa-client",
             "amazon_lwa_client_secret": "sim-lwa-secret",
-            "api_base_url": self._simulator_url() + "/amazon",
+            "api_base_url": self.env["marketplace.demo"]._simulator_url() + "/amazon",
             "amazon_home_marketplace_id": sites.filtered(lambda m: m.api_ref == "A1PA6795UKMFR9").id,
             "amazon_available_marketplace_ids": [(6, 0, sites.ids)],
             "amazon_marketplace_ids": [(6, 0, sites.ids)],
@@ -45,6 +35,8 @@ class AmazonDemo(models.AbstractModel):
             "team_id": self.env["amazon.marketplace"]._team(instance).id,
             "state": "confirmed",
         })
+        self.env["marketplace.demo"]._create_catalogue("marketplace_amazon/data/demo_catalogue.csv",
+                                                       instance.warehouse_id)
         instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=30)
         instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
         self.env["ir.model.data"]._update_xmlids([{

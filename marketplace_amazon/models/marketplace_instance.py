@@ -74,6 +74,10 @@ class MarketplaceInstance(models.Model):
     def _amazon_home(self):
         return self.amazon_home_marketplace_id or self.amazon_marketplace_ids[:1]
 
+    def _amazon_site_name(self, site_ref):
+        """Orders show Amazon.de, not A1PA6795UKMFR9."""
+        return self.env["amazon.marketplace"].search([("api_ref", "=", site_ref)], limit=1).name
+
     # account -----------------------------------------------------------------------------------
     def _amazon_jobs(self):
         return ["import_orders", "export_shipments", "import_inventory", "export_inventory", "export_prices",

@@ -36,9 +36,19 @@ class TestAmazonAccount(AmazonCase):
         self.assertTrue(demo.job_ids.filtered(lambda j: j.job == "import_orders").cron_id.active)
         # The demo points at the simulator's usual address; this test's simulator listens elsewhere.
         demo.api_base_url = self.sim_url + "/amazon"
+        # the simulator as docker compose runs it (seed 1: the demo catalogue's products)
+        self.sim("POST", "/_sim/reset", {"seed": 1, "sizes": {"amazon": {"orders": 40}}, "rate_limits": False})
         demo.action_import_orders()
         demo.action_process_queues()
-        self.assertTrue(self.env["sale.order"].search_count([("marketplace_instance_id", "=", demo.id)]))
+        orders = self.env["sale.order"].search([("marketplace_instance_id", "=", demo.id)])
+        self.assertTrue(orders)
+        products = orders.order_line.product_id.filtered(lambda p: p.type == "product")
+        self.assertTrue(products and all(p.default_code.startswith("SIM-") for p in products))
+        self.assertFalse(orders.filtered("marketplace_needs_matching"), "every item is a demo product")
+        self.assertNotIn(demo.default_product_id, orders.order_line.product_id)
+        merchant = orders.filtered(lambda o: o.marketplace_fulfilment == "merchant" and o.state == "sale")
+        self.assertTrue(all(p.qty_available > 0 for p in merchant.order_line.product_id.filtered(
+            lambda p: p.type == "product")), "demo products have stock to ship from")
 
     def test_confirm_fills_marketplaces_and_defaults(self):
         self.assertEqual(self.instance.default_product_id, self.env.ref("marketplace_amazon.product_amazon_sale"))

@@ -24,6 +24,8 @@ class TestAmazonOrders(AmazonCase):
         for order in orders.filtered(lambda o: o.marketplace_status != "Canceled"):
             self.assertEqual(order.name, order.marketplace_order_ref, "named after Amazon's order number")
             self.assertTrue(order.order_line.filtered(lambda l: l.product_id.type != "service"))
+        self.assertLessEqual(set(orders.mapped("marketplace_site")), {"Amazon.de", "Amazon.co.uk", "Amazon.fr", "Amazon.com"},
+                             "orders name their site as the merchant knows it, not by Amazon's id")
         cursor = self.job("import_orders").cursor
         self.assertGreater(str(cursor), "2020-01-01")
         # A second run, and a run from a rewound cursor, add nothing; only the orders that gave

@@ -31,3 +31,4 @@ from . import stock_picking
 from . import stock_move
 from . import product_product
 from . import stock_quant
+from . import marketplace_demo

@@ -262,6 +262,12 @@ class MarketplaceJobRunner(models.AbstractModel):
         return dict(self._fields["marketplace"]._description_selection(self.env)).get(
             self.marketplace, self.marketplace or "")
 
+    def _site_name(self, site_ref):
+        """The name a merchant knows a marketplace site by (hook `site_name`; else its id)."""
+        self.ensure_one()
+        hook = self._hook("site_name")
+        return (hook and hook(site_ref)) or site_ref
+
     @api.model
     def _job_label(self, job):
         return dict(self.env["marketplace.job"]._fields["job"]._description_selection(self.env)).get(job, job)

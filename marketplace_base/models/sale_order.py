@@ -25,8 +25,12 @@ class SaleOrder(models.Model):
         "imported: its delivery was recorded as done and is not exported to the marketplace.",
     )
     marketplace_site_ref = fields.Char(
-        string="Marketplace Site", copy=False, readonly=True,
-        help="The marketplace of the account the order was placed on (e.g. Amazon.de's id).",
+        string="Marketplace Site ID", copy=False, readonly=True,
+        help="The marketplace's own id of the site the order was placed on (e.g. Amazon.de's id).",
+    )
+    marketplace_site = fields.Char(
+        string="Marketplace Site", compute="_compute_marketplace_site", store=True,
+        help="The site the order was placed on, by its name (e.g. Amazon.de).",
     )
     marketplace_payment_gateway_id = fields.Many2one(
         "marketplace.payment.gateway", string="Payment Gateway", copy=False, readonly=True
@@ -92,6 +96,16 @@ class SaleOrder(models.Model):
                 "%s: %s" % (p.name, p.marketplace_export_error or _("refused")) for p in failed) or False
 
     @api.depends("marketplace_payment_status")
+    @api.depends("marketplace_site_ref", "marketplace_instance_id")
+    def _compute_marketplace_site(self):
+        names = {}
+        for order in self:
+            key = (order.marketplace_instance_id, order.marketplace_site_ref)
+            if key not in names:
+                names[key] = order.marketplace_site_ref and order.marketplace_instance_id._site_name(
+                    order.marketplace_site_ref)
+            order.marketplace_site = names[key] or False
+
     def _compute_marketplace_payment_status_label(self):
         words = {
             "paid": _("Paid"), "captured": _("Paid (captured)"), "authorized": _("Authorized, not captured yet"),

@@ -131,7 +131,7 @@ class TestDashboard(OrderCase):
         action = self.env.ref("marketplace_base.action_sale_order_marketplace")
         self.assertEqual(set(action.view_mode.split(",")), {"tree", "kanban", "form", "pivot", "graph"})
         views = {v.view_mode: v.view_id for v in action.view_ids}
-        columns = {"marketplace_instance_id", "marketplace_site_ref", "marketplace_fulfilment",
+        columns = {"marketplace_instance_id", "marketplace_site", "marketplace_fulfilment",
                    "marketplace_status", "marketplace_sync_error"}
         tree = etree.fromstring(self.env["sale.order"].get_view(views["tree"].id, "tree")["arch"])
         self.assertLessEqual(columns, set(tree.xpath("//field/@name")))
@@ -140,7 +140,7 @@ class TestDashboard(OrderCase):
         search = etree.fromstring(self.env["sale.order"].get_view(action.search_view_id.id, "search")["arch"])
         group_bys = {json.loads(f.get("context").replace("'", '"'))["group_by"]
                      for f in search.xpath("//filter[contains(@context, 'group_by')]")}
-        self.assertLessEqual({"marketplace_instance_id", "marketplace_site_ref", "marketplace_fulfilment",
+        self.assertLessEqual({"marketplace_instance_id", "marketplace_site", "marketplace_fulfilment",
                               "marketplace_status", "marketplace_sync_error"}, group_bys)
         filters = set(search.xpath("//filter/@name"))
         self.assertLessEqual({"marketplace_sync_error", "marketplace_needs_matching", "fulfilment_merchant",
@@ -153,7 +153,7 @@ class TestDashboard(OrderCase):
         self.assertEqual(len(block), 1)
         self.assertFalse(block[0].xpath("ancestor::page"), "on the order itself, not at the bottom of a tab")
         names = set(block[0].xpath(".//field/@name"))
-        self.assertLessEqual({"marketplace_instance_id", "marketplace_order_ref", "marketplace_site_ref",
+        self.assertLessEqual({"marketplace_instance_id", "marketplace_order_ref", "marketplace_site",
                               "marketplace_fulfilment", "marketplace_status", "marketplace_payment_status_label",
                               "marketplace_sync_error", "marketplace_sync_message", "marketplace_export_error"}, names)
 
@@ -161,6 +161,7 @@ class TestDashboard(OrderCase):
         sale = self._import_one(self._order("P-1", payment_status="authorized", marketplace_id="SITE-DE"))
         self.assertEqual(sale.marketplace_payment_status_label, "Authorized, not captured yet")
         self.assertEqual(sale.marketplace_site_ref, "SITE-DE")
+        self.assertEqual(sale.marketplace_site, "SITE-DE", "a marketplace without site names shows the id")
         picking = sale.picking_ids[:1]
         picking.write({"marketplace_export_state": "failed",
                        "marketplace_export_error": "The tracking number is not valid for carrier DHL."})

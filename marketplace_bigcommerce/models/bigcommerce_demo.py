@@ -1,4 +1,3 @@
-import os
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -9,8 +8,9 @@ DEMO_LOCATION = {"id": 1, "code": "BC-LOCATION-1", "label": "Lager Hamburg", "en
 
 
 class BigCommerceDemo(models.AbstractModel):
-    """Demo data: a confirmed BigCommerce store on the local simulator (as the Amazon demo
-    account), so the first Import Orders shows orders without credentials."""
+    """Demo data: a confirmed BigCommerce store on the local simulator and its catalogue as
+    products with stock (as the Amazon demo account), so the first Import Orders shows orders of
+    real products without credentials."""
 
     _name = "bigcommerce.demo"
     _description = "BigCommerce Demo Store"
@@ -19,16 +19,13 @@ class BigCommerceDemo(models.AbstractModel):
     def _create_instance(self):
         """Confirmed without calling BigCommerce: the simulator may not run while the database is
         set up; what Confirm would read is the simulator's known store (EUR, KGS, location 1)."""
-        params = self.env["ir.config_parameter"].sudo()
-        url = params.get_param("marketplace.simulator_url") or os.environ.get("MARKETPLACE_SIMULATOR_URL") \
-            or "http://localhost:8700"
-        params.set_param("marketplace.simulator_url", url)
+        url = self.env["marketplace.demo"]._simulator_url()
         instance = self.env["marketplace.instance"].create({
             "name": "BigCommerce (simulator)",
             "marketplace": "bigcommerce",
             "bigcommerce_store_hash": "simstore",
             "bigcommerce_access_token": "sim-token",
-            "api_base_url": url.rstrip("/") + "/bigcommerce",
+            "api_base_url": url + "/bigcommerce",
             "currency_id": self.env.ref("base.EUR").id,
             "bigcommerce_weight_unit": "KGS",
             "log_level": "all",
@@ -39,6 +36,8 @@ class BigCommerceDemo(models.AbstractModel):
         self.env["bigcommerce.location"]._update(instance, [DEMO_LOCATION])
         instance._ensure_pricelist()
         instance.state = "confirmed"
+        self.env["marketplace.demo"]._create_catalogue("marketplace_bigcommerce/data/demo_catalogue.csv",
+                                                       instance.warehouse_id)
         instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=30)
         instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
         self.env["ir.model.data"]._update_xmlids([{

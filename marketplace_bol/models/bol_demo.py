@@ -1,12 +1,12 @@
-import os
 from datetime import timedelta
 
 from odoo import api, fields, models
 
 
 class BolDemo(models.AbstractModel):
-    """Demo data: a confirmed Bol.com account (FBR & FBB) on the local simulator, so the first
-    import shows orders without credentials."""
+    """Demo data: a confirmed Bol.com account (FBR & FBB) on the local simulator and its offers
+    as products (FBR ones with stock), so the first import shows orders of real products without
+    credentials."""
 
     _name = "bol.demo"
     _description = "Bol.com Demo Account"
@@ -14,7 +14,7 @@ class BolDemo(models.AbstractModel):
     @api.model
     def _create_instance(self):
         """Confirmed without calling Bol.com: the simulator may not run while the database is set up."""
-        url = self._simulator_url()
+        url = self.env["marketplace.demo"]._simulator_url()
         instance = self.env["marketplace.instance"].create({
             "name": "Bol.com (simulator)",
             "marketplace": "bol",
@@ -25,22 +25,15 @@ class BolDemo(models.AbstractModel):
             "order_prefix": "BOL-",
             "marketplace_order_prefix": "BOLFBB-",
             "log_level": "all",
-            # the demo database has none of the simulated offers' products: they are made from Bol's items
+            # an offer the merchant adds on the simulator later still arrives as a product
             "create_products": True,
         })
         instance.write({"marketplace_warehouse_id": instance._bol_fbb_warehouse().id, "state": "confirmed"})
+        self.env["marketplace.demo"]._create_catalogue("marketplace_bol/data/demo_catalogue.csv",
+                                                       instance.warehouse_id)
         instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=7)
         instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
         self.env["ir.model.data"]._update_xmlids([{
             "xml_id": "marketplace_bol.demo_instance", "record": instance, "noupdate": True,
         }])
         return instance
-
-    @api.model
-    def _simulator_url(self):
-        """Where the local simulator answers: system parameter, else the environment, else localhost."""
-        params = self.env["ir.config_parameter"].sudo()
-        url = params.get_param("marketplace.simulator_url") or os.environ.get("MARKETPLACE_SIMULATOR_URL") \
-            or "http://localhost:8700"
-        params.set_param("marketplace.simulator_url", url)
-        return url.rstrip("/")

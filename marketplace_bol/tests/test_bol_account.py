@@ -41,9 +41,13 @@ class TestBolAccount(BolCase):
 
     def test_the_demo_account_imports_orders_without_credentials(self):
         self.env["ir.config_parameter"].set_param("marketplace.simulator_url", self.sim_url)
+        # the simulator as docker compose runs it (seed 1: the demo catalogue's offers)
+        self.sim("POST", "/_sim/reset", {"seed": 1, "sizes": {"bol": {"orders": 0, "returns": 0}},
+                                         "rate_limits": False})
         demo = self.env["bol.demo"]._create_instance()
         self.assertEqual((demo.state, demo.bol_fulfilment), ("confirmed", "ALL"))
         self.assertEqual(demo.api_base_url, self.sim_url + "/bol")
+        products_before = self.env["product.product"].search_count([])
         self.add_orders(count=2)
         self.add_orders(fulfilment_method="FBB", status="SHIPPED")
         demo.action_import_orders()
@@ -51,3 +55,9 @@ class TestBolAccount(BolCase):
         orders = self.env["sale.order"].search([("marketplace_instance_id", "=", demo.id)])
         self.assertEqual(len(orders), 3)
         self.assertEqual(sorted(orders.mapped("marketplace_fulfilment")), ["marketplace", "merchant", "merchant"])
+        products = orders.order_line.product_id.filtered(lambda p: p.type == "product")
+        self.assertTrue(products and all(p.default_code.startswith("BOL-") and p.barcode for p in products),
+                        "the demo catalogue's products, matched by EAN")
+        self.assertEqual(self.env["product.product"].search_count([]), products_before, "none had to be made")
+        fbr = orders.filtered(lambda o: o.marketplace_fulfilment == "merchant").order_line.product_id
+        self.assertTrue(all(p.qty_available > 0 for p in fbr.filtered(lambda p: p.type == "product")))

@@ -29,7 +29,7 @@ class CatalogueMixin:
                 fbb = False
             for colour, size in variants:
                 n = len(self.offer_list) + 1
-                sku = "SIM-%04d" % base
+                sku = "BOL-%04d" % base  # the merchant's own references on Bol (not Amazon's SIM- SKUs)
                 title = word
                 if colour:
                     sku += "-" + colour[1]
