@@ -12,7 +12,6 @@
         "security/amazon_security.xml",
         "data/amazon_marketplace_data.xml",
         "data/amazon_data.xml",
-        "wizard/amazon_recover_order_views.xml",
         "views/amazon_marketplace_views.xml",
         "views/marketplace_instance_views.xml",
     ],

@@ -32,6 +32,7 @@
         "views/marketplace_workflow_views.xml",
         "views/marketplace_job_views.xml",
         "wizard/marketplace_pair_listing_views.xml",
+        "wizard/marketplace_recover_order_views.xml",
         "views/sale_order_views.xml",
         "views/sale_order_payment_views.xml",
         "views/marketplace_instance_views.xml",

@@ -84,7 +84,7 @@ class TestAmazonOrdersApiVersions(AmazonCase):
         for api in ("2026-01-01", "v0"):
             self.instance.amazon_orders_api = api
             ref = self.add_order(gift=True, lines=2)
-            wizard = self.env["amazon.recover.order"].create({"instance_id": self.instance.id, "reference": ref})
+            wizard = self.env["marketplace.recover.order"].create({"instance_id": self.instance.id, "reference": ref})
             order = self.env["sale.order"].browse(wizard.action_recover()["res_id"])
             self.assertEqual(order.marketplace_order_ref, ref)
             amazon = self.sim_order(ref)["order"]

@@ -126,7 +126,7 @@ class TestAmazonOnTheEngine(AmazonCase):
         # Recover an order by reference, and the stock jobs.
         ref = self.sim("POST", "/_sim/amazon/add_orders",
                        {"count": 1, "fulfillment_channel": "MFN", "status": "Unshipped"})["orders"][0]
-        wizard = self.env["amazon.recover.order"].with_user(user).create(
+        wizard = self.env["marketplace.recover.order"].with_user(user).create(
             {"instance_id": self.instance.id, "reference": ref})
         action = wizard.action_recover()
         self.assertEqual(self.env["sale.order"].browse(action["res_id"]).marketplace_order_ref, ref)

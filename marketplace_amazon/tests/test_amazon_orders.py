@@ -112,7 +112,7 @@ class TestAmazonOrders(AmazonCase):
     def test_recover_order_by_reference(self):
         created = self.sim("POST", "/_sim/amazon/add_orders", {"count": 1, "fulfillment_channel": "MFN", "status": "Unshipped"})
         ref = created["orders"][0]
-        wizard = self.env["amazon.recover.order"].create({"instance_id": self.instance.id, "reference": ref})
+        wizard = self.env["marketplace.recover.order"].create({"instance_id": self.instance.id, "reference": ref})
         action = wizard.action_recover()
         order = self.env["sale.order"].browse(action["res_id"])
         self.assertEqual(order.marketplace_order_ref, ref)

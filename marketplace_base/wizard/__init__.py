@@ -1,2 +1,3 @@
 from . import marketplace_pair_listing
 from . import marketplace_pair_listing_line
+from . import marketplace_recover_order

@@ -192,5 +192,10 @@ class TestBolOrders(BolCase):
         order_id = self.add_orders(minutes_ago=600)["orders"][0]  # outside the window read
         self.import_orders()
         self.assertFalse(self.order(order_id))
-        sale = self.instance.action_recover_order(order_id)
+        # Marketplaces > Recover Order, as a merchant does it
+        wizard = self.env["marketplace.recover.order"].create({"instance_id": self.instance.id,
+                                                               "reference": " %s " % order_id})
+        action = wizard.action_recover()
+        sale = self.env["sale.order"].browse(action["res_id"])
+        self.assertEqual(action["res_model"], "sale.order")
         self.assertEqual(sale.marketplace_order_ref, order_id)

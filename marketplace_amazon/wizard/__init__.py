@@ -1,1 +1,0 @@
-from . import amazon_recover_order

@@ -1,0 +1,23 @@
+from odoo import fields, models
+
+
+class MarketplaceRecoverOrder(models.TransientModel):
+    """Import one order by its marketplace reference, whatever the instance's Last Processed On
+    says (e.g. an order missed before the first import, or whose sale order was deleted)."""
+
+    _name = "marketplace.recover.order"
+    _description = "Recover a Marketplace Order"
+
+    instance_id = fields.Many2one(
+        "marketplace.instance", string="Instance", required=True, domain=[("state", "=", "confirmed")])
+    reference = fields.Char(
+        string="Marketplace Order Reference", required=True,
+        help="The order's number on the marketplace: e.g. 028-1234567-1234567 on Amazon, the order id "
+        "on Bol.com or BigCommerce.")
+
+    def action_recover(self):
+        self.ensure_one()
+        order = self.instance_id.action_recover_order(self.reference.strip())
+        if not order:
+            return {"type": "ir.actions.act_window_close"}
+        return {"type": "ir.actions.act_window", "res_model": "sale.order", "res_id": order.id, "view_mode": "form"}
