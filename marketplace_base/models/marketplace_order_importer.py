@@ -51,13 +51,23 @@ class MarketplaceOrderImporter(models.AbstractModel):
                     break
         except (MarketplaceError, UserError) as err:
             batch.flush()
+            self._wake_processing(instance, batch.queued)
             text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
             run.log._add("error", _("Order import stopped, Last Processed On kept at %(since)s: %(error)s",
                                     since=since, error=text))
             return
         batch.flush(final=True)
+        self._wake_processing(instance, batch.queued)
         # The marketplace's own time; without one, the newest change seen (never Odoo's clock).
         job.cursor = max(filter(None, (since, safe_until or newest)))
+
+    @api.model
+    def _wake_processing(self, instance, queued):
+        """Orders just queued become sale orders at once: the instance's Process Queues cron runs
+        now (when it is active) rather than at its next interval."""
+        cron = instance._job("process_queues").cron_id.sudo()
+        if queued and cron.active:
+            cron._trigger()
 
     @api.model
     def _details(self, instance, run, header):

@@ -1,5 +1,6 @@
 import time
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import BolCase
@@ -187,6 +188,20 @@ class TestBolOrders(BolCase):
         self.import_orders()
         self.assertEqual(self.sim_order(order_id)["status"], "CANCELLATION_REQUESTED", "not confirmed to Bol.com")
         self.assertEqual(sale.order_line.product_uom_qty, 1)
+
+    def test_queued_orders_wake_the_process_queues_cron(self):
+        cron = self.job("process_queues").cron_id
+        self.assertTrue(cron.active)
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        self.import_orders()
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        self.import_orders()  # nothing new on Bol.com: no wake-up
+        self.assertEqual(Trigger.search([("cron_id", "=", cron.id)]), before)
+        self.add_orders(count=2)
+        self.import_orders()
+        woken = Trigger.search([("cron_id", "=", cron.id)]) - before
+        self.assertEqual(len(woken), 1, "one wake-up for the run, not one per order")
+        self.assertLessEqual(woken.call_at, fields.Datetime.now())
 
     def test_recover_an_order_by_its_reference(self):
         order_id = self.add_orders(minutes_ago=600)["orders"][0]  # outside the window read
