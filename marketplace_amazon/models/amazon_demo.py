@@ -1,6 +1,4 @@
-from datetime import timedelta
-
-from odoo import api, fields, models
+from odoo import api, models
 
 DEMO_SITES = ("A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "ATVPDKIKX0DER")
 
@@ -35,11 +33,5 @@ class AmazonDemo(models.AbstractModel):
             "team_id": self.env["amazon.marketplace"]._team(instance).id,
             "state": "confirmed",
         })
-        self.env["marketplace.demo"]._create_catalogue("marketplace_amazon/data/demo_catalogue.csv",
-                                                       instance.warehouse_id)
-        instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=30)
-        instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
-        self.env["ir.model.data"]._update_xmlids([{
-            "xml_id": "marketplace_amazon.demo_instance", "record": instance, "noupdate": True,
-        }])
-        return instance
+        return self.env["marketplace.demo"]._ready(
+            instance, "marketplace_amazon.demo_instance", "marketplace_amazon/data/demo_catalogue.csv", days=30)

@@ -1,43 +1,28 @@
-import os
-import sys
+from odoo.addons.marketplace_base.tests.simulator_case import SimulatorCase
 
-import requests
-
-from odoo.tests import TransactionCase
-
-# The simulator is a plain package at the repository's root, next to the addons.
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-if REPO not in sys.path:
-    sys.path.append(REPO)
-
-from marketplace_simulator.core import serve_in_thread  # noqa: E402
-
-from ..adapter.restricted import forget_restricted_tokens  # noqa: E402
+from ..adapter.restricted import forget_restricted_tokens
 
 DE, UK, FR, US = "A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "ATVPDKIKX0DER"
 
 
-class AmazonCase(TransactionCase):
+class AmazonCase(SimulatorCase):
     """An Amazon account on a local simulator over real HTTP (no API is patched)."""
 
+    MARKETPLACE = "amazon"
+    SEED = 11
     SIZES = {"orders": 40, "products": 20}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server, cls.sim_url = serve_in_thread(port=0, rate_limits=False)
-        cls.addClassCleanup(cls.server.server_close)
-        cls.addClassCleanup(cls.server.shutdown)
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         params = cls.env["ir.config_parameter"]
         params.set_param("marketplace_amazon.max_wait", "10")
         # The simulator answers with rate limits off: the client's own pacing may go 100x faster.
         params.set_param("marketplace_amazon.rate_scale", "100")
 
     def setUp(self):
-        super().setUp()
         forget_restricted_tokens()  # each test counts its own calls
-        self.sim("POST", "/_sim/reset", {"seed": 11, "sizes": {"amazon": self.SIZES}, "rate_limits": False})
+        super().setUp()
         self.sim("POST", "/_sim/amazon/feed_timing", {"stage_seconds": 0})
         self.instance = self.env["marketplace.instance"].create({
             "name": "Amazon Test Account",
@@ -51,26 +36,11 @@ class AmazonCase(TransactionCase):
             "log_level": "all",
         })
 
-    # simulator ----------------------------------------------------------------------------------
-    def sim(self, method, path, payload=None):
-        response = requests.request(method, self.sim_url + path, json=payload, timeout=30)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def sim_state(self):
-        return self.sim("GET", "/_sim/state?marketplace=amazon")["amazon"]
-
-    def fault(self, operation, kind, count=1, **extra):
-        self.sim("POST", "/_sim/faults", dict(marketplace="amazon", operation=operation, kind=kind, count=count, **extra))
-
     # Odoo --------------------------------------------------------------------------------------------
     def confirm(self):
         self.instance.action_confirm()
         self.instance.amazon_home_marketplace_id = self.env["amazon.marketplace"].search([("api_ref", "=", DE)])
         self.job("import_orders").cursor = "2020-01-01 00:00:00"
-
-    def job(self, code):
-        return self.instance.job_ids.filtered(lambda j: j.job == code)
 
     def exports(self):
         return self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])

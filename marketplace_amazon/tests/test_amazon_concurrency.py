@@ -13,7 +13,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import config
 
-from .common import REPO, serve_in_thread
+from odoo.addons.marketplace_base.tests.simulator_case import REPO, serve_in_thread
 
 ORDERS = 24
 

@@ -1,8 +1,9 @@
 import csv
 import io
 import os
+from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import file_open
 
 
@@ -21,6 +22,16 @@ class MarketplaceDemo(models.AbstractModel):
             or "http://localhost:8700"
         params.set_param("marketplace.simulator_url", url)
         return url.rstrip("/")
+
+    @api.model
+    def _ready(self, instance, xml_id, catalogue, days):
+        """A confirmed demo instance, made ready to show orders: its catalogue's products with
+        stock, the orders of the last days at the first import, the order crons on."""
+        self._create_catalogue(catalogue, instance.warehouse_id)
+        instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=days)
+        instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
+        self.env["ir.model.data"]._update_xmlids([{"xml_id": xml_id, "record": instance, "noupdate": True}])
+        return instance
 
     @api.model
     def _create_catalogue(self, csv_path, warehouse):

@@ -1,6 +1,4 @@
-from datetime import timedelta
-
-from odoo import api, fields, models
+from odoo import api, models
 
 from ..adapter.mapping import STANDARD_STATUSES
 
@@ -36,11 +34,5 @@ class BigCommerceDemo(models.AbstractModel):
         self.env["bigcommerce.location"]._update(instance, [DEMO_LOCATION])
         instance._ensure_pricelist()
         instance.state = "confirmed"
-        self.env["marketplace.demo"]._create_catalogue("marketplace_bigcommerce/data/demo_catalogue.csv",
-                                                       instance.warehouse_id)
-        instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=30)
-        instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
-        self.env["ir.model.data"]._update_xmlids([{
-            "xml_id": "marketplace_bigcommerce.demo_instance", "record": instance, "noupdate": True,
-        }])
-        return instance
+        return self.env["marketplace.demo"]._ready(
+            instance, "marketplace_bigcommerce.demo_instance", "marketplace_bigcommerce/data/demo_catalogue.csv", days=30)

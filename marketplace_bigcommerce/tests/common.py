@@ -1,36 +1,21 @@
-import os
-import sys
-
-import requests
-
-from odoo.tests import TransactionCase
-
-# The simulator is a plain package at the repository's root, next to the addons.
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-if REPO not in sys.path:
-    sys.path.append(REPO)
-
-from marketplace_simulator.core import serve_in_thread  # noqa: E402
+from odoo.addons.marketplace_base.tests.simulator_case import SimulatorCase
 
 
-class BigCommerceCase(TransactionCase):
+class BigCommerceCase(SimulatorCase):
     """A BigCommerce store on a local simulator over real HTTP (no API is patched)."""
 
+    MARKETPLACE = "bigcommerce"
+    SEED = 7
     SIZES = {"orders": 30, "products": 12}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server, cls.sim_url = serve_in_thread(port=0, rate_limits=False)
-        cls.addClassCleanup(cls.server.server_close)
-        cls.addClassCleanup(cls.server.shutdown)
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.env["ir.config_parameter"].set_param("marketplace_bigcommerce.max_wait", "10")
         cls.env.ref("base.EUR").active = True
 
     def setUp(self):
         super().setUp()
-        self.sim("POST", "/_sim/reset", {"seed": 7, "sizes": {"bigcommerce": self.SIZES}, "rate_limits": False})
         self.instance = self.env["marketplace.instance"].create({
             "name": "BigCommerce Test Store",
             "marketplace": "bigcommerce",
@@ -41,31 +26,16 @@ class BigCommerceCase(TransactionCase):
         })
 
     # simulator ----------------------------------------------------------------------------------
-    def sim(self, method, path, payload=None):
-        response = requests.request(method, self.sim_url + path, json=payload, timeout=30)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def sim_state(self):
-        return self.sim("GET", "/_sim/state?marketplace=bigcommerce")["bigcommerce"]
-
     def sim_order(self, order_id):
         return self.sim("POST", "/_sim/bigcommerce/get_order", {"order_id": order_id})
 
     def add_orders(self, *specs, **defaults):
         return self.sim("POST", "/_sim/bigcommerce/add_orders", dict(defaults, orders=list(specs)))["orders"]
 
-    def fault(self, operation, kind, count=1, **extra):
-        self.sim("POST", "/_sim/faults", dict(marketplace="bigcommerce", operation=operation, kind=kind, count=count,
-                                              **extra))
-
     # Odoo --------------------------------------------------------------------------------------------
     def confirm(self):
         self.instance.action_confirm()
         self.job("import_orders").cursor = "2020-01-01 00:00:00"
-
-    def job(self, code):
-        return self.instance.job_ids.filtered(lambda j: j.job == code)
 
     def statuses(self, *names):
         return self.env["marketplace.order.status"].search([("marketplace", "=", "bigcommerce"), ("name", "in", names)])

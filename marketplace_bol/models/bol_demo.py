@@ -1,6 +1,4 @@
-from datetime import timedelta
-
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class BolDemo(models.AbstractModel):
@@ -29,11 +27,5 @@ class BolDemo(models.AbstractModel):
             "create_products": True,
         })
         instance.write({"marketplace_warehouse_id": instance._bol_fbb_warehouse().id, "state": "confirmed"})
-        self.env["marketplace.demo"]._create_catalogue("marketplace_bol/data/demo_catalogue.csv",
-                                                       instance.warehouse_id)
-        instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=7)
-        instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
-        self.env["ir.model.data"]._update_xmlids([{
-            "xml_id": "marketplace_bol.demo_instance", "record": instance, "noupdate": True,
-        }])
-        return instance
+        return self.env["marketplace.demo"]._ready(
+            instance, "marketplace_bol.demo_instance", "marketplace_bol/data/demo_catalogue.csv", days=7)

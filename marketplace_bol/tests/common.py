@@ -1,45 +1,31 @@
-import os
-import sys
-
-import requests
-
 from odoo import fields
-from odoo.tests import TransactionCase
 
-# The simulator is a plain package at the repository's root, next to the addons.
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-if REPO not in sys.path:
-    sys.path.append(REPO)
+from odoo.addons.marketplace_base.tests.simulator_case import SimulatorCase
 
-from marketplace_simulator.core import serve_in_thread  # noqa: E402
-
-from ..adapter import client as client_module  # noqa: E402
+from ..adapter import client as client_module
 
 
-class BolCase(TransactionCase):
+class BolCase(SimulatorCase):
     """A Bol.com retailer account (FBR & FBB) on a local simulator over real HTTP (no API is
     patched). The simulated account starts without orders: each test adds the ones it needs,
     and the import reads the last minutes of changes."""
 
+    MARKETPLACE = "bol"
+    SEED = 5
     SIZES = {"orders": 0, "products": 24}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server, cls.sim_url = serve_in_thread(port=0, rate_limits=False)
-        cls.addClassCleanup(cls.server.server_close)
-        cls.addClassCleanup(cls.server.shutdown)
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         params = cls.env["ir.config_parameter"]
         params.set_param("marketplace_bol.max_wait", "20")
         # The simulator answers with rate limits off: the client's own pacing may go 1000x faster.
         params.set_param("marketplace_bol.rate_scale", "1000")
 
     def setUp(self):
-        super().setUp()
         client_module.reset_rate_limits()
         client_module.forget_tokens()
-        self.sim("POST", "/_sim/reset", {"seed": 5, "sizes": {"bol": self.SIZES}, "rate_limits": False})
+        super().setUp()
         self.sim("POST", "/_sim/bol/process_timing", {"polls": 1, "seconds": 0})
         self.offers = self.sim("POST", "/_sim/bol/offers", {})["offers"]
         self.fbr_offers = [o for o in self.offers if o["fulfilmentMethod"] == "FBR"]
@@ -65,17 +51,6 @@ class BolCase(TransactionCase):
         })
 
     # simulator ----------------------------------------------------------------------------------
-    def sim(self, method, path, payload=None):
-        response = requests.request(method, self.sim_url + path, json=payload, timeout=30)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def sim_state(self):
-        return self.sim("GET", "/_sim/state?marketplace=bol")["bol"]
-
-    def fault(self, operation, kind, count=1, **extra):
-        self.sim("POST", "/_sim/faults", dict(marketplace="bol", operation=operation, kind=kind, count=count, **extra))
-
     def add_orders(self, **spec):
         return self.sim("POST", "/_sim/bol/add_orders", spec)
 
@@ -93,9 +68,6 @@ class BolCase(TransactionCase):
     def rewind(self, minutes=10):
         """Import Orders reads the changes of the last minutes again."""
         self.job("import_orders").cursor = fields.Datetime.subtract(fields.Datetime.now(), minutes=minutes)
-
-    def job(self, code):
-        return self.instance.job_ids.filtered(lambda j: j.job == code)
 
     def exports(self):
         return self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])
