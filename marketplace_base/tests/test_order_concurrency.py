@@ -1,26 +1,15 @@
-import threading
+from odoo.tests import tagged
 
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+from .committed_case import CommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestOrderConcurrency(BaseCase):
+class TestOrderConcurrency(CommittedCase):
     """Two workers on two database connections import two different orders at the same moment
     that need the same new record (a buyer, a tax, a pricelist): it is created once.
 
     The data is committed (the other connection cannot see uncommitted rows) and removed at
     the end."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
-    def _env(self, cr, **context):
-        return api.Environment(cr, SUPERUSER_ID, dict(context, tracking_disable=True))
 
     def _setup(self, orders, **instance_values):
         with self.registry.cursor() as cr:
@@ -66,28 +55,17 @@ class TestOrderConcurrency(BaseCase):
     def _race(self, check):
         """Each worker claims one line, then both process theirs at once; then a normal run
         processes what a worker left for the next run. `check(env, sales)` asserts the result."""
-        barrier = threading.Barrier(2)
-        errors = []
+        def worker(barrier):
+            with self.registry.cursor() as cr:
+                env = self._env(cr, marketplace_auto_commit=True)
+                instance = env["marketplace.instance"].browse(self.instance_id)
+                line = env["marketplace.queue.line"]._acquire(instance, 1)
+                log = env["marketplace.log"].create({"instance_id": instance.id, "job": "process_queues"})
+                barrier.wait(timeout=30)
+                line._process(log)
+                cr.commit()
 
-        def worker():
-            try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr, marketplace_auto_commit=True)
-                    instance = env["marketplace.instance"].browse(self.instance_id)
-                    line = env["marketplace.queue.line"]._acquire(instance, 1)
-                    log = env["marketplace.log"].create({"instance_id": instance.id, "job": "process_queues"})
-                    barrier.wait(timeout=30)
-                    line._process(log)
-                    cr.commit()
-            except Exception as err:  # reported to the test thread below
-                errors.append(err)
-
-        threads = [threading.Thread(target=worker) for _i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        self.assertFalse(errors)
+        self._together(worker)
         with self.registry.cursor() as cr:
             env = self._env(cr)
             env["marketplace.instance"].browse(self.instance_id).action_process_queues()

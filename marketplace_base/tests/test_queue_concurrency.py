@@ -1,14 +1,10 @@
-import threading
+from odoo.tests import tagged
 
-from odoo import SUPERUSER_ID, api
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
-
-from odoo.modules.registry import Registry
+from .committed_case import CommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestQueueConcurrency(BaseCase):
+class TestQueueConcurrency(CommittedCase):
     """Workers on separate database connections, as several cron workers would be.
 
     The data is committed (other connections cannot see uncommitted rows) and removed at the end.
@@ -16,15 +12,10 @@ class TestQueueConcurrency(BaseCase):
 
     LINES = 40
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            env = self._env(cr)
             code = "generic"
             instance = env["marketplace.instance"].create({
                 "name": "Concurrency Store", "marketplace": code, "queue_batch_limit": 5,
@@ -41,12 +32,9 @@ class TestQueueConcurrency(BaseCase):
 
     def _remove_data(self):
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            env = self._env(cr)
             env["marketplace.instance"].browse(self.instance_id).unlink()
             env["product.product"].browse(self.product_ids).unlink()
-
-    def _env(self, cr, **context):
-        return api.Environment(cr, SUPERUSER_ID, context)
 
     def test_two_connections_never_take_the_same_line(self):
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
@@ -63,25 +51,14 @@ class TestQueueConcurrency(BaseCase):
             cr_b.rollback()
 
     def test_parallel_workers_process_each_line_exactly_once(self):
-        barrier = threading.Barrier(2)
-        errors = []
+        def worker(barrier):
+            with self.registry.cursor() as cr:
+                env = self._env(cr, marketplace_auto_commit=True)
+                instance = env["marketplace.instance"].browse(self.instance_id)
+                barrier.wait(timeout=30)
+                instance.action_process_queues()
 
-        def worker():
-            try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr, marketplace_auto_commit=True, tracking_disable=True)
-                    instance = env["marketplace.instance"].browse(self.instance_id)
-                    barrier.wait(timeout=30)
-                    instance.action_process_queues()
-            except Exception as err:  # reported to the test thread below
-                errors.append(err)
-
-        threads = [threading.Thread(target=worker) for _i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        self.assertFalse(errors)
+        self._together(worker)
         with self.registry.cursor() as cr:
             env = self._env(cr)
             lines = env["marketplace.queue.line"].search([("instance_id", "=", self.instance_id)])

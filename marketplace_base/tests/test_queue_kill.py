@@ -6,11 +6,11 @@ import tempfile
 import time
 
 import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, tagged
+from odoo.tests import tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import config
+
+from .committed_case import CommittedCase
 
 # A cron worker in a process of its own: it loads the registry and processes the instance's
 # queues, committing batch after batch, as the "Process Queues" cron does.
@@ -30,7 +30,7 @@ with registry.cursor() as cr:
 
 
 @tagged("post_install", "-at_install")
-class TestQueueKill(BaseCase):
+class TestQueueKill(CommittedCase):
     """Workers killed (SIGKILL, as the memory or time limits of Odoo's workers do) in the middle
     of a run: nothing is lost, nothing is imported twice, and a line that kills every worker
     that takes it is set aside instead of stopping the queue forever.
@@ -40,11 +40,6 @@ class TestQueueKill(BaseCase):
 
     ORDERS = 40
     TIMEOUT = 180
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
 
     def setUp(self):
         super().setUp()
@@ -61,9 +56,6 @@ class TestQueueKill(BaseCase):
             self.instance_id, self.product_ids = instance.id, products.ids
             self.currency = env.company.currency_id.name
         self.addCleanup(self._remove_data)
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
 
     def _remove_data(self):
         with self.registry.cursor() as cr:
