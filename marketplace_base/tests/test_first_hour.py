@@ -32,7 +32,7 @@ class TestFirstHour(OrderCase):
         self.assertTrue(notes, "the person who started it is told the outcome")
         self.assertIn("danger", notes[-1].message)
 
-    def test_a_failing_connection_test_is_an_error_notification(self):
+    def test_a_passing_connection_test_is_a_success_notification(self):
         answer = self.instance.action_test_connection()
         self.assertEqual(answer["params"]["type"], "success")
 
