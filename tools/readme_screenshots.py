@@ -2,8 +2,8 @@
 """The README's screenshots ("What a merchant sees"), taken from a real Odoo on demo data.
 
 Starts the marketplace simulator and an Odoo server on a fresh demo database, imports the demo
-Amazon account's orders from the simulator, leaves one queue line failed (an order whose payload
-was cut off on its way), then photographs with headless Chromium (1280x800):
+instances' orders from the simulator (the Amazon account last), leaves one Amazon queue line failed
+(an order whose payload was cut off on its way), then photographs with headless Chromium (1280x800):
 
     docs/dashboard.png   Marketplaces > Dashboard
     docs/instance.png    the Amazon instance
@@ -27,7 +27,7 @@ import xmlrpc.client
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-ADDONS = "marketplace_base,marketplace_amazon"
+ADDONS = "marketplace_base,marketplace_amazon,marketplace_bigcommerce,marketplace_bol"
 VIEWPORT = (1280, 800)
 
 
@@ -114,10 +114,11 @@ class Rpc:
 def prepare_data(rpc):
     """The merchant's first hour: Import Orders, Process Queues, and one order whose payload was
     cut off on its way (its line fails, with the reason)."""
-    [instance] = rpc("marketplace.instance", "search", [("marketplace", "=", "amazon")], limit=1)
-    print("Importing the demo Amazon orders from the simulator...", flush=True)
-    rpc("marketplace.instance", "action_import_orders", [instance])
-    rpc("marketplace.instance", "action_process_queues", [instance])
+    for marketplace in ("bigcommerce", "bol", "amazon"):
+        [instance] = rpc("marketplace.instance", "search", [("marketplace", "=", marketplace)], limit=1)
+        print("Importing the demo %s orders from the simulator..." % marketplace, flush=True)
+        rpc("marketplace.instance", "action_import_orders", [instance])
+        rpc("marketplace.instance", "action_process_queues", [instance])
     [line] = rpc("marketplace.queue.line", "search_read", [("instance_id", "=", instance), ("state", "=", "done")],
                  ["name", "payload"], limit=1)
     # An answer cut off on its way (half of a real order's payload): its line fails, with the reason.
