@@ -14,7 +14,9 @@ a `probability`), by kind:
   client that times out leaves the write applied, as a real network does;
 * ``lost_answer``: the request is processed, then the connection closes without an answer;
 * ``malformed``: processed, answered with a truncated JSON body;
-* ``expired_token``: every access token issued so far expires before the request is checked.
+* ``expired_token``: every access token issued so far expires before the request is checked;
+* ``answer``: the request is not processed and gets the fault's `status` (default 200), `headers`
+  and `body` (text) instead: a raw answer of the contracts' fixtures, replayed.
 """
 import json
 import logging
@@ -226,8 +228,9 @@ class Simulator:
     # faults ------------------------------------------------------------------------------
     def add_fault(self, spec):
         """spec: marketplace, operation ('*' for all), kind (429, 429_no_retry_after, 5xx,
-        slow, slow_answer, lost_answer, malformed, expired_token: see the module docstring),
-        count (default 1), probability, delay (slow, slow_answer), retry_after (seconds, 429)."""
+        slow, slow_answer, lost_answer, malformed, expired_token, answer: see the module docstring),
+        count (default 1), probability, delay (slow, slow_answer), retry_after (seconds, 429),
+        status, headers and body (answer)."""
         fault = {
             "marketplace": spec.get("marketplace", "*"),
             "operation": spec.get("operation", "*"),
@@ -236,6 +239,9 @@ class Simulator:
             "probability": spec.get("probability"),
             "delay": float(spec.get("delay", 5.0)),
             "retry_after": spec.get("retry_after", 1),
+            "status": int(spec.get("status", 200)),
+            "headers": dict(spec.get("headers") or {"Content-Type": "application/json"}),
+            "body": str(spec.get("body", "")),
         }
         with self.lock:
             self.faults.append(fault)
@@ -335,6 +341,8 @@ class Simulator:
             return mp.throttled_response(operation, None)
         if kind in ("5xx", "500", "503"):
             return mp.error_response(503 if kind == "503" else 500, "Simulated server error")
+        if kind == "answer":
+            return Response(fault["status"], fault["body"].encode("utf-8"), fault["headers"])
         if kind == "slow":
             time.sleep(fault["delay"])
         elif kind == "expired_token":

@@ -183,16 +183,34 @@ class BolClient(Transport):
         answer = self.call("token", lambda: self.session.post(
             self.token_url, params={"grant_type": "client_credentials"}, auth=self._auth,
             headers={"Accept": "application/json"}, timeout=TIMEOUT))
-        body = answer.json()
-        token = body.get("access_token") if isinstance(body, dict) else None
-        if not token:
-            raise self._error(self.ERROR, "Bol.com answered the token request without an access token.")
-        try:
-            expires_in = float(body.get("expires_in"))
-        except (TypeError, ValueError):
-            expires_in = 60.0  # not said: used for a minute, then asked again
+        token, expires_in = self._read_token(answer)
         TOKENS.put(self._token_key, token, expires_in)
         return token
+
+    def _read_token(self, answer):
+        """(access token, seconds it lives) of the token endpoint's answer, which must be a
+        Bearer token of the RETAILER scope (either in any case) with its lifetime."""
+        try:
+            body = answer.json() if answer.content.strip() else None
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise self._error(self.ERROR, "Bol.com answered the token request with no token (an empty or "
+                                          "unreadable answer).")
+        if not str(body.get("access_token") or "").strip():
+            raise self._error(self.ERROR, "Bol.com answered the token request without an access token.")
+        if str(body.get("token_type") or "").lower() != "bearer":
+            raise self._error(self.ERROR, "Bol.com answered the token request with a token of type '%s', "
+                                          "not Bearer." % body.get("token_type"))
+        if "scope" in body and str(body["scope"] or "").lower() != "retailer":
+            raise self._error(self.ERROR, "Bol.com granted a token for the scope '%s', not RETAILER: are these "
+                                          "the credentials of a retailer account?" % body.get("scope"))
+        try:
+            expires_in = float(body["expires_in"])
+        except (KeyError, TypeError, ValueError):
+            raise self._error(self.ERROR, "Bol.com answered the token request without the token's lifetime "
+                                          "(expires_in).") from None
+        return body["access_token"], expires_in
 
     def renew_token(self):
         TOKENS.forget(self._token_key)

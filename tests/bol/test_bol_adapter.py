@@ -18,6 +18,8 @@ from marketplace_bol.adapter.mapping import (
     transporter_code)
 from marketplace_simulator import serve_in_thread
 
+from conftest import REPO
+
 CLIENT_ID, SECRET = "sim-bol-client", "sim-bol-secret"
 
 
@@ -108,6 +110,54 @@ def test_a_token_about_to_expire_is_not_used(sim):
     bol.orders_page("FBR", "OPEN")
     post(sim, "/_sim/bol/token_lifetime", {"seconds": 300})
     assert state(sim)["tokens_issued"] == before + 2
+
+
+TOKEN_FIXTURES = REPO.parent / "shared" / "apispecs" / "bol" / "fixtures_http"
+
+
+def replay(sim, operation, name):
+    """The next `operation` call gets the raw answer of a contract fixture (fixtures_http/)."""
+    path = TOKEN_FIXTURES / name
+    if not path.is_file():
+        pytest.skip("fixture %s not found" % path)
+    head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+    lines = head.splitlines()
+    headers = dict((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:]))
+    fault(sim, operation, "answer", status=int(lines[0].split()[1]), headers=headers, body=body)
+
+
+@pytest.mark.parametrize("name", ["200-token-lowercase-type", "200-token-lowercase-scope", "200-token"])
+def test_a_bearer_token_of_the_retailer_scope_is_taken_in_any_case(sim, name):
+    replay(sim, "token", name)
+    bol = client(sim)
+    assert bol._token() == "sometoken"
+
+
+@pytest.mark.parametrize("name, says", [
+    ("200-token-empty-access_token", "without an access token"),
+    ("200-token-missing-access_token", "without an access token"),
+    ("200-token-empty-body", "no token"),
+    ("200-token-unexpected-bearer", "of type 'Dummy', not Bearer"),
+    ("200-token-unexpected-scope", "scope 'DUMMY', not RETAILER"),
+    ("200-token-missing-expires_in", "lifetime"),
+    ("200-token-empty-expires_in", "lifetime"),
+])
+def test_a_token_answer_bol_would_not_give_is_refused_with_the_reason(sim, name, says):
+    replay(sim, "token", name)
+    bol = client(sim)
+    with pytest.raises(BolError, match=says):
+        bol.orders_page("FBR", "OPEN")
+    assert not client_module.TOKENS.get(bol._token_key), "nothing kept"
+    assert bol.orders_page("FBR", "OPEN") is not None, "the next run asks again and goes on"
+
+
+def test_a_token_that_expires_at_once_is_used_once_and_asked_again(sim):
+    replay(sim, "token", "200-token-expires-immediately")
+    bol = client(sim)
+    assert bol._token() == "sometoken"
+    before = state(sim)["tokens_issued"]
+    bol.orders_page("FBR", "OPEN")
+    assert state(sim)["tokens_issued"] == before + 1, "not reused: a new token for the next call"
 
 
 def test_wrong_credentials_give_bols_own_message_without_the_secret(sim):
