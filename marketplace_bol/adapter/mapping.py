@@ -32,9 +32,18 @@ def item_method(item):
     return (item.get("fulfilment") or {}).get("method") or item.get("fulfilmentMethod") or "FBR"
 
 
+def shipped_quantity(item):
+    """What Bol counts as shipped. v10 always says it; an item without the counter (an older
+    payload) is shipped when Bol fulfils it (FBB: Bol lists what it shipped), open otherwise."""
+    if item.get("quantityShipped") is not None:
+        return int(item["quantityShipped"])
+    if item_method(item) == "FBB":
+        return max(int(item.get("quantity") or 0) - int(item.get("quantityCancelled") or 0), 0)
+    return 0
+
+
 def open_quantity(item):
-    return max(int(item.get("quantity") or 0) - int(item.get("quantityShipped") or 0)
-               - int(item.get("quantityCancelled") or 0), 0)
+    return max(int(item.get("quantity") or 0) - shipped_quantity(item) - int(item.get("quantityCancelled") or 0), 0)
 
 
 def part_reference(order_id, method, mixed):
@@ -100,7 +109,7 @@ def _line(item):
 
 def _status(items):
     open_ = sum(open_quantity(i) for i in items)
-    shipped = sum(int(i.get("quantityShipped") or 0) for i in items)
+    shipped = sum(shipped_quantity(i) for i in items)
     if open_:
         if shipped:
             return "PARTIALLY_SHIPPED"

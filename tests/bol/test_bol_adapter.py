@@ -122,7 +122,10 @@ def replay(sim, operation, name):
         pytest.skip("fixture %s not found" % path)
     head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
     lines = head.splitlines()
-    headers = dict((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:]))
+    # the connection's own headers are the server's to set (it answers in one piece)
+    hop = {"transfer-encoding", "connection", "content-length"}
+    headers = dict((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:])
+                   if k.strip().lower() not in hop)
     fault(sim, operation, "answer", status=int(lines[0].split()[1]), headers=headers, body=body)
 
 
@@ -158,6 +161,35 @@ def test_a_token_that_expires_at_once_is_used_once_and_asked_again(sim):
     before = state(sim)["tokens_issued"]
     bol.orders_page("FBR", "OPEN")
     assert state(sim)["tokens_issued"] == before + 1, "not reused: a new token for the next call"
+
+
+def test_the_contracts_order_fixture_becomes_a_shipped_fbb_order(sim):
+    # fixtures_http/200-order: an FBB order of a business buyer, without v10's item counters
+    replay(sim, "get-order", "200-order")
+    raw = client(sim).order("1042823870")
+    [order] = [Order.model_validate(part) for part in to_neutral_orders(raw)]
+    assert (order.external_id, order.fulfilment, order.status) == ("1042823870", "marketplace", "SHIPPED")
+    assert [(line.barcode, line.sku, line.quantity, line.unit_price) for line in order.lines] == [
+        ("8785056370398", "MijnOffer0021", 1, 19.99), ("8717418510749", "MijnOffer1121", 1, 32.98)]
+    assert order.total == 52.97
+    assert (order.invoice_address.company, order.invoice_address.vat) == ("Pieter Post", "NL123456789B01")
+    assert order.customer_reference == "Mijn order ref"
+    assert order.delivery_address.street == "Skywalkerstraat 199"
+    assert order.invoice_address.street2 == "Extra informatie"
+
+
+def test_the_contracts_reduced_orders_fixture_is_read_as_a_page(sim):
+    replay(sim, "get-orders", "200-reduced-orders")
+    page = client(sim).orders_page("FBR", "OPEN")
+    assert [order["orderId"] for order in page][:3] == ["1043946570", "1042831430", "A4K8290LP0"]
+    replay(sim, "get-orders", "200-reduced-orders-empty")
+    assert client(sim).orders_page("FBR", "OPEN") == [], "Bol's empty page is { }"
+
+
+def test_an_inactive_account_is_told_in_bols_words(sim):
+    replay(sim, "get-orders", "403-forbidden-account_is_not_active")
+    with pytest.raises(BolError, match="Account is not active"):
+        client(sim).orders_page("FBR", "OPEN")
 
 
 def test_wrong_credentials_give_bols_own_message_without_the_secret(sim):
