@@ -181,7 +181,7 @@ class BolClient(Transport):
         if token:
             return token
         answer = self.call("token", lambda: self.session.post(
-            self.token_url, params={"grant_type": "client_credentials"}, auth=self._auth,
+            self.token_url, data={"grant_type": "client_credentials"}, auth=self._auth,
             headers={"Accept": "application/json"}, timeout=TIMEOUT))
         token, expires_in = self._read_token(answer)
         TOKENS.put(self._token_key, token, expires_in)

@@ -34,6 +34,7 @@ class ControlMixin:
             "fbb_inventory": sum(1 for o in self.offer_list if o["m"] == "FBB"),
             "tokens_issued": len(self.tokens),
             "token_lifetime": self.token_lifetime,
+            "token_grant_in": getattr(self, "token_grant_in", None),
         }
 
     @staticmethod

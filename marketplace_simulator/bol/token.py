@@ -34,6 +34,7 @@ class TokenMixin:
             return Response(401, json.dumps({"error": "invalid_client", "error_description": "Bad client credentials"}).encode(),
                             {"Content-Type": JSON_TYPE})
         grant = form.get("grant_type")
+        self.token_grant_in = "query" if "grant_type" in req.query else "body"  # how the client asked
         if not grant:
             return self._oauth_error(400, "invalid_request", "Missing grant type")
         if grant != "client_credentials":

@@ -91,6 +91,7 @@ def test_the_base_url_replaces_both_hosts_and_the_token_is_reused_until_it_expir
     client(sim).orders_page("FBR", "OPEN")  # another run of the same account: same token
     assert state(sim)["tokens_issued"] == before + 1
     assert bol.calls == 2, "one token request and one API call"
+    assert state(sim)["token_grant_in"] == "body", "grant_type in the form body, as the contract says"
 
 
 def test_an_expired_token_is_renewed_and_the_call_goes_through(sim):
