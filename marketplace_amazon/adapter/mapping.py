@@ -115,7 +115,8 @@ def _destination(address):
     if not country:
         return None
     return {"country_code": country,
-            "state_code": address.get("StateOrRegion") if country in _STATE_CODE_COUNTRIES else None}
+            "state_code": address.get("StateOrRegion") if country in _STATE_CODE_COUNTRIES else None,
+            "state_name": None if country in _STATE_CODE_COUNTRIES else address.get("StateOrRegion")}
 
 
 def _address(order, address, buyer, name, company):
@@ -128,6 +129,7 @@ def _address(order, address, buyer, name, company):
         "city": address.get("City"),
         "zip": address.get("PostalCode"),
         "state_code": address.get("StateOrRegion") if country in _STATE_CODE_COUNTRIES else None,
+        "state_name": None if country in _STATE_CODE_COUNTRIES else address.get("StateOrRegion"),
         "country_code": country,
         "phone": address.get("Phone"),
         "email": buyer.get("BuyerEmail"),

@@ -23,6 +23,8 @@ class Address(_Model):
     city: Optional[str] = None
     zip: Optional[str] = None
     state_code: Optional[str] = None
+    state_name: Optional[str] = Field(None, description="the region by its name, where the marketplace gives "
+                                      "no code (e.g. 'Texas', 'Bayern'): matched against the country's states")
     country_code: Optional[str] = None
     phone: Optional[str] = None
     email: Optional[str] = None

@@ -144,6 +144,7 @@ def _address(address):
         "name": _person(address) or None, "company": address.get("company") or None,
         "street": address.get("street_1") or None, "street2": address.get("street_2") or None,
         "city": address.get("city") or None, "zip": address.get("zip") or None,
+        "state_name": address.get("state") or None,  # BigCommerce names the state ("Texas"), no code
         "country_code": address.get("country_iso2") or None, "phone": address.get("phone") or None,
         "email": address.get("email") or None, "vat": vat,
     }

@@ -5,6 +5,7 @@ The simulator runs in a thread; the client gets a `sleep` that records the pause
 """
 import json
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -293,3 +294,30 @@ def test_listings_and_adjustment_items(sim):
     assert adjustment_item(("none", 5, 7), "1", 3) is None
     assert "captured" in PAID_PAYMENT_STATUSES and "authorized" not in PAID_PAYMENT_STATUSES
     assert json.loads(json.dumps(items))  # queue payloads are JSON
+
+
+# --------------------------------------------------------------------------------------------
+# the contracts' documented examples
+# --------------------------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "apispecs" / "bigcommerce" / "examples"
+
+
+def documented(name):
+    """The documented 200 answer of an operation (examples/<name>.json)."""
+    path = EXAMPLES / (name + ".json")
+    if not path.is_file():
+        pytest.skip("example %s not found" % path)
+    [answers] = json.loads(path.read_text(encoding="utf-8"))["responses"]["200"].values()
+    return next(iter(answers[0].values()))  # the documentation wraps each example in one key
+
+
+def test_the_documented_order_maps_with_its_state_by_name():
+    order, products = documented("orders_v2__getOrder"), documented("orders_v2__getOrderProducts")
+    neutral = Order.model_validate(to_neutral_order(dict(order, products=products)))
+    assert neutral.external_id == "218" and neutral.currency == "USD" and neutral.status == "Awaiting Payment"
+    assert neutral.total == 69.84, "what the buyer pays: total_inc_tax"
+    assert (neutral.invoice_address.city, neutral.invoice_address.country_code) == ("Austin", "US")
+    assert neutral.invoice_address.state_name == "Texas", "BigCommerce names the state; Odoo finds it by name"
+    assert [(line.sku, line.quantity, line.unit_price) for line in neutral.lines][0] == ("S-ORAN", 1, 55.99)
+    assert neutral.shipping.amount == 11.09 and neutral.payment_status == "authorized"
