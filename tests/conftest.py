@@ -28,3 +28,36 @@ def _register_bare_package(name, directory):
 for _addon in ADDONS:
     if _addon not in sys.modules and (REPO / _addon).is_dir():
         _register_bare_package(_addon, REPO / _addon)
+
+
+# ---------------------------------------------------------------------------------------------
+# the simulator, over real HTTP, for the adapters' tests
+# ---------------------------------------------------------------------------------------------
+import pytest  # noqa: E402
+import requests  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sim():
+    """The base URL of a simulator of the module's own (rate limits off until a test says)."""
+    from marketplace_simulator import serve_in_thread
+
+    server, base = serve_in_thread(port=0, rate_limits=False)
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def post(sim, path, payload):
+    """POST to the simulator's control API; its answer, or None when it has no body."""
+    resp = requests.post(sim + path, json=payload, timeout=10)
+    assert resp.status_code < 300, resp.text
+    return resp.json() if resp.content else None
+
+
+def sim_state(sim, marketplace):
+    return requests.get(sim + "/_sim/state?marketplace=%s" % marketplace, timeout=10).json()[marketplace]
+
+
+def sim_fault(sim, marketplace, operation, kind, count=1, **extra):
+    post(sim, "/_sim/faults", dict(marketplace=marketplace, operation=operation, kind=kind, count=count, **extra))

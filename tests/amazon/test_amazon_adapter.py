@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import requests
 
 from marketplace_amazon.adapter import client as client_module
 from marketplace_amazon.adapter.client import (
@@ -32,21 +31,14 @@ from marketplace_amazon.adapter.mapping import (
     to_neutral_order,
 )
 from marketplace_base.schemas.order import Order
-from marketplace_simulator import serve_in_thread
+
+from conftest import post, sim_fault, sim_state
 
 DE, UK, FR, US = "A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "ATVPDKIKX0DER"
 ALL = [DE, UK, FR, US]
 SINCE = "2020-01-01T00:00:00Z"
 SECRET = "sim-lwa-secret"
 SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "apispecs" / "amazon"
-
-
-@pytest.fixture(scope="module")
-def sim():
-    server, base = serve_in_thread(port=0, rate_limits=False)
-    yield base
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(autouse=True)
@@ -59,14 +51,8 @@ def fresh(sim):
     yield
 
 
-def post(sim, path, payload):
-    resp = requests.post(sim + path, json=payload, timeout=10)
-    assert resp.status_code < 300, resp.text
-    return resp.json()
-
-
 def state(sim):
-    return requests.get(sim + "/_sim/state?marketplace=amazon", timeout=10).json()["amazon"]
+    return sim_state(sim, "amazon")
 
 
 class Sleeper:
@@ -90,7 +76,7 @@ def client(sim, **kwargs):
 
 
 def fault(sim, operation, kind, count=1, **extra):
-    post(sim, "/_sim/faults", dict(marketplace="amazon", operation=operation, kind=kind, count=count, **extra))
+    sim_fault(sim, "amazon", operation, kind, count, **extra)
 
 
 def add_order(sim, **spec):

@@ -18,17 +18,10 @@ from marketplace_bigcommerce.adapter.client import (
 from marketplace_bigcommerce.adapter.mapping import (
     PAID_PAYMENT_STATUSES, adjustment_item, from_kg, listing_items, order_products, refused_identities,
     shipment_bodies, shipped_quantities, split_external_id, to_kg, to_neutral_order, tracking_carrier, weight_unit)
-from marketplace_simulator import serve_in_thread
+
+from conftest import post, sim_fault, sim_state
 
 TOKEN = "sim-token"
-
-
-@pytest.fixture(scope="module")
-def sim():
-    server, base = serve_in_thread(port=0, rate_limits=False)
-    yield base
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +32,6 @@ def fresh(sim):
     BigCommerceClient.reset_rate_limits()
     BigCommerceClient.reset_windows()
     yield
-
-
-def post(sim, path, payload):
-    resp = requests.post(sim + path, json=payload, timeout=10)
-    assert resp.status_code < 300, resp.text
-    return resp.json() if resp.content else None
 
 
 class Sleeps(list):
@@ -73,7 +60,7 @@ def client(sim, token=TOKEN, **kwargs):
 
 
 def fault(sim, operation, kind, count=1, **extra):
-    post(sim, "/_sim/faults", dict(marketplace="bigcommerce", operation=operation, kind=kind, count=count, **extra))
+    sim_fault(sim, "bigcommerce", operation, kind, count, **extra)
 
 
 def all_orders(c, status_id, since="2000-01-01T00:00:00+00:00"):
@@ -93,7 +80,7 @@ def all_orders(c, status_id, since="2000-01-01T00:00:00+00:00"):
 
 def test_orders_are_paged_by_id_with_their_line_items(sim):
     c = client(sim)
-    state = requests.get(sim + "/_sim/state?marketplace=bigcommerce", timeout=10).json()["bigcommerce"]
+    state = sim_state(sim, "bigcommerce")
     shipped = all_orders(c, 2)
     assert len(shipped) == state["orders_by_status"]["Shipped"]
     assert len({o["id"] for o in shipped}) == len(shipped)

@@ -5,7 +5,6 @@ gets `rate_scale=1000` and a `sleep` that records the pauses it asks for instead
 that throttling, retries and process polling are exercised in milliseconds.
 """
 import pytest
-import requests
 
 from marketplace_base.adapter.transport import MarketplaceError
 from marketplace_base.schemas.order import Order
@@ -16,19 +15,10 @@ from marketplace_bol.adapter.client import (
 from marketplace_bol.adapter.mapping import (
     FBB_SUFFIX, cancellation_requests, latest_change, offers_from_csv, to_neutral_orders, to_neutral_return,
     transporter_code)
-from marketplace_simulator import serve_in_thread
 
-from conftest import REPO
+from conftest import REPO, post, sim_fault, sim_state
 
 CLIENT_ID, SECRET = "sim-bol-client", "sim-bol-secret"
-
-
-@pytest.fixture(scope="module")
-def sim():
-    server, base = serve_in_thread(port=0, rate_limits=False)
-    yield base
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(autouse=True)
@@ -39,18 +29,12 @@ def fresh(sim):
     yield
 
 
-def post(sim, path, payload):
-    resp = requests.post(sim + path, json=payload, timeout=10)
-    assert resp.status_code < 300, resp.text
-    return resp.json()
-
-
 def state(sim):
-    return requests.get(sim + "/_sim/state?marketplace=bol", timeout=10).json()["bol"]
+    return sim_state(sim, "bol")
 
 
 def fault(sim, operation, kind, count=1, **extra):
-    post(sim, "/_sim/faults", dict(marketplace="bol", operation=operation, kind=kind, count=count, **extra))
+    sim_fault(sim, "bol", operation, kind, count, **extra)
 
 
 class Sleeper:
