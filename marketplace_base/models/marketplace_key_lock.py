@@ -4,6 +4,8 @@ import psycopg2.errors
 
 from odoo import SUPERUSER_ID, api, models
 
+from .marketplace_batch import batch_memo
+
 
 class StaleSnapshot(psycopg2.errors.SerializationFailure):
     """Another worker committed the record this transaction was about to create, after this
@@ -55,8 +57,10 @@ class MarketplaceKeyLock(models.AbstractModel):
     @api.model
     def _check_snapshot(self, *searches):
         """Raise StaleSnapshot when, for one of the (records, domain) searches, a matching record
-        was committed that this transaction cannot see (one fresh cursor for all)."""
-        with self.env.registry.cursor() as cr:
+        was committed that this transaction cannot see (one fresh cursor for all; while a queue
+        batch is processed, the batch's, on a snapshot taken now: see marketplace_batch)."""
+        memo = batch_memo(self.env)
+        with memo.fresh_cursor() if memo else self.env.registry.cursor() as cr:
             for records, domain in searches:
                 fresh = api.Environment(cr, SUPERUSER_ID, records.env.context)[records._name]
                 found = fresh.search(domain, limit=1)

@@ -6,6 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .marketplace_batch import batch_memo
+
 
 class MarketplaceOrderService(models.AbstractModel):
     """Turns a marketplace-neutral order (schemas/order.py) into one finished sale.order.
@@ -143,7 +145,7 @@ class MarketplaceOrderService(models.AbstractModel):
             taxes = self.env["account.tax"]  # the marketplace's tax liability, not the seller's: net price, no tax
         unit_price = self._price(instance, order, taxes, line.unit_price)
         name = line.name or product.display_name
-        if line.sku and product in instance._fallback_products():
+        if line.sku and product in self._fallback_products(instance):
             name = "[%s] %s" % (line.sku, name)  # keep what the marketplace sold on the default product
         vals = self._line(product, name, line.quantity - line.cancelled_quantity, unit_price, taxes)
         vals["marketplace_line_ref"] = line.external_id
@@ -189,6 +191,18 @@ class MarketplaceOrderService(models.AbstractModel):
                 return product
         return instance._special_product(kind)
 
+    def _fallback_products(self, instance):
+        """The products of items no Odoo product matched (see marketplace.instance)."""
+        return self._memo(("fallback products", instance.id), self.env["product.product"],
+                          instance._fallback_products)
+
+    def _memo(self, key, model, compute):
+        """compute(), asked once per queue batch (see marketplace_batch), else every time."""
+        memo = batch_memo(self.env)
+        if memo is None:
+            return compute()
+        return model.browse(memo.ids(key, compute))
+
     @staticmethod
     def _line(product, name, quantity, price_unit, taxes):
         return {
@@ -203,6 +217,10 @@ class MarketplaceOrderService(models.AbstractModel):
     def _pricelist_for(self, instance, code):
         """The instance's pricelist when it is in the order's currency, else one per currency
         (in the instance's company, created once whatever the number of workers)."""
+        return self._memo(("pricelist", instance.id, code), self.env["product.pricelist"],
+                          lambda: self._find_pricelist(instance, code))
+
+    def _find_pricelist(self, instance, code):
         currency = instance._currency(code)
         if instance.pricelist_id.currency_id == currency:
             return instance.pricelist_id
@@ -335,8 +353,7 @@ class MarketplaceOrderService(models.AbstractModel):
         for picking in sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
             tracked = picking.move_ids.filtered(lambda m: m.product_id.tracking != "none")
             for move in picking.move_ids - tracked:
-                move.quantity = move.product_uom_qty
-                move.picked = True
+                move.write({"quantity": move.product_uom_qty, "picked": True})  # one write: one reservation pass
             if tracked:
                 sale._marketplace_flag(_(
                     "Lot/serial numbers are needed for %(products)s: their delivery from %(warehouse)s "

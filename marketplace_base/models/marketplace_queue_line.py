@@ -9,6 +9,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .marketplace_batch import batch_memo_scope, clear_batch_memo
 from .marketplace_queue_line_start import MAX_WORKER_STOPS, WorkerTrace
 
 _logger = logging.getLogger(__name__)
@@ -76,6 +77,18 @@ TRANSIENT_ERRORS = (
     psycopg2.errors.LockNotAvailable,
 )
 MAX_TRANSIENT_ATTEMPTS = 5
+
+# Kinds of lines processed in groups under one savepoint (see _process): their handlers only
+# write to the database (no call to the marketplace, no download), so undoing a group and
+# processing its lines again one by one repeats nothing outside the transaction.
+GROUPED_KINDS = ("order",)
+# Lines per group: large enough for Odoo to compute the figures of many orders together, small
+# enough that undoing a group after a failure costs little.
+GROUP_SIZE = 20
+
+
+class GroupFallback(Exception):
+    """A grouped line must be processed alone (see _process_group)."""
 
 
 class MarketplaceQueueLine(models.Model):
@@ -292,16 +305,66 @@ class MarketplaceQueueLine(models.Model):
 
     # processing --------------------------------------------------------------------------------
     def _process(self, log):
-        """Process locked lines one by one, each in a savepoint so one failure spoils nothing.
+        """Process locked lines, so that one failure spoils nothing: a failed line is undone
+        alone and set aside with its error, the others are done.
+
+        Order lines go through in groups under one savepoint (GROUPED_KINDS): the work of the
+        whole group is flushed once, which lets Odoo compute the orders' totals, invoice and
+        delivery figures for many orders at a time instead of one by one. When anything in the
+        group fails, the group is undone and its lines are processed one by one, each in its own
+        savepoint, as the other kinds always are: the failure is the line's, never its
+        neighbours'. After a failure the lines go one by one until one succeeds, then in groups
+        twice as large each time: a run of failing lines costs what it costs line by line, and
+        a failure costs at most the work of the group it spoiled, done again.
 
         Processing creates what the lines hold (orders, customers, taxes, listings, stock) whatever
         the rights of the user who pressed a button, as the cron does: it runs as superuser, for
         these locked lines only. The buttons check that the user may act on the lines first.
         """
         log = log.sudo()
-        with WorkerTrace(self.env) as trace:
-            for line in self.sudo():
-                line._process_one(log, trace)
+        lines = self.sudo()
+        size = GROUP_SIZE
+        with WorkerTrace(self.env) as trace, batch_memo_scope(self.env):
+            while lines:
+                group = lines._next_group(size)
+                lines = lines[len(group):]
+                if len(group) > 1 and group._process_group(log, trace):
+                    size = min(size * 2, GROUP_SIZE)
+                    continue
+                for line in group:
+                    line._process_one(log, trace)
+                # after a failure, lines one by one until one succeeds, then groups again
+                failed = len(group) > 1 or group.state != "done"
+                size = 1 if failed else min(size * 2, GROUP_SIZE)
+
+    def _next_group(self, size):
+        """The first lines, up to `size` in a row of one grouped kind, else the first line alone."""
+        kind = self[:1].kind
+        if kind not in GROUPED_KINDS:
+            return self[:1]
+        count = 1
+        while count < min(size, len(self)) and self[count].kind == kind:
+            count += 1
+        return self[:count]
+
+    def _process_group(self, log, trace):
+        """Process these lines under one savepoint; True when every one succeeded, else False
+        with everything they did undone (the caller then processes them one by one)."""
+        try:
+            with self.env.cr.savepoint():
+                for line in self:
+                    if trace.start(line.id) is None:
+                        raise GroupFallback()  # to be set aside: _process_one says why
+                    try:
+                        record = line.instance_id._queue_handler(line.kind)(line, line._load(), log)
+                    finally:
+                        trace.finish(line.id)
+                    line._done(log, record)
+        except Exception as err:  # pylint: disable=broad-except
+            clear_batch_memo(self.env)  # it may hold records the rollback removed
+            _logger.debug("Marketplace queue lines %s processed one by one: %s", self.ids, err)
+            return False
+        return True
 
     def _process_one(self, log, trace):
         stops = trace.start(self.id)
@@ -321,17 +384,24 @@ class MarketplaceQueueLine(models.Model):
         try:
             with self.env.cr.savepoint():
                 record = instance._queue_handler(self.kind)(self, self._load(), log)
-        except TRANSIENT_ERRORS as err:
+        except Exception as err:  # pylint: disable=broad-except
+            clear_batch_memo(self.env)  # it may hold records the rollback removed
+            self._handle_error(log, err)
+            return
+        self._done(log, record)
+
+    def _handle_error(self, log, err):
+        """A line that failed: kept for the next run when a concurrent worker got in the way
+        (a few times), else set aside with its error."""
+        if isinstance(err, TRANSIENT_ERRORS):
             if self.attempts + 1 < MAX_TRANSIENT_ATTEMPTS:
                 _logger.info("Marketplace queue line %s (%s) met a concurrent worker: %s", self.id, self.name, err)
                 self.write({"attempts": self.attempts + 1, "error": _(
                     "Another worker was writing the same records; the line is retried on the next run.")})
                 return
-            self._fail(log, self._readable_error(err))
-            return
-        except Exception as err:  # pylint: disable=broad-except
-            self._fail(log, self._readable_error(err))
-            return
+        self._fail(log, self._readable_error(err))
+
+    def _done(self, log, record):
         self.write({
             "state": "done",
             "attempts": self.attempts + 1,

@@ -3,6 +3,8 @@ import math
 from odoo import _, api, models
 from odoo.tools import float_round
 
+from .marketplace_batch import batch_memo
+
 
 class MarketplaceTaxService(models.AbstractModel):
     """The Odoo taxes of a marketplace order's lines.
@@ -198,7 +200,15 @@ class MarketplaceTaxService(models.AbstractModel):
         return result
 
     def _twin(self, tax, included):
-        """The copy of `tax` with "Included in Price" = `included`, created when missing."""
+        """The copy of `tax` with "Included in Price" = `included`, created when missing (the
+        same for every line of a batch: remembered by the batch's memo)."""
+        memo = batch_memo(self.env)
+        if memo is None:
+            return self._find_twin(tax, included)
+        ids = memo.ids(("tax twin", tax.id, bool(included)), lambda: self._find_twin(tax, included))
+        return tax.browse(ids)
+
+    def _find_twin(self, tax, included):
         Tax = self.env["account.tax"].with_context(active_test=False)
         domain = [
             ("company_id", "=", tax.company_id.id), ("type_tax_use", "=", tax.type_tax_use),

@@ -6,6 +6,26 @@ from .order_common import OrderCase
 @tagged("post_install", "-at_install")
 class TestOrderImport(OrderCase):
     # partners ------------------------------------------------------------------------------------
+    def test_a_failing_order_among_many_spoils_none_of_its_neighbours(self):
+        """Orders are processed in groups under one savepoint: a failure in the middle of a group
+        undoes the group, and each of its orders is done again on its own, exactly once."""
+        refs = ["GRP-%02d" % n for n in range(1, 31)]
+        orders = [self._order(ref, customer={"name": "Buyer %s" % ref, "email": "%s@example.com" % ref.lower()})
+                  for ref in refs]
+        orders[12] = self._order("GRP-13", currency="XXX")  # an unknown currency: its line fails
+        orders[25] = self._order("GRP-26", currency="XXX")
+        sales, lines = self._import(*orders)
+        failed = lines.filtered(lambda l: l.state == "failed")
+        self.assertEqual(sorted(failed.mapped("name")), ["GRP-13", "GRP-26"])
+        self.assertTrue(all("XXX" in line.error for line in failed), failed.mapped("error"))
+        self.assertEqual(len(sales), 28)
+        self.assertEqual(sorted(sales.mapped("marketplace_order_ref")), sorted(set(refs) - {"GRP-13", "GRP-26"}))
+        self.assertEqual(self.env["res.partner"].search_count([("email", "like", "grp-%@example.com")]), 28,
+                         "no customer of an undone group was left behind or made twice")
+        self.assertEqual(set(lines.filtered(lambda l: l.state == "done").mapped("attempts")), {1})
+        log = self.env["marketplace.log"].search([("instance_id", "=", self.instance.id)], order="id desc", limit=1)
+        self.assertEqual((log.success_count, log.error_count), (28, 2))
+
     def test_returning_buyer_is_one_customer_with_address_children(self):
         receivable = self.env["account.account"].create({
             "name": "Marketplace receivable", "code": "MPREC1", "account_type": "asset_receivable",
