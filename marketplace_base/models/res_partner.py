@@ -121,7 +121,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _marketplace_address_values(self, address):
-        country_id, state_id = self._marketplace_country_state(address.country_code, address.state_code)
+        country_id, state_id = self._marketplace_country_state(address.country_code, address.state_code,
+                                                               address.state_name)
         return {
             "street": address.street or False,
             "street2": address.street2 or False,
@@ -133,11 +134,17 @@ class ResPartner(models.Model):
         }
 
     @api.model
-    @tools.ormcache("country_code", "state_code")
-    def _marketplace_country_state(self, country_code, state_code):
-        """(country id, state id) of ISO codes; looked up for every address of every order,
-        and countries do not change: cached."""
+    @tools.ormcache("country_code", "state_code", "state_name")
+    def _marketplace_country_state(self, country_code, state_code, state_name=None):
+        """(country id, state id) of an address: the state by its code, else by its name (or a
+        code given as name), in any case; looked up for every address of every order, and
+        countries do not change: cached."""
         country = country_code and self.env["res.country"].search([("code", "=", country_code)], limit=1)
-        state = country and state_code and self.env["res.country.state"].search(
-            [("country_id", "=", country.id), ("code", "=", state_code)], limit=1)
-        return (country.id if country else False), (state.id if state else False)
+        if not country:
+            return False, False
+        State = self.env["res.country.state"]
+        state = state_code and State.search([("country_id", "=", country.id), ("code", "=", state_code)], limit=1)
+        if not state and state_name:
+            state = State.search([("country_id", "=", country.id), "|", ("name", "=ilike", state_name.strip()),
+                                  ("code", "=ilike", state_name.strip())], limit=1)
+        return country.id, (state.id if state else False)

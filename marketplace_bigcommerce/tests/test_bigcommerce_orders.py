@@ -49,6 +49,19 @@ class TestBigCommerceOrders(BigCommerceCase):
         self.assertGreater(taxed, 3)
         self.assertEqual(self.last_log("import_orders").api_calls, 1 + 3 + taxed, "time, a page per status, taxes")
 
+    def test_addresses_keep_their_state_found_by_name(self):
+        """BigCommerce names the state ("Washington", "Bayern"), without a code: Odoo finds it."""
+        [us] = self.add_orders({"country": "US", "status": "Awaiting Fulfillment"})
+        [de] = self.add_orders({"country": "DE", "status": "Awaiting Fulfillment"})
+        orders = self.import_orders()
+        for ref in (us, de):
+            sale = orders.filtered(lambda o, ref=ref: o.marketplace_order_ref == str(ref))
+            billing = self.sim_order(ref)["order"]["billing_address"]
+            partner = sale.partner_invoice_id
+            self.assertEqual(partner.country_id.code, billing["country_iso2"])
+            self.assertTrue(partner.state_id, "state %r found" % billing["state"])
+            self.assertEqual(partner.state_id.name, billing["state"])
+
     def test_several_statuses_are_paged_by_id(self):
         self.instance.order_status_ids = self.statuses("Awaiting Fulfillment", "Awaiting Shipment", "Shipped",
                                                        "Cancelled", "Awaiting Payment")
