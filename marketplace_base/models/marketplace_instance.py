@@ -657,10 +657,16 @@ class MarketplaceInstance(models.Model):
             "custom_storable": self.custom_storable_product_id,
             "default": self.default_product_id,
         }[kind]
-        return configured or self.env.ref("marketplace_base.product_marketplace_%s" % kind)
+        return configured or self._suite_product(kind)
+
+    def _suite_product(self, kind):
+        """The suite's own product of a kind (asked for every order line: the cached id, without
+        the query env.ref makes to check that the record exists)."""
+        product_id = self.env["ir.model.data"]._xmlid_to_res_id("marketplace_base.product_marketplace_%s" % kind)
+        return self.env["product.product"].browse(product_id)
 
     def _fallback_products(self):
-        return self._special_product("default") | self.env.ref("marketplace_base.product_marketplace_default")
+        return self._special_product("default") | self._suite_product("default")
 
     def _order_line_product(self, line, fulfilment="merchant"):
         """The product of an order line (schemas.order.Line); never nothing, so that no order is
