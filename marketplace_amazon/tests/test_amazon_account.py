@@ -45,6 +45,7 @@ class TestAmazonAccount(AmazonCase):
         products = orders.order_line.product_id.filtered(lambda p: p.type == "product")
         self.assertTrue(products and all(p.default_code.startswith("SIM-") for p in products))
         self.assertFalse(orders.filtered("marketplace_needs_matching"), "every item is a demo product")
+        self.assertFalse(orders.filtered("marketplace_sync_error"), orders.mapped("marketplace_sync_message"))
         self.assertNotIn(demo.default_product_id, orders.order_line.product_id)
         merchant = orders.filtered(lambda o: o.marketplace_fulfilment == "merchant" and o.state == "sale")
         self.assertTrue(all(p.qty_available > 0 for p in merchant.order_line.product_id.filtered(

@@ -26,6 +26,8 @@ class BigCommerceDemo(models.AbstractModel):
             "api_base_url": url + "/bigcommerce",
             "currency_id": self.env.ref("base.EUR").id,
             "bigcommerce_weight_unit": "KGS",
+            # the store's own taxes: the demo company's default sales tax is not the store's
+            "tax_system": "marketplace",
             "log_level": "all",
         })
         self.env.ref("base.EUR").sudo().active = True

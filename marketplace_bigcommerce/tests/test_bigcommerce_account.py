@@ -75,4 +75,5 @@ class TestBigCommerceAccount(BigCommerceCase):
         products = orders.order_line.product_id.filtered(lambda p: p.type == "product")
         self.assertTrue(products and all(p.default_code.startswith("BC-") for p in products))
         self.assertFalse(orders.filtered("marketplace_needs_matching"), "every item is a demo product")
+        self.assertFalse(orders.filtered("marketplace_sync_error"), orders.mapped("marketplace_sync_message"))
         self.assertTrue(all(p.qty_available > 0 or p.virtual_available < p.qty_available for p in products))

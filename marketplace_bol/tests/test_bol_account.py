@@ -59,5 +59,6 @@ class TestBolAccount(BolCase):
         self.assertTrue(products and all(p.default_code.startswith("BOL-") and p.barcode for p in products),
                         "the demo catalogue's products, matched by EAN")
         self.assertEqual(self.env["product.product"].search_count([]), products_before, "none had to be made")
+        self.assertFalse(orders.filtered("marketplace_sync_error"), orders.mapped("marketplace_sync_message"))
         fbr = orders.filtered(lambda o: o.marketplace_fulfilment == "merchant").order_line.product_id
         self.assertTrue(all(p.qty_available > 0 for p in fbr.filtered(lambda p: p.type == "product")))
