@@ -117,6 +117,13 @@ def _status(items):
     return "SHIPPED" if shipped else "CANCELLED"
 
 
+# The order's state in words, as a merchant reads it (Bol.com gives each item's state, not the order's)
+STATUS_LABELS = {
+    "OPEN": "Open", "PARTIALLY_SHIPPED": "Partially shipped", "CANCELLATION_REQUESTED": "Cancellation requested",
+    "SHIPPED": "Shipped", "CANCELLED": "Cancelled",
+}
+
+
 def to_neutral_orders(order, methods=("FBR", "FBB")):
     """The neutral orders (schemas.order.Order dicts) of one detailed Bol order: one per
     fulfilment method it contains and the instance uses. An FBB part is imported only once Bol
@@ -147,7 +154,7 @@ def to_neutral_orders(order, methods=("FBR", "FBB")):
             "date_order": placed,
             "currency": "EUR",
             "fulfilment": "marketplace" if method == "FBB" else "merchant",
-            "status": status,
+            "status": STATUS_LABELS[status],
             "cancelled": status == "CANCELLED",
             "shipped": method == "FBR" and status == "SHIPPED",
             "updated_at": order.get("_updated_at") or latest_change(items),

@@ -26,6 +26,7 @@ class TestBolOrders(BolCase):
         fbb_sale = self.order(fbb)
         self.assertEqual(fbb_sale.name, "BOLFBB-%s" % fbb)
         self.assertEqual(fbb_sale.marketplace_fulfilment, "marketplace")
+        self.assertEqual((sale.marketplace_status, fbb_sale.marketplace_status), ("Open", "Shipped"), "in words")
         self.assertEqual(fbb_sale.warehouse_id, self.instance.marketplace_warehouse_id)
         self.assertEqual(fbb_sale.picking_ids.mapped("state"), ["done"], "Bol shipped it from the FBB warehouse")
         self.assertEqual(fbb_sale.picking_ids.location_id, self.instance.marketplace_warehouse_id.lot_stock_id)

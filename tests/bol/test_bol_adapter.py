@@ -153,7 +153,7 @@ def test_the_contracts_order_fixture_becomes_a_shipped_fbb_order(sim):
     replay(sim, "get-order", "200-order")
     raw = client(sim).order("1042823870")
     [order] = [Order.model_validate(part) for part in to_neutral_orders(raw)]
-    assert (order.external_id, order.fulfilment, order.status) == ("1042823870", "marketplace", "SHIPPED")
+    assert (order.external_id, order.fulfilment, order.status) == ("1042823870", "marketplace", "Shipped")
     assert [(line.barcode, line.sku, line.quantity, line.unit_price) for line in order.lines] == [
         ("8785056370398", "MijnOffer0021", 1, 19.99), ("8717418510749", "MijnOffer1121", 1, 32.98)]
     assert order.total == 52.97
@@ -315,7 +315,7 @@ def test_an_fbb_order_is_imported_once_bol_shipped_it(sim):
     assert to_neutral_orders(bol.order(created)) == []
     post(sim, "/_sim/bol/set_order_status", {"order_id": created, "status": "SHIPPED"})
     (part,) = to_neutral_orders(bol.order(created))
-    assert part["fulfilment"] == "marketplace" and part["status"] == "SHIPPED"
+    assert part["fulfilment"] == "marketplace" and part["status"] == "Shipped"
     assert to_neutral_orders(bol.order(created), methods=("FBR",)) == []
 
 
