@@ -292,8 +292,12 @@ class BolClient(Transport):
         return self._request("update-offer-stock", "PUT", "/retailer/offers/%s/stock" % offer_id, body=body,
                              idempotent=False)
 
-    def update_price(self, offer_id, price):
-        body = {"pricing": {"bundlePrices": [{"quantity": 1, "unitPrice": round(float(price), 2)}]}}
+    def update_price(self, offer_id, price, volume_prices=()):
+        """The price of one item, then [(quantity, unit price)] from 2 items (Bol takes 4 prices
+        at most, quantities rising and prices falling); returns the process status."""
+        bundles = [(1, price)] + list(volume_prices)
+        body = {"pricing": {"bundlePrices": [{"quantity": int(quantity), "unitPrice": round(float(unit), 2)}
+                                             for quantity, unit in bundles]}}
         return self._request("update-offer-price", "PUT", "/retailer/offers/%s/price" % offer_id, body=body,
                              idempotent=False)
 

@@ -365,8 +365,26 @@ class MarketplaceInstance(models.Model):
             process = client.update_stock(listing.external_id, value,
                                           managed_by_retailer=self.stock_basis != "on_hand")
         else:
-            process = client.update_price(listing.external_id, value)
+            process = client.update_price(listing.external_id, value, self._bol_volume_prices(listing, value))
         return process["processStatusId"]
+
+    def _bol_volume_prices(self, listing, unit_price):
+        """[(quantity, unit price in euros)] of the pricelist's quantity rules (2 to 24 items)
+        that lower the product's price, as Bol takes them after the price of one: at most three
+        more, quantities rising and prices falling. Nothing when prices come from the sale price."""
+        pricelist = self.pricelist_id
+        if self.export_sale_price or not pricelist:
+            return []
+        euro, today = self.env.ref("base.EUR"), fields.Date.context_today(self)
+        quantities = sorted({int(q) for q in pricelist.item_ids.mapped("min_quantity") if 2 <= q <= 24})
+        tiers, last = [], unit_price
+        for quantity in quantities:
+            price = pricelist._get_product_price(listing.product_id, quantity)
+            price = round(pricelist.currency_id._convert(price, euro, self.company_id, today), 2)
+            if 1 <= price < last:
+                tiers.append((quantity, price))
+                last = price
+        return tiers[:3]
 
     def _bol_find_export(self, client, export):
         listing = export._listings()[:1]

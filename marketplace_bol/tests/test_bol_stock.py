@@ -82,6 +82,23 @@ class TestBolStock(BolCase):
         self.instance.action_export_prices()
         self.assertEqual(self.exports(), calls, "unchanged prices are not sent again")
 
+    def test_pricelist_quantity_breaks_become_bol_volume_prices(self):
+        listing = self._listings()[:1]
+        product = listing.product_id
+        rule = {"applied_on": "0_product_variant", "product_id": product.id, "compute_price": "fixed"}
+        self.instance.pricelist_id = self.env["product.pricelist"].create({
+            "name": "Bol.com EUR", "currency_id": self.env.ref("base.EUR").id,
+            "item_ids": [(0, 0, dict(rule, fixed_price=20.0)), (0, 0, dict(rule, min_quantity=3, fixed_price=18.5)),
+                         (0, 0, dict(rule, min_quantity=10, fixed_price=17.0)),
+                         (0, 0, dict(rule, min_quantity=50, fixed_price=15.0))],  # Bol takes up to 24 items
+        })
+        self.instance.action_export_prices()
+        self.instance.action_check_results()
+        offer = {o["offerId"]: o for o in self.sim("POST", "/_sim/bol/offers", {})["offers"]}[listing.external_id]
+        self.assertEqual(offer["bundlePrices"], [{"quantity": 1, "unitPrice": 20.0}, {"quantity": 3, "unitPrice": 18.5},
+                                                 {"quantity": 10, "unitPrice": 17.0}])
+        self.assertEqual(listing.exported_price, 20.0)
+
     def test_import_fbb_stock_counts_bols_stock_into_the_fbb_warehouse(self):
         known, unknown, tracked = self.fbb_offers[:3]
         known_product, tracked_product = self.product(known), self.product(tracked)
