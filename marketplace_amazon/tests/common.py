@@ -11,14 +11,7 @@ class AmazonCase(SimulatorCase):
     MARKETPLACE = "amazon"
     SEED = 11
     SIZES = {"orders": 40, "products": 20}
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        params = cls.env["ir.config_parameter"]
-        params.set_param("marketplace_amazon.max_wait", "10")
-        # The simulator answers with rate limits off: the client's own pacing may go 100x faster.
-        params.set_param("marketplace_amazon.rate_scale", "100")
+    RATE_SCALE = 100
 
     def setUp(self):
         forget_restricted_tokens()  # each test counts its own calls
@@ -42,17 +35,6 @@ class AmazonCase(SimulatorCase):
         self.instance.amazon_home_marketplace_id = self.env["amazon.marketplace"].search([("api_ref", "=", DE)])
         self.job("import_orders").cursor = "2020-01-01 00:00:00"
 
-    def exports(self):
-        return self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])
-
-    def import_orders(self):
-        self.instance.action_import_orders()
-        self.instance.action_process_queues()
-        return self.orders()
-
-    def orders(self):
-        return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id)])
-
     def add_order(self, **spec):
         """One order on the simulator (an Unshipped FBM order of Amazon.de unless `spec` says
         otherwise; see marketplace_simulator/amazon/control.py); its reference."""
@@ -63,10 +45,3 @@ class AmazonCase(SimulatorCase):
         """Everything the simulator knows of an order (PII included), in Orders v0's shape."""
         return self.sim("POST", "/_sim/amazon/get_order", {"amazon_order_id": reference})
 
-    def order(self, reference):
-        return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id),
-                                              ("marketplace_order_ref", "=", reference)])
-
-    def last_log(self, job):
-        return self.env["marketplace.log"].search(
-            [("instance_id", "=", self.instance.id), ("job", "=", job)], order="id desc", limit=1)

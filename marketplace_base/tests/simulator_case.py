@@ -17,11 +17,15 @@ from marketplace_simulator.core import serve_in_thread  # noqa: E402
 
 class SimulatorCase(TransactionCase):
     """MARKETPLACE names the simulator's part (amazon, bigcommerce, bol); SEED and SIZES its
-    generated state (orders, products)."""
+    generated state (orders, products); MAX_WAIT the seconds the connector may wait out a 429,
+    RATE_SCALE how much faster than documented its client may call (the simulator answers with
+    rate limits off). The test's instance is `self.instance`."""
 
     MARKETPLACE = None
     SEED = 1
     SIZES = {}
+    MAX_WAIT = 10
+    RATE_SCALE = None
 
     @classmethod
     def setUpClass(cls):
@@ -30,6 +34,10 @@ class SimulatorCase(TransactionCase):
         cls.addClassCleanup(cls.server.server_close)
         cls.addClassCleanup(cls.server.shutdown)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        params = cls.env["ir.config_parameter"]
+        params.set_param("marketplace_%s.max_wait" % cls.MARKETPLACE, str(cls.MAX_WAIT))
+        if cls.RATE_SCALE:
+            params.set_param("marketplace_%s.rate_scale" % cls.MARKETPLACE, str(cls.RATE_SCALE))
 
     def setUp(self):
         super().setUp()
@@ -52,3 +60,27 @@ class SimulatorCase(TransactionCase):
     # Odoo ---------------------------------------------------------------------------------------
     def job(self, code):
         return self.instance.job_ids.filtered(lambda j: j.job == code)
+
+    def import_orders(self):
+        """Import Orders then Process Queues; the instance's sale orders."""
+        self.instance.action_import_orders()
+        self.instance.action_process_queues()
+        return self.orders()
+
+    def orders(self):
+        return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id)])
+
+    def order(self, reference):
+        return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id),
+                                              ("marketplace_order_ref", "=", str(reference))])
+
+    def last_log(self, job):
+        return self.env["marketplace.log"].search(
+            [("instance_id", "=", self.instance.id), ("job", "=", job)], order="id desc", limit=1)
+
+    def queue_lines(self, kind="order"):
+        return self.env["marketplace.queue.line"].search(
+            [("instance_id", "=", self.instance.id), ("kind", "=", kind)])
+
+    def exports(self):
+        return self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])

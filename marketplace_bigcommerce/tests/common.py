@@ -11,7 +11,6 @@ class BigCommerceCase(SimulatorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("marketplace_bigcommerce.max_wait", "10")
         cls.env.ref("base.EUR").active = True
 
     def setUp(self):
@@ -39,24 +38,6 @@ class BigCommerceCase(SimulatorCase):
 
     def statuses(self, *names):
         return self.env["marketplace.order.status"].search([("marketplace", "=", "bigcommerce"), ("name", "in", names)])
-
-    def import_orders(self):
-        self.instance.action_import_orders()
-        self.instance.action_process_queues()
-        return self.orders()
-
-    def orders(self):
-        return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id)])
-
-    def order(self, reference):
-        return self.orders().filtered(lambda o: o.marketplace_order_ref == str(reference))
-
-    def last_log(self, job):
-        return self.env["marketplace.log"].search(
-            [("instance_id", "=", self.instance.id), ("job", "=", job)], order="id desc", limit=1)
-
-    def queue_lines(self, kind="order"):
-        return self.env["marketplace.queue.line"].search([("instance_id", "=", self.instance.id), ("kind", "=", kind)])
 
     def product(self, sku, **vals):
         return self.env["product.product"].create(dict({"name": sku, "default_code": sku, "type": "product"}, **vals))

@@ -13,14 +13,8 @@ class BolCase(SimulatorCase):
     MARKETPLACE = "bol"
     SEED = 5
     SIZES = {"orders": 0, "products": 24}
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        params = cls.env["ir.config_parameter"]
-        params.set_param("marketplace_bol.max_wait", "20")
-        # The simulator answers with rate limits off: the client's own pacing may go 1000x faster.
-        params.set_param("marketplace_bol.rate_scale", "1000")
+    MAX_WAIT = 20
+    RATE_SCALE = 1000
 
     def setUp(self):
         client_module.reset_rate_limits()
@@ -68,28 +62,6 @@ class BolCase(SimulatorCase):
     def rewind(self, minutes=10):
         """Import Orders reads the changes of the last minutes again."""
         self.job("import_orders").cursor = fields.Datetime.subtract(fields.Datetime.now(), minutes=minutes)
-
-    def exports(self):
-        return self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])
-
-    def import_orders(self):
-        self.instance.action_import_orders()
-        self.instance.action_process_queues()
-        return self.orders()
-
-    def orders(self):
-        return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id)])
-
-    def order(self, ref):
-        return self.orders().filtered(lambda o: o.marketplace_order_ref == ref)
-
-    def last_log(self, job):
-        return self.env["marketplace.log"].search(
-            [("instance_id", "=", self.instance.id), ("job", "=", job)], order="id desc", limit=1)
-
-    def queue_lines(self, kind="order"):
-        return self.env["marketplace.queue.line"].search(
-            [("instance_id", "=", self.instance.id), ("kind", "=", kind)])
 
     def product(self, offer):
         return self.products.filtered(lambda p: p.barcode == offer["ean"])
