@@ -20,7 +20,7 @@ import time
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from odoo_env import REPO, odoo_env, orm_only, parse_args  # noqa: E402
+from odoo_env import REPO, odoo_env, parse_args, print_import, print_ratio, timed_import  # noqa: E402
 
 sys.path.insert(0, REPO)
 from marketplace_simulator.core import serve_in_thread  # noqa: E402
@@ -49,24 +49,12 @@ def bench_import(env, base_url, count, tax_system):
     requests.post(base_url + "/_sim/reset", json={"seed": 3, "sizes": {"bigcommerce": {"orders": count, "products": 300}},
                                                  "rate_limits": False}).raise_for_status()
     instance = store(env, base_url, "Bench import", tax_system=tax_system)
-    env.flush_all()
-    started = time.perf_counter()
-    instance.action_import_orders()
-    env.flush_all()
-    download = time.perf_counter() - started
-    instance.action_process_queues()
-    env.flush_all()
-    seconds = time.perf_counter() - started
-    sales = env["sale.order"].search([("marketplace_instance_id", "=", instance.id)])
-    lines = env["marketplace.queue.line"].search([("instance_id", "=", instance.id), ("kind", "=", "order")])
+    seconds, download, sales, lines = timed_import(env, instance)
     calls, throttled = figures(instance, "import_orders")
-    orm_seconds = orm_only(env, sales)
     print("import (%s taxes): %d orders queued, %d sale orders, %d failed lines" % (
         tax_system, len(lines), len(sales), len(lines.filtered(lambda l: l.state == "failed"))))
-    print("import: %.1f s (%.1f s downloading and queuing), %.1f orders/s; API calls %d, %.3f per order; "
-          "throttled %d" % (seconds, download, len(lines) / seconds, calls, calls / max(len(lines), 1), throttled))
-    print("ORM only, same orders: %.1f s; ratio import/ORM %.2f (goal 1.3 or less)" % (
-        orm_seconds, seconds / orm_seconds))
+    print_import("import", seconds, download, lines, calls, throttled)
+    print_ratio(env, sales, seconds)
 
 
 def bench_stock(env, base_url, count, server):

@@ -22,7 +22,7 @@ from datetime import timedelta
 import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from odoo_env import REPO, odoo_env, orm_only, parse_args  # noqa: E402
+from odoo_env import REPO, odoo_env, parse_args, print_import, print_ratio, timed_import  # noqa: E402
 
 sys.path.insert(0, REPO)
 from marketplace_simulator.core import serve_in_thread  # noqa: E402
@@ -66,25 +66,13 @@ def bench_import(env, base_url, server, count):
     reset(base_url, 3, {"orders": count, "products": 300, "returns": 0}, rate_limits=False)
     catalogue(env, server)
     instance = account(env, base_url, "Bench import")
-    env.flush_all()
-    started = time.perf_counter()
-    instance.action_import_orders()
-    env.flush_all()
-    download = time.perf_counter() - started
-    instance.action_process_queues()
-    env.flush_all()
-    seconds = time.perf_counter() - started
-    sales = env["sale.order"].search([("marketplace_instance_id", "=", instance.id)])
-    lines = env["marketplace.queue.line"].search([("instance_id", "=", instance.id)])
+    seconds, download, sales, lines = timed_import(env, instance)
     calls, throttled = figures(instance, "import_orders")
-    orm_seconds = orm_only(env, sales)
     print("import: %d Bol orders queued, %d sale orders (two for a mixed FBR/FBB order, none for one cancelled "
           "before the import), %d failed lines" % (
         len(lines), len(sales), len(lines.filtered(lambda l: l.state == "failed"))))
-    print("import: %.1f s (%.1f s downloading and queuing), %.1f orders/s; API calls %d, %.3f per order; "
-          "throttled %d" % (seconds, download, len(lines) / seconds, calls, calls / max(len(lines), 1), throttled))
-    print("ORM only, same orders: %.1f s; ratio import/ORM %.2f (goal 1.3 or less)" % (
-        orm_seconds, seconds / orm_seconds))
+    print_import("import", seconds, download, lines, calls, throttled)
+    print_ratio(env, sales, seconds)
 
 
 def bench_stock(env, base_url, server, count, changed):

@@ -80,3 +80,34 @@ def orm_only(env, sales):
             copy.picking_ids._action_done()
     env.flush_all()
     return time.perf_counter() - started
+
+
+def timed_import(env, instance):
+    """Import Orders then Process Queues, timed. Returns (seconds, seconds downloading and
+    queuing, the instance's sale orders, its order queue lines)."""
+    import time
+
+    env.flush_all()
+    started = time.perf_counter()
+    instance.action_import_orders()
+    env.flush_all()
+    download = time.perf_counter() - started
+    instance.action_process_queues()
+    env.flush_all()
+    seconds = time.perf_counter() - started
+    sales = env["sale.order"].search([("marketplace_instance_id", "=", instance.id)])
+    lines = env["marketplace.queue.line"].search([("instance_id", "=", instance.id), ("kind", "=", "order")])
+    return seconds, download, sales, lines
+
+
+def print_import(label, seconds, download, lines, calls, throttled):
+    print("%s: %.1f s (%.1f s downloading and queuing), %.1f orders/s; API calls %d, %.3f per order; "
+          "throttled %d" % (label, seconds, download, len(lines) / seconds, calls, calls / max(len(lines), 1),
+                            throttled))
+
+
+def print_ratio(env, sales, seconds):
+    """The ORM-only time of the same orders, and the import's ratio to it."""
+    orm_seconds = orm_only(env, sales)
+    print("ORM only, same orders: %.1f s; ratio import/ORM %.2f (goal 1.3 or less)" % (
+        orm_seconds, seconds / orm_seconds))
