@@ -245,39 +245,32 @@ class OrdersV0Mixin:
             nxt = base64.b64encode(("%s:%d" % (order["id"], end)).encode()).decode()
         return order["items"][offset:end], nxt, None
 
-    def _get_order_items(self, req, order_id):
+    def _items_answer(self, req, order_id, render):
+        """A page of an order's items, each rendered by `render(order, item)`, with NextToken."""
         order, err = self._order_or_404(order_id)
         if err:
             return err
         items, nxt, err = self._item_page(req, order)
         if err:
             return err
-        payload = {"AmazonOrderId": order["id"], "OrderItems": [self._render_item(order, it, req.pii) for it in items]}
+        payload = {"AmazonOrderId": order["id"], "OrderItems": [render(order, it) for it in items]}
         if nxt:
             payload["NextToken"] = nxt
         return self._ok(200, {"payload": payload})
 
+    def _get_order_items(self, req, order_id):
+        return self._items_answer(req, order_id, lambda order, it: self._render_item(order, it, req.pii))
+
     def _get_order_items_buyer_info(self, req, order_id):
-        order, err = self._order_or_404(order_id)
-        if err:
-            return err
-        items, nxt, err = self._item_page(req, order)
-        if err:
-            return err
-        out = []
-        for it in items:
+        def render(order, it):
             row = {"OrderItemId": it["id"]}
             if order["gift"]:
-                cur = MARKETPLACES[order["mp"]][2]
-                row["GiftWrapPrice"] = money(cur, it["wrap"])
+                row["GiftWrapPrice"] = money(MARKETPLACES[order["mp"]][2], it["wrap"])
                 row["GiftWrapLevel"] = "Classic"
                 if self._gift_message(it, req.pii):
                     row["GiftMessageText"] = it["msg"]
-            out.append(row)
-        payload = {"AmazonOrderId": order["id"], "OrderItems": out}
-        if nxt:
-            payload["NextToken"] = nxt
-        return self._ok(200, {"payload": payload})
+            return row
+        return self._items_answer(req, order_id, render)
 
     def _get_order_address(self, req, order_id):
         order, err = self._order_or_404(order_id)

@@ -28,6 +28,19 @@ class OffersMixin:
             return None, "Offer with id %s does not exist." % offer_id
         return offer, None
 
+    def _offer_write(self, req, event, offer_id, description, change):
+        """An asynchronous offer write: accepted at once (202 and its process status); when Bol
+        processes it, `change(offer)` applies, or the process fails when the offer is gone."""
+        def apply():
+            offer, error = self._offer_for_update(offer_id)
+            if error:
+                return error
+            change(offer)
+            self._offer_touched(offer)
+            return None
+        ps = self._new_process(req, event, offer_id, description % offer_id, apply)
+        return self._ok(202, self._ps_public(ps))
+
     @staticmethod
     def _check_stock(stock, v, prefix=""):
         if not isinstance(stock, dict):
@@ -79,16 +92,8 @@ class OffersMixin:
         if v:
             return self.bad_request(v)
         amount, managed = body["amount"], body["managedByRetailer"]
-
-        def apply():
-            offer, error = self._offer_for_update(offer_id)
-            if error:
-                return error
-            offer["stock"], offer["mbr"] = amount, managed
-            self._offer_touched(offer)
-            return None
-        ps = self._new_process(req, "UPDATE_OFFER_STOCK", offer_id, "Update stock for offer with id %s." % offer_id, apply)
-        return self._ok(202, self._ps_public(ps))
+        return self._offer_write(req, "UPDATE_OFFER_STOCK", offer_id, "Update stock for offer with id %s.",
+                                 lambda offer: offer.update(stock=amount, mbr=managed))
 
     def _put_price(self, req, offer_id):
         body = req.json()
@@ -96,16 +101,8 @@ class OffersMixin:
         bundles = self._check_pricing(body.get("pricing") if isinstance(body, dict) else None, v)
         if v:
             return self.bad_request(v)
-
-        def apply():
-            offer, error = self._offer_for_update(offer_id)
-            if error:
-                return error
-            offer["bundle"] = bundles
-            self._offer_touched(offer)
-            return None
-        ps = self._new_process(req, "UPDATE_OFFER_PRICE", offer_id, "Update price for offer with id %s." % offer_id, apply)
-        return self._ok(202, self._ps_public(ps))
+        return self._offer_write(req, "UPDATE_OFFER_PRICE", offer_id, "Update price for offer with id %s.",
+                                 lambda offer: offer.update(bundle=bundles))
 
     def _put_offer(self, req, offer_id):
         body = req.json()
@@ -124,10 +121,7 @@ class OffersMixin:
         if v:
             return self.bad_request(v)
 
-        def apply():
-            offer, error = self._offer_for_update(offer_id)
-            if error:
-                return error
+        def change(offer):
             if "reference" in body:
                 offer["ref"] = body["reference"] or None
                 if offer["ref"]:
@@ -136,21 +130,11 @@ class OffersMixin:
                 offer["hold"] = bool(body["onHoldByRetailer"])
             offer["m"] = ful["method"]
             offer["dc"] = ful.get("deliveryCode") if ful["method"] == "FBR" else None
-            self._offer_touched(offer)
-            return None
-        ps = self._new_process(req, "UPDATE_OFFER", offer_id, "Update offer with id %s." % offer_id, apply)
-        return self._ok(202, self._ps_public(ps))
+        return self._offer_write(req, "UPDATE_OFFER", offer_id, "Update offer with id %s.", change)
 
     def _delete_offer(self, req, offer_id):
-        def apply():
-            offer, error = self._offer_for_update(offer_id)
-            if error:
-                return error
-            offer["deleted"] = True
-            self._offer_touched(offer)
-            return None
-        ps = self._new_process(req, "DELETE_OFFER", offer_id, "Delete offer with id %s." % offer_id, apply)
-        return self._ok(202, self._ps_public(ps))
+        return self._offer_write(req, "DELETE_OFFER", offer_id, "Delete offer with id %s.",
+                                 lambda offer: offer.update(deleted=True))
 
     def _create_offer(self, req):
         body = req.json()
