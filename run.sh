@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Serves the suite with its demo: the marketplace simulator and Odoo 17 with the four addons on the
+# database `marketplace` (demo data; created on the first run, reused after), at
+# http://localhost:8069 (admin / admin), until Ctrl-C stops both. The set-up (Python, PostgreSQL
+# and its role, Odoo 17, the virtual environment .venv/) is tools/setup_env.sh, shared with
+# ./run_tests.sh. See README.md, "Quick start".
+#
+# Environment: those of tools/setup_env.sh (PYTHON, ODOO_PATH, PGHOST, PGPORT, PGUSER, PGPASSWORD),
+# MARKETPLACE_DB (default marketplace), ODOO_HTTP_PORT (default 8069), SIMULATOR_PORT (default
+# 8700), SIMULATOR_SEED (default 1).
+set -uo pipefail
+cd "$(dirname "$0")"
+REPO=$(pwd)
+ADDONS=marketplace_base,marketplace_amazon,marketplace_bigcommerce,marketplace_bol
+DB=${MARKETPLACE_DB:-marketplace}
+HTTP_PORT=${ODOO_HTTP_PORT:-8069}
+SIM_PORT=${SIMULATOR_PORT:-8700}
+LOGDIR=$REPO/var/run
+mkdir -p "$LOGDIR"
+# shellcheck source=tools/setup_env.sh
+. "$REPO/tools/setup_env.sh"
+setup_all || exit 1
+
+port_taken() { "$PY" -c 'import socket, sys
+s = socket.socket(); s.settimeout(0.5)
+sys.exit(0 if s.connect_ex(("127.0.0.1", int(sys.argv[1]))) == 0 else 1)' "$1"; }
+for port in "$HTTP_PORT" "$SIM_PORT"; do
+    if port_taken "$port"; then
+        echo "ERROR: port $port is taken (another Odoo or simulator?): stop it, or set ODOO_HTTP_PORT / SIMULATOR_PORT" >&2
+        exit 1
+    fi
+done
+
+# A master password of this machine's own (odoo.conf ships none): generated once into var/.
+RUN_CONF=$REPO/var/odoo-run.conf
+if [ ! -f "$RUN_CONF" ]; then
+    master=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')
+    { cat "$REPO/odoo.conf"; echo "admin_passwd = $master"; } > "$RUN_CONF"
+    chmod 600 "$RUN_CONF"
+    echo "== generated a database-manager master password into var/odoo-run.conf"
+fi
+
+pids=()
+stop_all() { trap - INT TERM EXIT; [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; }
+trap 'stop_all; exit 130' INT TERM
+trap stop_all EXIT
+
+sim_url="http://127.0.0.1:$SIM_PORT"
+"$PY" -m marketplace_simulator --host 127.0.0.1 --port "$SIM_PORT" --seed "${SIMULATOR_SEED:-1}" \
+    --public-url "$sim_url" --quiet > "$LOGDIR/simulator.log" 2>&1 &
+pids+=($!)
+
+odoo_args=(-c "$RUN_CONF" -d "$DB" --db-filter "^$DB\$" --db_host "$PGHOST" --db_port "$PGPORT"
+           -r "$PGUSER" -w "$PGPASSWORD" --addons-path "$ADDONS_PATH" --http-port "$HTTP_PORT")
+installed=$(psql -d "$DB" -tAc "SELECT count(*) FROM ir_module_module WHERE state = 'installed'
+            AND name IN ('marketplace_base','marketplace_amazon','marketplace_bigcommerce','marketplace_bol')" 2>/dev/null)
+if [ "$installed" != "4" ]; then
+    say "creating the database $DB with the suite and its demo data (a few minutes, once; log: var/run/install.log)"
+    dropdb --if-exists "$DB" 2>/dev/null; createdb "$DB" || { echo "ERROR: could not create the database $DB" >&2; exit 1; }
+    MARKETPLACE_SIMULATOR_URL=$sim_url run_odoo "${odoo_args[@]}" -i "$ADDONS" --without-demo= \
+        --stop-after-init --log-level=warn > "$LOGDIR/install.log" 2>&1
+    installed=$(psql -d "$DB" -tAc "SELECT count(*) FROM ir_module_module WHERE state = 'installed'
+                AND name LIKE 'marketplace_%'" 2>/dev/null)
+    if [ "$installed" != "4" ]; then
+        echo "ERROR: installing the suite failed; see var/run/install.log:" >&2
+        tail -n 20 "$LOGDIR/install.log" >&2
+        dropdb --if-exists "$DB" 2>/dev/null
+        exit 1
+    fi
+fi
+say "serving http://localhost:$HTTP_PORT (database $DB, admin / admin; simulator $sim_url); Ctrl-C stops both"
+MARKETPLACE_SIMULATOR_URL=$sim_url run_odoo "${odoo_args[@]}" --log-level=warn &
+pids+=($!)
+wait "${pids[-1]}"
