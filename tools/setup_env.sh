@@ -5,15 +5,15 @@
 # variables. See README.md, "Running the tests" and "Troubleshooting".
 #
 # Environment: PYTHON (interpreter to start from), ODOO_PATH (an Odoo 17 source tree), PGHOST,
-# PGPORT, PGUSER, PGPASSWORD (otherwise odoo.conf's db_* values), MARKETPLACE_VENV (default
-# .venv), ODOO_ARCHIVE (default ../shared/vendor/odoo-17.0.tar.xz).
+# PGPORT, PGUSER, PGPASSWORD (otherwise odoo.conf's db_* values), MARKETPLACE_VENV (the folder
+# of the virtual environments, default .venv), ODOO_ARCHIVE (default ../shared/vendor/odoo-17.0.tar.xz).
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 ODOO_ARCHIVE=${ODOO_ARCHIVE:-$REPO/../shared/vendor/odoo-17.0.tar.xz}
 ODOO_ARCHIVE_SHA256=98f0221f28d3916def8c4ca256e15aada52d8179bd64c477c89e1535f3b7f216
 ODOO_GIT_URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
 ODOO_UNPACKED=$REPO/.odoo/odoo-17.0
-VENV=${MARKETPLACE_VENV:-$REPO/.venv}
+VENV_ROOT=${MARKETPLACE_VENV:-$REPO/.venv}
 
 say() { echo "== $*"; }
 fail() { echo "ERROR: $*" >&2; return 1; }
@@ -129,26 +129,35 @@ apt_install_missing() {  # Debian packages the pip builds need, when we are root
 setup_packages() {  # PY: the interpreter that runs Odoo, with every requirement installed
     if [ "$ODOO_SYSTEM" = 1 ]; then
         PY=$BASE_PY
-        "$PY" -m pip install -q --disable-pip-version-check -r "$REPO/requirements.txt" \
-            || { fail "could not install requirements.txt into $PY"; return 1; }
+        mkdir -p "$REPO/var"
+        "$PY" -m pip install --disable-pip-version-check -r "$REPO/requirements.txt" \
+            > "$REPO/var/setup-pip.log" 2>&1 \
+            || { tail -n 25 "$REPO/var/setup-pip.log" >&2; fail "could not install requirements.txt into $PY"; return 1; }
         return 0
     fi
-    local stamp="$VENV/.marketplace-inputs" want
-    want=$(cat "$ODOO_DIR/requirements.txt" "$REPO/requirements.txt" "$REPO/tools/setup_env.sh" \
-           | sha256sum | cut -d' ' -f1)-$("$BASE_PY" -c 'import sys; print(sys.version.split()[0])')
+    # One environment per set of inputs (Odoo's requirements, ours, the pins, the Python version),
+    # each in its own folder: a change of inputs builds a new one beside the old, never under a
+    # process that still uses the old one.
+    local pins="setuptools<81 wheel" key
+    key=$({ cat "$ODOO_DIR/requirements.txt" "$REPO/requirements.txt"; echo "$pins"; } | sha256sum | cut -c1-12)
+    VENV=$VENV_ROOT/py$("$BASE_PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')-$key
     PY=$VENV/bin/python
-    if [ -x "$PY" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
+    [ -x "$PY" ] && [ -f "$VENV/.complete" ] && return 0
     command -v dpkg >/dev/null && apt_install_missing libldap2-dev libsasl2-dev libpq-dev gcc
     say "installing Odoo's and the suite's Python requirements into ${VENV#$REPO/}/ (a few minutes, once)"
     rm -rf "$VENV"
     "$BASE_PY" -m venv "$VENV" || { fail "could not create a virtual environment: install python3-venv"; return 1; }
     # setuptools below 81: `import odoo` needs pkg_resources. One resolver run for Odoo's pins and
     # ours, so that nothing of ours moves Odoo's requests/urllib3.
-    "$PY" -m pip install -q --disable-pip-version-check "setuptools<81" wheel \
-        && "$PY" -m pip install -q --disable-pip-version-check "setuptools<81" \
-            -r "$ODOO_DIR/requirements.txt" -r "$REPO/requirements.txt" \
-        || { rm -rf "$VENV"; fail "could not install the Python requirements (see pip's message above)"; return 1; }
-    echo "$want" > "$stamp"
+    local log="$REPO/var/setup-pip.log"
+    mkdir -p "$REPO/var"
+    # shellcheck disable=SC2086
+    { "$PY" -m pip install --disable-pip-version-check $pins \
+        && "$PY" -m pip install --disable-pip-version-check $pins \
+            -r "$ODOO_DIR/requirements.txt" -r "$REPO/requirements.txt"; } > "$log" 2>&1 \
+        || { tail -n 25 "$log" >&2; rm -rf "$VENV"
+             fail "could not install the Python requirements (pip's log: var/setup-pip.log)"; return 1; }
+    touch "$VENV/.complete"
 }
 
 # --- everything -------------------------------------------------------------------------------
