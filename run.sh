@@ -31,14 +31,15 @@ for port in "$HTTP_PORT" "$SIM_PORT"; do
     fi
 done
 
-# A master password of this machine's own (odoo.conf ships none): generated once into var/.
+# A master password of this machine's own (odoo.conf ships none that works): generated once into
+# var/master-password, written into the configuration the server runs with.
 RUN_CONF=$REPO/var/odoo-run.conf
-if [ ! -f "$RUN_CONF" ]; then
-    master=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')
-    { cat "$REPO/odoo.conf"; echo "admin_passwd = $master"; } > "$RUN_CONF"
-    chmod 600 "$RUN_CONF"
-    echo "== generated a database-manager master password into var/odoo-run.conf"
+if [ ! -s "$REPO/var/master-password" ]; then
+    (umask 077; "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))' > "$REPO/var/master-password")
+    echo "== generated a database-manager master password: var/master-password"
 fi
+(umask 077; { grep -v '^[[:space:]]*admin_passwd' "$REPO/odoo.conf"
+              echo "admin_passwd = $(cat "$REPO/var/master-password")"; } > "$RUN_CONF")
 
 pids=()
 stop_all() { trap - INT TERM EXIT; [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; }
@@ -57,7 +58,7 @@ installed=$(psql -d "$DB" -tAc "SELECT count(*) FROM ir_module_module WHERE stat
 if [ "$installed" != "4" ]; then
     say "creating the database $DB with the suite and its demo data (a few minutes, once; log: var/run/install.log)"
     dropdb --if-exists "$DB" 2>/dev/null; createdb "$DB" || { echo "ERROR: could not create the database $DB" >&2; exit 1; }
-    MARKETPLACE_SIMULATOR_URL=$sim_url run_odoo "${odoo_args[@]}" -i "$ADDONS" --without-demo= \
+    MARKETPLACE_SIMULATOR_URL=$sim_url run_odoo "${odoo_args[@]}" -i "$ADDONS" \
         --stop-after-init --log-level=warn > "$LOGDIR/install.log" 2>&1
     installed=$(psql -d "$DB" -tAc "SELECT count(*) FROM ir_module_module WHERE state = 'installed'
                 AND name LIKE 'marketplace_%'" 2>/dev/null)
