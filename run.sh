@@ -70,6 +70,6 @@ if [ "$installed" != "4" ]; then
     fi
 fi
 say "serving http://localhost:$HTTP_PORT (database $DB, admin / admin; simulator $sim_url); Ctrl-C stops both"
-MARKETPLACE_SIMULATOR_URL=$sim_url run_odoo "${odoo_args[@]}" --log-level=warn &
+MARKETPLACE_SIMULATOR_URL=$sim_url "$PY" -c "$ODOO_MAIN" "${odoo_args[@]}" --log-level=warn &
 pids+=($!)
 wait "${pids[-1]}"

@@ -169,11 +169,9 @@ setup_all() {
     export ODOO_DIR ADDONS_PATH PY
 }
 
-run_odoo() {  # odoo-bin with the Python that has Odoo's requirements
-    "$PY" - "$@" <<'PYEOF'
-import sys
-import odoo
-sys.argv[0] = "odoo"
-odoo.cli.main()
-PYEOF
+# Odoo's command line, run by the Python that has Odoo's requirements (python -c, so that a server
+# started in the background is that Python's own process, which run.sh's Ctrl-C can stop).
+ODOO_MAIN='import sys, odoo; sys.argv[0] = "odoo"; odoo.cli.main()'
+run_odoo() {
+    "$PY" -c "$ODOO_MAIN" "$@"
 }

@@ -360,7 +360,9 @@ class MarketplaceOrderService(models.AbstractModel):
                     "waits for you.", products=", ".join(tracked.product_id.mapped("display_name")),
                     warehouse=sale.warehouse_id.name))
             if picking.move_ids - tracked:
-                picking.with_context(cancel_backorder=False)._action_done()
+                # skip_sms: the buyer is the marketplace's customer, told by the marketplace; Odoo's
+                # delivery SMS (stock_sms) would text them from the merchant's IAP account.
+                picking.with_context(cancel_backorder=False, skip_sms=True)._action_done()
 
     # helpers -------------------------------------------------------------------------------------------
     @staticmethod
