@@ -83,3 +83,11 @@ def clear_batch_memo(env):
     memo = batch_memo(env)
     if memo is not None:
         memo.clear()
+
+
+def memoized(env, key, model, compute):
+    """compute() (a recordset of `model`), asked once per queue batch, else every time."""
+    memo = batch_memo(env)
+    if memo is None:
+        return compute()
+    return model.browse(memo.ids(key, compute))

@@ -1,21 +1,7 @@
-import json
-from datetime import datetime, time as dtime, timedelta
-
-import pytz
-
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date, format_datetime, get_lang
 
-from ..schemas.order import Order as NeutralOrder
-from ..schemas.returns import Return as NeutralReturn
 from .marketplace_job import JOBS
-
-# The dashboard's period (orders per day, counts by fulfilment) and the shape of its sample
-# graph before the first order arrives.
-DASHBOARD_DAYS = 30
-SAMPLE_GRAPH = (3, 5, 4, 6, 8, 7, 5, 9, 11, 8)
-
 
 def _lang_get(self):
     return self.env["res.lang"].get_installed()
@@ -32,7 +18,7 @@ class MarketplaceInstance(models.Model):
 
     _name = "marketplace.instance"
     _description = "Marketplace Instance"
-    _inherit = ["mail.thread", "marketplace.job.runner"]
+    _inherit = ["mail.thread", "marketplace.job.runner", "marketplace.instance.dashboard"]
     _order = "sequence, name, id"
 
     # general -------------------------------------------------------------------------------
@@ -282,27 +268,6 @@ class MarketplaceInstance(models.Model):
         "something.",
     )
 
-    # dashboard -----------------------------------------------------------------------------
-    # Computed on read (the dashboard's kanban reads them all at once): nothing a worker would
-    # have to update on a shared row.
-    order_today_count = fields.Integer(compute="_compute_dashboard", string="Orders Today")
-    order_merchant_count = fields.Integer(compute="_compute_dashboard", string="Merchant-Fulfilled Orders",
-                                          help="Orders of the last 30 days that you ship.")
-    order_marketplace_count = fields.Integer(compute="_compute_dashboard", string="Marketplace-Fulfilled Orders",
-                                             help="Orders of the last 30 days that the marketplace ships.")
-    order_matching_count = fields.Integer(
-        compute="_compute_dashboard", string="Orders Needing Matching",
-        help="Orders with items no Odoo product matched (they are on the default product).")
-    queue_failed_count = fields.Integer(compute="_compute_dashboard", string="Failed Lines")
-    queue_draft_count = fields.Integer(compute="_compute_dashboard", string="Lines to Process")
-    queue_done_count = fields.Integer(compute="_compute_dashboard", string="Processed Lines")
-    last_sync_summary = fields.Text(compute="_compute_dashboard", string="Last Sync")
-    dashboard_data = fields.Text(
-        compute="_compute_dashboard",
-        help="JSON for the dashboard card: each job's last run and outcome in the user's timezone "
-        "and language, and the set-up steps of a draft instance.")
-    dashboard_graph_data = fields.Text(compute="_compute_dashboard_graph", help="Orders per day, last 30 days.")
-
     _sql_constraints = [
         ("queue_batch_limit_positive", "CHECK(queue_batch_limit > 0)",
          "The queue batch limit must be positive."),
@@ -318,111 +283,6 @@ class MarketplaceInstance(models.Model):
         return self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
         )
-
-    # dashboard -------------------------------------------------------------------------------
-    def _dashboard_tz(self):
-        """The timezone of the person looking (the web client's, else their preference)."""
-        try:
-            return pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
-        except pytz.UnknownTimeZoneError:
-            return pytz.utc
-
-    def _dashboard_day_start(self, days_ago=0):
-        """Start (UTC, naive as Odoo stores it) of the person's day `days_ago` days before today."""
-        tz = self._dashboard_tz()
-        day = datetime.now(tz).date() - timedelta(days=days_ago)
-        return tz.localize(datetime.combine(day, dtime.min)).astimezone(pytz.utc).replace(tzinfo=None)
-
-    @api.depends_context("tz", "lang", "uid")
-    def _compute_dashboard(self):
-        today, month = self._dashboard_day_start(), self._dashboard_day_start(DASHBOARD_DAYS - 1)
-        Order = self.env["sale.order"]
-        orders = Order._read_group(
-            [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", month)],
-            ["marketplace_instance_id", "marketplace_fulfilment"], ["__count"])
-        by_fulfilment = {(instance.id, fulfilment): count for instance, fulfilment, count in orders}
-        today_counts = dict((instance.id, count) for instance, count in Order._read_group(
-            [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", today)],
-            ["marketplace_instance_id"], ["__count"]))
-        matching = dict((instance.id, count) for instance, count in Order._read_group(
-            [("marketplace_instance_id", "in", self.ids), ("order_line.marketplace_needs_matching", "=", True)],
-            ["marketplace_instance_id"], ["__count"]))
-        lines = self.env["marketplace.queue.line"]._read_group(
-            [("instance_id", "in", self.ids)], ["instance_id", "state"], ["__count"])
-        line_counts = {(instance.id, state): count for instance, state, count in lines}
-        for instance in self:
-            key = instance.id
-            instance.order_today_count = today_counts.get(key, 0)
-            instance.order_merchant_count = by_fulfilment.get((key, "merchant"), 0)
-            instance.order_marketplace_count = by_fulfilment.get((key, "marketplace"), 0)
-            instance.order_matching_count = matching.get(key, 0)
-            instance.queue_failed_count = line_counts.get((key, "failed"), 0)
-            instance.queue_draft_count = line_counts.get((key, "draft"), 0)
-            instance.queue_done_count = line_counts.get((key, "done"), 0)
-            jobs = instance._dashboard_jobs()
-            instance.last_sync_summary = "\n".join("%s: %s" % (job["label"], job["last_run"] or _("never"))
-                                                    for job in jobs)
-            instance.dashboard_data = json.dumps({"jobs": jobs, "setup": instance._dashboard_setup()})
-
-    def _dashboard_jobs(self):
-        """Each job's name (as on its button), last run (the person's timezone and language) and
-        outcome; a job started or running shows as running."""
-        labels = dict(self.env["marketplace.job"]._fields["job"]._description_selection(self.env))
-        outcomes = dict(self.env["marketplace.job"]._fields["last_state"]._description_selection(self.env))
-        tz = self._dashboard_tz().zone
-        result = []
-        for job in self.job_ids:
-            state = "running" if job.running else (job.last_state or "never")
-            result.append({
-                "code": job.job,
-                "label": labels.get(job.job, job.job),
-                "last_run": format_datetime(self.env, job.last_run, tz=tz, dt_format="short") if job.last_run else "",
-                "state": state,
-                "outcome": outcomes.get(state) or _("Never run"),
-            })
-        return result
-
-    def _dashboard_setup(self):
-        """The set-up steps of a draft instance: which are done."""
-        secrets = [fname for fname in self._secret_fields() if fname.startswith("%s_" % self.marketplace)]
-        sudo = self.sudo()
-        return {
-            "credentials": all(sudo[fname] for fname in secrets),
-            "warehouses": bool(self.warehouse_id),
-            "workflow": bool(self.workflow_id and self.marketplace_workflow_id),
-        }
-
-    @api.depends_context("tz", "lang")
-    def _compute_dashboard_graph(self):
-        """Orders per day over the last 30 days, for the `dashboard_graph` widget (bar), in the
-        format of sales_team's crm.team: the current day in its own colour, sample bars when no
-        order came in yet."""
-        tz = self._dashboard_tz()
-        start = self._dashboard_day_start(DASHBOARD_DAYS - 1)
-        groups = self.env["sale.order"].with_context(tz=tz.zone)._read_group(
-            [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", start)],
-            ["marketplace_instance_id", "date_order:day"], ["__count"])
-        counts = {}
-        for instance, day, count in groups:
-            day = day.date() if isinstance(day, datetime) else day
-            counts[(instance.id, day)] = count
-        last_day = datetime.now(tz).date()
-        days = [last_day - timedelta(days=n) for n in range(DASHBOARD_DAYS - 1, -1, -1)]
-        locale = get_lang(self.env).code
-        for instance in self:
-            values = [{
-                "label": format_date(self.env, day, lang_code=locale, date_format="d MMM"),
-                "value": counts.get((instance.id, day), 0),
-                "type": "future" if day == last_day else "past",
-            } for day in days]
-            sample = not any(value["value"] for value in values)
-            if sample:
-                for n, value in enumerate(values):
-                    value.update(type="o_sample_data", value=SAMPLE_GRAPH[n % len(SAMPLE_GRAPH)])
-            instance.dashboard_graph_data = json.dumps([{
-                "values": values, "area": True, "title": "", "is_sample_data": sample,
-                "key": _("Sample data") if sample else _("Orders"),
-            }])
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):
@@ -481,7 +341,7 @@ class MarketplaceInstance(models.Model):
 
     def action_confirm(self):
         for instance in self:
-            hook = instance._connector_method("confirm")
+            hook = instance._hook("confirm")
             if hook:
                 hook()
             else:
@@ -528,82 +388,7 @@ class MarketplaceInstance(models.Model):
             text = text.replace(secret, "***")
         return text
 
-    # queues ----------------------------------------------------------------------------------
-    def _queue_handler(self, kind):
-        """The method turning a payload of this kind into an Odoo record.
-
-        A connector's `_<code>_queue_<kind>(line, payload, log)` wins over the base's
-        `_queue_<kind>(line, payload, log)`.
-        """
-        handler = getattr(self, "_%s_queue_%s" % (self.marketplace, kind), None) or getattr(
-            self, "_queue_%s" % kind, None
-        )
-        if not handler:
-            raise UserError(_("No processing is defined for queue lines of kind '%s'.", kind))
-        return handler
-
-    def _process_queues(self, log, line_ids=None):
-        """Process waiting lines batch after batch until none is left for this worker."""
-        self.ensure_one()
-        Line = self.env["marketplace.queue.line"]
-        seen = set()  # lines left waiting by a transient error are not retried in this run
-        while True:
-            batch = Line._acquire(self, self.queue_batch_limit, line_ids, exclude_ids=seen)
-            if batch is None:  # lines moved under an old snapshot: go on in a new transaction
-                if not self._maybe_commit():
-                    break
-                continue
-            if not batch:
-                break
-            seen.update(batch.ids)
-            batch._process(log)
-            self._maybe_commit()
-
-    def _process_lines(self, lines):
-        """Process the given waiting lines now (queue buttons), in a log of their own."""
-        self.ensure_one()
-        with self._job_run("process_queues") as run:
-            self._process_queues(run.log, lines.ids)
-
-    def _queue_listing(self, line, payload, log):
-        return self.env["marketplace.listing"]._import_payload(self, payload)
-
-    def _queue_return(self, line, payload, log):
-        """A neutral return (schemas.returns.Return, from the connector's `read_returns`)."""
-        return self.env["marketplace.return.importer"]._import(self, NeutralReturn.model_validate(payload), log)
-
-    # products --------------------------------------------------------------------------------
-    def _resolve_product(self, sku=None, barcode=None, external_id=None):
-        """The Odoo product of a marketplace item, the one rule of order, listing and inventory
-        imports: its listing first (external id, SKU, barcode), then a product of the instance's
-        company by "Sync Listings Based On" (barcode, SKU, or both, barcode first). Returns
-        (product, listing): the listing is empty when the product was matched by rule, so
-        that the caller can record the pairing; both are empty when nothing matches (the
-        caller then creates a product or takes the default one)."""
-        self.ensure_one()
-        listing = self.env["marketplace.listing"]._find(self, sku=sku, external_id=external_id, barcode=barcode)
-        if listing:
-            return listing.product_id, listing
-        Product = self.env["product.product"].with_context(active_test=False)
-        company = [("company_id", "in", (False, self.company_id.id))]
-        if barcode and self.sync_listings_on in ("barcode", "both"):
-            product = Product.search([("barcode", "=", barcode)] + company, limit=1)
-            if product:
-                return product, listing
-        if sku and self.sync_listings_on in ("sku", "both"):
-            product = Product.search([("default_code", "=", sku)] + company, limit=1)
-            if product:
-                return product, listing
-        return Product.browse(), listing
-
     # orders ----------------------------------------------------------------------------------
-    def _queue_order(self, line, payload, log):
-        """An order payload -> sale.order: the connector's `map_order` hook turns its raw order
-        into the neutral one (schemas.order.Order); a generic instance queues neutral orders."""
-        mapper = self._hook("map_order")
-        order = NeutralOrder.model_validate(mapper(payload) if mapper else payload)
-        return self.env["marketplace.order.service"]._import(self, order, log)
-
     def action_recover_order(self, reference):
         """Import one order by its marketplace reference, whatever Last Processed On says."""
         self.ensure_one()
@@ -634,68 +419,3 @@ class MarketplaceInstance(models.Model):
         # Asked for on every order line of every import: cached, currencies are not renamed.
         currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
         return currency.id
-
-    def _pricelist_for(self, code):
-        """The pricelist of orders in that currency (see marketplace.order.service)."""
-        return self.env["marketplace.order.service"]._pricelist_for(self, code)
-
-    def _special_product(self, kind, code=None):
-        """Product of a non-catalogue line: the instance's choice, else the suite's default.
-
-        A shipping or gift wrap code that matches an internal reference picks that product."""
-        if code:
-            product = self.env["product.product"].search(
-                [("default_code", "=", code), ("company_id", "in", (False, self.company_id.id))], limit=1)
-            if product:
-                return product
-        configured = {
-            "delivery": self.delivery_product_id,
-            "gift_wrap": self.gift_wrap_product_id,
-            "discount": self.discount_product_id,
-            "gift_certificate": self.gift_certificate_product_id,
-            "custom": self.custom_product_id,
-            "custom_storable": self.custom_storable_product_id,
-            "default": self.default_product_id,
-        }[kind]
-        return configured or self._suite_product(kind)
-
-    def _suite_product(self, kind):
-        """The suite's own product of a kind (asked for every order line: the cached id, without
-        the query env.ref makes to check that the record exists)."""
-        product_id = self.env["ir.model.data"]._xmlid_to_res_id("marketplace_base.product_marketplace_%s" % kind)
-        return self.env["product.product"].browse(product_id)
-
-    def _fallback_products(self):
-        return self._special_product("default") | self._suite_product("default")
-
-    def _order_line_product(self, line, fulfilment="merchant"):
-        """The product of an order line (schemas.order.Line); never nothing, so that no order is
-        dropped: unmatched items land on the default product, keeping their name and SKU."""
-        if line.custom:
-            return self._special_product("custom_storable" if line.storable else "custom")
-        product, listing = self._resolve_product(line.sku, line.barcode, line.product_external_id)
-        if listing:
-            return product
-        if not product and self.create_products and (line.sku or line.barcode):
-            product = self._create_product(line.name, line.sku, line.barcode, line.unit_price)
-        if not product:
-            return self._special_product("default")
-        self.env["marketplace.listing"]._bind(self, product, sku=line.sku, barcode=line.barcode,
-                                              external_id=line.product_external_id, name=line.name,
-                                              fulfilment=fulfilment)
-        return product
-
-    def _create_product(self, name, sku=None, barcode=None, price=0.0):
-        """A storable product for a marketplace item no product matches ("Create Odoo Products?")."""
-        return self.env["product.product"].create({
-            "name": name or sku or barcode,
-            "default_code": sku or False,
-            "barcode": barcode or False,
-            "type": "product",
-            "list_price": price or 0.0,
-            "company_id": False,
-        })
-
-    def _marketplace_tax(self, rate, price_include):
-        """The Odoo sale tax of a marketplace tax rate (see marketplace.tax.service)."""
-        return self.env["marketplace.tax.service"]._marketplace_tax(self, rate, price_include)

@@ -21,7 +21,7 @@ class MarketplaceInventoryImporter(models.AbstractModel):
                 run.log._add("info", _("%(item)s: skipped, %(reason)s", item=line.sku or line.barcode,
                                        reason=line.skip_reason))
                 continue
-            product, _listing = instance._resolve_product(line.sku, line.barcode)
+            product, _listing = self.env["marketplace.product.resolver"]._resolve(instance, line.sku, line.barcode)
             if not product:
                 unknown += 1
                 run.log._add("info", _("%s matches no Odoo product: skipped.", line.sku or line.barcode))

@@ -6,6 +6,8 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from ..adapter.transport import MarketplaceError
+from ..schemas.order import Order as NeutralOrder
+from ..schemas.returns import Return as NeutralReturn
 from .marketplace_job import JOBS
 
 _logger = logging.getLogger(__name__)
@@ -236,9 +238,6 @@ class MarketplaceJobRunner(models.AbstractModel):
                               marketplace=self._marketplace_label(), hook=name))
         return method
 
-    def _connector_method(self, name):
-        return self._hook(name)
-
     def _call_connector(self, name, *args, **kwargs):
         """Call a hook for a person (Test Connection, Confirm): the marketplace's refusal becomes
         a readable error without credentials."""
@@ -271,3 +270,54 @@ class MarketplaceJobRunner(models.AbstractModel):
     @api.model
     def _job_label(self, job):
         return dict(self.env["marketplace.job"]._fields["job"]._description_selection(self.env)).get(job, job)
+
+    # queue dispatch --------------------------------------------------------------------------
+    def _queue_handler(self, kind):
+        """The method turning a payload of this kind into an Odoo record.
+
+        A connector's `_<code>_queue_<kind>(line, payload, log)` wins over the base's
+        `_queue_<kind>(line, payload, log)`.
+        """
+        handler = getattr(self, "_%s_queue_%s" % (self.marketplace, kind), None) or getattr(
+            self, "_queue_%s" % kind, None
+        )
+        if not handler:
+            raise UserError(_("No processing is defined for queue lines of kind '%s'.", kind))
+        return handler
+
+    def _process_queues(self, log, line_ids=None):
+        """Process waiting lines batch after batch until none is left for this worker."""
+        self.ensure_one()
+        Line = self.env["marketplace.queue.line"]
+        seen = set()  # lines left waiting by a transient error are not retried in this run
+        while True:
+            batch = Line._acquire(self, self.queue_batch_limit, line_ids, exclude_ids=seen)
+            if batch is None:  # lines moved under an old snapshot: go on in a new transaction
+                if not self._maybe_commit():
+                    break
+                continue
+            if not batch:
+                break
+            seen.update(batch.ids)
+            batch._process(log)
+            self._maybe_commit()
+
+    def _process_lines(self, lines):
+        """Process the given waiting lines now (queue buttons), in a log of their own."""
+        self.ensure_one()
+        with self._job_run("process_queues") as run:
+            self._process_queues(run.log, lines.ids)
+
+    def _queue_listing(self, line, payload, log):
+        return self.env["marketplace.listing"]._import_payload(self, payload)
+
+    def _queue_return(self, line, payload, log):
+        """A neutral return (schemas.returns.Return, from the connector's `read_returns`)."""
+        return self.env["marketplace.return.importer"]._import(self, NeutralReturn.model_validate(payload), log)
+
+    def _queue_order(self, line, payload, log):
+        """An order payload -> sale.order: the connector's `map_order` hook turns its raw order
+        into the neutral one (schemas.order.Order); a generic instance queues neutral orders."""
+        mapper = self._hook("map_order")
+        order = NeutralOrder.model_validate(mapper(payload) if mapper else payload)
+        return self.env["marketplace.order.service"]._import(self, order, log)

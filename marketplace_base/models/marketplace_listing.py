@@ -84,14 +84,15 @@ class MarketplaceListing(models.Model):
         external_id = payload.get("external_id") and str(payload["external_id"])
         if not sku and not external_id:
             raise UserError(_("The item has neither a SKU nor an external id."))
-        product, listing = instance._resolve_product(sku, payload.get("barcode"), external_id)
+        Products = self.env["marketplace.product.resolver"]
+        product, listing = Products._resolve(instance, sku, payload.get("barcode"), external_id)
         if not product:
             if not instance.create_products:
                 raise UserError(
                     _("No Odoo product matches SKU %(sku)s / barcode %(barcode)s, and the instance "
                       "does not create products.", sku=sku or "-", barcode=payload.get("barcode") or "-")
                 )
-            product = instance._create_product(payload.get("name"), sku, payload.get("barcode"),
+            product = Products._create_product(payload.get("name"), sku, payload.get("barcode"),
                                                float(payload.get("price") or 0.0))
         vals = {
             "instance_id": instance.id,

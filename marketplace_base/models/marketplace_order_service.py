@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-from .marketplace_batch import batch_memo
+from .marketplace_batch import memoized
 
 
 class MarketplaceOrderService(models.AbstractModel):
@@ -84,8 +84,9 @@ class MarketplaceOrderService(models.AbstractModel):
         for line in order.lines:
             line_vals.extend(self._product_line_values(instance, order, line, fpos, order_taxes))
         line_vals.extend(self._charge_line_values(instance, order, fpos, order_taxes))
+        Products = self.env["marketplace.product.resolver"]
         for certificate in order.gift_certificates:
-            product = instance._special_product("gift_certificate")
+            product = Products._special_product(instance, "gift_certificate")
             line_vals.append(self._line(product, _("Gift certificate %s", certificate.code or ""), 1,
                                         -certificate.amount, self.env["account.tax"]))
         for vals in line_vals:
@@ -139,13 +140,14 @@ class MarketplaceOrderService(models.AbstractModel):
     def _product_line_values(self, instance, order, line, fpos, order_taxes):
         if line.quantity - line.cancelled_quantity <= 0:
             return []  # cancelled on the marketplace before the import
-        product = instance._order_line_product(line, order.fulfilment)
+        Products = self.env["marketplace.product.resolver"]
+        product = Products._order_line_product(instance, line, order.fulfilment)
         taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, line.taxes, product, fpos, order_taxes)
         if line.tax_collected_by_marketplace:
             taxes = self.env["account.tax"]  # the marketplace's tax liability, not the seller's: net price, no tax
         unit_price = self._price(instance, order, taxes, line.unit_price)
         name = line.name or product.display_name
-        if line.sku and product in self._fallback_products(instance):
+        if line.sku and product in Products._fallback_products(instance):
             name = "[%s] %s" % (line.sku, name)  # keep what the marketplace sold on the default product
         vals = self._line(product, name, line.quantity - line.cancelled_quantity, unit_price, taxes)
         vals["marketplace_line_ref"] = line.external_id
@@ -153,7 +155,7 @@ class MarketplaceOrderService(models.AbstractModel):
         vals["marketplace_sku"] = line.sku or False
         result = [vals]
         if line.discount:
-            result.append(self._line(instance._special_product("discount"), _("Discount on %s", name), 1,
+            result.append(self._line(Products._special_product(instance, "discount"), _("Discount on %s", name), 1,
                                      -self._price(instance, order, taxes, line.discount), taxes))
         if line.gift_wrap and line.gift_wrap.amount:
             result.append(self._charge_line(instance, order, line.gift_wrap, "gift_wrap", _("Gift wrap"), fpos,
@@ -173,35 +175,13 @@ class MarketplaceOrderService(models.AbstractModel):
         return result
 
     def _charge_line(self, instance, order, charge, kind, name, fpos, order_taxes):
-        product = self._special_product(instance, kind, charge.code)
+        product = self.env["marketplace.product.resolver"]._special_product(instance, kind, charge.code)
         amount = charge.amount - charge.discount
         taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, charge.taxes, product, fpos,
                                                                 order_taxes)
         if charge.tax_collected_by_marketplace:
             taxes = self.env["account.tax"]  # collected and remitted by the marketplace (see the line's)
         return self._line(product, name, 1, self._price(instance, order, taxes, amount), taxes)
-
-    def _special_product(self, instance, kind, code=None):
-        """The product of a shipping or gift wrap line: a product of the instance's company (or
-        shared) whose internal reference is the marketplace's code, else the instance's."""
-        if code:
-            product = self.env["product.product"].search(
-                [("default_code", "=", code), ("company_id", "in", (False, instance.company_id.id))], limit=1)
-            if product:
-                return product
-        return instance._special_product(kind)
-
-    def _fallback_products(self, instance):
-        """The products of items no Odoo product matched (see marketplace.instance)."""
-        return self._memo(("fallback products", instance.id), self.env["product.product"],
-                          instance._fallback_products)
-
-    def _memo(self, key, model, compute):
-        """compute(), asked once per queue batch (see marketplace_batch), else every time."""
-        memo = batch_memo(self.env)
-        if memo is None:
-            return compute()
-        return model.browse(memo.ids(key, compute))
 
     @staticmethod
     def _line(product, name, quantity, price_unit, taxes):
@@ -217,8 +197,8 @@ class MarketplaceOrderService(models.AbstractModel):
     def _pricelist_for(self, instance, code):
         """The instance's pricelist when it is in the order's currency, else one per currency
         (in the instance's company, created once whatever the number of workers)."""
-        return self._memo(("pricelist", instance.id, code), self.env["product.pricelist"],
-                          lambda: self._find_pricelist(instance, code))
+        return memoized(self.env, ("pricelist", instance.id, code), self.env["product.pricelist"],
+                        lambda: self._find_pricelist(instance, code))
 
     def _find_pricelist(self, instance, code):
         currency = instance._currency(code)

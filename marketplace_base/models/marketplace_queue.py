@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from .marketplace_queue_line import storable_text
+from .payload_text import storable_payload, storable_text
 
 QUEUE_KINDS = [
     ("order", "Orders"),
@@ -112,7 +112,7 @@ class MarketplaceQueue(models.Model):
         Line = self.env["marketplace.queue.line"].sudo()
         # (reference, payload) or (reference, payload, the marketplace's last-update time)
         records = [
-            (storable_text(rec[0]) if rec[0] else rec[0], Line._dump(rec[1]), rec[2] if len(rec) > 2 else False)
+            (storable_text(rec[0]) if rec[0] else rec[0], storable_payload(rec[1]), rec[2] if len(rec) > 2 else False)
             for rec in records
         ]
         if not records:

@@ -83,7 +83,7 @@ class MarketplaceReturnImporter(models.AbstractModel):
         lines = sale.order_line.filtered(lambda l: l.product_id and not l.display_type)
         found = line.order_line_ref and lines.filtered(lambda l: l.marketplace_line_ref == line.order_line_ref)
         if not found:
-            product, _listing = instance._resolve_product(line.sku, line.barcode)
+            product, _listing = self.env["marketplace.product.resolver"]._resolve(instance, line.sku, line.barcode)
             found = lines.filtered(lambda l: l.product_id == product) if product else found
         if not found and line.barcode:
             found = lines.filtered(lambda l: l.product_id.barcode == line.barcode)

@@ -21,7 +21,8 @@ class SaleOrderLine(models.Model):
         for line in self:
             instance = line.order_id.marketplace_instance_id
             line.marketplace_needs_matching = bool(
-                instance and line.marketplace_sku and line.product_id in instance._fallback_products())
+                instance and line.marketplace_sku
+                and line.product_id in self.env["marketplace.product.resolver"]._fallback_products(instance))
 
     def action_marketplace_pair_listing(self):
         """Choose the Odoo product of this line's SKU (the Pair Listings wizard)."""

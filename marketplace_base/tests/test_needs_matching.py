@@ -36,7 +36,7 @@ class TestNeedsMatching(OrderCase):
         line = self._unmatched(sale)
         self.assertEqual(len(line), 1)
         self.assertEqual(line.marketplace_sku, "UNKNOWN-1", "the SKU the marketplace sold is kept on the line")
-        self.assertIn(line.product_id, self.instance._fallback_products())
+        self.assertIn(line.product_id, self.env["marketplace.product.resolver"]._fallback_products(self.instance))
         matched = sale.order_line.filtered(lambda l: l.product_id == self.product)
         self.assertEqual(matched.marketplace_sku, "WID-1")
         self.assertFalse(matched.marketplace_needs_matching)

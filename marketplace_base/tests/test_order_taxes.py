@@ -61,7 +61,7 @@ class TestOrderTaxes(OrderCase):
 
     def test_marketplace_taxes_with_fiscal_position_mapping(self):
         self.instance.write({"tax_system": "marketplace_fpos", "tax_account_id": self.tax_account.id})
-        mp_tax = self.instance._marketplace_tax(19.0, False)
+        mp_tax = self.env["marketplace.tax.service"]._marketplace_tax(self.instance, 19.0, False)
         tax0 = self.env["account.tax"].create({"name": "Intra-EU 0%", "amount": 0, "type_tax_use": "sale"})
         self.env["account.fiscal.position"].create({
             "name": "Intra-EU", "auto_apply": True, "country_id": self.env.ref("base.nl").id,

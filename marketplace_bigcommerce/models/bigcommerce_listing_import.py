@@ -23,7 +23,8 @@ class BigCommerceListingImport(models.AbstractModel):
     def _import(self, instance, payload, log):
         product = payload.get("bigcommerce") or payload
         items = listing_items(product, instance.bigcommerce_weight_unit)
-        matched = [(item,) + tuple(instance._resolve_product(item["sku"], item["barcode"], item["external_id"]))
+        Products = self.env["marketplace.product.resolver"]
+        matched = [(item,) + tuple(Products._resolve(instance, item["sku"], item["barcode"], item["external_id"]))
                    for item in items]
         missing = [item for item, odoo_product, _listing in matched if not odoo_product]
         if missing and not instance.create_products:
@@ -78,7 +79,7 @@ class BigCommerceListingImport(models.AbstractModel):
             return self._create_template(product, items)
         created = {}
         for item in items:
-            odoo_product = instance._create_product(
+            odoo_product = self.env["marketplace.product.resolver"]._create_product(
                 " - ".join(filter(None, (item["name"], item["variant_name"]))), item["sku"], item["barcode"],
                 float(item["price"] or 0.0))
             odoo_product.weight = self._odoo_weight(item["weight_kg"])

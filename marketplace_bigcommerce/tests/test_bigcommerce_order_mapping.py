@@ -24,6 +24,10 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
             "name": "BigCommerce VAT", "code": "BCVAT1", "account_type": "liability_current", "company_id": company.id})
         self.instance.write({"tax_account_id": self.tax_account.id, "tax_rounding": 0.01})
 
+    def special(self, kind):
+        """The product of a non-catalogue line of this store (the instance's, else the suite's)."""
+        return self.env["marketplace.product.resolver"]._special_product(self.instance, kind)
+
     def one(self, **spec):
         spec.setdefault("lines", [{"sku": self.sku, "quantity": 2, "price": 10.0}])
         spec.setdefault("country", "DE")
@@ -112,18 +116,18 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
         discount = sale.order_line.filtered(lambda l: l.product_id == self.env.ref("marketplace_base.product_marketplace_discount"))
         self.assertTrue(discount, "the coupon's discount")
         self.assertAlmostEqual(-sum(discount.mapped("price_total")), float(sim["order"]["discount_amount"]), delta=0.02)
-        gift = sale.order_line.filtered(lambda l: l.product_id == self.instance._special_product("gift_certificate"))
+        gift = sale.order_line.filtered(lambda l: l.product_id == self.special("gift_certificate"))
         self.assertEqual(gift.price_unit, -5.0, "a negative line on the Gift Certificate product")
-        custom = sale.order_line.filtered(lambda l: l.product_id == self.instance._special_product("custom"))
+        custom = sale.order_line.filtered(lambda l: l.product_id == self.special("custom"))
         self.assertIn("Gravur", custom.name)
-        storable = sale.order_line.filtered(lambda l: l.product_id == self.instance._special_product("custom_storable"))
+        storable = sale.order_line.filtered(lambda l: l.product_id == self.special("custom_storable"))
         self.assertIn("Regalbrett", storable.name, "a custom item that ships")
         self.assertAlmostEqual(sale.amount_total, self.bc_total(sim), places=2)
 
     def test_gift_wrapping_and_messages(self):
         self.instance.tax_system = "marketplace"
         sale, sim = self.one(tax_inclusive=True, gift=True)
-        wrap = sale.order_line.filtered(lambda l: l.product_id == self.instance._special_product("gift_wrap"))
+        wrap = sale.order_line.filtered(lambda l: l.product_id == self.special("gift_wrap"))
         self.assertTrue(wrap)
         self.assertAlmostEqual(sale.amount_total, self.bc_total(sim), places=2)
 

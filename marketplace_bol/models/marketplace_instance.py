@@ -228,7 +228,7 @@ class MarketplaceInstance(models.Model):
         instead (its savepoint undoes the order), unless products may be created."""
         if self.create_products or not sale:
             return
-        fallback = self._fallback_products()
+        fallback = self.env["marketplace.product.resolver"]._fallback_products(self)
         unmatched = sale.order_line.filtered(lambda l: l.product_id in fallback and l.marketplace_line_ref)
         if unmatched:
             line = next(l for l in order.lines if l.external_id == unmatched[0].marketplace_line_ref)

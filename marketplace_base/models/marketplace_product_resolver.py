@@ -1,0 +1,109 @@
+from odoo import api, models
+
+from .marketplace_batch import memoized
+
+# The instance's field of each kind of non-catalogue line; empty, the suite's own product
+# (marketplace_base.product_marketplace_<kind>).
+SPECIAL_PRODUCT_FIELDS = {
+    "delivery": "delivery_product_id",
+    "gift_wrap": "gift_wrap_product_id",
+    "discount": "discount_product_id",
+    "gift_certificate": "gift_certificate_product_id",
+    "custom": "custom_product_id",
+    "custom_storable": "custom_storable_product_id",
+    "default": "default_product_id",
+}
+
+
+class MarketplaceProductResolver(models.AbstractModel):
+    """Which Odoo product a marketplace item is: one rule for the items of orders, listings and
+    inventory (and for the items a return brings back), so that an item never becomes one
+    product in an order and another in the stock the marketplace reports.
+
+    It also knows the products of the lines that are no catalogue item (shipping, gift wrap,
+    discounts, custom items) and the default product of the items nothing matched."""
+
+    _name = "marketplace.product.resolver"
+    _description = "Marketplace Product Resolver"
+
+    @api.model
+    def _resolve(self, instance, sku=None, barcode=None, external_id=None):
+        """The Odoo product of a marketplace item: its listing first (external id, SKU,
+        barcode), then a product of the instance's company by "Sync Listings Based On"
+        (barcode, SKU, or both, barcode first). Returns (product, listing): the listing is
+        empty when the product was matched by rule, so that the caller can record the pairing;
+        both are empty when nothing matches (the caller then creates a product or takes the
+        default one)."""
+        instance.ensure_one()
+        listing = self.env["marketplace.listing"]._find(instance, sku=sku, external_id=external_id, barcode=barcode)
+        if listing:
+            return listing.product_id, listing
+        Product = self.env["product.product"].with_context(active_test=False)
+        company = [("company_id", "in", (False, instance.company_id.id))]
+        if barcode and instance.sync_listings_on in ("barcode", "both"):
+            product = Product.search([("barcode", "=", barcode)] + company, limit=1)
+            if product:
+                return product, listing
+        if sku and instance.sync_listings_on in ("sku", "both"):
+            product = Product.search([("default_code", "=", sku)] + company, limit=1)
+            if product:
+                return product, listing
+        return Product.browse(), listing
+
+    @api.model
+    def _order_line_product(self, instance, line, fulfilment="merchant"):
+        """The product of an order line (schemas.order.Line); never nothing, so that no order is
+        dropped: unmatched items land on the default product, keeping their name and SKU."""
+        if line.custom:
+            return self._special_product(instance, "custom_storable" if line.storable else "custom")
+        product, listing = self._resolve(instance, line.sku, line.barcode, line.product_external_id)
+        if listing:
+            return product
+        if not product and instance.create_products and (line.sku or line.barcode):
+            product = self._create_product(line.name, line.sku, line.barcode, line.unit_price)
+        if not product:
+            return self._special_product(instance, "default")
+        self.env["marketplace.listing"]._bind(instance, product, sku=line.sku, barcode=line.barcode,
+                                              external_id=line.product_external_id, name=line.name,
+                                              fulfilment=fulfilment)
+        return product
+
+    @api.model
+    def _create_product(self, name, sku=None, barcode=None, price=0.0):
+        """A storable product for a marketplace item no product matches ("Create Odoo Products?")."""
+        return self.env["product.product"].create({
+            "name": name or sku or barcode,
+            "default_code": sku or False,
+            "barcode": barcode or False,
+            "type": "product",
+            "list_price": price or 0.0,
+            "company_id": False,
+        })
+
+    # lines that are no catalogue item ----------------------------------------------------------
+    @api.model
+    def _special_product(self, instance, kind, code=None):
+        """Product of a non-catalogue line: the instance's choice, else the suite's default.
+
+        A shipping or gift wrap code that matches an internal reference (a product of the
+        instance's company, or shared) picks that product."""
+        if code:
+            product = self.env["product.product"].search(
+                [("default_code", "=", code), ("company_id", "in", (False, instance.company_id.id))], limit=1)
+            if product:
+                return product
+        return instance[SPECIAL_PRODUCT_FIELDS[kind]] or self._suite_product(kind)
+
+    @api.model
+    def _suite_product(self, kind):
+        """The suite's own product of a kind (asked for every order line: the cached id, without
+        the query env.ref makes to check that the record exists)."""
+        product_id = self.env["ir.model.data"]._xmlid_to_res_id("marketplace_base.product_marketplace_%s" % kind)
+        return self.env["product.product"].browse(product_id)
+
+    @api.model
+    def _fallback_products(self, instance):
+        """The products of items no Odoo product matched: the instance's default product and the
+        suite's (asked for every order line: once per queue batch)."""
+        return memoized(self.env, ("fallback products", instance.id), self.env["product.product"],
+                        lambda: self._special_product(instance, "default") | self._suite_product("default"))
