@@ -9,6 +9,8 @@
     "depends": ["marketplace_base"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
+        "security/ir.model.access.csv",
+        "security/bol_security.xml",
         "data/bol_data.xml",
         "views/marketplace_instance_views.xml",
         "views/delivery_carrier_views.xml",

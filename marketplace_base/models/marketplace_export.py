@@ -173,6 +173,9 @@ class MarketplaceExport(models.Model):
             "|", ("state", "in", ("pending", "uncertain")),
             "&", ("state", "=", "sending"), ("write_date", "<", stale),
         ], order="id")
+        prefetch = instance._hook("prefetch_results")
+        if prefetch:  # e.g. every outcome read in bulk calls rather than one call each
+            prefetch(run.client)
         self.env["marketplace.shipment.exporter"]._run_follow(instance, run)  # asynchronous confirmations
         for export in exports:
             try:

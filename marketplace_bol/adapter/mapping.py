@@ -157,7 +157,7 @@ def to_neutral_orders(order, methods=("FBR", "FBB")):
             "status": STATUS_LABELS[status],
             "cancelled": status == "CANCELLED",
             "shipped": method == "FBR" and status == "SHIPPED",
-            "updated_at": order.get("_updated_at") or latest_change(items),
+            "updated_at": latest_change(items),
             "prices_include_tax": True,
             "total": round(total, 2),
             "customer": {

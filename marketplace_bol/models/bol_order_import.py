@@ -1,0 +1,89 @@
+import math
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models
+
+from odoo.addons.marketplace_base.adapter.records import OrderHeader, OrderPage
+
+from ..adapter.client import PAGE_SIZE
+from ..adapter.mapping import FBB_SUFFIX, latest_change
+
+AMSTERDAM = pytz.timezone("Europe/Amsterdam")
+HISTORY_DAYS = 90  # Bol lists order changes of the last 3 months
+INTERVAL_MINUTES = 55  # a cursor this recent is read with change-interval-minute (at most 60)
+PLAN_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+class BolOrderImport(models.AbstractModel):
+    """Import Orders on Bol.com: which order lists to read for the changes since the cursor,
+    one page at a time, and each order's details (hooks fetch_orders, fetch_order,
+    order_details of the Bol.com instance)."""
+
+    _name = "bol.order.import"
+    _description = "Bol.com Order Import"
+
+    @api.model
+    def _queries(self, instance, since, now):
+        """[(fulfilment method, status, filter)] that list every order changed between `since`
+        and `now`: the last minutes (change-interval-minute) or each day since (latest-change-
+        date, in Amsterdam's calendar, as Bol dates changes). FBR orders in the configured
+        statuses (OPEN by default), FBB orders once Bol shipped them."""
+        since = max(since or now - timedelta(days=3), now - timedelta(days=HISTORY_DAYS))
+        minutes = (now - since).total_seconds() / 60.0
+        if minutes <= INTERVAL_MINUTES:
+            windows = [{"change_interval": min(60, max(1, math.ceil(minutes) + 3))}]
+        else:
+            first = pytz.utc.localize(since).astimezone(AMSTERDAM).date()
+            last = pytz.utc.localize(now).astimezone(AMSTERDAM).date()
+            windows = [{"change_date": (first + timedelta(days=n)).isoformat()} for n in range((last - first).days + 1)]
+        methods = instance._bol_methods()
+        lists = [(method, self._fbr_status(instance) if method == "FBR" else "SHIPPED") for method in methods]
+        if lists == [("FBR", "ALL"), ("FBB", "SHIPPED")]:
+            lists = [("ALL", "ALL")]  # one list holds both (FBB parts not shipped yet wait: see to_neutral_orders)
+        return [(method, status, window) for method, status in lists for window in windows]
+
+    @api.model
+    def _fbr_status(self, instance):
+        codes = set(instance.order_status_ids.filtered(lambda s: s.marketplace == "bol").mapped("code"))
+        return codes.pop() if len(codes) == 1 else ("ALL" if codes else "OPEN")
+
+    @api.model
+    def _page(self, instance, client, since, token):
+        """One page of one query of `_queries`; the token says which (query:page:planned at).
+        The queries are planned from the time of the run's first page, which the token carries,
+        so that a run crossing midnight or the hour keeps its plan."""
+        if token:
+            index, page, planned = token.split(":", 2)
+            index, page, now = int(index), int(page), fields.Datetime.to_datetime(planned)
+        else:
+            index, page, now = 0, 1, fields.Datetime.now()
+        queries = self._queries(instance, since, now)
+        method, status, window = queries[index]
+        orders = client.orders_page(method, status, page, **window)
+        planned = now.strftime(PLAN_TIME)
+        if len(orders) >= PAGE_SIZE:
+            next_token = "%d:%d:%s" % (index, page + 1, planned)
+        else:
+            next_token = "%d:1:%s" % (index + 1, planned) if index + 1 < len(queries) else None
+        headers = [OrderHeader(reference=str(o["orderId"]), updated_at=latest_change(o.get("orderItems") or []), raw=o)
+                   for o in orders if o.get("orderItems")]
+        return OrderPage(orders=headers, next_token=next_token)
+
+    @api.model
+    def _fetch_one(self, client, reference):
+        """One order by its reference (that of its FBB part included), with its details."""
+        order = client.order(reference[:-len(FBB_SUFFIX)] if reference.endswith(FBB_SUFFIX) else reference)
+        return OrderHeader(reference=str(order["orderId"]), updated_at=latest_change(order.get("orderItems") or []),
+                           raw=order)
+
+    @api.model
+    def _details(self, instance, client, header):
+        """The order with its details (a listed order has none: its shipment details say so);
+        items the customer asked to cancel are confirmed to Bol first (when Odoo has not shipped
+        them), so that the order arrives without them."""
+        order = header.raw if "shipmentDetails" in header.raw else client.order(header.reference)
+        if "FBR" in instance._bol_methods():
+            self.env["bol.order.cancellation"]._confirm(instance, client, order)
+        return order
