@@ -19,7 +19,7 @@ class AmazonFeed(models.AbstractModel):
         """The feed's messages, each numbered by the rank of its listing's id among the export's
         listings: the messageIds of a report map back to listings whatever happens to them
         meanwhile (a listing deleted, or its SKU changed)."""
-        home = instance._amazon_home()
+        home = instance._home_amazon_marketplace()
         currency = (home.country_id.currency_id or instance.currency_id).name
         ranked = [(rank, listing) for rank, listing in enumerate(sorted(values, key=lambda l: l.id), 1) if listing.sku]
         if kind == "stock":
@@ -29,7 +29,7 @@ class AmazonFeed(models.AbstractModel):
     @api.model
     def _submit(self, instance, client, kind, values):
         """Stock is one figure for every synchronized marketplace; prices are the home marketplace's."""
-        home = instance._amazon_home()
+        home = instance._home_amazon_marketplace()
         marketplaces = (home | instance.amazon_marketplace_ids) if kind == "stock" else home
         return client.submit_listings_feed(instance.amazon_seller_id, marketplaces.mapped("api_ref"),
                                            self._messages(instance, client, kind, values))

@@ -23,7 +23,7 @@ class AmazonShipment(models.AbstractModel):
         sale = picking.sale_id
         return {
             "order_id": sale.marketplace_order_ref,
-            "marketplace_id": sale.marketplace_site_ref or instance._amazon_home().api_ref,
+            "marketplace_id": sale.marketplace_site_ref or instance._home_amazon_marketplace().api_ref,
             "package": shipment_package(picking.id, picking.carrier_id.name or _("Self Delivery"),
                                         picking.carrier_tracking_ref, picking.date_done, items),
         }

@@ -16,6 +16,12 @@ DEFAULTS = (("default_product_id", "product_amazon_sale"), ("delivery_product_id
             ("gift_wrap_product_id", "product_amazon_gift_wrap"))
 
 
+def order_header_of(raw, version):
+    """The engine's OrderHeader of an order of either Orders API version."""
+    reference, updated, _order = order_header(raw, version)
+    return OrderHeader(reference=reference, updated_at=isoparse(updated) if updated else None, raw=raw)
+
+
 class MarketplaceInstance(models.Model):
     """An Amazon seller account: its settings and the hooks through which the engine's jobs
     speak the SP-API (see the README, "The connector contract")."""
@@ -63,15 +69,7 @@ class MarketplaceInstance(models.Model):
                 vals.setdefault("create_company_contact", True)  # Amazon Business buyers under their company
         return super().create(vals_list)
 
-    def write(self, vals):
-        res = super().write(vals)
-        # New credentials on a live account are checked at once: Amazon's refusal stops the save.
-        if set(CREDENTIALS) & set(vals):
-            for instance in self.filtered(lambda i: i.marketplace == "amazon" and i.state == "confirmed"):
-                instance._call_connector("test_connection")
-        return res
-
-    def _amazon_home(self):
+    def _home_amazon_marketplace(self):
         return self.amazon_home_marketplace_id or self.amazon_marketplace_ids[:1]
 
     def _amazon_site_name(self, site_ref):
@@ -131,18 +129,13 @@ class MarketplaceInstance(models.Model):
         page = client.import_page(self.amazon_marketplace_ids.mapped("api_ref"), since, token, ALL_IMPORT_STATUSES,
                                   preferred=self.amazon_orders_api or V2026)
         version = client.orders_version
-        return OrderPage(orders=[self._amazon_header(raw, version) for raw in page["orders"]
+        return OrderPage(orders=[order_header_of(raw, version) for raw in page["orders"]
                                  if is_importable(order_header(raw, version)[2])],
                          next_token=page["next_token"], safe_until=page["safe_until"])
 
     def _amazon_fetch_order(self, client, reference):
         version = self.amazon_orders_api or V2026
-        return self._amazon_header(client.order(reference, version), version)
-
-    @staticmethod
-    def _amazon_header(raw, version):
-        reference, updated, _order = order_header(raw, version)
-        return OrderHeader(reference=reference, updated_at=isoparse(updated) if updated else None, raw=raw)
+        return order_header_of(client.order(reference, version), version)
 
     def _amazon_order_details(self, client, header):
         if "orderId" in header.raw:  # 2026-01-01: the order came with its items
@@ -166,7 +159,7 @@ class MarketplaceInstance(models.Model):
 
     def _amazon_prepare_prices(self, wanted, currency, log):
         """Prices as the home marketplace shows them (see amazon.marketplace._prices_as_shown)."""
-        return self._amazon_home()._prices_as_shown(self, wanted, currency, log)
+        return self._home_amazon_marketplace()._prices_as_shown(self, wanted, currency, log)
 
     def _amazon_send_export(self, client, kind, values):
         return self.env["amazon.feed"]._submit(self, client, kind, values)
@@ -179,7 +172,7 @@ class MarketplaceInstance(models.Model):
 
     def _amazon_read_inventory(self, client):
         """FBA stock of the home marketplace, fulfillable units."""
-        for summary in client.inventory_summaries(self._amazon_home().api_ref):
+        for summary in client.inventory_summaries(self._home_amazon_marketplace().api_ref):
             details = summary.get("inventoryDetails") or {}
             yield InventoryLine(sku=summary.get("sellerSku"),
                                 quantity=details.get("fulfillableQuantity", summary.get("totalQuantity", 0)) or 0)
@@ -187,6 +180,6 @@ class MarketplaceInstance(models.Model):
     def _amazon_read_listings(self, client):
         """The seller's listings items of the home marketplace (searchListingsItems), a page of
         neutral listings at a time."""
-        home = self._amazon_home().api_ref
+        home = self._home_amazon_marketplace().api_ref
         for items in client.iter_listings(self.amazon_seller_id, [home]):
             yield [to_neutral_listing(item, marketplace_id=home) for item in items]

@@ -1,17 +1,15 @@
 import json
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, split_every
 
 from ..adapter.transport import Ambiguous, MarketplaceError
+from .marketplace_claim import to_send_domain
 
 # Which listing field holds the last value the marketplace accepted, per export kind.
 VALUE_FIELDS = {"stock": "exported_qty", "price": "exported_price"}
 DEFAULT_BATCH_SIZE = 10000
-# A write still "sending" after this long was cut off (worker killed) before its answer.
-STALE_SENDING = timedelta(minutes=15)
 OPEN_STATES = ("sending", "pending", "uncertain")
 
 
@@ -146,13 +144,13 @@ class MarketplaceExport(models.Model):
         try:
             result = instance._hook("send_export", required=True)(run.client, self.kind, values)
         except Ambiguous as err:
-            self.write({"state": "uncertain", "error": instance._scrub(str(err))})
+            self.write({"state": "uncertain", "error": instance._error_text(err)})
             run.log._add("error", _("Export of %(count)s %(kind)s updates unconfirmed (%(error)s): the next check "
                                     "reads the marketplace before sending them again.",
-                                    count=len(values), kind=self.kind, error=instance._scrub(str(err))))
+                                    count=len(values), kind=self.kind, error=instance._error_text(err)))
             return
         except (MarketplaceError, UserError) as err:
-            message = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+            message = instance._error_text(err)
             self._fail(message, run.log)
             return
         reference, results = result if isinstance(result, tuple) else (result, None)
@@ -167,12 +165,7 @@ class MarketplaceExport(models.Model):
     def _run_check(self, instance, run):
         """Check Export Results: each open export followed on its own, so one that cannot be
         read does not stop the others."""
-        stale = fields.Datetime.now() - STALE_SENDING
-        exports = self.search([
-            ("instance_id", "=", instance.id),
-            "|", ("state", "in", ("pending", "uncertain")),
-            "&", ("state", "=", "sending"), ("write_date", "<", stale),
-        ], order="id")
+        exports = self.search([("instance_id", "=", instance.id)] + to_send_domain("state"), order="id")
         prefetch = instance._hook("prefetch_results")
         if prefetch:  # e.g. every outcome read in bulk calls rather than one call each
             prefetch(run.client)
@@ -182,7 +175,7 @@ class MarketplaceExport(models.Model):
                 with self.env.cr.savepoint():
                     export._follow(run)
             except (MarketplaceError, UserError) as err:
-                text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+                text = instance._error_text(err)
                 run.log._add("error", _("Export %(ref)s could not be read: %(error)s",
                                         ref=export.name or export.id, error=text))
             instance._maybe_commit()

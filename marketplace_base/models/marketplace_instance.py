@@ -309,6 +309,7 @@ class MarketplaceInstance(models.Model):
             self._ensure_jobs()
         if {"active", "state", "name"} & set(vals):
             self.job_ids._sync_cron()
+        self._check_new_credentials(vals)
         return res
 
     def unlink(self):
@@ -341,11 +342,7 @@ class MarketplaceInstance(models.Model):
 
     def action_confirm(self):
         for instance in self:
-            hook = instance._hook("confirm")
-            if hook:
-                hook()
-            else:
-                instance._call_connector("test_connection")
+            instance._call_connector("confirm" if instance._hook("confirm") else "test_connection")
             instance._ensure_pricelist()
             instance.state = "confirmed"
         return True
@@ -373,6 +370,16 @@ class MarketplaceInstance(models.Model):
     def _secret_fields(self):
         """Names of the fields holding credentials; connectors extend the list."""
         return []
+
+    def _check_new_credentials(self, vals):
+        """New credentials of a confirmed account are checked with the marketplace at once: its
+        refusal stops the save (a draft account is checked by Test Connection and Confirm)."""
+        changed = set(vals) & set(self._secret_fields())
+        if not changed:
+            return
+        for instance in self.filtered(lambda i: i.state == "confirmed"):
+            if any(fname.startswith("%s_" % instance.marketplace) for fname in changed):
+                instance._call_connector("test_connection")
 
     def _scrub(self, text):
         """Hide every credential of these instances in a text bound for a log or the chatter."""

@@ -31,6 +31,25 @@ JOB_RUNNERS = {
 }
 
 
+def readable_error(err):
+    """The text of an error as a person reads it: a UserError's message (ValidationError,
+    AccessError...), the marketplace's answer, the fields of a payload pydantic refused; else the
+    kind of error and its text."""
+    if isinstance(err, UserError):
+        return str(err.args[0])
+    if isinstance(err, MarketplaceError):
+        return str(err)
+    errors = getattr(err, "errors", None)
+    if callable(errors):  # pydantic.ValidationError
+        try:
+            return _("Invalid payload: %s") % "; ".join(
+                "%s: %s" % (".".join(str(p) for p in e["loc"]) or "payload", e["msg"]) for e in errors()
+            )
+        except Exception:  # pylint: disable=broad-except
+            pass
+    return "%s: %s" % (type(err).__name__, err) if str(err) else type(err).__name__
+
+
 class JobRun:
     """One run of one job: its log and, created on first use, the connector's API client
     (whose call counters the log shows when the run ends)."""
@@ -59,8 +78,53 @@ class JobRun:
 class MarketplaceJobRunner(models.AbstractModel):
     """How an instance runs its jobs: the public `action_<job>` entry points (crons, buttons,
     XML-RPC), one run per job at a time, a log that is always closed, commits under crons, and
-    the dispatch to the connector's hooks (`_<marketplace>_<hook>`, as delivery.carrier does with
-    `<delivery_type>_rate_shipment`). The job bodies live in the engine's services."""
+    the dispatch to the connector's hooks and to the queue lines' handlers. The job bodies live
+    in the engine's services.
+
+    The connector contract. A connector adds its code <x> to the `marketplace` selection and
+    speaks its marketplace's API through methods `_<x>_<hook>` of marketplace.instance, as
+    delivery.carrier's providers do with `<delivery_type>_rate_shipment`: the engine calls
+    nothing else of it, and no other method of the instance is named `_<x>_...`. Each line
+    gives a hook, what it returns, and when a connector defines it: always, for a job it
+    declares (`any-job`: any job besides Process Queues), or optional. The types are those of
+    adapter/records.py (OrderPage, OrderHeader, ExportStatus, InventoryLine) and the errors
+    those of adapter/transport.py (MarketplaceError, Ambiguous, Throttled); `client` is the
+    run's API client, `log` its marketplace.log. The README's table ("The connector contract")
+    says what each does; tests/test_connector_contract.py keeps connectors, this list and the
+    README in step.
+
+    _<x>_jobs() -> list of job codes                                         optional
+    _<x>_client() -> adapter.transport.Transport                             any-job
+    _<x>_test_connection() -> anything, raises on refusal                    always
+    _<x>_confirm() -> None                                                   optional
+    _<x>_site_name(site_ref) -> str                                          optional
+    _<x>_fetch_orders(client, since, token) -> OrderPage                     import_orders
+    _<x>_order_details(client, header) -> dict                               optional
+    _<x>_fetch_order(client, reference) -> OrderHeader                       import_orders
+    _<x>_map_order(payload) -> dict                                          import_orders
+    _<x>_queue_<kind>(line, payload, log) -> record                          optional
+    _<x>_keep_product_taxes() -> bool                                        optional
+    _<x>_send_shipment(client, picking) -> None or str                       export_shipments
+    _<x>_shipment_sent(client, picking) -> bool or str                       optional
+    _<x>_read_shipment(client, picking) -> ExportStatus                      optional
+    _<x>_send_return(client, picking) -> None or str                         optional
+    _<x>_return_sent(client, picking) -> bool or str                         optional
+    _<x>_read_return(client, picking) -> ExportStatus                        optional
+    _<x>_read_returns(client) -> iterable of lists of dict                   import_returns
+    _<x>_export_batch_size(kind) -> int                                      optional
+    _<x>_prepare_prices(values, currency, log) -> dict                       optional
+    _<x>_stock_locations() -> dict                                           optional
+    _<x>_prepare_stock(client, values, log) -> dict                          optional
+    _<x>_send_export(client, kind, values) -> str or (str, dict)             export_inventory export_prices
+    _<x>_find_export(client, export) -> str or None                          optional
+    _<x>_read_export(client, export) -> ExportStatus                         check_results
+    _<x>_prefetch_results(client) -> None                                    optional
+    _<x>_read_inventory(client) -> iterable of InventoryLine                 import_inventory
+    _<x>_inventory_location(key) -> stock.location                           optional
+    _<x>_read_listings(client) -> iterable of lists of dict                  import_listings
+    _<x>_register_payment(client, order) -> None                             export_payments
+    _<x>_payment_needed(order) -> bool                                       optional
+    """
 
     _name = "marketplace.job.runner"
     _description = "Marketplace Job Runner"
@@ -184,19 +248,13 @@ class MarketplaceJobRunner(models.AbstractModel):
             if self._commits_enabled():
                 self.env.cr.rollback()
             _logger.info("Marketplace %s: %s stopped: %s", self.name, job, err, exc_info=not isinstance(err, UserError))
-            log._add("error", _("The run stopped: %s", self._readable_error(err)))
+            log._add("error", _("The run stopped: %s", self._error_text(err)))
         finally:
             try:
                 run.close_client()
             finally:
                 log._close()
                 self._maybe_commit()
-
-    @staticmethod
-    def _readable_error(err):
-        if isinstance(err, UserError):
-            return str(err.args[0])
-        return str(err) or type(err).__name__
 
     # one run per job at a time ------------------------------------------------------------
     def _job(self, code):
@@ -244,10 +302,15 @@ class MarketplaceJobRunner(models.AbstractModel):
         try:
             return self._hook(name, required=True)(*args, **kwargs)
         except UserError as err:
-            raise UserError(self._scrub(str(err.args[0]))) from None
+            raise UserError(self._error_text(err)) from None
         except MarketplaceError as err:
             raise UserError(_("%(marketplace)s answered: %(error)s", marketplace=self._marketplace_label(),
-                              error=self._scrub(str(err)))) from None
+                              error=self._error_text(err))) from None
+
+    def _error_text(self, err):
+        """What a person reads of an error (on a log, a queue line, a delivery, an export): its
+        readable text (see readable_error) without the credentials of these instances."""
+        return self._scrub(readable_error(err))
 
     def _declared_jobs(self):
         """The jobs the connector implements (hook `jobs`), plus queue processing for all."""

@@ -1,8 +1,8 @@
-import psycopg2.extensions
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+
+from .marketplace_claim import claim
 
 
 class MarketplaceListing(models.Model):
@@ -119,16 +119,8 @@ class MarketplaceListing(models.Model):
         never both send an item."""
         if not ids:
             return self.browse()
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM marketplace_listing WHERE id = ANY(%s) ORDER BY id FOR UPDATE SKIP LOCKED",
-                    [list(ids)], log_exceptions=False)
-                return self.browse([row[0] for row in self.env.cr.fetchall()])
-        except psycopg2.extensions.TransactionRollbackError:
-            # Changed by a worker that committed after this transaction began: not ours now.
-            return self.browse()
+        # None: changed by a worker that committed after this transaction began, not ours now
+        return self.browse(claim(self.env, "marketplace_listing", "id = ANY(%s)", [list(ids)]) or [])
 
     # import job --------------------------------------------------------------------------------
     @api.model

@@ -52,7 +52,7 @@ class MarketplaceOrderImporter(models.AbstractModel):
         except (MarketplaceError, UserError) as err:
             batch.flush()
             self._wake_processing(instance, batch.queued)
-            text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+            text = instance._error_text(err)
             run.log._add("error", _("Order import stopped, Last Processed On kept at %(since)s: %(error)s",
                                     since=since, error=text))
             return

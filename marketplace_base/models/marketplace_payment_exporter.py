@@ -1,12 +1,9 @@
-import psycopg2.extensions
-
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from ..adapter.transport import Ambiguous, MarketplaceError
+from .marketplace_claim import claim, to_send_domain
 
-# A payment still "sending" after this long was cut off (worker killed) before the answer.
-STALE_SENDING_MINUTES = 15
 TO_SEND = ("pending", "uncertain", "sending")
 
 
@@ -35,27 +32,16 @@ class MarketplacePaymentExporter(models.AbstractModel):
 
     @api.model
     def _to_export(self, instance):
-        stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=STALE_SENDING_MINUTES)
-        return self.env["sale.order"].search([
-            ("marketplace_instance_id", "=", instance.id),
-            "|", ("marketplace_payment_export", "in", ("pending", "uncertain")),
-            "&", ("marketplace_payment_export", "=", "sending"), ("write_date", "<", stale),
-        ], order="id")
+        return self.env["sale.order"].search(
+            [("marketplace_instance_id", "=", instance.id)] + to_send_domain("marketplace_payment_export"), order="id")
 
     @api.model
     def _take(self, order_id):
         """Lock one order FOR UPDATE SKIP LOCKED; empty when another worker holds it, has just
         changed it, or its payment was reported meanwhile."""
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM sale_order WHERE id = %s AND marketplace_payment_export = ANY(%s) "
-                    "FOR UPDATE SKIP LOCKED", [order_id, list(TO_SEND + ("failed",))], log_exceptions=False)
-                row = self.env.cr.fetchone()
-        except psycopg2.extensions.TransactionRollbackError:
-            return self.env["sale.order"]
-        order = self.env["sale.order"].browse(row[0] if row else [])
+        ids = claim(self.env, "sale_order", "id = %s AND marketplace_payment_export = ANY(%s)",
+                    [order_id, list(TO_SEND + ("failed",))])
+        order = self.env["sale.order"].browse(ids or [])
         order.invalidate_recordset(["marketplace_payment_export"])
         return order
 
@@ -65,13 +51,13 @@ class MarketplacePaymentExporter(models.AbstractModel):
         try:
             instance._hook("register_payment", required=True)(run.client, order)
         except Ambiguous as err:
-            text = instance._scrub(str(err))
+            text = instance._error_text(err)
             order.write({"marketplace_payment_export": "uncertain", "marketplace_payment_export_error": text})
             run.log._add("error", _("%(order)s: no clear answer (%(error)s); the next run reads the marketplace "
                                     "before reporting the payment again.", order=order.name, error=text), record=order)
             return
         except (MarketplaceError, UserError) as err:
-            text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+            text = instance._error_text(err)
             order.write({"marketplace_payment_export": "failed", "marketplace_payment_export_error": text})
             run.log._add("error", _("%(order)s: the payment could not be reported: %(error)s",
                                     order=order.name, error=text), record=order)

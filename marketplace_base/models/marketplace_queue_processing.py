@@ -1,12 +1,12 @@
 import logging
 
 import psycopg2.errors
-import psycopg2.extensions
 
 from odoo import _, fields, models
-from odoo.exceptions import UserError, ValidationError
 
 from .marketplace_batch import batch_memo_scope, clear_batch_memo
+from .marketplace_claim import claim
+from .marketplace_job_runner import readable_error
 from .marketplace_queue_line_start import MAX_WORKER_STOPS, WorkerTrace
 from .payload_text import load_payload, storable_text
 
@@ -75,23 +75,9 @@ class MarketplaceQueueProcessing(models.Model):
         return self._lock_waiting(instance, 1, restrict + " AND id = ANY(%s)", params + [stoppers])
 
     def _lock_waiting(self, instance, limit, restrict, params):
-        query = """
-            SELECT id FROM marketplace_queue_line
-             WHERE instance_id = %s AND state = 'draft' {restrict}
-             ORDER BY id
-             LIMIT %s
-             FOR UPDATE SKIP LOCKED
-        """
-        params = [instance.id] + params + [limit]
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query.format(restrict=restrict), params, log_exceptions=False)
-                ids = [row[0] for row in self.env.cr.fetchall()]
-        except psycopg2.extensions.TransactionRollbackError:
-            # Another worker committed some of these lines after this transaction's snapshot
-            # was taken: they are not ours to take. The caller starts a new transaction or stops.
-            return None
-        return self.browse(ids)
+        ids = claim(self.env, "marketplace_queue_line", "instance_id = %s AND state = 'draft' " + restrict,
+                    [instance.id] + params, limit=limit)
+        return None if ids is None else self.browse(ids)
 
     # processing --------------------------------------------------------------------------------
     def _process(self, log):
@@ -189,7 +175,7 @@ class MarketplaceQueueProcessing(models.Model):
                 self.write({"attempts": self.attempts + 1, "error": _(
                     "Another worker was writing the same records; the line is retried on the next run.")})
                 return
-        self._fail(log, self._readable_error(err))
+        self._fail(log, readable_error(err))  # scrubbed by _fail
 
     def _done(self, log, record):
         self.write({
@@ -222,17 +208,3 @@ class MarketplaceQueueProcessing(models.Model):
 
     def _load(self):
         return load_payload(self.payload)
-
-    @staticmethod
-    def _readable_error(err):
-        if isinstance(err, (UserError, ValidationError)):
-            return str(err.args[0])
-        errors = getattr(err, "errors", None)
-        if callable(errors):  # pydantic.ValidationError
-            try:
-                return _("Invalid payload: %s") % "; ".join(
-                    "%s: %s" % (".".join(str(p) for p in e["loc"]) or "payload", e["msg"]) for e in errors()
-                )
-            except Exception:  # pylint: disable=broad-except
-                pass
-        return "%s: %s" % (type(err).__name__, err)

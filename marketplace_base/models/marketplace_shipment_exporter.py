@@ -1,12 +1,8 @@
-import psycopg2.extensions
-
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from ..adapter.transport import Ambiguous, MarketplaceError, Throttled
-
-# A delivery still "sending" after this long was cut off (worker killed) before the answer.
-STALE_SENDING_MINUTES = 15
+from .marketplace_claim import claim, to_send_domain
 
 
 class MarketplaceShipmentExporter(models.AbstractModel):
@@ -44,28 +40,18 @@ class MarketplaceShipmentExporter(models.AbstractModel):
 
     @api.model
     def _to_export(self, instance):
-        stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=STALE_SENDING_MINUTES)
         return self.env["stock.picking"].search([
             ("marketplace_instance_id", "=", instance.id), ("state", "=", "done"),
             ("picking_type_code", "in", ("outgoing", "incoming")),
-            "|", ("marketplace_export_state", "in", ("pending", "uncertain")),
-            "&", ("marketplace_export_state", "=", "sending"), ("write_date", "<", stale),
-        ], order="id")
+        ] + to_send_domain("marketplace_export_state"), order="id")
 
     @api.model
     def _take(self, picking_id, states=("pending", "uncertain", "sending")):
         """Lock one delivery FOR UPDATE SKIP LOCKED: a cron and a button running together never
         both send it. Empty when another worker holds it or has just changed it."""
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM stock_picking WHERE id = %s AND marketplace_export_state IN %s "
-                    "FOR UPDATE SKIP LOCKED", [picking_id, states], log_exceptions=False)
-                row = self.env.cr.fetchone()
-        except psycopg2.extensions.TransactionRollbackError:
-            return self.env["stock.picking"]
-        picking = self.env["stock.picking"].browse(row[0] if row else [])
+        ids = claim(self.env, "stock_picking", "id = %s AND marketplace_export_state = ANY(%s)",
+                    [picking_id, list(states)])
+        picking = self.env["stock.picking"].browse(ids or [])
         picking.invalidate_recordset(["marketplace_export_state"])
         return picking
 
@@ -77,7 +63,7 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                 if self._already_sent(instance, run, picking):
                     return None
             except (MarketplaceError, UserError) as err:
-                text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+                text = instance._error_text(err)
                 log._add("error", _("%(picking)s: its state on the marketplace could not be read (%(error)s); "
                                     "it is not sent until it can.", picking=picking.name, error=text), record=picking)
                 return None
@@ -86,20 +72,20 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         try:
             reference = instance._hook("send_%s" % self._kind(picking), required=True)(run.client, picking)
         except Ambiguous as err:
-            text = instance._scrub(str(err))
+            text = instance._error_text(err)
             picking.write({"marketplace_export_state": "uncertain", "marketplace_export_error": text})
             log._add("error", _("%(picking)s: no clear answer (%(error)s); the next run checks the marketplace "
                                 "before sending it again.", picking=picking.name, error=text), record=picking)
             return None
         except Throttled as err:
             # refused before any processing (rate limit beyond the time budget): nothing to fix
-            text = instance._scrub(str(err))
+            text = instance._error_text(err)
             picking.write({"marketplace_export_state": "pending", "marketplace_export_error": text})
             log._add("error", _("%(picking)s: %(error)s; sent again at the next run.", picking=picking.name,
                                 error=text), record=picking)
             return None
         except (MarketplaceError, UserError) as err:
-            text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+            text = instance._error_text(err)
             picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
             picking.sale_id._marketplace_flag_sync_failure()
             log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking)
@@ -156,7 +142,7 @@ class MarketplaceShipmentExporter(models.AbstractModel):
             try:
                 status = instance._hook("read_%s" % self._kind(picking), required=True)(run.client, picking)
             except (MarketplaceError, UserError) as err:
-                text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+                text = instance._error_text(err)
                 run.log._add("error", _("%(picking)s: its outcome could not be read (%(error)s); read again at the "
                                         "next check.", picking=picking.name, error=text), record=picking)
                 continue

@@ -31,7 +31,7 @@ class BigCommerceDemo(models.AbstractModel):
             "log_level": "all",
         })
         self.env.ref("base.EUR").sudo().active = True
-        instance._bigcommerce_update_statuses(
+        instance._update_bigcommerce_statuses(
             [{"id": sid, "name": name, "order": order} for sid, name, order in STANDARD_STATUSES])
         self.env["bigcommerce.location"]._update(instance, [DEMO_LOCATION])
         instance._ensure_pricelist()

@@ -5,7 +5,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.adapter.records import InventoryLine, OrderHeader, OrderPage
-from odoo.addons.marketplace_base.adapter.transport import MarketplaceError
 
 from ..adapter.client import MAX_ADJUSTMENT_ITEMS, MAX_VARIANTS_BATCH, ORDERS_PAGE, BigCommerceClient
 from ..adapter.mapping import (
@@ -15,6 +14,10 @@ from ..adapter.mapping import (
 MANAGER = "marketplace_base.group_marketplace_manager"
 WEIGHT_UNIT_SELECTION = [("LBS", "LBS"), ("KGS", "KGS"), ("OUNCES", "Ounces"), ("GRAMS", "Grams"),
                          ("TONNES", "Tonnes")]
+
+
+def order_header(order):
+    return OrderHeader(reference=str(order["id"]), updated_at=parse_date(order.get("date_modified")), raw=order)
 
 
 class MarketplaceInstance(models.Model):
@@ -75,18 +78,12 @@ class MarketplaceInstance(models.Model):
     def _bigcommerce_confirm(self):
         """What Confirm imports: currency, weight unit, order statuses, sales channels,
         locations, tax classes; categories and brands are queued for Process Queues."""
-        try:
-            self._bigcommerce_confirm_store()
-        except MarketplaceError as err:
-            raise UserError(_("BigCommerce answered: %s", self._scrub(str(err)))) from None
-
-    def _bigcommerce_confirm_store(self):
         store, client = self._bigcommerce_test_connection()
         currency = self._currency(store.get("currency") or self.currency_id.name)
         if self.pricelist_id and self.pricelist_id.currency_id != currency:
             self.pricelist_id = False  # a new one, in the store currency (marketplace.instance._ensure_pricelist)
         self.write({"currency_id": currency.id, "bigcommerce_weight_unit": weight_unit(store.get("weight_units"))})
-        self._bigcommerce_update_statuses(client.order_statuses())
+        self._update_bigcommerce_statuses(client.order_statuses())
         self.env["bigcommerce.channel"]._update(self, client.channels())
         self.env["bigcommerce.location"]._update(self, client.locations())
         self.env["bigcommerce.tax.class"]._update(self, client.tax_classes())
@@ -94,7 +91,7 @@ class MarketplaceInstance(models.Model):
         queue._enqueue(self, "bigcommerce_category", [(str(c["id"]), c) for c in client.categories()])
         queue._enqueue(self, "bigcommerce_brand", [(str(b["id"]), b) for b in client.brands()])
 
-    def _bigcommerce_update_statuses(self, statuses):
+    def _update_bigcommerce_statuses(self, statuses):
         """The store's order statuses as records; Awaiting Fulfillment pre-selected."""
         Status = self.env["marketplace.order.status"].sudo()
         known = {s.code: s for s in Status.search([("marketplace", "=", "bigcommerce")])}
@@ -128,14 +125,10 @@ class MarketplaceInstance(models.Model):
             next_token = json.dumps([index + 1, None, until])
         else:
             next_token = None
-        return OrderPage(orders=[self._bigcommerce_header(o) for o in orders], next_token=next_token, safe_until=end)
+        return OrderPage(orders=[order_header(o) for o in orders], next_token=next_token, safe_until=end)
 
     def _bigcommerce_fetch_order(self, client, reference):
-        return self._bigcommerce_header(client.order(reference))
-
-    @staticmethod
-    def _bigcommerce_header(order):
-        return OrderHeader(reference=str(order["id"]), updated_at=parse_date(order.get("date_modified")), raw=order)
+        return order_header(client.order(reference))
 
     def _bigcommerce_order_details(self, client, header):
         """The order as listed (with its line items); its tax rows too when the instance follows

@@ -4,6 +4,7 @@ from . import bol_order_cancellation
 from . import bol_process_status
 from . import bol_shipment
 from . import bol_offer_export
+from . import bol_return_import
 from . import delivery_carrier
 from . import stock_picking
 from . import bol_demo

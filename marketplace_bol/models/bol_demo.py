@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .marketplace_instance import fbb_warehouse
+
 
 class BolDemo(models.AbstractModel):
     """Demo data: a confirmed Bol.com account (FBR & FBB) on the local simulator and its offers
@@ -26,6 +28,6 @@ class BolDemo(models.AbstractModel):
             # an offer the merchant adds on the simulator later still arrives as a product
             "create_products": True,
         })
-        instance.write({"marketplace_warehouse_id": instance._bol_fbb_warehouse().id, "state": "confirmed"})
+        instance.write({"marketplace_warehouse_id": fbb_warehouse(instance).id, "state": "confirmed"})
         return self.env["marketplace.demo"]._ready(
             instance, "marketplace_bol.demo_instance", "marketplace_bol/data/demo_catalogue.csv", days=7)

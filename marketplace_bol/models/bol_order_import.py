@@ -3,12 +3,15 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.adapter.records import OrderHeader, OrderPage
+from odoo.addons.marketplace_base.schemas.order import Order as NeutralOrder
 
 from ..adapter.client import PAGE_SIZE
-from ..adapter.mapping import FBB_SUFFIX, latest_change
+from ..adapter.mapping import FBB_SUFFIX, latest_change, to_neutral_orders
+from .marketplace_instance import fulfilment_methods
 
 AMSTERDAM = pytz.timezone("Europe/Amsterdam")
 HISTORY_DAYS = 90  # Bol lists order changes of the last 3 months
@@ -17,9 +20,10 @@ PLAN_TIME = "%Y-%m-%d %H:%M:%S"
 
 
 class BolOrderImport(models.AbstractModel):
-    """Import Orders on Bol.com: which order lists to read for the changes since the cursor,
-    one page at a time, and each order's details (hooks fetch_orders, fetch_order,
-    order_details of the Bol.com instance)."""
+    """A Bol.com order from Bol's lists to its sale orders. Import Orders: which order lists to
+    read for the changes since the cursor, one page at a time, and each order's details (hooks
+    fetch_orders, fetch_order, order_details). Process Queues: an order as one sale order per
+    fulfilment method (hook queue_order)."""
 
     _name = "bol.order.import"
     _description = "Bol.com Order Import"
@@ -38,7 +42,7 @@ class BolOrderImport(models.AbstractModel):
             first = pytz.utc.localize(since).astimezone(AMSTERDAM).date()
             last = pytz.utc.localize(now).astimezone(AMSTERDAM).date()
             windows = [{"change_date": (first + timedelta(days=n)).isoformat()} for n in range((last - first).days + 1)]
-        methods = instance._bol_methods()
+        methods = fulfilment_methods(instance)
         lists = [(method, self._fbr_status(instance) if method == "FBR" else "SHIPPED") for method in methods]
         if lists == [("FBR", "ALL"), ("FBB", "SHIPPED")]:
             lists = [("ALL", "ALL")]  # one list holds both (FBB parts not shipped yet wait: see to_neutral_orders)
@@ -84,6 +88,38 @@ class BolOrderImport(models.AbstractModel):
         items the customer asked to cancel are confirmed to Bol first (when Odoo has not shipped
         them), so that the order arrives without them."""
         order = header.raw if "shipmentDetails" in header.raw else client.order(header.reference)
-        if "FBR" in instance._bol_methods():
+        if "FBR" in fulfilment_methods(instance):
             self.env["bol.order.cancellation"]._confirm(instance, client, order)
         return order
+
+    # processing ----------------------------------------------------------------------------------
+    @api.model
+    def _process(self, instance, payload, log):
+        """One Bol order -> its sale orders (one per fulfilment method: see adapter.mapping);
+        an item whose EAN matches no product fails the line unless products may be created."""
+        sales = self.env["sale.order"]
+        for part in to_neutral_orders(payload, fulfilment_methods(instance)):
+            order = NeutralOrder.model_validate(part)
+            known = sales.search_count([("marketplace_instance_id", "=", instance.id),
+                                        ("marketplace_order_ref", "=", order.external_id)], limit=1)
+            sale = self.env["marketplace.order.service"]._import(instance, order, log)
+            if not known:
+                self._check_products(instance, order, sale)
+            sales |= sale
+        self.env["bol.order.cancellation"]._report(instance, payload, sales, log)
+        return sales[:1]
+
+    @api.model
+    def _check_products(self, instance, order, sale):
+        """An item whose EAN matched nothing landed on the default product: the line fails
+        instead (its savepoint undoes the order), unless products may be created."""
+        if instance.create_products or not sale:
+            return
+        fallback = self.env["marketplace.product.resolver"]._fallback_products(instance)
+        unmatched = sale.order_line.filtered(lambda l: l.product_id in fallback and l.marketplace_line_ref)
+        if unmatched:
+            line = next(l for l in order.lines if l.external_id == unmatched[0].marketplace_line_ref)
+            raise UserError(_(
+                "Order %(order)s: no Odoo product matches EAN %(ean)s (offer reference %(ref)s). Create the "
+                "product or import the listings, or let the instance create products, then Retry.",
+                order=order.reference, ean=line.barcode or "-", ref=line.sku or "-"))

@@ -2,14 +2,26 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.marketplace_base.adapter.records import InventoryLine
-from odoo.addons.marketplace_base.schemas.order import Order as NeutralOrder
 
 from ..adapter.client import PAGE_SIZE, BolClient
-from ..adapter.mapping import FBB_SUFFIX, METHODS, offers_from_csv, to_neutral_orders, to_neutral_return
+from ..adapter.mapping import METHODS, offers_from_csv, to_neutral_orders
 
 MANAGER = "marketplace_base.group_marketplace_manager"
 CREDENTIALS = ("bol_client_id", "bol_client_secret")
 EXPORT_WAIT = 600.0  # seconds the offer export (Import Listings) may take at Bol
+
+
+def fulfilment_methods(instance):
+    """The fulfilment methods the account synchronizes (FBR, FBB or both)."""
+    return METHODS[instance.bol_fulfilment or "FBR"]
+
+
+def fbb_warehouse(instance):
+    """Bol.com's FBB stock of the company lives in one warehouse shared by its accounts."""
+    Warehouse = instance.env["stock.warehouse"]
+    company = instance.company_id
+    return Warehouse.search([("company_id", "=", company.id), ("code", "=", "BOL")], limit=1) \
+        or Warehouse.create({"name": _("Bol.com FBB"), "code": "BOL", "company_id": company.id})
 
 
 class MarketplaceInstance(models.Model):
@@ -52,16 +64,6 @@ class MarketplaceInstance(models.Model):
                 vals.setdefault("order_status_ids", [(6, 0, self.env.ref("marketplace_bol.order_status_open").ids)])
         return super().create(vals_list)
 
-    def write(self, vals):
-        res = super().write(vals)
-        if set(CREDENTIALS) & set(vals):
-            for instance in self.filtered(lambda i: i.marketplace == "bol" and i.state == "confirmed"):
-                instance._call_connector("test_connection")
-        return res
-
-    def _bol_methods(self):
-        return METHODS[self.bol_fulfilment or "FBR"]
-
     # account -----------------------------------------------------------------------------------
     def _bol_jobs(self):
         return ["import_orders", "export_shipments", "export_inventory", "export_prices", "check_results",
@@ -84,21 +86,15 @@ class MarketplaceInstance(models.Model):
         """A token (the credentials) and one page of orders (the account's access to the API)."""
         client = self._bol_client()
         try:
-            client.orders_page(self._bol_methods()[0], "OPEN", 1)
+            client.orders_page(fulfilment_methods(self)[0], "OPEN", 1)
         finally:
             client.close()
         return True
 
     def _bol_confirm(self):
         self._bol_test_connection()
-        if "FBB" in self._bol_methods() and not self.marketplace_warehouse_id:
-            self.marketplace_warehouse_id = self._bol_fbb_warehouse()
-
-    def _bol_fbb_warehouse(self):
-        """Bol.com's FBB stock of the company lives in one warehouse shared by its accounts."""
-        Warehouse = self.env["stock.warehouse"]
-        return Warehouse.search([("company_id", "=", self.company_id.id), ("code", "=", "BOL")], limit=1) \
-            or Warehouse.create({"name": _("Bol.com FBB"), "code": "BOL", "company_id": self.company_id.id})
+        if "FBB" in fulfilment_methods(self) and not self.marketplace_warehouse_id:
+            self.marketplace_warehouse_id = fbb_warehouse(self)
 
     def _bol_keep_product_taxes(self):
         return self.bol_excluded_taxes
@@ -114,39 +110,13 @@ class MarketplaceInstance(models.Model):
         return self.env["bol.order.import"]._details(self, client, header)
 
     def _bol_map_order(self, payload):
-        parts = to_neutral_orders(payload, self._bol_methods())
+        parts = to_neutral_orders(payload, fulfilment_methods(self))
         if not parts:
             raise UserError(_("Bol.com order %s holds nothing this account imports yet.", payload.get("orderId")))
         return parts[0]
 
     def _bol_queue_order(self, line, payload, log):
-        """One Bol order -> its sale orders (one per fulfilment method: see adapter.mapping);
-        an item whose EAN matches no product fails the line unless products may be created."""
-        sales = self.env["sale.order"]
-        for part in to_neutral_orders(payload, self._bol_methods()):
-            order = NeutralOrder.model_validate(part)
-            known = sales.search_count([("marketplace_instance_id", "=", self.id),
-                                        ("marketplace_order_ref", "=", order.external_id)], limit=1)
-            sale = self.env["marketplace.order.service"]._import(self, order, log)
-            if not known:
-                self._bol_check_products(order, sale)
-            sales |= sale
-        self.env["bol.order.cancellation"]._report(self, payload, sales, log)
-        return sales[:1]
-
-    def _bol_check_products(self, order, sale):
-        """An item whose EAN matched nothing landed on the default product: the line fails
-        instead (its savepoint undoes the order), unless products may be created."""
-        if self.create_products or not sale:
-            return
-        fallback = self.env["marketplace.product.resolver"]._fallback_products(self)
-        unmatched = sale.order_line.filtered(lambda l: l.product_id in fallback and l.marketplace_line_ref)
-        if unmatched:
-            line = next(l for l in order.lines if l.external_id == unmatched[0].marketplace_line_ref)
-            raise UserError(_(
-                "Order %(order)s: no Odoo product matches EAN %(ean)s (offer reference %(ref)s). Create the "
-                "product or import the listings, or let the instance create products, then Retry.",
-                order=order.reference, ean=line.barcode or "-", ref=line.sku or "-"))
+        return self.env["bol.order.import"]._process(self, payload, log)
 
     # shipments and returns ---------------------------------------------------------------------
     def _bol_send_shipment(self, client, picking):
@@ -210,24 +180,4 @@ class MarketplaceInstance(models.Model):
 
     # returns -------------------------------------------------------------------------------------
     def _bol_read_returns(self, client):
-        """Returns of the configured status for the configured fulfilment methods, as neutral
-        returns (the FBB part of a mixed order has its own reference)."""
-        handled = self.bol_return_status == "handled"
-        for method in self._bol_methods():
-            page = 1
-            while True:
-                rows = client.returns_page(method, handled, page)
-                refs = self._bol_return_order_refs(rows, method)
-                yield [to_neutral_return(row, refs) for row in rows if row.get("returnItems")]
-                if len(rows) < PAGE_SIZE:
-                    break
-                page += 1
-
-    def _bol_return_order_refs(self, rows, method):
-        if method != "FBB":
-            return {}
-        ids = {str(item.get("orderId")) for row in rows for item in row.get("returnItems") or []}
-        mixed = set(self.env["sale.order"].search([
-            ("marketplace_instance_id", "=", self.id),
-            ("marketplace_order_ref", "in", [i + FBB_SUFFIX for i in ids])]).mapped("marketplace_order_ref"))
-        return {i: i + FBB_SUFFIX for i in ids if i + FBB_SUFFIX in mixed}
+        return self.env["bol.return.import"]._read_returns(self, client)
