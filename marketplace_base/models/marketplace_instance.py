@@ -87,8 +87,8 @@ class MarketplaceInstance(models.Model):
         string="Sync Listings Based On",
         default="sku",
         required=True,
-        help="How marketplace items are matched to Odoo products: SKU against the internal "
-        "reference, barcode against the barcode, or both (barcode first).",
+        help="How marketplace items are matched to Odoo products (after their listings): SKU against "
+        "the internal reference, barcode against the barcode, or both (SKU first).",
     )
     pricelist_id = fields.Many2one(
         "product.pricelist",
@@ -101,7 +101,9 @@ class MarketplaceInstance(models.Model):
     )
     create_products = fields.Boolean(
         string="Create Odoo Products?",
-        help="Create a product when no Odoo product matches a marketplace item.",
+        help="Create a product when no Odoo product matches a marketplace item. No second product is "
+        "created for an internal reference or a barcode Odoo already has (archived products included): "
+        "the item is that product.",
     )
     update_category = fields.Boolean(string="Update Category in Odoo Products?")
     sync_images = fields.Boolean(string="Sync Listing Images?")

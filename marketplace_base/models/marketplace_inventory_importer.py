@@ -16,15 +16,20 @@ class MarketplaceInventoryImporter(models.AbstractModel):
     def _run(self, instance, run):
         counted = defaultdict(lambda: defaultdict(float))  # location -> product -> quantity
         unknown = 0
+        Products = self.env["marketplace.product.resolver"]
         for line in instance._hook("read_inventory", required=True)(run.client):
             if line.skip_reason:
                 run.log._add("info", _("%(item)s: skipped, %(reason)s", item=line.sku or line.barcode,
                                        reason=line.skip_reason))
                 continue
-            product, _listing = self.env["marketplace.product.resolver"]._resolve(instance, line.sku, line.barcode)
+            product, _listing = Products._resolve(instance, line.sku, line.barcode)
             if not product:
                 unknown += 1
                 run.log._add("info", _("%s matches no Odoo product: skipped.", line.sku or line.barcode))
+                continue
+            if not product.active:
+                run.log._add("info", _("%(reason)s Its stock is not imported.",
+                                       reason=Products._archived_reason(product, line.sku or line.barcode)))
                 continue
             counted[self._location(instance, line.location)][product.id] += line.quantity or 0.0
         for location, quantities in counted.items():

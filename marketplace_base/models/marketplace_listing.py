@@ -84,16 +84,15 @@ class MarketplaceListing(models.Model):
         external_id = payload.get("external_id") and str(payload["external_id"])
         if not sku and not external_id:
             raise UserError(_("The item has neither a SKU nor an external id."))
-        Products = self.env["marketplace.product.resolver"]
-        product, listing = Products._resolve(instance, sku, payload.get("barcode"), external_id)
+        product, listing, reason = self.env["marketplace.product.resolver"]._item_product(
+            instance, sku, payload.get("barcode"), external_id, payload.get("name"), float(payload.get("price") or 0.0))
+        if reason:
+            raise UserError(reason)  # the line waits until the product is restored or another is chosen
         if not product:
-            if not instance.create_products:
-                raise UserError(
-                    _("No Odoo product matches SKU %(sku)s / barcode %(barcode)s, and the instance "
-                      "does not create products.", sku=sku or "-", barcode=payload.get("barcode") or "-")
-                )
-            product = Products._create_product(payload.get("name"), sku, payload.get("barcode"),
-                                               float(payload.get("price") or 0.0))
+            raise UserError(
+                _("No Odoo product matches SKU %(sku)s / barcode %(barcode)s, and the instance "
+                  "does not create products.", sku=sku or "-", barcode=payload.get("barcode") or "-")
+            )
         vals = {
             "instance_id": instance.id,
             "product_id": product.id,

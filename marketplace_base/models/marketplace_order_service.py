@@ -141,7 +141,7 @@ class MarketplaceOrderService(models.AbstractModel):
         if line.quantity - line.cancelled_quantity <= 0:
             return []  # cancelled on the marketplace before the import
         Products = self.env["marketplace.product.resolver"]
-        product = Products._order_line_product(instance, line, order.fulfilment)
+        product, reason = Products._order_line_product(instance, line, order.fulfilment)
         taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, line.taxes, product, fpos, order_taxes)
         if line.tax_collected_by_marketplace:
             taxes = self.env["account.tax"]  # the marketplace's tax liability, not the seller's: net price, no tax
@@ -153,6 +153,7 @@ class MarketplaceOrderService(models.AbstractModel):
         vals["marketplace_line_ref"] = line.external_id
         vals["marketplace_gift_message"] = line.gift_message or False
         vals["marketplace_sku"] = line.sku or False
+        vals["marketplace_matching_reason"] = reason or False
         result = [vals]
         if line.discount:
             result.append(self._line(Products._special_product(instance, "discount"), _("Discount on %s", name), 1,

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import _, api, models
 
 from .marketplace_batch import memoized
 
@@ -18,7 +18,9 @@ SPECIAL_PRODUCT_FIELDS = {
 class MarketplaceProductResolver(models.AbstractModel):
     """Which Odoo product a marketplace item is: one rule for the items of orders, listings and
     inventory (and for the items a return brings back), so that an item never becomes one
-    product in an order and another in the stock the marketplace reports.
+    product in an order and another in the stock the marketplace reports: its listing, then
+    its SKU against the internal reference, then its barcode. An archived product is never
+    sold nor counted: the item waits, with the reason.
 
     It also knows the products of the lines that are no catalogue item (shipping, gift wrap,
     discounts, custom items) and the default product of the items nothing matched."""
@@ -29,44 +31,68 @@ class MarketplaceProductResolver(models.AbstractModel):
     @api.model
     def _resolve(self, instance, sku=None, barcode=None, external_id=None):
         """The Odoo product of a marketplace item: its listing first (external id, SKU,
-        barcode), then a product of the instance's company by "Sync Listings Based On"
-        (barcode, SKU, or both, barcode first). Returns (product, listing): the listing is
-        empty when the product was matched by rule, so that the caller can record the pairing;
-        both are empty when nothing matches (the caller then creates a product or takes the
-        default one)."""
+        barcode), then a product of the instance's company whose internal reference is the SKU,
+        then one whose barcode is the item's, as "Sync Listings Based On" allows (SKU, barcode,
+        or both). Returns (product, listing): the listing is empty when the product was matched
+        by rule, so that the caller can record the pairing; both are empty when nothing matches.
+        The product may be archived (an active one wins over an archived one): callers that
+        sell or count it say why they do not (`_archived_reason`)."""
         instance.ensure_one()
         listing = self.env["marketplace.listing"]._find(instance, sku=sku, external_id=external_id, barcode=barcode)
         if listing:
             return listing.product_id, listing
+        rules = {"sku": ["sku"], "barcode": ["barcode"], "both": ["sku", "barcode"]}[instance.sync_listings_on]
+        product = self._product_of(instance, sku if "sku" in rules else None, barcode if "barcode" in rules else None)
+        return product, listing
+
+    @api.model
+    def _product_of(self, instance, sku=None, barcode=None):
+        """The product of the instance's company (or shared), archived ones included, whose
+        internal reference is `sku`, else whose barcode is `barcode`; an active one first."""
         Product = self.env["product.product"].with_context(active_test=False)
         company = [("company_id", "in", (False, instance.company_id.id))]
-        if barcode and instance.sync_listings_on in ("barcode", "both"):
-            product = Product.search([("barcode", "=", barcode)] + company, limit=1)
-            if product:
-                return product, listing
-        if sku and instance.sync_listings_on in ("sku", "both"):
-            product = Product.search([("default_code", "=", sku)] + company, limit=1)
-            if product:
-                return product, listing
-        return Product.browse(), listing
+        for fname, value in (("default_code", sku), ("barcode", barcode)):
+            if value:
+                product = Product.search([(fname, "=", value)] + company, order="active desc, id", limit=1)
+                if product:
+                    return product
+        return Product.browse()
+
+    @api.model
+    def _item_product(self, instance, sku=None, barcode=None, external_id=None, name=None, price=0.0):
+        """(product, listing, reason) of an item of an order or a listing, by `_resolve`. With
+        "Create Odoo Products?" an item nothing matches gets a product, unless a product already
+        has its SKU as internal reference or its barcode (whatever "Sync Listings Based On"
+        says, archived ones included): the item is that product, never a second one. An
+        archived product is not sold: the product is empty and the reason says why."""
+        product, listing = self._resolve(instance, sku, barcode, external_id)
+        if not product and instance.create_products and (sku or barcode):
+            product = self._product_of(instance, sku, barcode) or self._create_product(name, sku, barcode, price)
+        if product and not product.active:
+            return product.browse(), listing, self._archived_reason(product, sku or barcode)
+        return product, listing, None
+
+    @api.model
+    def _archived_reason(self, product, item):
+        return _("%(product)s, the product of %(item)s, is archived: restore it, or pair the item with another "
+                 "product.", product=product.display_name, item=item)
 
     @api.model
     def _order_line_product(self, instance, line, fulfilment="merchant"):
-        """The product of an order line (schemas.order.Line); never nothing, so that no order is
-        dropped: unmatched items land on the default product, keeping their name and SKU."""
+        """(product, reason) of an order line (schemas.order.Line); never no product, so that
+        no order is dropped: an item no product matches lands on the default product, keeping
+        its name and SKU, and so does an item whose product is archived, with the reason."""
         if line.custom:
-            return self._special_product(instance, "custom_storable" if line.storable else "custom")
-        product, listing = self._resolve(instance, line.sku, line.barcode, line.product_external_id)
-        if listing:
-            return product
-        if not product and instance.create_products and (line.sku or line.barcode):
-            product = self._create_product(line.name, line.sku, line.barcode, line.unit_price)
+            return self._special_product(instance, "custom_storable" if line.storable else "custom"), None
+        product, listing, reason = self._item_product(instance, line.sku, line.barcode, line.product_external_id,
+                                                      line.name, line.unit_price)
         if not product:
-            return self._special_product(instance, "default")
-        self.env["marketplace.listing"]._bind(instance, product, sku=line.sku, barcode=line.barcode,
-                                              external_id=line.product_external_id, name=line.name,
-                                              fulfilment=fulfilment)
-        return product
+            return self._special_product(instance, "default"), reason
+        if not listing:
+            self.env["marketplace.listing"]._bind(instance, product, sku=line.sku, barcode=line.barcode,
+                                                  external_id=line.product_external_id, name=line.name,
+                                                  fulfilment=fulfilment)
+        return product, None
 
     @api.model
     def _create_product(self, name, sku=None, barcode=None, price=0.0):

@@ -15,6 +15,10 @@ class SaleOrderLine(models.Model):
         string="Needs Matching", compute="_compute_marketplace_needs_matching", store=True,
         help="No Odoo product matched the marketplace's SKU: the line is on the default product. "
         "Pair the listing to choose the product (this order's open lines and later orders follow).")
+    marketplace_matching_reason = fields.Char(
+        string="Why Not Matched", copy=False, readonly=True,
+        help="Why the item waits on the default product although an Odoo product matches it (e.g. that "
+        "product is archived).")
 
     @api.depends("product_id", "marketplace_sku", "order_id.marketplace_instance_id")
     def _compute_marketplace_needs_matching(self):

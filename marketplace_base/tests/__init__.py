@@ -20,3 +20,4 @@ from . import test_ui_tour
 from . import test_order_known_versions
 from . import test_returns
 from . import test_connector_contract
+from . import test_product_resolver

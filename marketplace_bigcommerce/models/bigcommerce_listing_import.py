@@ -23,9 +23,7 @@ class BigCommerceListingImport(models.AbstractModel):
     def _import(self, instance, payload, log):
         product = payload.get("bigcommerce") or payload
         items = listing_items(product, instance.bigcommerce_weight_unit)
-        Products = self.env["marketplace.product.resolver"]
-        matched = [(item,) + tuple(Products._resolve(instance, item["sku"], item["barcode"], item["external_id"]))
-                   for item in items]
+        matched = [(item,) + self._match(instance, item) for item in items]
         missing = [item for item, odoo_product, _listing in matched if not odoo_product]
         if missing and not instance.create_products:
             raise UserError(_("No Odoo product matches SKU %(skus)s, and %(instance)s does not create products "
@@ -46,6 +44,19 @@ class BigCommerceListingImport(models.AbstractModel):
         if instance.sync_images:
             self._attach_images(listings, items, log)
         return templates[:1] if len(templates) == 1 else listings[:1]
+
+    def _match(self, instance, item):
+        """(product, listing) of a variant by the resolver's rules; with "Create Odoo Products?",
+        a product that has its SKU or barcode (archived included) rather than a new one. A
+        variant whose product is archived stops the import of its catalog product with the
+        reason: its queue line waits until the product is restored or another one chosen."""
+        Products = self.env["marketplace.product.resolver"]
+        product, listing = Products._resolve(instance, item["sku"], item["barcode"], item["external_id"])
+        if not product and instance.create_products:
+            product = Products._product_of(instance, item["sku"], item["barcode"])
+        if product and not product.active:
+            raise UserError(Products._archived_reason(product, item["sku"] or item["barcode"]))
+        return product, listing
 
     def _write_listing(self, instance, item, odoo_product, listing):
         vals = {

@@ -112,12 +112,17 @@ class BolOrderImport(models.AbstractModel):
     @api.model
     def _check_products(self, instance, order, sale):
         """An item whose EAN matched nothing landed on the default product: the line fails
-        instead (its savepoint undoes the order), unless products may be created."""
-        if instance.create_products or not sale:
+        instead (its savepoint undoes the order), unless products may be created; so does an
+        item whose product is archived, with the reason, whatever the instance creates."""
+        if not sale:
             return
         fallback = self.env["marketplace.product.resolver"]._fallback_products(instance)
         unmatched = sale.order_line.filtered(lambda l: l.product_id in fallback and l.marketplace_line_ref)
-        if unmatched:
+        archived = unmatched.filtered("marketplace_matching_reason")[:1]
+        if archived:
+            raise UserError(_("Order %(order)s: %(reason)s Then Retry.", order=order.reference,
+                              reason=archived.marketplace_matching_reason))
+        if unmatched and not instance.create_products:
             line = next(l for l in order.lines if l.external_id == unmatched[0].marketplace_line_ref)
             raise UserError(_(
                 "Order %(order)s: no Odoo product matches EAN %(ean)s (offer reference %(ref)s). Create the "

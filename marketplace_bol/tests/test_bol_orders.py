@@ -190,6 +190,34 @@ class TestBolOrders(BolCase):
         self.assertEqual(self.sim_order(order_id)["status"], "CANCELLATION_REQUESTED", "not confirmed to Bol.com")
         self.assertEqual(sale.order_line.product_uom_qty, 1)
 
+    def test_a_product_whose_ean_was_corrected_takes_its_orders_by_offer_reference(self):
+        offer = next(o for o in self.fbr_offers if o["reference"] and o is not self.unknown)
+        product = self.product(offer)
+        product.write({"barcode": "4006381333931", "default_code": offer["reference"]})  # the EAN corrected in Odoo
+        self.instance.create_products = True
+        order_id = self.add_orders(lines=[{"offer_id": offer["offerId"]}])["orders"][0]
+        self.import_orders()
+        self.assertEqual(self.order(order_id).order_line.product_id, product, "matched by the offer reference")
+        Product = self.env["product.product"].with_context(active_test=False)
+        self.assertEqual(Product.search([("default_code", "=", offer["reference"])]), product, "not created again")
+        self.assertFalse(Product.search([("barcode", "=", offer["ean"])]))
+
+    def test_an_order_for_an_archived_product_waits_with_the_reason(self):
+        offer = self.fbr_offers[0]
+        product = self.product(offer)
+        product.active = False
+        self.instance.create_products = True
+        order_id = self.add_orders(lines=[{"offer_id": offer["offerId"]}])["orders"][0]
+        self.import_orders()
+        self.assertFalse(self.order(order_id), "not imported onto the archived product")
+        line = self.queue_lines().filtered(lambda l: l.name == order_id)
+        self.assertEqual(line.state, "failed")
+        self.assertIn("%s, the product of" % product.display_name, line.error)
+        self.assertIn("is archived", line.error)
+        product.active = True
+        line.action_retry()
+        self.assertEqual(self.order(order_id).order_line.product_id, product)
+
     def test_queued_orders_wake_the_process_queues_cron(self):
         cron = self.job("process_queues").cron_id
         self.assertTrue(cron.active)

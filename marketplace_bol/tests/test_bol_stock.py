@@ -115,6 +115,20 @@ class TestBolStock(BolCase):
         messages = " ".join(self.last_log("import_inventory").line_ids.mapped("message"))
         self.assertIn(unknown["ean"], messages)
 
+    def test_the_stock_of_an_archived_product_is_not_imported(self):
+        kept, archived_offer = self.fbb_offers[:2]
+        archived = self.product(archived_offer)
+        archived.active = False
+        for offer, quantity in ((kept, 4), (archived_offer, 6)):
+            self.sim("POST", "/_sim/bol/set_fbb_stock", {"offer_id": offer["offerId"], "regularStock": quantity})
+        self.instance.validate_inventory_adjustment = True
+        self.instance.action_import_inventory()
+        quants = self.env["stock.quant"].search([("location_id", "=", self.instance.marketplace_warehouse_id.lot_stock_id.id)])
+        self.assertEqual(quants.filtered(lambda q: q.product_id == self.product(kept)).quantity, 4)
+        self.assertFalse(quants.filtered(lambda q: q.product_id == archived), "an archived product counts no stock")
+        messages = " ".join(self.last_log("import_inventory").line_ids.mapped("message"))
+        self.assertIn("%s, the product of %s, is archived" % (archived.display_name, archived_offer["ean"]), messages)
+
     def test_import_listings_binds_offers_by_barcode_or_reference(self):
         self.instance.sync_listings_on = "barcode"
         self.instance.action_import_listings()
