@@ -7,3 +7,4 @@ from . import test_bigcommerce_listings
 from . import test_bigcommerce_payments
 from . import test_bigcommerce_limits
 from . import test_bigcommerce_images
+from . import test_bigcommerce_trust
