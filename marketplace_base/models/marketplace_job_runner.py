@@ -97,10 +97,12 @@ class MarketplaceJobRunner(models.AbstractModel):
     _<x>_client() -> adapter.transport.Transport                             any-job
     _<x>_test_connection() -> anything, raises on refusal                    always
     _<x>_confirm() -> None                                                   optional
+    _<x>_account_key() -> str or False                                       optional
     _<x>_site_name(site_ref) -> str                                          optional
     _<x>_fetch_orders(client, since, token) -> OrderPage                     import_orders
     _<x>_order_details(client, header) -> dict                               optional
     _<x>_fetch_order(client, reference) -> OrderHeader                       import_orders
+    _<x>_check_reference(reference) -> None, raises UserError                optional
     _<x>_map_order(payload) -> dict                                          import_orders
     _<x>_queue_<kind>(line, payload, log) -> record                          optional
     _<x>_keep_product_taxes() -> bool                                        optional

@@ -21,3 +21,4 @@ from . import test_order_known_versions
 from . import test_returns
 from . import test_connector_contract
 from . import test_product_resolver
+from . import test_trust_surface

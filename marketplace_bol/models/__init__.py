@@ -8,3 +8,4 @@ from . import bol_return_import
 from . import delivery_carrier
 from . import stock_picking
 from . import bol_demo
+from . import marketplace_instance_account
