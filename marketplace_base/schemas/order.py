@@ -110,6 +110,10 @@ class Order(_Model):
         None, description="when the marketplace last changed the order: an older version is never "
         "applied over a newer one")
     prices_include_tax: bool = False
+    taxes_stated: bool = Field(
+        True, description="the marketplace states each line's and charge's tax (an amount, a rate, or none when "
+        "it charged none). False where it only says that its prices include tax (Bol.com): the products' own "
+        "taxes then decide, whatever the tax system")
     total: Optional[float] = Field(None, ge=0, description="the marketplace's order total, taxes included")
     customer: Customer = Customer()
     invoice_address: Optional[Address] = None
