@@ -302,7 +302,9 @@ class BigCommerceClient(Transport):
         return self.request("getOrder", "GET", "v2", "orders/%s" % order_id, dict(WITH_LINE_ITEMS))
 
     def order_taxes(self, order_id):
-        return self.request("getOrderTaxes", "GET", "v2", "orders/%s/taxes" % order_id) or []
+        """Every tax row of an order, with what each taxes (details=true: its order product and
+        line item type; without it BigCommerce leaves them out)."""
+        return self.v2_list("getOrderTaxes", "orders/%s/taxes" % order_id, {"details": "true"})
 
     def order_products(self, order_id):
         return self.v2_list("getOrderProducts", "orders/%s/products" % order_id)
