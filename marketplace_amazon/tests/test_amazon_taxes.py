@@ -17,8 +17,9 @@ class TestAmazonBuyersAndTaxes(AmazonCase):
     def setUp(self):
         super().setUp()
         company = self.env.company
+        group = self.env["account.tax.group"].create({"name": "VAT 19%", "company_id": company.id})
         self.vat19 = self.env["account.tax"].create({"name": "VAT 19%", "amount": 19.0, "type_tax_use": "sale",
-                                                     "company_id": company.id})
+                                                     "company_id": company.id, "tax_group_id": group.id})
         company.account_sale_tax_id = self.vat19
         # Amazon's default products as installed: no tax, and Confirm gives them none
         self.defaults = self.env["product.product"].browse([self.env.ref("marketplace_amazon.%s" % xmlid).id for xmlid in (
@@ -150,7 +151,7 @@ class TestAmazonBuyersAndTaxes(AmazonCase):
                 self.assertEqual(len(order.order_line.filtered("is_delivery")), 1)
                 for line in order.order_line:
                     self.assertEqual([(t.amount, t.price_include) for t in line.tax_id], [(19.0, True)], line.name)
-                    self.assertNotEqual(line.tax_id.tax_group_id.name, "Tax 15%")
+                    self.assertEqual(line.tax_id.tax_group_id.name, "VAT 19%", "the group of the company's 19 %")
                 self.assertEqual(round(order.amount_tax, 2), round(self._collected(ref), 2), "Amazon's VAT, to the cent")
                 self._assert_amazons_total(order, ref)
 

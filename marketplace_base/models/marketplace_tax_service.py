@@ -127,7 +127,6 @@ class MarketplaceTaxService(models.AbstractModel):
         for charge in (order.shipping, order.gift_wrap):
             for mp_tax in (charge.taxes if charge else []):
                 yield mp_tax, charge.amount, "service"  # marketplace tax amounts are on the full charge
-                yield mp_tax, charge.amount  # marketplace tax amounts are on the full charge
 
     @staticmethod
     def _rate_bounds(amount, base, included, tolerance):
@@ -290,10 +289,17 @@ class MarketplaceTaxService(models.AbstractModel):
             ("country_id", "=", tax.country_id.id), ("tax_scope", "=", tax.tax_scope),
         ]
         signature = self._repartition_signature(tax)
+        suffix = " (%s)" % (_("incl.") if included else _("excl."))
+        name = tax.name + suffix
         twins = Tax.search(domain).filtered(lambda t: self._repartition_signature(t) == signature)
+        # a twin made for another tax of the same figures is that tax's (21% BE beside 21% NL)
+        others = {t.name for t in twins if t.name != name and t.name.endswith(suffix)}
+        taken = set(Tax.search([("company_id", "=", tax.company_id.id),
+                                ("name", "in", [n[:-len(suffix)] for n in others])]).mapped("name"))
+        twins = twins.filtered(lambda t: t.name == name or t.name[:-len(suffix)] not in taken
+                               or not t.name.endswith(suffix))
         if twins:
-            return min(twins, key=lambda t: (not t.active, t.id))
-        name = "%s (%s)" % (tax.name, _("incl.") if included else _("excl."))
+            return min(twins, key=lambda t: (t.name != name, not t.active, t.id))
         return self.env["marketplace.key.lock"]._find_or_create(
             Tax, tax.company_id, ("tax twin", tax.id, bool(included)), domain + [("name", "=", name)],
             lambda: tax.copy_data({"name": name, "price_include": included, "active": True})[0],
