@@ -95,7 +95,7 @@ class MarketplaceTaxService(models.AbstractModel):
             if mp_tax.rate is not None:
                 rates.setdefault(mp_tax.rate, []).append((mp_tax, scope))
                 continue
-            bounds = self._rate_bounds(mp_tax.amount, base, included, tolerance)
+            bounds = self._rate_bounds(mp_tax.amount, base, included, tolerance * mp_tax.parts)
             if bounds:
                 derived.append((mp_tax, mp_tax.amount, base - mp_tax.amount if included else base, bounds, scope))
         # fixed order of creation, so that two workers lock new taxes in the same order

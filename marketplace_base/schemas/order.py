@@ -53,6 +53,9 @@ class Tax(_Model):
     amount: Optional[float] = Field(None, ge=0)
     rate: Optional[float] = Field(None, ge=0, description="percent, e.g. 21.0")
     name: Optional[str] = None
+    parts: int = Field(1, ge=1, description="how many amounts, each rounded to the cent, `amount` adds up "
+                       "(e.g. Amazon's shipping tax of several items): the rate it implies is known to as "
+                       "many half-cents")
 
 
 class Charge(_Model):
