@@ -656,6 +656,7 @@ class MarketplaceInstance(models.Model):
             "custom": self.custom_product_id,
             "custom_storable": self.custom_storable_product_id,
             "default": self.default_product_id,
+            "fee": self.env["product.product"],  # the suite's Fee product
         }[kind]
         return configured or self._suite_product(kind)
 

@@ -171,6 +171,9 @@ class MarketplaceOrderService(models.AbstractModel):
         if order.gift_wrap and order.gift_wrap.amount:
             result.append(self._charge_line(instance, order, order.gift_wrap, "gift_wrap", _("Gift wrap"), fpos,
                                             order_taxes))
+        for fee in order.fees:
+            if fee.amount or fee.discount:
+                result.append(self._charge_line(instance, order, fee, "fee", fee.name or _("Fee"), fpos, order_taxes))
         return result
 
     def _charge_line(self, instance, order, charge, kind, name, fpos, order_taxes):

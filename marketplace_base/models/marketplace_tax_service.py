@@ -117,14 +117,14 @@ class MarketplaceTaxService(models.AbstractModel):
     @staticmethod
     def _entries(order):
         """(marketplace tax, amount it was computed on, scope) of every line and charge: items
-        are goods ("consu"), shipping and gift wrap services."""
+        are goods ("consu"), shipping, gift wrap and fees services."""
         for line in order.lines:
             for mp_tax in line.taxes:
                 yield mp_tax, line.unit_price * line.quantity, "consu"
             if line.gift_wrap:
                 for mp_tax in line.gift_wrap.taxes:
                     yield mp_tax, line.gift_wrap.amount, "service"
-        for charge in (order.shipping, order.gift_wrap):
+        for charge in (order.shipping, order.gift_wrap, *order.fees):
             for mp_tax in (charge.taxes if charge else []):
                 yield mp_tax, charge.amount, "service"  # marketplace tax amounts are on the full charge
 

@@ -124,6 +124,8 @@ class Order(_Model):
     lines: List[Line] = Field(min_length=1)
     shipping: Optional[Charge] = None
     gift_wrap: Optional[Charge] = None
+    fees: List[Charge] = Field([], description="other charges to the buyer (e.g. BigCommerce's order fees: "
+                               "insurance, surcharges): a line each, on the Fee product")
     gift_message: Optional[str] = None
     customer_reference: Optional[str] = Field(None, description="the buyer's own reference of the order "
                                               "(a purchase order number): the sale order's Customer Reference")

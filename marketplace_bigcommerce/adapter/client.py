@@ -41,7 +41,7 @@ INVENTORY_PAGE = 1000  # v3 inventory items per location
 MAX_ADJUSTMENT_ITEMS = 2000  # PUT /v3/inventory/adjustments/absolute
 MAX_VARIANTS_BATCH = 50  # PUT /v3/catalog/variants
 # GET /v2/orders: each order with its shipping consignments and their line items, in the list call
-WITH_LINE_ITEMS = {"include": "consignments.line_items", "consignment_structure": "object"}
+WITH_LINE_ITEMS = {"include": "consignments.line_items,fees", "consignment_structure": "object"}
 SCOPE_PROBES = (  # (scope as the control panel names it, parameter, version, path): Test Connection
     ("Information & Settings", "store_v2_information", "v2", "store"),
     ("Orders", "store_v2_orders", "v2", "orders?limit=1"),

@@ -126,6 +126,7 @@ def to_neutral_order(order, taxes=None, anonymous_name=None):
         "delivery_address": _address(consignments[0]) if consignments else None,
         "lines": [_line(item, inclusive, rates) for item in order_products(order)],
         "shipping": _shipping(order, consignments, inclusive, rates),
+        "fees": _fees(order, inclusive),
         "gift_certificates": [{"amount": gift_certificate}] if gift_certificate > 0 else [],
         "payment_gateway": order.get("payment_method") or None,
         "payment_status": order.get("payment_status") or None,
@@ -232,6 +233,21 @@ def _shipping(order, consignments, inclusive, rates):
     elif handling_tax and "amount" in taxes[0]:
         taxes[0]["amount"] = round(taxes[0]["amount"] + handling_tax, 2)
     return {"amount": round(amount, 2), "taxes": taxes, "name": name or None}
+
+
+def _fees(order, inclusive):
+    """The order's fees (include=fees), each a charge with the tax BigCommerce charged on it (the
+    tax rows name no fee: the rate comes from the amounts)."""
+    fees = order.get("fees")
+    charges = []
+    for fee in fees if isinstance(fees, list) else []:
+        # cost_exc_tax: as a fee of the contract's own example spells it
+        amount = money(fee.get("cost_inc_tax") if inclusive else fee.get("cost_ex_tax", fee.get("cost_exc_tax")))
+        if amount > 0:
+            tax = money(fee.get("cost_tax"))
+            charges.append({"amount": round(amount, 2), "taxes": [{"amount": tax}] if tax > 0 else [],
+                            "name": fee.get("display_name_customer") or fee.get("display_name_merchant") or None})
+    return charges
 
 
 def _notes(order, consignments):

@@ -96,6 +96,21 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
                 self.assertEqual(sorted(groups), ["Tax 19%", "Tax 7%"])
                 self.assertEqual(round(sum(groups.values()), 2), float(sim["order"]["total_tax"]))
 
+    def test_order_fees_are_lines_with_their_tax(self):
+        """BigCommerce's order fees: a line each on the Fee product, with the tax BigCommerce
+        charged on it (19 %, or none for a non-taxable fee), in the total to the cent."""
+        for system in ("marketplace", "odoo"):
+            with self.subTest(system=system):
+                self.instance.tax_system = system
+                sale, sim = self.one(tax_inclusive=False, shipping_cost=0, fees=[
+                    {"name": "Versandversicherung", "amount": 2.00}, {"name": "Spende", "amount": 1.00, "tax_class": 1}])
+                fee_product = self.env.ref("marketplace_base.product_marketplace_fee")
+                fees = sale.order_line.filtered(lambda l: l.product_id == fee_product)
+                self.assertEqual([(l.name, l.price_unit, l.tax_id.mapped("amount")) for l in fees],
+                                 [("Versandversicherung", 2.0, [19.0]), ("Spende", 1.0, [])])
+                self.assertEqual(round(sale.amount_total, 2), self.bc_total(sim))
+                self.assertFalse(sale.marketplace_sync_error, sale.marketplace_sync_message)
+
     def test_odoo_taxes_from_the_product(self):
         tax = self.env["account.tax"].create({"name": "VAT 7", "amount": 7.0, "type_tax_use": "sale"})
         product = self.product(self.sku, taxes_id=[Command.set(tax.ids)])

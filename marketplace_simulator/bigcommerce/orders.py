@@ -27,7 +27,9 @@ class OrdersMixin:
                 else 6 if r < 0.95 else 12 if r < 0.96 else 8 if r < 0.97 else 13 if r < 0.98 else 0
             )
             created = int(start + step * i + rnd() * step)
-            self._make_order(status, created, None)
+            order = self._make_order(status, created, None)
+            if order["id"] % 17 == 0:  # now and then a fee (no draw: a seed keeps its orders)
+                order["fees"] = [("Versandversicherung", 199, 0)]
         self._units = None
 
     def _make_order(self, status, created, lines, spec=None):
@@ -155,6 +157,7 @@ class OrdersMixin:
             "tx": [],
             "ds": 0,
             "refund": 0,
+            "fees": list(spec.get("fees") or []),  # (name, cents as entered, tax class)
         }
         if spec.get("currency") and spec["currency"] != self.store_currency:
             # a multi-currency order: every amount in the shopper's (transactional) currency
@@ -300,8 +303,13 @@ class OrdersMixin:
             d_ex, d_inc, d_tax = d_ex + ex, d_inc + inc_, d_tax + tax
         s_ex, s_inc, s_tax = split_tax(o["ship"], rate, inc)
         h_ex, h_inc, h_tax = split_tax(o["hand"], rate, inc)
-        total_ex = sub_ex + s_ex + h_ex + wrap_ex - d_ex
-        total_tax = (sub_inc - sub_ex) + s_tax + h_tax + (wrap_inc - wrap_ex) - d_tax
+        fees = []
+        for name, cents, tax_class in o.get("fees") or ():
+            fee_rate = 0 if tax_class == NON_TAXABLE_CLASS else (
+                REDUCED_RATES.get(o["cc"], rate) if tax_class == REDUCED_CLASS and rate else rate)
+            fees.append((name, cents, tax_class) + split_tax(cents, fee_rate, inc))
+        total_ex = sub_ex + s_ex + h_ex + wrap_ex - d_ex + sum(f[3] for f in fees)
+        total_tax = (sub_inc - sub_ex) + s_tax + h_tax + (wrap_inc - wrap_ex) - d_tax + sum(f[5] for f in fees)
         total_inc = total_ex + total_tax
         gc = min(o["gc"], total_inc) if o["gc"] != "all" else total_inc
         sc = min(o["sc"], total_inc - gc)
@@ -310,6 +318,7 @@ class OrdersMixin:
             "lines": lines, "rates": rates, "shares": shares, "entered": entered, "sub_ex": sub_ex, "sub_inc": sub_inc,
             "ship": (o["ship"], s_ex, s_inc, s_tax), "hand": (o["hand"], h_ex, h_inc, h_tax),
             "wrap": (wrap_entered, wrap_ex, wrap_inc, wrap_inc - wrap_ex), "discount": discount, "d_inc": d_inc,
+            "fees": fees,  # (name, cents, tax class, ex tax, inc tax, tax)
             "total_ex": total_ex, "total_inc": total_inc, "total_tax": total_tax, "gc": gc, "sc": sc,
             "paid": total_inc - gc - sc, "refund": refund,
         }
@@ -413,6 +422,14 @@ class OrdersMixin:
             for key in ("shipping_cost", "handling_cost"):
                 if spec.get(key) is not None:
                     spec[key] = int(round(float(spec[key]) * 100))
+            fees = []
+            for fee in spec.get("fees") or []:
+                if not isinstance(fee, dict) or fee.get("amount") is None or fee.get("tax_class", 0) not in TAX_CLASS_NAME:
+                    return self._json(400, {"error": "a fee is {name, amount, tax_class (one of %s)}" % ", ".join(
+                        str(c) for c in TAX_CLASS_NAME)})
+                fees.append((str(fee.get("name") or "Fee"), int(round(float(fee["amount"]) * 100)),
+                             int(fee.get("tax_class", 0))))
+            spec["fees"] = fees
             if spec.get("gift_certificate") not in (None, "all"):
                 spec["gift_certificate"] = int(round(float(spec["gift_certificate"]) * 100))
             spec["id"] = int(spec["id"]) if spec.get("id") is not None else None

@@ -29,6 +29,7 @@ class OrdersApiMixin:
             ("v2", "GET", "/orders/%s/coupons" % SEG, "getOrderCoupons", self._get_order_coupons),
             ("v2", "GET", "/orders/%s/taxes" % SEG, "getOrderTaxes", self._get_order_taxes),
             ("v2", "GET", "/orders/%s/consignments" % SEG, "getOrderConsignments", self._get_order_consignments),
+            ("v2", "GET", "/orders/%s/fees" % SEG, "getOrderFees", self._get_order_fees),
         ]
 
     # -- orders ----------------------------------------------------------------------------------
@@ -158,7 +159,19 @@ class OrdersApiMixin:
         include = set(req.args("include"))
         if include & {"consignments", "consignments.line_items"} and req.arg("consignment_structure") == "object":
             out["consignments"] = self._render_consignments(order, host, "consignments.line_items" in include)
+        if "fees" in include:
+            out["fees"] = self._render_fees(order)
         return out
+
+    def _render_fees(self, o):
+        """The order's fees (orderFees): each with its costs and tax, at its tax class's rate."""
+        return [{"id": o["id"] * 10 + n + 1, "type": "custom_fee", "display_name_customer": name,
+                 "display_name_merchant": name, "source": "v2", "base_cost": m4(cents), "cost_ex_tax": m4(ex),
+                 "cost_inc_tax": m4(inc), "cost_tax": m4(tax), "tax_class_id": tax_class}
+                for n, (name, cents, tax_class, ex, inc, tax) in enumerate(self._amounts(o)["fees"])]
+
+    def _get_order_fees(self, req, order_id):
+        return self._json(200, {"fees": self._render_fees(self._order_or_404(order_id))})
 
     def _render_consignments(self, o, host, line_items):
         """GET /v2/orders/{id}/consignments (orderConsignment_Get): one shipping consignment per
@@ -341,6 +354,7 @@ class OrdersApiMixin:
             "shipping_addresses": {"url": "%s/orders/%d/shippingaddresses" % (base, oid),
                                    "resource": "/orders/%d/shippingaddresses" % oid},
             "coupons": {"url": "%s/orders/%d/coupons" % (base, oid), "resource": "/orders/%d/coupons" % oid},
+            "fees": {"url": "%s/orders/%d/fees" % (base, oid), "resource": "/orders/%d/fees" % oid},
             "external_id": o.get("ext"),
             "external_merchant_id": None,
             "tax_provider_id": "BasicTaxProvider" if o["rate"] else "",

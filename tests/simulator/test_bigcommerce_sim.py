@@ -728,3 +728,19 @@ def test_a_smaller_quota_window_for_tests(simulator, api):
         api.Store.all()
     time.sleep(0.45)
     assert api.Store.all()["id"] == "simstore"
+
+
+def test_order_fees_are_listed_with_include_fees_and_in_the_totals(simulator, api):
+    control(simulator, "add_orders", {"orders": [{
+        "id": 777010, "status": "Awaiting Fulfillment", "country": "DE", "b2b": False, "tax_inclusive": False,
+        "shipping_cost": 0, "coupon": 0, "lines": [{"sku": "BC-0002", "price": 10.00}],
+        "fees": [{"name": "Versandversicherung", "amount": 2.00}, {"name": "Spende", "amount": 1.00, "tax_class": 1}]}]})
+    plain = api.connection.make_request("GET", api.connection.full_path("orders/777010"))
+    assert set(plain["fees"]) == {"url", "resource"}, "a resource link without include=fees"
+    order = api.connection.make_request("GET", api.connection.full_path("orders/777010?include=fees"))
+    for fee in order["fees"]:
+        check_schema(fee, ORDERS_V2, "orderFees_Resp")
+    assert [(f["cost_ex_tax"], f["cost_tax"]) for f in order["fees"]] == [("2.0000", "0.3800"), ("1.0000", "0.0000")]
+    assert order["total_ex_tax"] == "13.0000" and order["total_tax"] == "2.2800" and order["total_inc_tax"] == "15.2800"
+    listed = api.connection.make_request("GET", api.connection.full_path("orders/777010/fees"))
+    assert listed["fees"] == order["fees"]
