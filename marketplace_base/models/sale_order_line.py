@@ -76,7 +76,8 @@ class SaleOrderLine(models.Model):
         if self.marketplace_tax_collected or not TaxService._product_decides(
                 instance, order.marketplace_taxes_stated, product_taxes):
             return self.price_unit, self.tax_id
-        included = order.marketplace_prices_include_tax
+        # (an order imported before the flag was kept: its line's taxes tell)
+        included = order.marketplace_prices_include_tax or bool(self.tax_id) and all(self.tax_id.mapped("price_include"))
         # the marketplace's own unit price, before the line's taxes changed it (they rarely did)
         shown = self.price_unit
         if self.tax_id and any(t.price_include != included for t in self.tax_id):
