@@ -52,13 +52,18 @@ class MarketplaceTaxService(models.AbstractModel):
                 taxes |= order_taxes.get(id(mp_tax), self.env["account.tax"])
             if instance.tax_system == "marketplace_fpos" and fpos:
                 taxes = fpos.map_tax(taxes)
+        return self._as_priced(instance, taxes, order.prices_include_tax)
+
+    @api.model
+    def _as_priced(self, instance, taxes, included):
+        """The taxes as they apply to the marketplace's prices (see _on_price_basis)."""
         keep = instance._hook("keep_product_taxes")
         if keep and keep():
             # the connector's choice (e.g. Bol.com's "Managing Excluded Taxes on Odoo Product?"):
             # the taxes stay as they are and the price is converted to them (order service's
             # _price); a cent lost to rounding is flagged by the total check
             return taxes
-        return self._on_price_basis(taxes, order.prices_include_tax)
+        return self._on_price_basis(taxes, included)
 
     @api.model
     def _product_taxes(self, instance, product):

@@ -84,10 +84,7 @@ class SaleOrderLine(models.Model):
             amounts = self.tax_id.compute_all(self.price_unit, currency=order.currency_id)
             shown = amounts["total_included"] if included else amounts["total_excluded"]
         fpos = order.fiscal_position_id
-        taxes = fpos.map_tax(product_taxes) if fpos else product_taxes
-        keep = instance._hook("keep_product_taxes")
-        if not (keep and keep()):
-            taxes = TaxService._on_price_basis(taxes, included)
+        taxes = TaxService._as_priced(instance, fpos.map_tax(product_taxes) if fpos else product_taxes, included)
         basis = SimpleNamespace(prices_include_tax=included, currency=order.currency_id.name)
         return self.env["marketplace.order.service"]._price(instance, basis, taxes, shown), taxes
 
