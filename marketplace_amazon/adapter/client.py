@@ -23,8 +23,10 @@ Two things sp_api cannot do against a plain-http endpoint, or at all, and the sm
 * sp_api turns every answer whose body is not JSON with an `errors` list into a *successful*,
   empty ApiResponse: an HTML 503, a 429 without body or a truncated answer would end a paging
   loop silently (and a caller would move its cursor past orders never read). The transport
-  raises on any HTTP error status and on a 2xx body that is not JSON, so nothing is read as
-  "no more orders" that was not.
+  raises on any HTTP error status, on a redirect (never followed: httpx does not, and a 3xx is
+  no answer of the API) and on a 2xx body that is not JSON, so nothing is read as "no more
+  orders" that was not. An error body without Amazon's `errors` list is not echoed: the error
+  names the call and the status, the body goes to the server log.
 """
 import hashlib
 import io
@@ -191,8 +193,8 @@ class _Transport(HttpxTransport):
         if headers:
             headers = dict(headers, host=urlsplit(url).netloc)
         response = super().request(method, url, params=params, data=data, content=content, headers=headers)
-        if response.status_code >= 400:
-            raise _HttpError(response.status_code, _errors_of(response), response.headers, response.text[:200])
+        if response.status_code >= 300:
+            raise _HttpError(response.status_code, _errors_of(response), response.headers, response.text[:2000])
         if response.content:
             try:
                 json.loads(response.content)
@@ -300,7 +302,8 @@ class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDat
 
     def classify_error(self, operation, error):
         if isinstance(error, _HttpError):
-            message = _text(error.errors, "%s: HTTP %s %s" % (operation, error.status, error.text.strip()))
+            message = _text(error.errors, None) or self.unexpected(operation, error.status, error.text.strip() or (
+                "redirected to %s" % error.headers.get("Location") if 300 <= error.status < 400 else ""))
             first = (error.errors or [None])[0]
             code = first.get("code") if isinstance(first, dict) else None
             if error.status == 403 and _is_expired_token(error.errors):

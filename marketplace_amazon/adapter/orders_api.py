@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from sp_api.api import Orders
 
-from .errors import AmazonError, _datetime, _iso
+from .errors import AmazonError, _datetime, _iso, path_segment
 from .restricted import BUYER, ITEMS
 
 V0 = "v0"
@@ -32,7 +32,7 @@ FULFILLMENT_STATUSES = {
 def _orders_path(version, order_id=None, items=False):
     path = "/orders/%s/orders" % version
     if order_id:
-        path += "/" + order_id
+        path += "/" + path_segment(order_id)
     return path + "/orderItems" if items else path
 
 
@@ -151,14 +151,14 @@ class OrdersApiMixin:
         """getOrder: the raw Order (with its items in version 2026-01-01)."""
         if version == V2026:
             path = _orders_path(V2026, order_id)
-            payload = self._request("getOrder2026", self._orders_api(V2026), "get_order", order_id,
+            payload = self._request("getOrder2026", self._orders_api(V2026), "get_order", path_segment(order_id),
                                     includedData=INCLUDED_DATA,
                                     restricted=lambda: self.restricted_token(path, BUYER)).payload
             if not isinstance(payload.get("order"), dict):
                 raise AmazonError("getOrder: Amazon's answer holds no order for %s." % order_id)
             return payload["order"]
         path, items = _orders_path(V0, order_id), _orders_path(V0, order_id, items=True)
-        return self._request("getOrder", self._orders_api(), "get_order", order_id,
+        return self._request("getOrder", self._orders_api(), "get_order", path_segment(order_id),
                              restricted=lambda: self.restricted_token(path, BUYER, also=[items])).payload
 
     def order_items(self, order_id, restricted=True):
@@ -176,7 +176,7 @@ class OrdersApiMixin:
         items, next_token = [], None
         while True:
             kwargs = {"NextToken": next_token} if next_token else {}
-            payload = self._request("getOrderItems", api, "get_order_items", order_id,
+            payload = self._request("getOrderItems", api, "get_order_items", path_segment(order_id),
                                     restricted=token if restricted else None, **kwargs).payload
             if not isinstance(payload.get("OrderItems"), list):
                 raise AmazonError("getOrderItems: Amazon's answer holds no item list for %s." % order_id)
@@ -200,7 +200,7 @@ class OrdersApiMixin:
         items [{order_item_id, quantity}]. Checked before anything is sent."""
         detail = self._package_detail(order_id, package)
         self._request("confirmShipment", self._orders_api(V0, marketplace_id, restricted=False), "confirm_shipment",
-                      order_id, idempotent=False, marketplaceId=marketplace_id, packageDetail=detail)
+                      path_segment(order_id), idempotent=False, marketplaceId=marketplace_id, packageDetail=detail)
 
     @staticmethod
     def _package_detail(order_id, package):

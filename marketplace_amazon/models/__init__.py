@@ -3,3 +3,4 @@ from . import amazon_demo
 from . import amazon_feed
 from . import amazon_shipment
 from . import marketplace_instance
+from . import marketplace_instance_account

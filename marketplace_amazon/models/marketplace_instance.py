@@ -94,7 +94,7 @@ class MarketplaceInstance(models.Model):
             lwa_client_id=account.amazon_lwa_client_id,
             lwa_client_secret=account.amazon_lwa_client_secret,
             region=self.amazon_region or "eu",
-            endpoint=self.api_base_url or None,
+            endpoint=account.api_base_url or None,
             rate_scale=float(params.get_param("marketplace_amazon.rate_scale", "1") or 1),
             max_wait=float(params.get_param("marketplace_amazon.max_wait", "300") or 300),
         )

@@ -85,7 +85,7 @@ class TestAmazonAccount(AmazonCase):
         self.assertTrue(self.instance.pricelist_id)
         # A second account of the company shares the Amazon warehouse and sales team.
         other = self.env["marketplace.instance"].create({
-            "name": "Second account", "marketplace": "amazon", "amazon_seller_id": "SIMSELLER1",
+            "name": "Second account", "marketplace": "amazon", "amazon_seller_id": "SIMSELLER2",
             "amazon_refresh_token": "sim-refresh-token", "amazon_lwa_client_id": "sim-lwa-client",
             "amazon_lwa_client_secret": "sim-lwa-secret", "api_base_url": self.sim_url + "/amazon",
         })

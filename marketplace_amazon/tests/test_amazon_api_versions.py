@@ -17,6 +17,9 @@ class TestAmazonOrdersApiVersions(AmazonCase):
         self.instance.workflow_id = self.env["marketplace.workflow"].create({"name": "Confirm", "confirm_order": True})
 
     def _other_account(self, api):
+        """The same seller account read again by another instance: the first one steps aside (an
+        account is confirmed on one active instance only)."""
+        self.instance.action_reset_to_draft()
         other = self.env["marketplace.instance"].create({
             "name": "Amazon v0 reader", "marketplace": "amazon", "amazon_orders_api": api,
             "amazon_seller_id": "SIMSELLER1", "amazon_refresh_token": "sim-refresh-token",

@@ -29,19 +29,28 @@ retries  5xx answers, timeouts, dropped connections and unreadable answers are r
          (Verdict.UNSENT: no connection, token endpoint down), a 429 and an expired-token refusal
          were refused before any processing and are sent again for any call.
 errors   MarketplaceError(message, code, status) with the marketplace's own text and the declared
-         secrets replaced by ***; Throttled and Ambiguous are its subclasses.
+         secrets replaced by ***; Throttled and Ambiguous are its subclasses. An answer the client
+         does not understand (an HTML error page, a proxy's or a redirect) is never echoed: the
+         error says the call and the status (``unexpected``), the body goes to the server log.
+paths    a value put in a URL path (an order reference a person typed, an id) goes through
+         ``path_segment``: percent-encoded, "/" included, so it stays one segment.
 counts   ``calls`` (requests sent) and ``throttled`` (429 answers), shown by every job log.
 
 Retries, waits and stops are tenacity policies, nested: throttling(transient retries(token renewal
 (one attempt))). The token bucket is hand-written: its rate changes with the answers' headers and
 it is shared between clients and threads, which no retry policy models.
 """
+import logging
 import threading
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from urllib.parse import quote
 
 import tenacity
+
+_logger = logging.getLogger(__name__)
 
 
 # =============================================================================================
@@ -90,6 +99,17 @@ class Verdict:
 
     def __repr__(self):
         return "<Verdict %s %s %s>" % (self.kind, self.status, self.message[:60])
+
+
+def _named(operation, message):
+    """`message` as the error of `operation` (once: a message may already name it)."""
+    return message if message.startswith(operation + ":") else "%s: %s" % (operation, message)
+
+
+def path_segment(value):
+    """`value` as one URL path segment: every reserved character percent-encoded, "/" included,
+    so that a reference cannot reach another path ("../", "?", "#")."""
+    return quote(str(value), safe="")
 
 
 def parse_retry_after(value, now=None):
@@ -378,8 +398,9 @@ class Transport:
         if kind == Verdict.UNSENT or (kind == Verdict.TRANSIENT and idempotent):
             return _Transient(verdict)
         if kind == Verdict.TRANSIENT:
-            return self._error(self.AMBIGUOUS_ERROR, "%s: %s. The marketplace may have applied it: its state tells, "
-                               "it is not sent again." % (operation, verdict.message), verdict.code, verdict.status)
+            return self._error(self.AMBIGUOUS_ERROR, "%s. The marketplace may have applied it: its state tells, "
+                               "it is not sent again." % _named(operation, verdict.message), verdict.code,
+                               verdict.status)
         return self._error(self.ERROR, verdict.message, verdict.code, verdict.status)
 
     def _final(self, operation, again, budget):
@@ -389,11 +410,25 @@ class Transport:
             return self._error(self.THROTTLED_ERROR, "%s (still throttled after waiting %.1f of %s seconds)"
                                % (verdict.message, budget.spent, self.max_wait), verdict.code, verdict.status or 429)
         if isinstance(again, _Transient):
-            return self._error(self.ERROR, "%s: %s (%d attempts)." % (operation, verdict.message, self.max_retries + 1),
-                               verdict.code, verdict.status)
+            return self._error(self.ERROR, "%s (%d attempts)." % (_named(operation, verdict.message),
+                                                                  self.max_retries + 1), verdict.code, verdict.status)
         return self._error(self.ERROR, "%s (even with a renewed token)" % verdict.message, verdict.code, verdict.status)
 
     # errors --------------------------------------------------------------------------------------
+    def unexpected(self, operation, status, body=None):
+        """The error text of an answer this client does not understand (an HTML page, a proxy's
+        answer, a redirect): which call and the status only. The body may hold anything (an
+        internal page, a stack trace): it goes to the server log, scrubbed, never to a message
+        a person or a job log shows."""
+        if body:
+            _logger.info("%s: HTTP %s, unexpected answer: %.2000s", operation, status, self.scrub(body))
+        try:
+            status = "%s %s" % (status, HTTPStatus(int(status)).phrase)  # the standard words, not the body's
+        except (TypeError, ValueError):
+            pass
+        return "%s: HTTP %s, an answer the connector does not understand (the server log has it)" % (
+            operation, status)
+
     def scrub(self, text):
         """`text` with every declared secret replaced by ***."""
         text = str(text)

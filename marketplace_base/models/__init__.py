@@ -1,6 +1,7 @@
 from . import marketplace_job
 from . import marketplace_job_runner
 from . import marketplace_instance
+from . import marketplace_instance_account
 from . import marketplace_order_status
 from . import marketplace_listing
 from . import marketplace_queue

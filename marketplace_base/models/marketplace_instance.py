@@ -90,7 +90,8 @@ class MarketplaceInstance(models.Model):
         default=100, required=True, help="Queue lines processed (and committed) together."
     )
     api_base_url = fields.Char(
-        string="API Base URL",
+        # where the credentials go: administrators only (see marketplace_instance_account.py)
+        string="API Base URL", groups="base.group_system", copy=False,
         help="Leave empty for the marketplace's production endpoint; set it to reach a sandbox "
         "or the local simulator.",
     )
@@ -605,11 +606,12 @@ class MarketplaceInstance(models.Model):
         return self.env["marketplace.order.service"]._import(self, order, log)
 
     def action_recover_order(self, reference):
-        """Import one order by its marketplace reference, whatever Last Processed On says."""
+        """Import one order by its marketplace reference, whatever Last Processed On says; the
+        sale order's id (an id marshals over XML-RPC, a record does not), False when none."""
         self.ensure_one()
         self._check_job_runnable("import_orders")
         order = self.env["marketplace.order.importer"].sudo()._recover(self.sudo(), reference)
-        return order.with_env(self.env)
+        return order.id or False
 
     def _anonymous_partner(self):
         if not self.anonymous_partner_id:

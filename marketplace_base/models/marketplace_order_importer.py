@@ -1,3 +1,4 @@
+import re
 import time
 from datetime import timedelta, timezone
 
@@ -12,6 +13,8 @@ from ..adapter.transport import MarketplaceError
 COMMIT_SECONDS = 5.0
 # Where a first import starts when the job has no cursor yet.
 FIRST_IMPORT_DAYS = 3
+# An order reference a person types (Recover Order): every marketplace's order numbers fit.
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 class MarketplaceOrderImporter(models.AbstractModel):
@@ -100,9 +103,26 @@ class MarketplaceOrderImporter(models.AbstractModel):
         return known
 
     @api.model
+    def _checked_reference(self, instance, reference):
+        """A reference a person typed, checked before it reaches a URL: letters, digits, "-" and
+        "_" (every marketplace's order numbers), at most 64; the connector's hook
+        `check_reference(reference)` may be stricter (raises UserError). The clients also
+        percent-encode it (adapter.transport.path_segment)."""
+        reference = (reference or "").strip() if isinstance(reference, str) else str(reference or "")
+        if not REFERENCE.fullmatch(reference):
+            raise UserError(_("%(reference)s is not an order reference of %(marketplace)s: letters, digits, '-' and "
+                              "'_' only, at most 64.", reference=reference[:64] or '""',
+                              marketplace=instance._marketplace_label()))
+        check = instance._hook("check_reference")
+        if check:
+            check(reference)
+        return reference
+
+    @api.model
     def _recover(self, instance, reference):
         """Import one order by its marketplace reference, whatever the cursor says; return the
         sale order (empty when the order is not imported, e.g. cancelled before import)."""
+        reference = self._checked_reference(instance, reference)
         with instance._job_run("import_orders") as run:
             header = instance._hook("fetch_order", required=True)(run.client, reference)
             queue = self.env["marketplace.queue"]._enqueue(

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import plaintext2html
 
 from .marketplace_batch import batch_memo_scope, clear_batch_memo
 from .marketplace_queue_line_start import MAX_WORKER_STOPS, WorkerTrace
@@ -470,7 +471,7 @@ class MarketplaceQueueLine(models.Model):
             date_deadline=fields.Date.add(fields.Date.context_today(self), days=instance.activity_due_days),
             user_id=user.id,
             summary=_("Marketplace %(kind)s %(ref)s failed", kind=self.kind, ref=self.name or self.id),
-            note=self.error,
+            note=plaintext2html(self.error or ""),  # the marketplace's text: escaped, never HTML
         )
 
     # actions -------------------------------------------------------------------------------------

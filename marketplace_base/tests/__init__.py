@@ -19,3 +19,4 @@ from . import test_needs_matching
 from . import test_ui_tour
 from . import test_order_known_versions
 from . import test_returns
+from . import test_trust_surface

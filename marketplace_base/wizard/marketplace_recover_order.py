@@ -17,7 +17,7 @@ class MarketplaceRecoverOrder(models.TransientModel):
 
     def action_recover(self):
         self.ensure_one()
-        order = self.instance_id.action_recover_order(self.reference.strip())
-        if not order:
+        order_id = self.instance_id.action_recover_order(self.reference)
+        if not order_id:
             return {"type": "ir.actions.act_window_close"}
-        return {"type": "ir.actions.act_window", "res_model": "sale.order", "res_id": order.id, "view_mode": "form"}
+        return {"type": "ir.actions.act_window", "res_model": "sale.order", "res_id": order_id, "view_mode": "form"}

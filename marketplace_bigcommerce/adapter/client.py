@@ -18,21 +18,25 @@ does not do well, and so is not used:
 What is BigCommerce's own is here: one quota per store shared by every operation and every app
 (`X-Rate-Limit-Requests-Left` / `-Time-Reset-Ms`: requests wait for the window to refresh when
 the quota is spent, before BigCommerce refuses them), its 429 with and without those headers, its
-two error shapes (v2 ``[{"status", "message", "details"}]``, v3 ``{"title", "errors"}``), and the
+two error shapes (v2 ``[{"status", "message", "details"}]``, v3 ``{"title", "errors"}``; any other
+answer is named by its call and status, never echoed), and the
 operations the connector uses, each marked idempotent or not (shipments, payments, stock and price
 writes are not: a lost answer raises BigCommerceAmbiguous, and the caller reads the store's state).
 """
 import threading
 from urllib.parse import urlsplit
 
+import requests
 from bigcommerce.connection import OAuthConnection
 
 if __name__.startswith("odoo.addons."):
     from odoo.addons.marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, requests_error_verdict)
+        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, path_segment,
+        requests_error_verdict)
 else:  # imported without Odoo (tests/, benchmarks): the addons are plain packages
     from marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, requests_error_verdict)
+        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, path_segment,
+        requests_error_verdict)
 
 PRODUCTION = "https://api.bigcommerce.com"
 ORDERS_PAGE = 250  # GET /v2/orders: limit <= 250
@@ -64,6 +68,16 @@ class BigCommerceAmbiguous(BigCommerceError, Ambiguous):
     """A write (shipment, payment, stock, price) sent, answer lost: the store may have applied it."""
 
 
+class _NoRedirectSession(requests.Session):
+    """The session of one store: the access token is a header of every request (X-Auth-Token),
+    which `requests` keeps on a redirect to another host. No redirect is followed: the token
+    goes to the API Base URL only, and a 3xx is an error."""
+
+    def request(self, *args, **kwargs):
+        kwargs["allow_redirects"] = False
+        return super().request(*args, **kwargs)
+
+
 class BaseUrlConnection(OAuthConnection):
     """The package's OAuthConnection with every URL built from `api_base_url`.
 
@@ -77,6 +91,9 @@ class BaseUrlConnection(OAuthConnection):
         self.base_path = url.path
         super().__init__("odoo-marketplace", store_hash, access_token, host=url.netloc,
                          api_path=self.base_path + "/stores/{}/v2/{}")
+        session, self._session = self._session, _NoRedirectSession()
+        self._session.headers = session.headers
+        session.close()
         self.timeout = timeout
 
     def full_path(self, url):
@@ -122,12 +139,14 @@ def _headers_of(outcome):
         return None
 
 
-def error_text(status, body):
-    """BigCommerce's own message from a v2 or v3 error body."""
+def error_text(status, body, fallback="HTTP %s"):
+    """BigCommerce's own message from a v2 or v3 error body; `fallback` (formatted with the
+    status when it is a text) for any other body."""
+    fallback = fallback % status if fallback else fallback
     if isinstance(body, list) and body and isinstance(body[0], dict):
         parts = [str(item.get("message") or "") for item in body]
         details = [str((item.get("details") or {}).get("invalid_reason") or "") for item in body]
-        return "; ".join(filter(None, parts + details)) or "HTTP %s" % status
+        return "; ".join(filter(None, parts + details)) or fallback
     if isinstance(body, dict):
         if body.get("batch_errors"):
             return "; ".join(error_text(status, item) for item in body["batch_errors"])
@@ -135,8 +154,8 @@ def error_text(status, body):
         errors = body.get("errors")
         if isinstance(errors, dict) and errors:
             title = "%s (%s)" % (title, ", ".join("%s: %s" % item for item in errors.items()))
-        return title or "HTTP %s" % status
-    return "HTTP %s" % status
+        return title or fallback
+    return fallback
 
 
 class BigCommerceClient(Transport):
@@ -205,6 +224,9 @@ class BigCommerceClient(Transport):
             return Verdict(Verdict.THROTTLED, "BigCommerce is under high load (429)", status=429,
                            retry_after=min(2.0 ** (self._bare_429 - 1), self.MAX_THROTTLED_WAIT))
         self._bare_429 = 0
+        if 300 <= status < 400:  # not followed (see _NoRedirectSession)
+            return Verdict(Verdict.FAILED, self.unexpected(
+                operation, status, "redirected to %s" % response.headers.get("Location")), str(status), status)
         try:
             response.body = response.json() if response.content and status != 204 else None
         except ValueError:
@@ -213,8 +235,8 @@ class BigCommerceClient(Transport):
             response.body = None
         if status < 300:
             return Verdict(Verdict.OK)
-        return http_verdict(status, "BigCommerce (%s): %s" % (status, error_text(status, response.body)),
-                            code=str(status))
+        text = error_text(status, response.body, None) or self.unexpected(operation, status, response.text)
+        return http_verdict(status, "BigCommerce (%s): %s" % (status, text), code=str(status))
 
     def classify_error(self, operation, error):
         return requests_error_verdict(error)
@@ -299,26 +321,27 @@ class BigCommerceClient(Transport):
         return self.request("getOrders", "GET", "v2", "orders", params) or []
 
     def order(self, order_id):
-        return self.request("getOrder", "GET", "v2", "orders/%s" % order_id, dict(WITH_LINE_ITEMS))
+        return self.request("getOrder", "GET", "v2", "orders/%s" % path_segment(order_id), dict(WITH_LINE_ITEMS))
 
     def order_taxes(self, order_id):
         """Every tax row of an order, with what each taxes (details=true: its order product and
         line item type; without it BigCommerce leaves them out)."""
-        return self.v2_list("getOrderTaxes", "orders/%s/taxes" % order_id, {"details": "true"})
+        return self.v2_list("getOrderTaxes", "orders/%s/taxes" % path_segment(order_id), {"details": "true"})
 
     def order_products(self, order_id):
-        return self.v2_list("getOrderProducts", "orders/%s/products" % order_id)
+        return self.v2_list("getOrderProducts", "orders/%s/products" % path_segment(order_id))
 
     def create_shipment(self, order_id, body):
-        return self.request("createOrderShipments", "POST", "v2", "orders/%s/shipments" % order_id, data=body,
-                            idempotent=False)
+        return self.request("createOrderShipments", "POST", "v2", "orders/%s/shipments" % path_segment(order_id),
+                            data=body, idempotent=False)
 
     def update_order(self, order_id, body):
-        return self.request("updateOrder", "PUT", "v2", "orders/%s" % order_id, data=body, idempotent=False)
+        return self.request("updateOrder", "PUT", "v2", "orders/%s" % path_segment(order_id), data=body,
+                            idempotent=False)
 
     def capture_payment(self, order_id):
-        return self.request("captureOrderPayment", "POST", "v3", "orders/%s/payment_actions/capture" % order_id,
-                            data={}, idempotent=False)
+        return self.request("captureOrderPayment", "POST", "v3",
+                            "orders/%s/payment_actions/capture" % path_segment(order_id), data={}, idempotent=False)
 
     # catalog ---------------------------------------------------------------------------------------
     def products(self, include="variants,images", **filters):
@@ -335,25 +358,19 @@ class BigCommerceClient(Transport):
         """PUT /v3/catalog/variants: up to MAX_VARIANTS_BATCH variants ({id, price...})."""
         return self.request("updateVariantsBatch", "PUT", "v3", "catalog/variants", data=variants, idempotent=False)
 
-    def download(self, url):
-        """An image from the store's CDN (no API call, no quota)."""
-        response = self.connection._session.get(url, timeout=self.connection.timeout)
-        response.raise_for_status()
-        return response.content
-
     # inventory -------------------------------------------------------------------------------------
     def location_items(self, location_id):
         """Pages of the inventory items of one location."""
-        return self.v3_pages("get-location-inventory-items", "inventory/locations/%s/items" % location_id,
-                             limit=INVENTORY_PAGE)
+        path = "inventory/locations/%s/items" % path_segment(location_id)
+        return self.v3_pages("get-location-inventory-items", path, limit=INVENTORY_PAGE)
 
     def inventory_items(self, location_id, variant_ids):
         """The items of the given variants at one location (to check what an absolute
         adjustment whose answer was lost did)."""
-        items = []
+        items, path = [], "inventory/locations/%s/items" % path_segment(location_id)
         for start in range(0, len(variant_ids), INVENTORY_PAGE):
             chunk = variant_ids[start:start + INVENTORY_PAGE]
-            for page in self.v3_pages("get-location-inventory-items", "inventory/locations/%s/items" % location_id,
+            for page in self.v3_pages("get-location-inventory-items", path,
                                       {"variant_id:in": ",".join(map(str, chunk))}, limit=INVENTORY_PAGE):
                 items.extend(page)
         return items

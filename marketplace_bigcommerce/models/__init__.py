@@ -1,4 +1,5 @@
 from . import marketplace_instance
+from . import marketplace_instance_account
 from . import marketplace_listing
 from . import marketplace_queue
 from . import bigcommerce_location

@@ -1,13 +1,18 @@
 import base64
-
-import requests
+import logging
 
 from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.tools.image import binary_to_image, image_process
+
+from odoo.addons.marketplace_base.adapter.download import DownloadRefused, fetch, origin
 
 from ..adapter.mapping import from_kg, listing_items
 
-IMAGE_TIMEOUT = 10
+_logger = logging.getLogger(__name__)
+# Raster images only: Odoo would store an SVG (or anything starting with '<') as it is, text a
+# browser may run.
+RASTER_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 
 
 class BigCommerceListingImport(models.AbstractModel):
@@ -43,7 +48,7 @@ class BigCommerceListingImport(models.AbstractModel):
             if category:
                 templates.write({"categ_id": category.id})
         if instance.sync_images:
-            self._attach_images(listings, items, log)
+            self._attach_images(instance, listings, items, log)
         return templates[:1] if len(templates) == 1 else listings[:1]
 
     def _write_listing(self, instance, item, odoo_product, listing):
@@ -128,25 +133,43 @@ class BigCommerceListingImport(models.AbstractModel):
         return self._weight_uom()._compute_quantity(weight, self.env.ref("uom.product_uom_kgm"), round=False)
 
     # images ------------------------------------------------------------------------------------------
-    def _attach_images(self, listings, items, log):
+    def _attach_images(self, instance, listings, items, log):
         """The product's image (from the store's CDN: no API call) on each listing, and on the
-        Odoo product when it has none."""
+        Odoo product when it has none. The URL is the store's answer, not ours: it is fetched
+        under marketplace_base/adapter/download.py's rules (public addresses only, but the
+        instance's own API host; no redirect elsewhere; 10 MB; a deadline), and an image that
+        cannot be had or read leaves the listing without one, with a warning on the log."""
         by_external = {item["external_id"]: item for item in items}
+        api_host = origin(instance.sudo().api_base_url)
         cache = {}
         for listing in listings:
             url = by_external.get(listing.external_id, {}).get("image_url")
             if not url:
                 continue
             if url not in cache:
-                try:
-                    response = requests.get(url, timeout=IMAGE_TIMEOUT)
-                    response.raise_for_status()
-                    cache[url] = base64.b64encode(response.content)
-                except requests.RequestException as err:
-                    log._add("info", _("%(sku)s: image %(url)s not downloaded (%(error)s).", sku=listing.sku,
-                                       url=url, error=err), record=listing)
-                    cache[url] = None
+                cache[url] = self._image(url, [api_host] if api_host else [], listing, log)
             if cache[url]:
                 listing.image_1920 = cache[url]
                 if not listing.product_id.image_1920:
                     listing.product_id.image_1920 = cache[url]
+
+    @api.model
+    def _image(self, url, allowed, listing, log):
+        """The image at `url` (base64), or None with a warning on the log."""
+        try:
+            data = fetch(url, allowed)
+            if binary_to_image(data).format not in RASTER_FORMATS:
+                raise UserError(_("not a JPEG, PNG, GIF or WebP image"))
+            image_process(data, verify_resolution=True)  # an image Odoo can store, or an error
+        except DownloadRefused as err:
+            reason = str(err)
+        except Exception as err:  # pylint: disable=broad-except
+            # whatever the bytes are (HTML, a truncated or hostile image), the listing goes on without
+            _logger.info("BigCommerce image %s is unreadable: %s", url, err)
+            reason = _("not an image Odoo can read")
+        else:
+            return base64.b64encode(data)
+        log._add("warning", _("%(sku)s: the image %(url)s was not imported (%(reason)s); the listing is "
+                              "imported without it.", sku=listing.sku or listing.external_id, url=url,
+                              reason=reason), record=listing)
+        return None

@@ -56,7 +56,7 @@ class MarketplaceInstance(models.Model):
         return BigCommerceClient(
             store_hash=store.bigcommerce_store_hash.strip(),
             access_token=store.bigcommerce_access_token.strip(),
-            api_base_url=self.api_base_url or None,
+            api_base_url=store.api_base_url or None,
             max_wait=float(params.get_param("marketplace_bigcommerce.max_wait", "300") or 300),
         )
 

@@ -91,5 +91,5 @@ class TestBigCommerceOrders(BigCommerceCase):
 
     def test_recover_one_order_by_reference(self):
         [order_id] = self.add_orders({"status": "Completed"})
-        sale = self.instance.action_recover_order(str(order_id))
+        sale = self.env["sale.order"].browse(self.instance.action_recover_order(str(order_id)))
         self.assertEqual(sale.marketplace_order_ref, str(order_id))

@@ -10,7 +10,8 @@ retried and raises Ambiguous for writes whose answer was lost. What is Bol.com's
 * the client-credentials token (Basic authentication), kept in memory until shortly before it
   expires (about 5 minutes), shared by the clients of one account in this process, and
   renewed when Bol answers 401 "Expired JWT";
-* the v10 media types (JSON, CSV for the offer export) on every request;
+* the v10 media types (JSON, CSV for the offer export) on every request; no redirect is followed
+  (the credentials and the token go to the configured hosts only: a 3xx is an error);
 * the rate limits per endpoint (RATES, from the third-party transcription Bol links to; Bol
   counts each endpoint on its own), and what Bol's answers mean (classify_answer): its problem
   bodies (title, detail, violations) become the error text;
@@ -29,11 +30,11 @@ import requests
 
 if __name__.startswith("odoo.addons."):
     from odoo.addons.marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after,
+        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after, path_segment,
         requests_error_verdict)
 else:  # imported without Odoo (tests/, benchmarks): the addons are plain packages
     from marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after,
+        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after, path_segment,
         requests_error_verdict)
 
 PRODUCTION_API = "https://api.bol.com"
@@ -182,7 +183,7 @@ class BolClient(Transport):
             return token
         answer = self.call("token", lambda: self.session.post(
             self.token_url, data={"grant_type": "client_credentials"}, auth=self._auth,
-            headers={"Accept": "application/json"}, timeout=TIMEOUT))
+            headers={"Accept": "application/json"}, timeout=TIMEOUT, allow_redirects=False))
         token, expires_in = self._read_token(answer)
         TOKENS.put(self._token_key, token, expires_in)
         return token
@@ -224,7 +225,8 @@ class BolClient(Transport):
             headers = {"Accept": accept, "Authorization": "Bearer " + self._token()}
             if data is not None:
                 headers["Content-Type"] = JSON_TYPE
-            return self.session.request(method, url, params=params, data=data, headers=headers, timeout=TIMEOUT)
+            return self.session.request(method, url, params=params, data=data, headers=headers, timeout=TIMEOUT,
+                                        allow_redirects=False)
 
         answer = self.call(operation, request, idempotent=idempotent)
         if accept == CSV_TYPE:
@@ -233,6 +235,9 @@ class BolClient(Transport):
 
     def classify_answer(self, operation, response):
         status = response.status_code
+        if 300 <= status < 400:  # a redirect is not followed: the token goes to the configured host only
+            return Verdict(Verdict.FAILED, self.unexpected(
+                operation, status, "redirected to %s" % response.headers.get("Location")), status=status)
         if status < 400:
             if response.content.strip() and "csv" not in (response.headers.get("Content-Type") or ""):
                 try:
@@ -244,7 +249,7 @@ class BolClient(Transport):
             body = response.json()
         except ValueError:
             body = None
-        text = problem_text(body, "%s: HTTP %s %s" % (operation, status, response.text[:200].strip()))
+        text = problem_text(body, None) or self.unexpected(operation, status, response.text)
         if status == 401 and isinstance(body, dict) and body.get("title") == "Expired JWT":
             return Verdict(Verdict.EXPIRED, text, "Expired JWT", status)
         if operation == "token" and status >= 500:
@@ -268,7 +273,7 @@ class BolClient(Transport):
         return self._request("get-orders", "GET", "/retailer/orders", params=params).get("orders") or []
 
     def order(self, order_id):
-        return self._request("get-order", "GET", "/retailer/orders/%s" % order_id)
+        return self._request("get-order", "GET", "/retailer/orders/%s" % path_segment(order_id))
 
     def cancel_items(self, item_ids, reason="REQUESTED_BY_CUSTOMER"):
         """Confirm the cancellation of order items (of one order); returns the process status."""
@@ -289,8 +294,8 @@ class BolClient(Transport):
     # offers -----------------------------------------------------------------------------------
     def update_stock(self, offer_id, amount, managed_by_retailer=True):
         body = {"amount": max(0, min(int(amount), 999)), "managedByRetailer": bool(managed_by_retailer)}
-        return self._request("update-offer-stock", "PUT", "/retailer/offers/%s/stock" % offer_id, body=body,
-                             idempotent=False)
+        return self._request("update-offer-stock", "PUT", "/retailer/offers/%s/stock" % path_segment(offer_id),
+                             body=body, idempotent=False)
 
     def update_price(self, offer_id, price, volume_prices=()):
         """The price of one item, then [(quantity, unit price)] from 2 items (Bol takes 4 prices
@@ -298,8 +303,8 @@ class BolClient(Transport):
         bundles = [(1, price)] + list(volume_prices)
         body = {"pricing": {"bundlePrices": [{"quantity": int(quantity), "unitPrice": round(float(unit), 2)}
                                              for quantity, unit in bundles]}}
-        return self._request("update-offer-price", "PUT", "/retailer/offers/%s/price" % offer_id, body=body,
-                             idempotent=False)
+        return self._request("update-offer-price", "PUT", "/retailer/offers/%s/price" % path_segment(offer_id),
+                             body=body, idempotent=False)
 
     def request_offer_export(self):
         """Ask for the CSV export of every offer; returns the process status (its entityId, once
@@ -308,7 +313,8 @@ class BolClient(Transport):
                              idempotent=False)
 
     def offer_export(self, report_id):
-        return self._request("get-offer-export", "GET", "/retailer/offers/export/%s" % report_id, accept=CSV_TYPE)
+        return self._request("get-offer-export", "GET", "/retailer/offers/export/%s" % path_segment(report_id),
+                             accept=CSV_TYPE)
 
     def inventory_page(self, page=1):
         return self._request("get-inventory", "GET", "/retailer/inventory", params={"page": page}).get("inventory") or []
@@ -320,14 +326,15 @@ class BolClient(Transport):
 
     def handle_return(self, rma_id, handling_result, quantity):
         body = {"handlingResult": handling_result, "quantityReturned": int(quantity)}
-        return self._request("handle-return", "PUT", "/retailer/returns/%s" % rma_id, body=body, idempotent=False)
+        return self._request("handle-return", "PUT", "/retailer/returns/%s" % path_segment(rma_id), body=body,
+                             idempotent=False)
 
     # process statuses -------------------------------------------------------------------------
     def process_status(self, process_id, fresh=False):
         """A process status: the one read earlier in this run (a bulk read) unless `fresh`."""
         status = self._process_cache.get(str(process_id))
         if status is None or (fresh and status.get("status") not in PROCESS_DONE):
-            status = self._request("get-process-status", "GET", "/shared/process-status/%s" % process_id)
+            status = self._request("get-process-status", "GET", "/shared/process-status/%s" % path_segment(process_id))
             self._process_cache[str(process_id)] = status
         return status
 

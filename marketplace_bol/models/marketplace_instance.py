@@ -87,7 +87,7 @@ class MarketplaceInstance(models.Model):
         params = self.env["ir.config_parameter"].sudo()
         return BolClient(
             client_id=account.bol_client_id, client_secret=account.bol_client_secret,
-            endpoint=self.api_base_url or None,
+            endpoint=account.api_base_url or None,
             rate_scale=float(params.get_param("marketplace_bol.rate_scale", "1") or 1),
             max_wait=float(params.get_param("marketplace_bol.max_wait", "300") or 300),
         )

@@ -186,6 +186,25 @@ def test_wrong_credentials_give_bols_own_message_without_the_secret(sim):
     assert "wrong-secret-123" not in str(err.value)
 
 
+def test_an_id_put_in_a_path_stays_one_segment(sim):
+    """An order reference a person typed is percent-encoded ("/" included): it cannot reach
+    another path of the API."""
+    with pytest.raises(BolError) as err:
+        client(sim).order("1/../../shared/process-status/1")
+    # the order endpoint answered, for the whole reference as its id (not the process status)
+    assert "Order with id 1/../../shared/process-status/1 does not exist" in str(err.value)
+
+
+def test_an_answer_the_client_does_not_understand_is_not_echoed(sim, caplog):
+    fault(sim, "get-orders", "answer", status=502, count=10, body="<html>upstream 10.1.2.3 SECRET-DETAIL</html>",
+          headers={"Content-Type": "text/html"})
+    with caplog.at_level("INFO"), pytest.raises(BolError) as err:
+        client(sim).orders_page("FBR", "OPEN")
+    assert "get-orders: HTTP 502" in str(err.value)
+    assert "SECRET-DETAIL" not in str(err.value)
+    assert "SECRET-DETAIL" in caplog.text, "the detail is in the server log"
+
+
 def test_requests_carry_the_v10_media_types(sim):
     bol = client(sim)
     process = bol.wait_process(bol.request_offer_export())
