@@ -131,8 +131,11 @@ def prepare_data(rpc):
                                             ("marketplace_needs_matching", "=", True)], limit=1)
     if not orders:
         raise SystemExit("No order was imported: is the simulator answering?")
-    [admin] = rpc("res.users", "read", [rpc.uid], ["tz"])
-    return {"instance": instance, "queue": queue, "order": (matching or orders)[0], "tz": admin["tz"] or "UTC"}
+    [admin] = rpc("res.users", "read", [rpc.uid], ["tz", "company_id", "company_ids"])
+    # every company of the demo at once (the Amazon and Bol.com accounts are the European company's)
+    companies = [admin["company_id"][0]] + [c for c in admin["company_ids"] if c != admin["company_id"][0]]
+    return {"instance": instance, "queue": queue, "order": (matching or orders)[0], "tz": admin["tz"] or "UTC",
+            "cids": ",".join(map(str, companies))}
 
 
 # pictures ----------------------------------------------------------------------------------------
@@ -169,8 +172,8 @@ def wait_css(driver, selector, seconds=30):
     time.sleep(1.5)  # graphs and fonts settle
 
 
-def shoot(driver, base, fragment, ready, path):
-    driver.get(base + "/web#" + fragment)
+def shoot(driver, base, fragment, ready, path, cids=None):
+    driver.get(base + "/web#" + fragment + ("&cids=%s" % cids if cids else ""))
     wait_css(driver, ready)
     driver.save_screenshot(str(path))
     shrink(path)
@@ -205,14 +208,15 @@ def take_pictures(args, records):
         wait_css(driver, ".o_main_navbar")
         print("Screenshots:", flush=True)
         shoot(driver, base, "action=marketplace_base.action_marketplace_dashboard",
-              ".o_marketplace_dashboard .o_kanban_record .o_marketplace_graph canvas", out / "dashboard.png")
+              ".o_marketplace_dashboard .o_kanban_record .o_marketplace_graph canvas", out / "dashboard.png",
+              records["cids"])
         shoot(driver, base, "model=marketplace.instance&view_type=form&id=%d" % records["instance"],
-              ".o_form_view .o_statusbar_buttons", out / "instance.png")
+              ".o_form_view .o_statusbar_buttons", out / "instance.png", records["cids"])
         shoot(driver, base, "model=marketplace.queue&view_type=form&id=%d" % records["queue"],
-              ".o_form_view .o_field_widget[name=line_ids] .o_data_row", out / "queue.png")
+              ".o_form_view .o_field_widget[name=line_ids] .o_data_row", out / "queue.png", records["cids"])
         shoot(driver, base, "action=marketplace_base.action_sale_order_marketplace&model=sale.order&view_type=form"
               "&id=%d" % records["order"], ".o_form_view .o_field_widget[name=marketplace_order_ref]",
-              out / "order.png")
+              out / "order.png", records["cids"])
     finally:
         driver.quit()
 

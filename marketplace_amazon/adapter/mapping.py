@@ -87,8 +87,10 @@ def _money(value):
     return float(value["Amount"]) if value and value.get("Amount") not in (None, "") else 0.0
 
 
-def _taxes(amount):
-    return [{"amount": round(amount, 2)}] if amount else []
+def _taxes(amount, parts=1):
+    """The neutral taxes of an amount of tax Amazon stated (`parts`: of how many items, each
+    rounded to the cent)."""
+    return [{"amount": round(amount, 2), "parts": max(parts, 1)}] if amount else []
 
 
 def _vat(order, buyer):
@@ -177,7 +179,7 @@ def _item_amounts(item, included):
 def _lines(items, included, cancelled, with_asin):
     """(neutral lines, shipping charge values, tax Amazon keeps) of an order's items."""
     lines, kept = [], 0.0
-    shipping = {"amount": 0.0, "discount": 0.0, "tax": 0.0, "facilitated": []}
+    shipping = {"amount": 0.0, "discount": 0.0, "tax": 0.0, "taxed": 0, "facilitated": []}
     for item in items:
         quantity = item.get("QuantityOrdered") or 0
         if not quantity and not cancelled:
@@ -207,6 +209,7 @@ def _lines(items, included, cancelled, with_asin):
         shipping["amount"] += amounts["ship"]
         shipping["discount"] += amounts["ship_disc"]
         shipping["tax"] += amounts["ship_tax"]
+        shipping["taxed"] += bool(amounts["ship_tax"])
         if amounts["ship"]:
             shipping["facilitated"].append(facilitated)
     return lines, shipping, kept
@@ -279,7 +282,7 @@ def to_neutral_order(order, items, *, prices_include_tax, with_asin=False):
     if shipping["amount"] or shipping["discount"]:
         level = order.get("ShipmentServiceLevelCategory") or service_level(order.get("ShipServiceLevel"))
         neutral["shipping"] = {"amount": round(shipping["amount"], 2), "discount": round(shipping["discount"], 2),
-                               "taxes": _taxes(shipping["tax"]), "code": level, "name": level,
+                               "taxes": _taxes(shipping["tax"], shipping["taxed"]), "code": level, "name": level,
                                "tax_collected_by_marketplace": bool(shipping["facilitated"])
                                and all(shipping["facilitated"])}
     _buyer(neutral, order, name, company)

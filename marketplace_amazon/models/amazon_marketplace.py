@@ -2,9 +2,6 @@ from odoo import _, api, fields, models
 
 from ..adapter.mapping import payload_marketplace
 
-# Amazon's default products whose taxes Confirm sets when they have none (see _default_product_taxes).
-DEFAULT_PRODUCTS = ("product_amazon_sale", "product_amazon_shipping", "product_amazon_gift_wrap")
-
 
 class AmazonMarketplace(models.Model):
     """An Amazon marketplace (Amazon.de, Amazon.com, ...) as the SP-API identifies it."""
@@ -83,20 +80,6 @@ class AmazonMarketplace(models.Model):
         company = instance.company_id
         return Team.search([("name", "=", "Amazon"), ("company_id", "in", (False, company.id))], limit=1) \
             or Team.create({"name": "Amazon", "company_id": company.id})
-
-    @api.model
-    def _default_product_taxes(self, instance):
-        """Amazon's default products (unmatched items, shipping, gift wrap) take the company's
-        sales tax when they have none of the company: under Odoo's tax system their lines would
-        otherwise book the VAT of a tax-inclusive marketplace as untaxed revenue."""
-        company = instance.company_id
-        tax = company.account_sale_tax_id
-        if not tax:
-            return
-        for xmlid in DEFAULT_PRODUCTS:
-            product = self.env.ref("marketplace_amazon.%s" % xmlid, raise_if_not_found=False)
-            if product and not product.sudo().taxes_id.filtered(lambda t: t.company_id == company):
-                product.sudo().taxes_id = [(4, tax.id)]
 
     # prices ---------------------------------------------------------------------------------------
     def _prices_as_shown(self, instance, wanted, currency, log):

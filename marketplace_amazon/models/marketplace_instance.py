@@ -109,7 +109,6 @@ class MarketplaceInstance(models.Model):
         Marketplace = self.env["amazon.marketplace"]
         self.marketplace_warehouse_id = self.marketplace_warehouse_id or Marketplace._warehouse(self)
         self.team_id = self.team_id or Marketplace._team(self)
-        Marketplace._default_product_taxes(self)
 
     def action_amazon_update_marketplaces(self):
         """Fill the available marketplaces from the seller's participations."""

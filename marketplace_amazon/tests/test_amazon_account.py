@@ -47,9 +47,31 @@ class TestAmazonAccount(AmazonCase):
         self.assertFalse(orders.filtered("marketplace_needs_matching"), "every item is a demo product")
         self.assertFalse(orders.filtered("marketplace_sync_error"), orders.mapped("marketplace_sync_message"))
         self.assertNotIn(demo.default_product_id, orders.order_line.product_id)
+        # the demo's European company, and the taxes Amazon charged: VAT where the seller owes it,
+        # none where Amazon collects it (Amazon.com), never the US demo company's sales tax
+        self.assertEqual(demo.company_id, self.env.ref("marketplace_base.demo_company_europe"))
+        self.assertEqual(demo.company_id.currency_id.name, "EUR")
+        for order in orders.filtered(lambda o: o.state != "cancel"):
+            amazon = self.sim("POST", "/_sim/amazon/get_order", {"amazon_order_id": order.marketplace_order_ref})
+            charged = {round(i["rate"], 2) for i in self._charged_rates(amazon)}
+            self.assertEqual({t.amount for t in order.order_line.tax_id}, charged, order.name)
+            self.assertLessEqual(order.order_line.tax_id.company_id, demo.company_id)
         merchant = orders.filtered(lambda o: o.marketplace_fulfilment == "merchant" and o.state == "sale")
         self.assertTrue(all(p.qty_available > 0 for p in merchant.order_line.product_id.filtered(
             lambda p: p.type == "product")), "demo products have stock to ship from")
+
+    @staticmethod
+    def _charged_rates(amazon):
+        """[{"rate"}] of the tax rates the seller owes on an Amazon order (none when Amazon collects
+        the tax itself), from the items' prices and their ItemTax as Amazon states them."""
+        rates = []
+        for item in amazon["items"]:
+            if item.get("TaxCollection") or not float((item.get("ItemTax") or {}).get("Amount") or 0):
+                continue
+            price, tax = float(item["ItemPrice"]["Amount"]), float(item["ItemTax"]["Amount"])
+            net = price - tax if amazon["order"]["MarketplaceId"] != US else price
+            rates.append({"rate": round(100 * tax / net)})
+        return rates
 
     def test_confirm_fills_marketplaces_and_defaults(self):
         self.assertEqual(self.instance.default_product_id, self.env.ref("marketplace_amazon.product_amazon_sale"))

@@ -17,10 +17,11 @@ class TestAmazonBuyersAndTaxes(AmazonCase):
     def setUp(self):
         super().setUp()
         company = self.env.company
+        group = self.env["account.tax.group"].create({"name": "VAT 19%", "company_id": company.id})
         self.vat19 = self.env["account.tax"].create({"name": "VAT 19%", "amount": 19.0, "type_tax_use": "sale",
-                                                     "company_id": company.id})
+                                                     "company_id": company.id, "tax_group_id": group.id})
         company.account_sale_tax_id = self.vat19
-        # Amazon's default products as installed (no tax): Confirm gives them the company's sales tax
+        # Amazon's default products as installed: no tax, and Confirm gives them none
         self.defaults = self.env["product.product"].browse([self.env.ref("marketplace_amazon.%s" % xmlid).id for xmlid in (
             "product_amazon_sale", "product_amazon_shipping", "product_amazon_gift_wrap")])
         self.defaults.write({"taxes_id": [(5, 0, 0)]})
@@ -85,7 +86,7 @@ class TestAmazonBuyersAndTaxes(AmazonCase):
 
     def test_shipping_and_gift_wrap_carry_their_vat_with_odoos_taxes(self):
         for product in self.defaults:
-            self.assertEqual(product.taxes_id, self.vat19, product.name)
+            self.assertFalse(product.taxes_id, "Confirm forces no default tax on %s" % product.name)
         self.assertEqual(self.instance.tax_system, "odoo")
         ref = self.add_order(gift=True, lines=[{"sku": self.sku, "quantity": 1, "price": 119.0, "shipping": 5.95}])
         self.import_orders()
@@ -93,11 +94,104 @@ class TestAmazonBuyersAndTaxes(AmazonCase):
         shipping = order.order_line.filtered("is_delivery")
         wrap = order.order_line.filtered(lambda l: l.product_id == self.env.ref("marketplace_amazon.product_amazon_gift_wrap"))
         self.assertTrue(shipping and wrap)
-        for line in shipping | wrap:
+        for line in order.order_line:
+            # the default products have no tax: their lines bear the VAT Amazon charged on them
             self.assertEqual(line.tax_id.mapped("amount"), [19.0], line.name)
         vat = self._collected(ref)  # the VAT inside Amazon's prices (the seller's, here)
-        self.assertAlmostEqual(order.amount_tax, vat, delta=0.02, msg="no VAT booked as untaxed revenue")
-        self.assertAlmostEqual(order.amount_total, amount(amazon["order"]["OrderTotal"]), places=2)
+        self.assertEqual(round(order.amount_tax, 2), round(vat, 2), "no VAT booked as untaxed revenue")
+        self.assertEqual(round(order.amount_total, 2), amount(amazon["order"]["OrderTotal"]))
+
+    # the taxes Amazon charged, line by line ------------------------------------------------------------
+    def _assert_amazons_total(self, order, ref):
+        """Odoo's total is Amazon's (less the tax Amazon keeps) to the cent, and nothing is flagged."""
+        expected = round(amount(self.sim_order(ref)["order"]["OrderTotal"]) - self._collected_if_facilitated(ref), 2)
+        self.assertEqual(round(order.amount_total, 2), expected, order.name)
+        self.assertFalse(order.marketplace_sync_error, order.marketplace_sync_message)
+
+    def _collected_if_facilitated(self, ref):
+        items = self.sim_order(ref)["items"]
+        return self._collected(ref) if items[0].get("TaxCollection") else 0.0
+
+    def test_a_us_order_without_tax_has_no_tax_anywhere(self):
+        """Amazon.com: no tax on the item, and its shipping without a ShippingTax. Neither the
+        product's tax (19 % here) nor the company's default tax may appear, whatever the tax system."""
+        product = self.env["product.product"].create({"name": "Mug", "default_code": self.sku, "type": "product",
+                                                      "taxes_id": [(6, 0, self.vat19.ids)]})
+        line = {"sku": self.sku, "quantity": 2, "price": 20.0, "shipping": 4.99}
+        # Amazon facilitates, with Odoo's taxes; nobody collects any, with Amazon's taxes
+        for system, facilitator in (("odoo", True), ("marketplace", False)):
+            self.instance.tax_system = system
+            ref = self.add_order(marketplace_id=US, tax_rate=0, facilitator=facilitator, lines=[line])
+            item = self.sim_order(ref)["items"][0]
+            self.assertEqual(item["ItemTax"]["Amount"], "0.00")
+            self.assertNotIn("ShippingTax", item, "Amazon leaves out a tax that does not apply")
+            self.assertEqual(item["ShippingPrice"]["Amount"], "4.99")
+            self.import_orders()
+            order = self.order(ref)
+            self.assertEqual(order.currency_id.name, "USD")
+            self.assertIn(product, order.order_line.product_id)
+            self.assertTrue(order.order_line.filtered("is_delivery"))
+            self.assertFalse(order.order_line.tax_id, "no tax on any line, shipping included")
+            self.assertEqual(order.amount_tax, 0.0)
+            self.assertEqual(round(order.amount_total, 2), 2 * 20.0 + 4.99)
+            self._assert_amazons_total(order, ref)
+
+    def test_a_german_order_bears_19_percent_on_items_and_shipping(self):
+        """Amazon.de: 19 % VAT inside the item's and the shipping's price, whatever the tax system
+        (Odoo's: the default products have no tax of their own, so they follow Amazon)."""
+        for system in ("marketplace", "odoo"):
+            with self.subTest(system=system):
+                self.instance.tax_system = system
+                ref = self.add_order(ship_to="DE", lines=[
+                    {"sku": self.sku, "quantity": 2, "price": 23.80, "shipping": 4.99},
+                    {"sku": self.sku, "quantity": 1, "price": 9.99, "shipping": 2.50}])
+                self.import_orders()
+                order, items = self.order(ref), self.sim_order(ref)["items"]
+                self.assertTrue(all(amount(i["ShippingTax"]) > 0 for i in items))
+                self.assertEqual(len(order.order_line.filtered("is_delivery")), 1)
+                for line in order.order_line:
+                    self.assertEqual([(t.amount, t.price_include) for t in line.tax_id], [(19.0, True)], line.name)
+                    self.assertEqual(line.tax_id.tax_group_id.name, "VAT 19%", "the group of the company's 19 %")
+                self.assertEqual(round(order.amount_tax, 2), round(self._collected(ref), 2), "Amazon's VAT, to the cent")
+                self._assert_amazons_total(order, ref)
+
+    def test_each_line_bears_its_own_rate(self):
+        """A book at 7 % next to an item at 19 % (Amazon states each item's tax): each line its
+        rate, shipping the rate Amazon charged on it."""
+        self.instance.tax_system = "marketplace"
+        ref = self.add_order(ship_to="DE", lines=[{"sku": self.sku, "quantity": 1, "price": 21.40, "tax_rate": 7},
+                                                  {"sku": self.sku, "quantity": 1, "price": 11.90, "shipping": 3.57}])
+        self.import_orders()
+        order = self.order(ref)
+        rates = sorted(order.order_line.filtered(lambda l: not l.is_delivery).tax_id.mapped("amount"))
+        self.assertEqual(rates, [7.0, 19.0])
+        self.assertEqual(order.order_line.filtered("is_delivery").tax_id.amount, 19.0)
+        self._assert_amazons_total(order, ref)
+
+    def test_a_line_paired_later_gets_the_taxes_its_import_would_have(self):
+        """Pair Listings: with Amazon's taxes the line keeps the 7 % Amazon charged (not the
+        product's 19 %, not none); with Odoo's the product's tax, as an import would give it."""
+        book = self.env["product.product"].create({"name": "Book", "default_code": "BOOK-1", "type": "consu",
+                                                   "taxes_id": [(6, 0, self.vat19.ids)]})
+        for system, expected in (("marketplace", 7.0), ("odoo", 19.0)):
+            with self.subTest(system=system):
+                self.instance.tax_system = system
+                ref = self.add_order(ship_to="DE", lines=[{"sku": self.sku, "quantity": 1, "price": 21.40,
+                                                           "tax_rate": 7}])
+                self.import_orders()
+                order = self.order(ref)
+                line = order.order_line.filtered("marketplace_needs_matching")
+                self.assertEqual(line.tax_id.mapped("amount"), [7.0], "Amazon's 7 % on the default product")
+                wizard = self.env["marketplace.pair.listing"].with_context(
+                    active_model="sale.order.line", active_ids=line.ids).create({})
+                wizard.line_ids.product_id = book
+                wizard.action_apply()
+                self.assertEqual(line.product_id, book)
+                self.assertEqual([(t.amount, t.price_include) for t in line.tax_id], [(expected, True)])
+                self.assertEqual(line.price_unit, 21.40, "the marketplace's price")
+                if system == "marketplace":
+                    self._assert_amazons_total(order, ref)
+                self.env["marketplace.listing"].search([("instance_id", "=", self.instance.id)]).unlink()
 
     def test_cash_on_delivery_is_not_marked_paid(self):
         bank = self.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", self.env.company.id)],

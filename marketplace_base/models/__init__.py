@@ -36,3 +36,4 @@ from . import stock_move
 from . import product_product
 from . import stock_quant
 from . import marketplace_demo
+from . import marketplace_demo_europe

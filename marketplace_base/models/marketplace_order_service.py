@@ -77,9 +77,7 @@ class MarketplaceOrderService(models.AbstractModel):
         partner, invoice, delivery = self.env["res.partner"]._marketplace_partners(instance, order)
         sale = self.env["sale.order"].create(self._order_values(instance, order, partner, invoice, delivery))
         fpos = sale.fiscal_position_id
-        order_taxes = {}
-        if instance.tax_system != "odoo":
-            order_taxes = self.env["marketplace.tax.service"]._order_taxes(instance, order, sale.currency_id)
+        order_taxes = self.env["marketplace.tax.service"]._lazy_order_taxes(instance, order, sale.currency_id)
         line_vals = []
         for line in order.lines:
             line_vals.extend(self._product_line_values(instance, order, line, fpos, order_taxes))
@@ -128,6 +126,8 @@ class MarketplaceOrderService(models.AbstractModel):
             "marketplace_payment_gateway_id": self.env["marketplace.payment.gateway"]._get(
                 instance, order.payment_gateway).id,
             "marketplace_payment_status": order.payment_status,
+            "marketplace_prices_include_tax": order.prices_include_tax,
+            "marketplace_taxes_stated": order.taxes_stated,
             "team_id": instance.team_id.id,
             "user_id": instance.user_id.id,
             "payment_term_id": instance.payment_term_id.id,
@@ -151,6 +151,7 @@ class MarketplaceOrderService(models.AbstractModel):
             name = "[%s] %s" % (line.sku, name)  # keep what the marketplace sold on the default product
         vals = self._line(product, name, line.quantity - line.cancelled_quantity, unit_price, taxes)
         vals["marketplace_line_ref"] = line.external_id
+        vals["marketplace_tax_collected"] = line.tax_collected_by_marketplace
         vals["marketplace_gift_message"] = line.gift_message or False
         vals["marketplace_sku"] = line.sku or False
         vals["marketplace_matching_reason"] = reason or False
@@ -173,6 +174,9 @@ class MarketplaceOrderService(models.AbstractModel):
         if order.gift_wrap and order.gift_wrap.amount:
             result.append(self._charge_line(instance, order, order.gift_wrap, "gift_wrap", _("Gift wrap"), fpos,
                                             order_taxes))
+        for fee in order.fees:
+            if fee.amount or fee.discount:
+                result.append(self._charge_line(instance, order, fee, "fee", fee.name or _("Fee"), fpos, order_taxes))
         return result
 
     def _charge_line(self, instance, order, charge, kind, name, fpos, order_taxes):

@@ -2,8 +2,8 @@ from odoo import _, api, models
 
 from .marketplace_batch import memoized
 
-# The instance's field of each kind of non-catalogue line; empty, the suite's own product
-# (marketplace_base.product_marketplace_<kind>).
+# The instance's field of each kind of non-catalogue line (None: no setting); empty, the
+# suite's own product (marketplace_base.product_marketplace_<kind>).
 SPECIAL_PRODUCT_FIELDS = {
     "delivery": "delivery_product_id",
     "gift_wrap": "gift_wrap_product_id",
@@ -12,6 +12,7 @@ SPECIAL_PRODUCT_FIELDS = {
     "custom": "custom_product_id",
     "custom_storable": "custom_storable_product_id",
     "default": "default_product_id",
+    "fee": None,  # the suite's Fee product
 }
 
 
@@ -118,7 +119,8 @@ class MarketplaceProductResolver(models.AbstractModel):
                 [("default_code", "=", code), ("company_id", "in", (False, instance.company_id.id))], limit=1)
             if product:
                 return product
-        return instance[SPECIAL_PRODUCT_FIELDS[kind]] or self._suite_product(kind)
+        fname = SPECIAL_PRODUCT_FIELDS[kind]
+        return (fname and instance[fname]) or self._suite_product(kind)
 
     @api.model
     def _suite_product(self, kind):

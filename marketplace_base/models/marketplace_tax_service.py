@@ -6,14 +6,32 @@ from odoo.tools import float_round
 from .marketplace_batch import batch_memo
 
 
-class MarketplaceTaxService(models.AbstractModel):
-    """The Odoo taxes of a marketplace order's lines.
+class OrderTaxes:
+    """The Odoo taxes of an order's marketplace taxes (MarketplaceTaxService._order_taxes),
+    worked out the first time a line needs them: an order whose lines all take their products'
+    taxes creates no marketplace tax."""
 
-    With the marketplace's tax systems, a tax is the rate the marketplace states, else the rate
-    its amounts imply over the whole order, snapped to a sale tax the company already has; new
-    taxes are created (once, whatever the number of workers) only when none fits. Whatever the
-    tax system, the taxes put on a line agree with the marketplace's prices (tax included or
-    not), so that Odoo's totals are the marketplace's to the cent.
+    def __init__(self, compute):
+        self._compute, self._taxes = compute, None
+
+    def get(self, key, default):
+        if self._taxes is None:
+            self._taxes = self._compute()
+        return self._taxes.get(key, default)
+
+
+class MarketplaceTaxService(models.AbstractModel):
+    """The Odoo taxes of a marketplace order's lines (the README's tax table).
+
+    A line's tax is what the marketplace charged on it: the rate it states, else the rate its
+    amounts imply over the whole order, snapped to a sale tax the company already has (same
+    rate, price-included flag and scope), or created once (whatever the number of workers),
+    named and grouped by its rate. No tax where the marketplace charged none: never a default
+    tax in place of the marketplace's figures. The products' own taxes (mapped by the fiscal
+    position) decide instead with Odoo's tax system, for the products that have a sales tax of
+    the company, and wherever the marketplace states no taxes (Bol.com). Whatever decides, the
+    taxes put on a line agree with the marketplace's prices (tax included or not), so that
+    Odoo's totals are the marketplace's to the cent.
     """
 
     _name = "marketplace.tax.service"
@@ -22,26 +40,48 @@ class MarketplaceTaxService(models.AbstractModel):
     # the taxes of one line ------------------------------------------------------------------------
     @api.model
     def _line_taxes(self, instance, order, mp_taxes, product, fpos, order_taxes):
-        """The Odoo taxes of a line (or charge) by the instance's tax system; `order_taxes` is
-        the result of _order_taxes for the order."""
-        if instance.tax_system == "odoo":
-            taxes = product.taxes_id.filtered(lambda t: t.company_id == instance.company_id)
-            taxes = fpos.map_tax(taxes) if fpos else taxes
+        """The Odoo taxes of a line (or charge); `order_taxes`: the order's OrderTaxes (see
+        _lazy_order_taxes). A line whose tax the marketplace collects itself is left without tax
+        by the caller (order service)."""
+        product_taxes = self._product_taxes(instance, product)
+        if self._product_decides(instance, order.taxes_stated, product_taxes):
+            taxes = fpos.map_tax(product_taxes) if fpos else product_taxes
         else:
             taxes = self.env["account.tax"]
             for mp_tax in mp_taxes:
                 taxes |= order_taxes.get(id(mp_tax), self.env["account.tax"])
             if instance.tax_system == "marketplace_fpos" and fpos:
                 taxes = fpos.map_tax(taxes)
+        return self._as_priced(instance, taxes, order.prices_include_tax)
+
+    @api.model
+    def _as_priced(self, instance, taxes, included):
+        """The taxes as they apply to the marketplace's prices (see _on_price_basis)."""
         keep = instance._hook("keep_product_taxes")
         if keep and keep():
             # the connector's choice (e.g. Bol.com's "Managing Excluded Taxes on Odoo Product?"):
             # the taxes stay as they are and the price is converted to them (order service's
             # _price); a cent lost to rounding is flagged by the total check
             return taxes
-        return self._on_price_basis(taxes, order.prices_include_tax)
+        return self._on_price_basis(taxes, included)
+
+    @api.model
+    def _product_taxes(self, instance, product):
+        return product.taxes_id.filtered(lambda t: t.company_id == instance.company_id)
+
+    @api.model
+    def _product_decides(self, instance, taxes_stated, product_taxes):
+        """Whether a line takes its product's taxes rather than the marketplace's: with Odoo's
+        tax system when the product has a sales tax of the company (the suite's default,
+        shipping and gift wrap products have none: their lines follow the marketplace), and
+        whenever the marketplace states no taxes (`taxes_stated`, see schemas.order.Order)."""
+        return not taxes_stated or (instance.tax_system == "odoo" and bool(product_taxes))
 
     # the taxes of a whole order -------------------------------------------------------------------
+    @api.model
+    def _lazy_order_taxes(self, instance, order, currency):
+        return OrderTaxes(lambda: self._order_taxes(instance, order, currency))
+
     @api.model
     def _order_taxes(self, instance, order, currency):
         """{id(marketplace tax): Odoo tax} for every tax of the order's lines and charges.
@@ -56,36 +96,42 @@ class MarketplaceTaxService(models.AbstractModel):
         included = order.prices_include_tax
         tolerance = currency.rounding / 2.0 + 1e-9  # "to the cent": equal once rounded
         result, derived, rates = {}, [], {}
-        for mp_tax, base in self._entries(order):
+        for mp_tax, base, scope in self._entries(order):
             if mp_tax.rate is not None:
-                rates.setdefault(mp_tax.rate, []).append(mp_tax)
+                rates.setdefault(mp_tax.rate, []).append((mp_tax, scope))
                 continue
-            bounds = self._rate_bounds(mp_tax.amount, base, included, tolerance)
+            bounds = self._rate_bounds(mp_tax.amount, base, included, tolerance * mp_tax.parts)
             if bounds:
-                derived.append((mp_tax, mp_tax.amount, base - mp_tax.amount if included else base, bounds))
+                derived.append((mp_tax, mp_tax.amount, base - mp_tax.amount if included else base, bounds, scope))
         # fixed order of creation, so that two workers lock new taxes in the same order
         for rate in sorted(rates):
-            tax = self._marketplace_tax(instance, rate, included) if rate else self.env["account.tax"]
-            result.update((id(mp_tax), tax) for mp_tax in rates[rate])
+            tax = self.env["account.tax"]
+            if rate:
+                scopes = {scope for _mp_tax, scope in rates[rate]}
+                tax = self._snap(instance, rate, rate, rate, included, scopes) or self._marketplace_tax(
+                    instance, rate, included)
+            result.update((id(mp_tax), tax) for mp_tax, _scope in rates[rate])
         for low, high, entries in self._groups(derived):
             pooled = 100.0 * sum(e[1] for e in entries) / sum(e[2] for e in entries)
-            tax = self._snap(instance, low, high, pooled, included) or self._marketplace_tax(
+            scopes = {entry[4] for entry in entries}
+            tax = self._snap(instance, low, high, pooled, included, scopes) or self._marketplace_tax(
                 instance, self._roundest(low, high, pooled), included)
             result.update((id(entry[0]), tax) for entry in entries)
         return result
 
     @staticmethod
     def _entries(order):
-        """(marketplace tax, amount it was computed on) of every line and charge."""
+        """(marketplace tax, amount it was computed on, scope) of every line and charge: items
+        are goods ("consu"), shipping, gift wrap and fees services."""
         for line in order.lines:
             for mp_tax in line.taxes:
-                yield mp_tax, line.unit_price * line.quantity
+                yield mp_tax, line.unit_price * line.quantity, "consu"
             if line.gift_wrap:
                 for mp_tax in line.gift_wrap.taxes:
-                    yield mp_tax, line.gift_wrap.amount
-        for charge in (order.shipping, order.gift_wrap):
+                    yield mp_tax, line.gift_wrap.amount, "service"
+        for charge in (order.shipping, order.gift_wrap, *order.fees):
             for mp_tax in (charge.taxes if charge else []):
-                yield mp_tax, charge.amount  # marketplace tax amounts are on the full charge
+                yield mp_tax, charge.amount, "service"  # marketplace tax amounts are on the full charge
 
     @staticmethod
     def _rate_bounds(amount, base, included, tolerance):
@@ -129,31 +175,47 @@ class MarketplaceTaxService(models.AbstractModel):
                 return float_round(min(max(round(pooled / step), first), last) * step, precision_digits=digits)
         return float_round(pooled, precision_digits=4)
 
-    def _snap(self, instance, low, high, pooled, included):
-        """The company's sale tax nearest the pooled rate among those within [low, high]."""
+
+    def _snap(self, instance, low, high, pooled, included, scopes):
+        """The company's sale tax nearest the pooled rate among those within [low, high], of a
+        scope that fits every line it taxes (goods, services; unset fits both). One whose
+        "Included in Price" is the marketplace's comes first; another one becomes its twin that
+        agrees (_on_price_basis: same accounts, tax grids and group) rather than a new tax."""
+        scope = [False] + (list(scopes) if len(scopes) == 1 else [])
         candidates = self.env["account.tax"].with_context(active_test=False).search(
-            self._tax_domain(instance, included) + [("amount", ">=", low - 1e-6), ("amount", "<=", high + 1e-6)])
+            self._tax_domain(instance) + [("amount", ">=", low - 1e-6), ("amount", "<=", high + 1e-6),
+                                          ("tax_scope", "in", scope)])
         if not candidates:
             return candidates
-        return min(candidates, key=lambda t: (not t.active, abs(t.amount - pooled), t.id))
+        return min(candidates, key=lambda t: (not t.active, t.price_include != bool(included),
+                                              abs(t.amount - pooled), t.id))
 
     # taxes created from marketplace rates --------------------------------------------------------
-    def _tax_domain(self, instance, included):
+    def _tax_domain(self, instance, included=None):
         domain = [
             ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"),
-            ("price_include", "=", included), ("company_id", "=", instance.company_id.id),
+            ("company_id", "=", instance.company_id.id),
         ]
+        if included is not None:
+            domain.append(("price_include", "=", bool(included)))
         if instance.tax_account_id:
             domain.append(("invoice_repartition_line_ids.account_id", "=", instance.tax_account_id.id))
         return domain
 
     @api.model
     def _marketplace_tax(self, instance, rate, price_include):
-        """The company's sale tax of a marketplace rate, created on the tax accounts if new."""
+        """The company's sale tax of a marketplace rate, created on the tax accounts if new: named
+        by its rate and the marketplace ("19% (Amazon)", "19% incl. (Amazon)"), in the tax group of
+        its rate, so that order and invoice totals show each rate under its own name."""
         Tax = self.env["account.tax"].with_context(active_test=False)
         account = instance.tax_account_id
-        name = _("%(marketplace)s Tax %(rate)s%%%(incl)s", marketplace=instance._marketplace_label(),
-                 rate=("%g" % rate), incl=_(" (incl.)") if price_include else "")
+        label = instance._marketplace_label()
+        if price_include:
+            name = _("%(rate)s%% incl. (%(marketplace)s)", rate="%g" % rate, marketplace=label)
+        else:
+            name = _("%(rate)s%% (%(marketplace)s)", rate="%g" % rate, marketplace=label)
+        if account and Tax.search_count([("company_id", "=", instance.company_id.id), ("name", "=", name)]):
+            name = "%s %s" % (name, account.code)  # names are unique: another tax account, another tax
         return self.env["marketplace.key.lock"]._find_or_create(
             Tax, instance.company_id, ("marketplace tax", rate, bool(price_include), account.id),
             self._tax_domain(instance, price_include) + [("amount", "=", rate)],
@@ -164,11 +226,26 @@ class MarketplaceTaxService(models.AbstractModel):
                 "type_tax_use": "sale",
                 "price_include": price_include,
                 "company_id": instance.company_id.id,
+                "tax_group_id": self._tax_group(instance.company_id, rate).id,
                 "invoice_repartition_line_ids": self._tax_repartition(account),
                 "refund_repartition_line_ids": self._tax_repartition(instance.refund_tax_account_id or account),
             },
             order="active desc, id",
         )
+
+    @api.model
+    def _tax_group(self, company, rate):
+        """The company's tax group of a rate: Odoo totals orders and invoices by tax group, and a
+        new tax would otherwise join the company's first group (e.g. "Tax 15%")."""
+        country = company.account_fiscal_country_id or company.country_id
+        name = _("Tax %s%%", "%g" % rate)
+        Group = self.env["account.tax.group"]
+        return self.env["marketplace.key.lock"]._find_or_create(
+            Group, company, ("marketplace tax group", rate),
+            [("company_id", "=", company.id), ("name", "=", name), ("country_id", "in", (False, country.id))],
+            {"name": name, "company_id": company.id, "country_id": country.id},
+        )
+
 
     @staticmethod
     def _tax_repartition(account):
@@ -217,10 +294,17 @@ class MarketplaceTaxService(models.AbstractModel):
             ("country_id", "=", tax.country_id.id), ("tax_scope", "=", tax.tax_scope),
         ]
         signature = self._repartition_signature(tax)
+        suffix = " (%s)" % (_("incl.") if included else _("excl."))
+        name = tax.name + suffix
         twins = Tax.search(domain).filtered(lambda t: self._repartition_signature(t) == signature)
+        # a twin made for another tax of the same figures is that tax's (21% BE beside 21% NL)
+        others = {t.name for t in twins if t.name != name and t.name.endswith(suffix)}
+        taken = set(Tax.search([("company_id", "=", tax.company_id.id),
+                                ("name", "in", [n[:-len(suffix)] for n in others])]).mapped("name"))
+        twins = twins.filtered(lambda t: t.name == name or t.name[:-len(suffix)] not in taken
+                               or not t.name.endswith(suffix))
         if twins:
-            return min(twins, key=lambda t: (not t.active, t.id))
-        name = "%s (%s)" % (tax.name, _("incl.") if included else _("excl."))
+            return min(twins, key=lambda t: (t.name != name, not t.active, t.id))
         return self.env["marketplace.key.lock"]._find_or_create(
             Tax, tax.company_id, ("tax twin", tax.id, bool(included)), domain + [("name", "=", name)],
             lambda: tax.copy_data({"name": name, "price_include": included, "active": True})[0],

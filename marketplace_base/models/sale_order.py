@@ -37,6 +37,14 @@ class SaleOrder(models.Model):
     )
     marketplace_payment_status = fields.Char(string="Payment Status", copy=False, readonly=True)
     marketplace_gift_message = fields.Text(string="Gift Message", copy=False)
+    # how the marketplace showed its prices and taxes, for a line paired to its product later
+    # (sale.order.line._marketplace_replace_product): it takes the taxes the import would have given
+    marketplace_prices_include_tax = fields.Boolean(string="Marketplace Prices Include Tax", copy=False,
+                                                    readonly=True)
+    marketplace_taxes_stated = fields.Boolean(
+        string="Marketplace States Taxes", copy=False, readonly=True, default=True,
+        help="The marketplace stated each line's tax (off: only that its prices include tax, e.g. Bol.com; "
+        "the products' taxes then decide).")
     marketplace_sync_error = fields.Boolean(
         string="Marketplace Sync Error", copy=False,
         help="Something about this order needs a person: see the message.",

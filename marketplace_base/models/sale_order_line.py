@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
@@ -11,6 +13,10 @@ class SaleOrderLine(models.Model):
     marketplace_gift_message = fields.Text(string="Gift Message", copy=False)
     marketplace_sku = fields.Char(string="Marketplace SKU", copy=False, readonly=True,
                                   help="The SKU the marketplace sold on this line.")
+    marketplace_tax_collected = fields.Boolean(
+        string="Tax Collected by the Marketplace", copy=False, readonly=True,
+        help="The marketplace collects and remits this line's tax itself (e.g. Amazon as marketplace "
+        "facilitator): the line carries no tax of the seller.")
     marketplace_needs_matching = fields.Boolean(
         string="Needs Matching", compute="_compute_marketplace_needs_matching", store=True,
         help="No Odoo product matched the marketplace's SKU: the line is on the default product. "
@@ -43,20 +49,49 @@ class SaleOrderLine(models.Model):
 
     def _marketplace_replace_product(self, product):
         """Sell `product` on these lines instead of the default product, at the marketplace's
-        price and taxes; a confirmed line's open delivery moves follow."""
+        price, with the taxes the import would have given the line on that product (the
+        marketplace's, or the product's where they decide: marketplace.tax.service); a confirmed
+        line's open delivery moves follow."""
         for line in self:
             order = line.order_id
             locked = order.locked
             moves = line.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
+            price, taxes = line._marketplace_price_and_taxes(product)
             order.locked = False
             # Written together, the price, taxes and description are kept (not recomputed from the product).
-            line.write({"product_id": product.id, "product_uom": product.uom_id.id, "price_unit": line.price_unit,
-                        "tax_id": [(6, 0, line.tax_id.ids)], "name": line.name, "discount": line.discount})
+            line.write({"product_id": product.id, "product_uom": product.uom_id.id, "price_unit": price,
+                        "tax_id": [(6, 0, taxes.ids)], "name": line.name, "discount": line.discount})
             if moves:
                 moves._action_cancel()
             if line.state == "sale":
                 line._action_launch_stock_rule()
             order.locked = locked
+
+    def _marketplace_price_and_taxes(self, product):
+        """(unit price, taxes) of this imported line once it sells `product`, as the import
+        would have made them. The line's taxes came from the marketplace's figures unless the
+        product decides (Odoo's tax system and a product with taxes, or a marketplace that
+        states none): then the product's taxes, mapped by the order's fiscal position, on the
+        basis of the marketplace's prices, and the marketplace's price converted where needed."""
+        self.ensure_one()
+        order = self.order_id
+        instance = order.marketplace_instance_id
+        TaxService = self.env["marketplace.tax.service"]
+        product_taxes = TaxService._product_taxes(instance, product)
+        if self.marketplace_tax_collected or not TaxService._product_decides(
+                instance, order.marketplace_taxes_stated, product_taxes):
+            return self.price_unit, self.tax_id
+        # (an order imported before the flag was kept: its line's taxes tell)
+        included = order.marketplace_prices_include_tax or bool(self.tax_id) and all(self.tax_id.mapped("price_include"))
+        # the marketplace's own unit price, before the line's taxes changed it (they rarely did)
+        shown = self.price_unit
+        if self.tax_id and any(t.price_include != included for t in self.tax_id):
+            amounts = self.tax_id.compute_all(self.price_unit, currency=order.currency_id)
+            shown = amounts["total_included"] if included else amounts["total_excluded"]
+        fpos = order.fiscal_position_id
+        taxes = TaxService._as_priced(instance, fpos.map_tax(product_taxes) if fpos else product_taxes, included)
+        basis = SimpleNamespace(prices_include_tax=included, currency=order.currency_id.name)
+        return self.env["marketplace.order.service"]._price(instance, basis, taxes, shown), taxes
 
     def _marketplace_reduce_quantity(self, keep, log=None):
         """The marketplace cancelled part of this line after it was imported (a buyer's

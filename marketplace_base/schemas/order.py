@@ -53,6 +53,9 @@ class Tax(_Model):
     amount: Optional[float] = Field(None, ge=0)
     rate: Optional[float] = Field(None, ge=0, description="percent, e.g. 21.0")
     name: Optional[str] = None
+    parts: int = Field(1, ge=1, description="how many amounts, each rounded to the cent, `amount` adds up "
+                       "(e.g. Amazon's shipping tax of several items): the rate it implies is known to as "
+                       "many half-cents")
 
 
 class Charge(_Model):
@@ -110,6 +113,10 @@ class Order(_Model):
         None, description="when the marketplace last changed the order: an older version is never "
         "applied over a newer one")
     prices_include_tax: bool = False
+    taxes_stated: bool = Field(
+        True, description="the marketplace states each line's and charge's tax (an amount, a rate, or none when "
+        "it charged none). False where it only says that its prices include tax (Bol.com): the products' own "
+        "taxes then decide, whatever the tax system")
     total: Optional[float] = Field(None, ge=0, description="the marketplace's order total, taxes included")
     customer: Customer = Customer()
     invoice_address: Optional[Address] = None
@@ -117,6 +124,8 @@ class Order(_Model):
     lines: List[Line] = Field(min_length=1)
     shipping: Optional[Charge] = None
     gift_wrap: Optional[Charge] = None
+    fees: List[Charge] = Field([], description="other charges to the buyer (e.g. BigCommerce's order fees: "
+                               "insurance, surcharges): a line each, on the Fee product")
     gift_message: Optional[str] = None
     customer_reference: Optional[str] = Field(None, description="the buyer's own reference of the order "
                                               "(a purchase order number): the sale order's Customer Reference")

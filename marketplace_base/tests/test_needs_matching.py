@@ -59,8 +59,10 @@ class TestNeedsMatching(OrderCase):
         answer = self._pair(sale, mug)
         self.assertEqual(answer["params"]["type"], "success")
         self.assertEqual(line.product_id, mug, "the confirmed, undelivered line sells the product")
-        self.assertEqual((line.price_unit, line.tax_id, line.name), (price, taxes, name),
-                         "at the marketplace's price and taxes")
+        self.assertFalse(taxes, "the default product has no tax, and the marketplace charged none")
+        self.assertEqual((line.price_unit, line.tax_id, line.name), (price, self.tax21, name),
+                         "at the marketplace's price, with the taxes an import of the product gives (Odoo's "
+                         "tax system: the product's)")
         self.assertFalse(sale.marketplace_needs_matching)
         self.assertEqual(set(old_moves.mapped("state")), {"cancel"}, "the default product is not shipped")
         new_moves = line.move_ids.filtered(lambda m: m.state != "cancel")
@@ -111,3 +113,22 @@ class TestNeedsMatching(OrderCase):
         with self.assertRaises(UserError):
             self.env["marketplace.pair.listing"].with_context(
                 active_model="sale.order", active_ids=sale.ids).default_get(["line_ids"])
+
+    def test_pairing_gives_the_taxes_an_import_would(self):
+        """With the marketplace's taxes the line keeps what the marketplace charged (19 %, not the
+        product's 21 %); where the marketplace states no tax (Bol.com) it takes the product's VAT,
+        included in the marketplace's price, as an import of the product would."""
+        self.instance.tax_system = "marketplace"
+        charged = self._import_one(self._order("NM-7", prices_include_tax=True, total=11.90, lines=[
+            {"sku": "UNKNOWN-7", "name": "Mug", "quantity": 1, "unit_price": 11.90, "taxes": [{"amount": 1.90}]}]))
+        unstated = self._import_one(self._order("NM-8", prices_include_tax=True, taxes_stated=False, total=12.10,
+                                                lines=[{"sku": "UNKNOWN-8", "name": "Cup", "quantity": 1,
+                                                        "unit_price": 12.10}]))
+        self.assertEqual(self._unmatched(charged).tax_id.mapped("amount"), [19.0])
+        self.assertFalse(self._unmatched(unstated).tax_id, "nothing stated, a default product without tax")
+        for sale, expected in ((charged, 19.0), (unstated, 21.0)):
+            line = self._unmatched(sale)
+            self._pair(line, self.products[1])
+            self.assertEqual(line.product_id, self.products[1])
+            self.assertEqual([(t.amount, t.price_include) for t in line.tax_id], [(expected, True)], sale.name)
+            self.assertEqual(round(sale.amount_total, 2), {charged: 11.90, unstated: 12.10}[sale])

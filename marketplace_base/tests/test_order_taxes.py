@@ -82,3 +82,57 @@ class TestOrderTaxes(OrderCase):
         self.assertIn("differs", off.marketplace_sync_message)
         log_lines = self.env["marketplace.log.line"].search([("instance_id", "=", self.instance.id), ("level", "=", "warning")])
         self.assertTrue(log_lines.filtered(lambda l: "R-2" in l.message and l.res_id == off.id))
+
+    # what the marketplace charged, line by line ----------------------------------------------------
+    def test_charges_on_products_without_tax_follow_the_marketplace_with_odoos_taxes(self):
+        """Odoo's taxes: the item's product decides (21 %); shipping and gift wrap, whose products
+        have no tax, bear what the marketplace charged on them: 19 % on shipping, none on the gift
+        wrap, never the company's default tax."""
+        self.instance.tax_system = "odoo"
+        self.env.company.account_sale_tax_id = self.tax21
+        order = self._order("C-1", lines=[{"sku": "WID-1", "quantity": 1, "unit_price": 12.10,
+                                           "taxes": [{"amount": 1.93}]}],
+                            prices_include_tax=True, total=12.10 + 5.95 + 2.00,
+                            shipping={"amount": 5.95, "taxes": [{"amount": 0.95}]}, gift_wrap={"amount": 2.00})
+        sale = self._import_one(order)
+        item = sale.order_line.filtered(lambda l: l.product_id == self.product)
+        shipping = sale.order_line.filtered("is_delivery")
+        wrap = sale.order_line - item - shipping
+        self.assertEqual([(t.amount, t.price_include) for t in item.tax_id], [(21.0, True)], "the product's")
+        self.assertEqual([(t.amount, t.price_include) for t in shipping.tax_id], [(19.0, True)], "the marketplace's")
+        self.assertFalse(wrap.tax_id, "the marketplace charged none: no default tax")
+        self.assertEqual(round(sale.amount_total, 2), 20.05)
+        self.assertFalse(sale.marketplace_sync_error)
+
+    def test_a_new_rate_is_named_and_grouped_by_its_rate(self):
+        """A rate the company has no tax of: one tax, named by its rate, in the group of its rate
+        (Odoo totals by group: never a 19 % under another rate's name)."""
+        self.instance.write({"tax_system": "marketplace", "tax_account_id": self.tax_account.id})
+        sale = self._import_one(self._order("G-1", lines=self._line(50, rate=19), total=59.5))
+        tax = sale.order_line.tax_id
+        self.assertTrue(tax.name.startswith("19% ("), tax.name)
+        self.assertEqual(tax.tax_group_id.name, "Tax 19%")
+        groups = sale.tax_totals["groups_by_subtotal"]["Untaxed Amount"]
+        self.assertEqual([(g["tax_group_name"], g["tax_group_amount"]) for g in groups], [("Tax 19%", 9.5)])
+        # another instance booking on another tax account: its own 19 % tax, in the same group
+        account = self.env["account.account"].create({
+            "name": "Other VAT", "code": "MPVAT2", "account_type": "liability_current"})
+        other = self.env["marketplace.instance"].create({
+            "name": "Other Store", "marketplace": self.code, "currency_id": self.eur.id, "tax_system": "marketplace",
+            "tax_account_id": account.id, "workflow_id": False, "marketplace_workflow_id": False})
+        theirs = self._import_one(self._order("G-2", lines=self._line(50, rate=19)), instance=other)
+        self.assertNotEqual(theirs.order_line.tax_id, tax)
+        self.assertEqual(theirs.order_line.tax_id.tax_group_id, tax.tax_group_id)
+
+    def test_a_rate_snaps_to_the_companys_tax_of_the_other_price_basis(self):
+        """The company's 21 % (price excluded) for a marketplace whose prices include it: its
+        tax-included twin (same accounts and grids), not a new 21 % tax."""
+        self.instance.write({"tax_system": "marketplace"})
+        before = self.env["account.tax"].search_count([("amount", "=", 21.0), ("type_tax_use", "=", "sale")])
+        sale = self._import_one(self._order("S-1", lines=self._line(12.10, amount=2.10), prices_include_tax=True,
+                                            total=12.10))
+        tax = sale.order_line.tax_id
+        self.assertEqual((tax.amount, tax.price_include, tax.name), (21.0, True, "Test VAT 21% (incl.)"))
+        self.assertEqual(tax.tax_group_id, self.tax21.tax_group_id)
+        self.assertEqual(self.env["account.tax"].search_count([("amount", "=", 21.0), ("type_tax_use", "=", "sale")]),
+                         before + 1, "only the twin")

@@ -45,7 +45,7 @@ INVENTORY_PAGE = 1000  # v3 inventory items per location
 MAX_ADJUSTMENT_ITEMS = 2000  # PUT /v3/inventory/adjustments/absolute
 MAX_VARIANTS_BATCH = 50  # PUT /v3/catalog/variants
 # GET /v2/orders: each order with its shipping consignments and their line items, in the list call
-WITH_LINE_ITEMS = {"include": "consignments.line_items", "consignment_structure": "object"}
+WITH_LINE_ITEMS = {"include": "consignments.line_items,fees", "consignment_structure": "object"}
 SCOPE_PROBES = (  # (scope as the control panel names it, parameter, version, path): Test Connection
     ("Information & Settings", "store_v2_information", "v2", "store"),
     ("Orders", "store_v2_orders", "v2", "orders?limit=1"),
@@ -324,7 +324,9 @@ class BigCommerceClient(Transport):
         return self.request("getOrder", "GET", "v2", "orders/%s" % path_segment(order_id), dict(WITH_LINE_ITEMS))
 
     def order_taxes(self, order_id):
-        return self.request("getOrderTaxes", "GET", "v2", "orders/%s/taxes" % path_segment(order_id)) or []
+        """Every tax row of an order, with what each taxes (details=true: its order product and
+        line item type; without it BigCommerce leaves them out)."""
+        return self.v2_list("getOrderTaxes", "orders/%s/taxes" % path_segment(order_id), {"details": "true"})
 
     def order_products(self, order_id):
         return self.v2_list("getOrderProducts", "orders/%s/products" % path_segment(order_id))

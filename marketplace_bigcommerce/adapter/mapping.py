@@ -126,6 +126,7 @@ def to_neutral_order(order, taxes=None, anonymous_name=None):
         "delivery_address": _address(consignments[0]) if consignments else None,
         "lines": [_line(item, inclusive, rates) for item in order_products(order)],
         "shipping": _shipping(order, consignments, inclusive, rates),
+        "fees": _fees(order, inclusive),
         "gift_certificates": [{"amount": gift_certificate}] if gift_certificate > 0 else [],
         "payment_gateway": order.get("payment_method") or None,
         "payment_status": order.get("payment_status") or None,
@@ -161,21 +162,34 @@ def _tax_rates(taxes):
     return rates
 
 
-def _taxes(amount, rates, kind, product_id=None):
+def _taxes(amount, rates, kind, product_id=None, parts=1):
     """The neutral taxes of an amount of tax: the rates BigCommerce names for it (its own line,
-    else the order-wide rate of its kind), else the amount alone (the engine finds the rate)."""
+    else the order-wide rate of its kind), else the amount alone (the engine finds the rate;
+    `parts`: how many amounts rounded to the cent it adds up)."""
     found = rates.get((kind, product_id)) or rates.get((kind, None)) or []
     if len(found) == 1:
         rate, name = found[0]
         return [{"rate": rate, "amount": amount, "name": name}] if rate else []
     if found:  # several taxes on one line (e.g. state and county): their rates, amounts unknown
         return [{"rate": rate, "name": name} for rate, name in found if rate]
-    return [{"amount": amount}] if amount > 0 else []
+    return [{"amount": amount, "parts": parts}] if amount > 0 else []
+
+
+def _item_tax(item):
+    """(tax of the item's full price, how many rounded amounts it adds up). From the unit's
+    price_tax (price_inc_tax - price_ex_tax, before any discount) times the quantity: the contract
+    describes total_tax as the tax after a manual discount, while its example shows it before."""
+    quantity = int(item.get("quantity") or 1)
+    unit_tax = money(item.get("price_tax"))
+    if unit_tax > 0:
+        return round(unit_tax * quantity, 2), quantity
+    return money(item.get("total_tax")), 1
 
 
 def _line(item, inclusive, rates):
     custom = not item.get("product_id")
     price = money(item.get("price_inc_tax") if inclusive else item.get("price_ex_tax"))
+    tax, parts = _item_tax(item)
     line = {
         "external_id": str(item["id"]),
         "sku": item.get("sku") or None,
@@ -185,7 +199,7 @@ def _line(item, inclusive, rates):
         "quantity": item["quantity"],
         "unit_price": price,
         "discount": round(sum(money(d.get("amount")) for d in item.get("applied_discounts") or []), 2),
-        "taxes": _taxes(money(item.get("total_tax")), rates, "item", str(item["id"])),
+        "taxes": _taxes(tax, rates, "item", str(item["id"]), parts),
         "gift_message": item.get("wrapping_message") or None,
         "custom": custom,
         # a custom item that ships (physical, with a weight) goes on the Custom Storable Product
@@ -219,6 +233,21 @@ def _shipping(order, consignments, inclusive, rates):
     elif handling_tax and "amount" in taxes[0]:
         taxes[0]["amount"] = round(taxes[0]["amount"] + handling_tax, 2)
     return {"amount": round(amount, 2), "taxes": taxes, "name": name or None}
+
+
+def _fees(order, inclusive):
+    """The order's fees (include=fees), each a charge with the tax BigCommerce charged on it (the
+    tax rows name no fee: the rate comes from the amounts)."""
+    fees = order.get("fees")
+    charges = []
+    for fee in fees if isinstance(fees, list) else []:
+        # cost_exc_tax: as a fee of the contract's own example spells it
+        amount = money(fee.get("cost_inc_tax") if inclusive else fee.get("cost_ex_tax", fee.get("cost_exc_tax")))
+        if amount > 0:
+            tax = money(fee.get("cost_tax"))
+            charges.append({"amount": round(amount, 2), "taxes": [{"amount": tax}] if tax > 0 else [],
+                            "name": fee.get("display_name_customer") or fee.get("display_name_merchant") or None})
+    return charges
 
 
 def _notes(order, consignments):

@@ -77,3 +77,10 @@ class TestBigCommerceAccount(BigCommerceCase):
         self.assertFalse(orders.filtered("marketplace_needs_matching"), "every item is a demo product")
         self.assertFalse(orders.filtered("marketplace_sync_error"), orders.mapped("marketplace_sync_message"))
         self.assertTrue(all(p.qty_available > 0 or p.virtual_available < p.qty_available for p in products))
+        # the store's own taxes, each rate under its own name, never the demo company's 15 %
+        for order in orders.filtered(lambda o: o.state != "cancel"):
+            bc = self.sim("POST", "/_sim/bigcommerce/get_order", {"order_id": int(order.marketplace_order_ref)})
+            self.assertEqual(round(order.amount_tax, 2), float(bc["order"]["total_tax"]), order.name)
+            self.assertNotIn(15.0, order.order_line.tax_id.mapped("amount"))
+            for tax in order.order_line.tax_id:
+                self.assertIn("%g%%" % tax.amount, tax.tax_group_id.name)

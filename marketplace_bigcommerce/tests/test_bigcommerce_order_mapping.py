@@ -73,6 +73,48 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
         self.assertAlmostEqual(sale.amount_total, self.bc_total(sim), places=2)
         self.assertAlmostEqual(sale.amount_tax, float(sim["order"]["total_tax"]), places=2)
 
+    def test_two_tax_rates_in_one_order(self):
+        """A product of BigCommerce's reduced tax class (7 %) next to one at 19 %, a coupon shared
+        between them, shipping at 19 %: each line its own rate, each rate under its own name
+        (never a 19 % summed under "Tax 15%"), Odoo's total BigCommerce's to the cent. With
+        Odoo's tax system too: the default products have no tax, BigCommerce's amounts decide."""
+        lines = [{"sku": self.sku, "quantity": 2, "price": 10.0},
+                 {"custom": True, "custom_index": 2, "quantity": 1, "price": 20.0, "tax_class": 3}]
+        for system, inclusive in (("marketplace", False), ("marketplace", True), ("odoo", False)):
+            with self.subTest(system=system, inclusive=inclusive):
+                self.instance.tax_system = system
+                sale, sim = self.one(tax_inclusive=inclusive, shipping_cost=4.95, coupon="SOMMER10", lines=lines)
+                rates = {str(p["id"]): p for p in sim["products"]}
+                for line in sale.order_line.filtered("marketplace_line_ref"):
+                    product = rates[line.marketplace_line_ref]
+                    expected = 7.0 if product["product_id"] == 0 else 19.0
+                    self.assertEqual(line.tax_id.mapped("amount"), [expected], line.name)
+                    self.assertEqual(line.tax_id.price_include, inclusive)
+                    self.assertEqual(round(line.price_total, 2), float(product["total_inc_tax"]), line.name)
+                self.assertEqual(sale.order_line.filtered("is_delivery").tax_id.mapped("amount"), [19.0])
+                self.assertEqual(round(sale.amount_total, 2), self.bc_total(sim))
+                self.assertEqual(round(sale.amount_tax, 2), float(sim["order"]["total_tax"]))
+                self.assertFalse(sale.marketplace_sync_error, sale.marketplace_sync_message)
+                groups = {g["tax_group_name"]: g["tax_group_amount"]
+                          for g in sale.tax_totals["groups_by_subtotal"]["Untaxed Amount"]}
+                self.assertEqual(sorted(groups), ["Tax 19%", "Tax 7%"])
+                self.assertEqual(round(sum(groups.values()), 2), float(sim["order"]["total_tax"]))
+
+    def test_order_fees_are_lines_with_their_tax(self):
+        """BigCommerce's order fees: a line each on the Fee product, with the tax BigCommerce
+        charged on it (19 %, or none for a non-taxable fee), in the total to the cent."""
+        for system in ("marketplace", "odoo"):
+            with self.subTest(system=system):
+                self.instance.tax_system = system
+                sale, sim = self.one(tax_inclusive=False, shipping_cost=0, fees=[
+                    {"name": "Versandversicherung", "amount": 2.00}, {"name": "Spende", "amount": 1.00, "tax_class": 1}])
+                fee_product = self.env.ref("marketplace_base.product_marketplace_fee")
+                fees = sale.order_line.filtered(lambda l: l.product_id == fee_product)
+                self.assertEqual([(l.name, l.price_unit, l.tax_id.mapped("amount")) for l in fees],
+                                 [("Versandversicherung", 2.0, [19.0]), ("Spende", 1.0, [])])
+                self.assertEqual(round(sale.amount_total, 2), self.bc_total(sim))
+                self.assertFalse(sale.marketplace_sync_error, sale.marketplace_sync_message)
+
     def test_odoo_taxes_from_the_product(self):
         tax = self.env["account.tax"].create({"name": "VAT 7", "amount": 7.0, "type_tax_use": "sale"})
         product = self.product(self.sku, taxes_id=[Command.set(tax.ids)])

@@ -159,6 +159,9 @@ def to_neutral_orders(order, methods=("FBR", "FBB")):
             "shipped": method == "FBR" and status == "SHIPPED",
             "updated_at": latest_change(items),
             "prices_include_tax": True,
+            # Bol's prices include VAT, but an order states no tax (rate or amount): the products'
+            # VAT decides (mapped by the fiscal position of the buyer's country)
+            "taxes_stated": False,
             "total": round(total, 2),
             "customer": {
                 "name": " ".join(filter(None, [contact.get("firstName"), contact.get("surname")])) or None,

@@ -13,10 +13,15 @@ class BolDemo(models.AbstractModel):
 
     @api.model
     def _create_instance(self):
-        """Confirmed without calling Bol.com: the simulator may not run while the database is set up."""
-        url = self.env["marketplace.demo"]._simulator_url()
-        instance = self.env["marketplace.instance"].create({
+        """Confirmed without calling Bol.com: the simulator may not run while the database is set up.
+        The account of the demo's European company: Bol's prices include VAT without stating it,
+        so the products' Dutch VAT applies (Belgian VAT for buyers in Belgium: fiscal position)."""
+        Demo = self.env["marketplace.demo"]
+        company = Demo._europe_company()
+        url = Demo._simulator_url()
+        instance = self.env["marketplace.instance"].with_company(company).create({
             "name": "Bol.com (simulator)",
+            "company_id": company.id,
             "marketplace": "bol",
             "bol_client_id": "sim-bol-client",
             "bol_client_secret": "sim-bol-secret",
@@ -29,5 +34,7 @@ class BolDemo(models.AbstractModel):
             "create_products": True,
         })
         instance.write({"marketplace_warehouse_id": fbb_warehouse(instance).id, "state": "confirmed"})
-        return self.env["marketplace.demo"]._ready(
-            instance, "marketplace_bol.demo_instance", "marketplace_bol/data/demo_catalogue.csv", days=7)
+        catalogue = "marketplace_bol/data/demo_catalogue.csv"
+        instance = Demo._ready(instance, "marketplace_bol.demo_instance", catalogue, days=7)
+        Demo._give_company_taxes(catalogue, company)
+        return instance

@@ -60,5 +60,15 @@ class TestBolAccount(BolCase):
                         "the demo catalogue's products, matched by EAN")
         self.assertEqual(self.env["product.product"].search_count([]), products_before, "none had to be made")
         self.assertFalse(orders.filtered("marketplace_sync_error"), orders.mapped("marketplace_sync_message"))
+        # the demo's Dutch company: Bol's prices include the Netherlands' VAT (Belgium's for a
+        # buyer there), never the US demo company's sales tax
+        self.assertEqual(demo.company_id, self.env.ref("marketplace_base.demo_company_europe"))
+        for order in orders:
+            self.assertEqual(order.order_line.tax_id.mapped("amount"), [21.0], order.name)
+            self.assertIn(order.order_line.tax_id.name, ("21% NL (incl.)", "21% BE (OSS) (incl.)"))
+            method = "FBB" if order.marketplace_fulfilment == "marketplace" else "FBR"
+            items = self.sim_order(order.marketplace_order_ref.split("-")[0])["order"]["orderItems"]
+            total = sum(i["totalPrice"] for i in items if i["fulfilment"]["method"] == method)
+            self.assertEqual(round(order.amount_total, 2), round(total, 2), order.name)
         fbr = orders.filtered(lambda o: o.marketplace_fulfilment == "merchant").order_line.product_id
         self.assertTrue(all(p.qty_available > 0 for p in fbr.filtered(lambda p: p.type == "product")))

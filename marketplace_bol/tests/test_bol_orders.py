@@ -1,6 +1,6 @@
 import time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import BolCase
@@ -133,6 +133,47 @@ class TestBolOrders(BolCase):
         self.assertAlmostEqual(sale.amount_total, 29.98, places=2)
         self.assertTrue(sale.marketplace_sync_error, "the rounding difference is flagged, not silently kept")
         self.assertIn("30.00", sale.marketplace_sync_message)
+
+    def test_dutch_vat_inside_bols_prices(self):
+        """Bol.com states no tax: its prices include VAT and the product's VAT applies (21 % in the
+        Netherlands, Belgium's for a buyer there: fiscal position), whatever the tax system, as a
+        tax-included twin, so that the total is Bol's to the cent. A product without tax gets none
+        (never the company's default tax)."""
+        company = self.env.company
+        group = self.env["account.tax.group"].create({"name": "BTW 21%", "company_id": company.id})
+        nl21 = self.env["account.tax"].create({"name": "21% NL", "amount": 21, "type_tax_use": "sale",
+                                               "tax_group_id": group.id})
+        be21 = self.env["account.tax"].create({"name": "21% BE (OSS)", "amount": 21, "type_tax_use": "sale",
+                                               "tax_group_id": group.id})
+        self.env["account.fiscal.position"].create({
+            "name": "Belgium (OSS)", "auto_apply": True, "country_id": self.env.ref("base.be").id,
+            "tax_ids": [Command.create({"tax_src_id": nl21.id, "tax_dest_id": be21.id})]})
+        taxed, untaxed = self.fbr_offers[0], self.fbr_offers[1]
+        self.product(taxed).taxes_id = nl21
+        self.product(untaxed).taxes_id = False
+        self.confirm()
+        for system in ("odoo", "marketplace"):
+            with self.subTest(system=system):
+                self.instance.tax_system = system
+                dutch = self.add_orders(country="NL", lines=[{"ean": taxed["ean"], "unit_price": 12.99, "quantity": 3},
+                                                             {"ean": untaxed["ean"], "unit_price": 5.00}])["orders"][0]
+                belgian = self.add_orders(country="BE", lines=[{"ean": taxed["ean"], "unit_price": 7.49}])["orders"][0]
+                self.rewind()
+                self.import_orders()
+                for order_id, vat in ((dutch, nl21), (belgian, be21)):
+                    sale, bol = self.order(order_id), self.sim_order(order_id)
+                    self.assertEqual(sale.partner_shipping_id.country_id.code, "NL" if vat == nl21 else "BE")
+                    line = sale.order_line.filtered(lambda l: l.product_id == self.product(taxed))
+                    self.assertEqual(line.tax_id.mapped("amount"), [21.0])
+                    self.assertTrue(line.tax_id.price_include, "Bol's prices include VAT")
+                    self.assertEqual(line.tax_id.name, "%s (incl.)" % vat.name)
+                    total = round(sum(i["totalPrice"] for i in bol["order"]["orderItems"]), 2)
+                    self.assertEqual(round(sale.amount_total, 2), total, "Bol's total, to the cent")
+                    self.assertFalse(sale.marketplace_sync_error, sale.marketplace_sync_message)
+                dutch_sale = self.order(dutch)
+                self.assertEqual(round(dutch_sale.amount_tax, 2), round(3 * 12.99 - round(3 * 12.99 / 1.21, 2), 2))
+                self.assertFalse(dutch_sale.order_line.filtered(lambda l: l.product_id == self.product(untaxed)).tax_id,
+                                 "a product without tax gets none")
 
     def test_a_cancellation_request_before_the_import_is_confirmed_and_left_out(self):
         created = self.add_orders(lines=2)

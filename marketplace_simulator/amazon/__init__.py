@@ -15,7 +15,8 @@ Operations (contracts in ``../shared/apispecs/amazon``), one file per role:
   0.0056 requests per second, burst 20) and getOrder, with includedData; control
   ``orders_api`` refuses it to the app.
 * orders.py -- the orders themselves and their money: EU and UK prices include VAT (ItemTax is
-  the VAT part of ItemPrice); US prices exclude sales tax (ItemTax comes on top). Amazon collects
+  the VAT part of ItemPrice, at the destination's rate); US prices exclude sales tax (ItemTax
+  comes on top); an item without tax has ItemTax 0.00 and no other tax amount. Amazon collects
   and remits the tax itself (TaxCollection MarketplaceFacilitator) on every US order and on some
   UK ones (deemed reseller); business orders (IsBusinessOrder) carry the buyer's company and VAT
   number; orders paid on delivery (PaymentMethod COD) are not paid when they ship.

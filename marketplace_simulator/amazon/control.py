@@ -11,7 +11,10 @@ add_orders: ``{"count": n, "marketplace_id", "fulfillment_channel", "status"}`` 
 number, or [{sku, quantity, price, shipping}]), purchase_date, amazon_order_id,
 seller_order_id, business, vat (a business buyer's VAT number, "" for none), gift, ship_to (a
 country code of the simulator's addresses), payment_method (Other, COD, CVS), facilitator
-(Amazon collects the tax of the order: true/false).
+(Amazon collects the tax of the order: true/false), tax_rate (percent: the tax of every item, 0 for
+none; else the destination's, data.TAX_BY_COUNTRY); a line may give its own tax_rate (7 on books).
+An item without tax shows ItemTax 0.00 and none of the other tax amounts (ShippingTax, ...), as
+Amazon leaves out what does not apply.
 """
 import time
 
@@ -176,6 +179,10 @@ class ControlMixin:
             or (spec.get("payment_method") or "Other") not in PAYMENT_METHODS
             and "payment_method must be one of %s" % ", ".join(PAYMENT_METHODS)
         )
+        lines = spec.get("lines") if isinstance(spec.get("lines"), list) else []
+        rates = [spec.get("tax_rate")] + [line.get("tax_rate") for line in lines if isinstance(line, dict)]
+        if any(r is not None and (isinstance(r, bool) or not isinstance(r, (int, float)) or r < 0) for r in rates):
+            problem = "tax_rate must be a percentage (a number, 0 or more)"
         if problem:
             return json_response(400, {"error": problem})
         lines = spec.get("lines")
@@ -192,5 +199,5 @@ class ControlMixin:
             b2b=spec.get("business"), gift=spec.get("gift"), order_id=spec.get("amazon_order_id"),
             updated=None if spec.get("purchase_date") else now, ship_to=spec.get("ship_to"),
             payment=spec.get("payment_method"), facilitator=spec.get("facilitator"), vat=spec.get("vat"),
-            seller_order_id=spec.get("seller_order_id"),
+            seller_order_id=spec.get("seller_order_id"), tax_rate=spec.get("tax_rate"),
         )

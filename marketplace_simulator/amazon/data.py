@@ -6,7 +6,8 @@ from operator import itemgetter
 
 # --------------------------------------------------------------------------------------------
 
-# id: (countryCode, name, currency, language, domain, VAT/sales-tax rate in basis points,
+# id: (countryCode, name, currency, language, domain, VAT/sales-tax rate in basis points (of its own
+#      country; an order bears its destination's, TAX_BY_COUNTRY),
 #      order id prefixes, price factor against EUR, prices include tax)
 MARKETPLACES = {
     "A1PA6795UKMFR9": ("DE", "Amazon.de", "EUR", "de_DE", "www.amazon.de", 1900, ("302", "304", "028"), 1.0, True),
@@ -81,6 +82,10 @@ ADDRESSES = {
     ],
     "BR": [("Avenida Paulista 1578", "Conjunto 12", "São Paulo", "SP", "01310-200", "+55 11 5555-0100")],
 }
+# The tax Amazon charges on an order, in basis points, by where it goes: VAT of the destination
+# within the EU (one-stop shop), the UK's VAT, a US sales tax; none on an export (Brazil from
+# Amazon.com). An order or a line may state its own (add_orders tax_rate, e.g. 7 % on books, or 0).
+TAX_BY_COUNTRY = {"DE": 1900, "AT": 2000, "PL": 2300, "FR": 2000, "GB": 2000, "US": 825, "BR": 0}
 SHIP_TO = {  # marketplace -> ship-to countries (weights by repetition)
     "A1PA6795UKMFR9": ("DE", "DE", "DE", "DE", "DE", "AT", "PL"),
     "A1F83G8C2ARO7P": ("GB",),

@@ -9,7 +9,7 @@ import time
 from bisect import bisect_left, bisect_right
 
 from .data import (
-    _FIRST, _P, ADDRESSES, COMPANIES, GIFT_MESSAGES, MARKETPLACES, NAMES, SHIP_TO, SITES, iso,
+    _FIRST, _P, ADDRESSES, COMPANIES, GIFT_MESSAGES, MARKETPLACES, NAMES, SHIP_TO, SITES, TAX_BY_COUNTRY, iso,
 )
 
 # Marketplaces where Amazon, as marketplace facilitator, collects and remits the sales tax of
@@ -18,6 +18,11 @@ from .data import (
 FACILITATOR_MARKETPLACES = ("ATVPDKIKX0DER",)
 RESPONSIBLE_PARTY = {"ATVPDKIKX0DER": "Amazon Services, Inc."}
 PAYMENT_METHODS = ("Other", "COD", "CVS")
+
+
+def _basis_points(percent):
+    """A tax rate in percent (add_orders tax_rate) in basis points; None when not given."""
+    return None if percent is None else int(round(float(percent) * 100))
 
 
 class OrdersMixin:
@@ -78,7 +83,7 @@ class OrdersMixin:
                 promo, promo_id = unit * qty // 10, "SIM-PROMO-10"
             items.append({
                 "id": self._new_item_id(), "sku": sku, "qty": qty, "shipped": 0, "unit": unit,
-                "rate": MARKETPLACES[mp_id][5], "ship": ship, "ship_disc": ship if (ship and r > 0.9) else 0,
+                "rate": _basis_points(line.get("tax_rate")), "ship": ship, "ship_disc": ship if (ship and r > 0.9) else 0,
                 "promo": promo, "promo_id": promo_id, "wrap": rng.choice((299, 399)) if gift else 0,
                 "msg": GIFT_MESSAGES[int(rnd() * len(GIFT_MESSAGES))] if gift and rnd() < 0.8 else None,
             })
@@ -106,7 +111,7 @@ class OrdersMixin:
 
     def _make_order(self, mp_id, afn, status, purchase, lines, pool, **spec):
         """One order; `spec` (add_orders): b2b, gift, order_id, updated, ship_to, payment,
-        facilitator, seller_order_id (None: drawn from the seed or the marketplace's default)."""
+        facilitator, seller_order_id, tax_rate (None: drawn from the seed or the marketplace's default)."""
         rng = self.rng
         rnd = rng.random
         gift = rnd() < 0.08 if spec.get("gift") is None else bool(spec["gift"])
@@ -115,6 +120,10 @@ class OrdersMixin:
         self._ship_items(items, status)
         country_pool = SHIP_TO[mp_id]
         country = spec.get("ship_to") or country_pool[int(rnd() * len(country_pool))]
+        order_rate = _basis_points(spec.get("tax_rate"))
+        for it in items:  # the tax of the destination, unless the line or the order says otherwise
+            if it["rate"] is None:
+                it["rate"] = order_rate if order_rate is not None else TAX_BY_COUNTRY.get(country, MARKETPLACES[mp_id][5])
         order = {
             "id": spec.get("order_id") or self._new_order_id(mp_id),
             "mp": mp_id,

@@ -93,11 +93,17 @@ class OrdersV0Mixin:
             "PromotionDiscount": money(cur, a["promo"]), "PromotionDiscountTax": money(cur, a["promo_tax"]),
             "IsGift": "true" if order["gift"] else "false",
         }
+        if not it["rate"]:
+            # an item without tax: Amazon leaves out the tax amounts that do not apply (all optional
+            # in the contract), ItemTax stays at 0.00
+            for key in ("ShippingTax", "ShippingDiscountTax", "PromotionDiscountTax"):
+                del out[key]
         if it["promo_id"]:
             out["PromotionIds"] = [it["promo_id"]]
         if order["gift"]:
-            buyer = {"GiftWrapPrice": money(cur, a["wrap"]), "GiftWrapTax": money(cur, a["wrap_tax"]),
-                     "GiftWrapLevel": "Classic"}
+            buyer = {"GiftWrapPrice": money(cur, a["wrap"]), "GiftWrapLevel": "Classic"}
+            if it["rate"]:
+                buyer["GiftWrapTax"] = money(cur, a["wrap_tax"])
             message = self._gift_message(it, pii)
             if message:
                 buyer["GiftMessageText"] = message

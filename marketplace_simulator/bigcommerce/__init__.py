@@ -17,7 +17,13 @@ v2 (what the ``bigcommerce`` package speaks):
 * ``include=consignments.line_items&consignment_structure=object`` on ``GET /v2/orders`` and
   ``/v2/orders/{id}`` (and ``GET /v2/orders/{id}/consignments``): the shipping consignments, each
   with its address, costs (numbers) and order products, in the same answer.
-* ``/taxes``: one row per taxed item (``order_product_id``), gift wrapping, shipping and handling.
+* ``/taxes``: one row per taxed item, gift wrapping, shipping and handling, each with its rate (items
+  of the reduced tax class, "Ermäßigt 7 %", at the destination's reduced rate: an order may have
+  several); which item or charge a row taxes (``order_product_id``, ``line_item_type``) only with
+  ``details=true``, as documented; paged (50 rows by default).
+* Order fees (``add_orders`` ``fees: [{name, amount, tax_class}]``; every 17th generated order has one):
+  in the order's totals, listed by ``include=fees`` and ``GET /v2/orders/{id}/fees``, a resource link
+  otherwise.
 * An order may be in another currency than the store's (``add_orders`` ``currency``,
   ``exchange_rate``): every amount in that currency, ``store_default_currency_code`` the store's.
 * ``GET /v2/time``, ``GET /v2/tax_classes``; the store's ``weight_units`` (LBS, KGS, Ounces, Grams,

@@ -5,7 +5,7 @@ import uuid
 
 from .data import (
     BRANDS, CATEGORIES, CDN_PREFIX, COLOURS, ean13, iso8601, LOCATIONS, MAX_INT, money_float, parse_date,
-    PRODUCT_WORDS, SIZES,    V3_ERROR_TYPE, _ApiError, _int_arg, _is_number,
+    PRODUCT_WORDS, REDUCED_CLASS, REDUCED_WORD, SIZES,    V3_ERROR_TYPE, _ApiError, _int_arg, _is_number,
 )
 
 SEG = r"([^/]+)"  # one path segment of a route pattern
@@ -70,6 +70,7 @@ class CatalogueMixin:
                 "visible": rng.random() < 0.93,
                 "brand_id": 36 + n % 5,
                 "categories": [18 + n % 6],
+                "tax_class": REDUCED_CLASS if word == REDUCED_WORD else 0,
                 "created": created,
                 "modified": created + rng.randrange(0, 60) * 86400,
                 "sold": 0,
@@ -208,7 +209,7 @@ class CatalogueMixin:
             "retail_price": money_float(p["retail"]),
             "sale_price": money_float(p["sale"]),
             "map_price": 0,
-            "tax_class_id": 0,
+            "tax_class_id": p["tax_class"],
             "product_tax_code": "",
             "calculated_price": money_float(p["sale"] if p["sale"] and p["sale"] < p["price"] else p["price"]),
             "categories": list(p["categories"]),

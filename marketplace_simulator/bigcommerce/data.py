@@ -139,6 +139,11 @@ LOCATIONS = (  # id, code, label, type, enabled, address (address1, city, state,
 )
 
 TAX_CLASSES = ((0, "Default Tax Class"), (1, "Non-Taxable Products"), (2, "Shipping"), (3, "Ermäßigt 7 %"))
+TAX_CLASS_NAME = dict(TAX_CLASSES)
+REDUCED_CLASS, NON_TAXABLE_CLASS = 3, 1
+# the reduced VAT rate of each EU country (basis points), for products of the reduced tax class
+REDUCED_RATES = {"DE": 700, "AT": 1000, "FR": 550, "PL": 500, "NL": 900}
+REDUCED_WORD = "Notizbuch A5 punktiert"  # the catalogue's products of the reduced tax class
 CHANNELS = (  # id, name, platform, type, status
     (1, "Zoë's Simulated Store", "bigcommerce", "storefront", "active"),
     (664177, "Amazon DE", "amazon", "marketplace", "connected"),
@@ -165,7 +170,7 @@ MAX_INT = 2147483647
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-# order line fields (lists, so that shipments can update them in place)
+# order line fields (lists, so that shipments can update them in place); L_R: the line's tax class
 L_V, L_Q, L_U, L_W, L_WM, L_S, L_A, L_C, L_R = range(9)
 
 

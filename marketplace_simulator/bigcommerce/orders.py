@@ -5,6 +5,7 @@ from .data import (
     COMPANIES, COUNTRIES, COUNTRY_POOL, COUPONS, CUSTOM_ITEMS, GIFT_MESSAGES, iso8601, RANDOM_CUSTOM_ITEMS, L_A, L_Q, L_S,
     L_U, L_W, MESSAGES, NAMES, parse_date, PAYMENT_METHODS, PM_BANK, PM_CARD, PM_COD, PM_GC, PM_KLARNA,
     PM_PAYPAL, PM_TEST, split_tax, STATUS_BY_NAME, STATUS_NAME, STORE_COUNTRY, WRAPPINGS, _ID, _int_arg,
+    L_R, NON_TAXABLE_CLASS, REDUCED_CLASS, REDUCED_RATES, TAX_CLASS_NAME,
 )
 
 
@@ -26,7 +27,9 @@ class OrdersMixin:
                 else 6 if r < 0.95 else 12 if r < 0.96 else 8 if r < 0.97 else 13 if r < 0.98 else 0
             )
             created = int(start + step * i + rnd() * step)
-            self._make_order(status, created, None)
+            order = self._make_order(status, created, None)
+            if order["id"] % 17 == 0:  # now and then a fee (no draw: a seed keeps its orders)
+                order["fees"] = [("Versandversicherung", 199, 0)]
         self._units = None
 
     def _make_order(self, status, created, lines, spec=None):
@@ -68,8 +71,8 @@ class OrdersMixin:
                 qty = 1 if rnd() < 0.75 else 2 + int(rnd() * 3)
                 order_lines.append(self._line(lines_v, qty, custom, gift, price))
         else:
-            for variant, qty, custom, price in lines:
-                order_lines.append(self._line(variant, qty, custom, gift, price))
+            for variant, qty, custom, price, tax_class in lines:
+                order_lines.append(self._line(variant, qty, custom, gift, price, tax_class))
         total_units = sum(ln[L_Q] for ln in order_lines)
         if status == 3 and total_units < 2:
             order_lines[0][L_Q] = 2
@@ -154,6 +157,7 @@ class OrdersMixin:
             "tx": [],
             "ds": 0,
             "refund": 0,
+            "fees": list(spec.get("fees") or []),  # (name, cents as entered, tax class)
         }
         if spec.get("currency") and spec["currency"] != self.store_currency:
             # a multi-currency order: every amount in the shopper's (transactional) currency
@@ -180,7 +184,11 @@ class OrdersMixin:
             self._index(order)
         return order
 
-    def _line(self, variant, qty, custom, gift, price):
+    def _line(self, variant, qty, custom, gift, price, tax_class=None):
+        """One order line; its tax class is its product's (custom items: the default class)
+        unless `tax_class` says otherwise."""
+        if tax_class is None:
+            tax_class = self.products[variant["product_id"]]["tax_class"] if variant is not None else 0
         if variant is None:
             unit = CUSTOM_ITEMS[custom][2] if price is None else price
             vidx = -1
@@ -193,7 +201,7 @@ class OrdersMixin:
         if gift:
             wrap = 1 if self.rng.random() < 0.6 else 2
             wrap_msg = int(self.rng.random() * len(GIFT_MESSAGES)) if self.rng.random() < 0.8 else -1
-        return [vidx, qty, unit, wrap, wrap_msg, 0, 0, custom, 0]
+        return [vidx, qty, unit, wrap, wrap_msg, 0, 0, custom, tax_class]
 
     @staticmethod
     def _payment_status(status, pm, rnd):
@@ -248,16 +256,31 @@ class OrdersMixin:
         })
 
     # -- amounts -------------------------------------------------------------------------------
+    def _line_rate(self, o, ln):
+        """The tax rate (basis points) of a line: none on a tax-free order (exports, reverse
+        charge) or for a non-taxable product; the destination's reduced rate for the reduced
+        tax class; the order's standard rate otherwise."""
+        if not o["rate"] or ln[L_R] == NON_TAXABLE_CLASS:
+            return 0
+        if ln[L_R] == REDUCED_CLASS:
+            return REDUCED_RATES.get(o["cc"], o["rate"])
+        return o["rate"]
+
     def _amounts(self, o):
+        """Every amount of an order, in cents. Each line is taxed at its own rate (_line_rate),
+        so is its share of an order discount (the shares add up to the discount: the last line
+        takes what rounding left); shipping, handling and gift wrapping at the standard rate."""
         rate, inc = o["rate"], o["inc"]
-        lines = []
+        lines, rates = [], []
         entered = 0
         sub_ex = sub_inc = 0
         wrap_ex = wrap_inc = wrap_entered = 0
         for ln in o["lines"]:
             qty, unit = ln[L_Q], ln[L_U]
-            p_ex, p_inc, p_tax = split_tax(unit, rate, inc)
-            t_ex, t_inc, t_tax = split_tax(unit * qty, rate, inc)
+            line_rate = self._line_rate(o, ln)
+            rates.append(line_rate)
+            p_ex, p_inc, p_tax = split_tax(unit, line_rate, inc)
+            t_ex, t_inc, t_tax = split_tax(unit * qty, line_rate, inc)
             w = WRAPPINGS[ln[L_W]][2]
             w_ex, w_inc, _ = split_tax(w, rate, inc)
             lines.append((p_ex, p_inc, p_tax, t_ex, t_inc, t_tax, w, w_ex, w_inc))
@@ -271,19 +294,31 @@ class OrdersMixin:
         if o["coupon"]:
             kind, amount = COUPONS[o["coupon"] - 1][1:]
             discount = entered * amount // 100 if kind == 1 else min(amount * 100, entered)
-        d_ex, d_inc, d_tax = split_tax(discount, rate, inc)
+        shares = [discount * ln[L_Q] * ln[L_U] // max(1, entered) for ln in o["lines"]]
+        if shares:
+            shares[-1] += discount - sum(shares)
+        d_ex = d_inc = d_tax = 0
+        for share, line_rate in zip(shares, rates):
+            ex, inc_, tax = split_tax(share, line_rate, inc)
+            d_ex, d_inc, d_tax = d_ex + ex, d_inc + inc_, d_tax + tax
         s_ex, s_inc, s_tax = split_tax(o["ship"], rate, inc)
         h_ex, h_inc, h_tax = split_tax(o["hand"], rate, inc)
-        total_ex = sub_ex + s_ex + h_ex + wrap_ex - d_ex
-        total_tax = (sub_inc - sub_ex) + s_tax + h_tax + (wrap_inc - wrap_ex) - d_tax
+        fees = []
+        for name, cents, tax_class in o.get("fees") or ():
+            fee_rate = 0 if tax_class == NON_TAXABLE_CLASS else (
+                REDUCED_RATES.get(o["cc"], rate) if tax_class == REDUCED_CLASS and rate else rate)
+            fees.append((name, cents, tax_class) + split_tax(cents, fee_rate, inc))
+        total_ex = sub_ex + s_ex + h_ex + wrap_ex - d_ex + sum(f[3] for f in fees)
+        total_tax = (sub_inc - sub_ex) + s_tax + h_tax + (wrap_inc - wrap_ex) - d_tax + sum(f[5] for f in fees)
         total_inc = total_ex + total_tax
         gc = min(o["gc"], total_inc) if o["gc"] != "all" else total_inc
         sc = min(o["sc"], total_inc - gc)
         refund = total_inc if o["refund"] == -1 else min(o["refund"], total_inc)
         return {
-            "lines": lines, "entered": entered, "sub_ex": sub_ex, "sub_inc": sub_inc,
+            "lines": lines, "rates": rates, "shares": shares, "entered": entered, "sub_ex": sub_ex, "sub_inc": sub_inc,
             "ship": (o["ship"], s_ex, s_inc, s_tax), "hand": (o["hand"], h_ex, h_inc, h_tax),
             "wrap": (wrap_entered, wrap_ex, wrap_inc, wrap_inc - wrap_ex), "discount": discount, "d_inc": d_inc,
+            "fees": fees,  # (name, cents, tax class, ex tax, inc tax, tax)
             "total_ex": total_ex, "total_inc": total_inc, "total_tax": total_tax, "gc": gc, "sc": sc,
             "paid": total_inc - gc - sc, "refund": refund,
         }
@@ -355,14 +390,19 @@ class OrdersMixin:
                 for line in raw:
                     price = line.get("price")
                     price = int(round(float(price) * 100)) if price is not None else None
+                    tax_class = line.get("tax_class")
+                    if tax_class is not None and tax_class not in TAX_CLASS_NAME:
+                        return self._json(400, {"error": "tax_class must be one of %s" % ", ".join(
+                            str(c) for c in TAX_CLASS_NAME)})
                     if line.get("custom"):
-                        lines.append((None, int(line.get("quantity", 1)), int(line.get("custom_index", 0)), price))
+                        lines.append((None, int(line.get("quantity", 1)), int(line.get("custom_index", 0)), price,
+                                      tax_class))
                         continue
                     hit = self.sku_index.get(line.get("sku"))
                     if hit is None:
                         return self._json(400, {"error": "unknown sku %r" % line.get("sku")})
                     variant = hit[1] if hit[0] == "v" else hit[1]["variants"][0]
-                    lines.append((variant, int(line.get("quantity", 1)), -1, price))
+                    lines.append((variant, int(line.get("quantity", 1)), -1, price, tax_class))
             created_at = parse_date(spec["date_created"]) if spec.get("date_created") else now - 60
             if created_at is None:
                 return self._json(400, {"error": "date_created is neither RFC 2822 nor ISO 8601"})
@@ -382,6 +422,14 @@ class OrdersMixin:
             for key in ("shipping_cost", "handling_cost"):
                 if spec.get(key) is not None:
                     spec[key] = int(round(float(spec[key]) * 100))
+            fees = []
+            for fee in spec.get("fees") or []:
+                if not isinstance(fee, dict) or fee.get("amount") is None or fee.get("tax_class", 0) not in TAX_CLASS_NAME:
+                    return self._json(400, {"error": "a fee is {name, amount, tax_class (one of %s)}" % ", ".join(
+                        str(c) for c in TAX_CLASS_NAME)})
+                fees.append((str(fee.get("name") or "Fee"), int(round(float(fee["amount"]) * 100)),
+                             int(fee.get("tax_class", 0))))
+            spec["fees"] = fees
             if spec.get("gift_certificate") not in (None, "all"):
                 spec["gift_certificate"] = int(round(float(spec["gift_certificate"]) * 100))
             spec["id"] = int(spec["id"]) if spec.get("id") is not None else None

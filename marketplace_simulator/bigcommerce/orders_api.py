@@ -5,8 +5,8 @@ from bisect import bisect_left, bisect_right
 from operator import itemgetter
 
 from .data import (
-    COMPANIES, COUNTRIES, COUPONS, CUSTOM_ITEMS, GIFT_MESSAGES, iso8601, L_A, L_C, L_Q, L_S, L_U, L_V,
-    L_W, L_WM, m4, MESSAGES, NAMES, ORDER_STATUSES, PAID_STATUSES, parse_date, PAYMENT_METHODS, rfc2822,
+    COMPANIES, COUNTRIES, COUPONS, CUSTOM_ITEMS, GIFT_MESSAGES, iso8601, L_A, L_C, L_Q, L_R, L_S, L_U, L_V,
+    L_W, L_WM, m4, REDUCED_CLASS, TAX_CLASS_NAME, MESSAGES, NAMES, ORDER_STATUSES, PAID_STATUSES, parse_date, PAYMENT_METHODS, rfc2822,
     split_tax, STATUS_NAME, STORE_COUNTRY, UNPAID_STATUSES, WRAPPINGS, _ApiError, _ID, _int_arg,
 )
 
@@ -29,6 +29,7 @@ class OrdersApiMixin:
             ("v2", "GET", "/orders/%s/coupons" % SEG, "getOrderCoupons", self._get_order_coupons),
             ("v2", "GET", "/orders/%s/taxes" % SEG, "getOrderTaxes", self._get_order_taxes),
             ("v2", "GET", "/orders/%s/consignments" % SEG, "getOrderConsignments", self._get_order_consignments),
+            ("v2", "GET", "/orders/%s/fees" % SEG, "getOrderFees", self._get_order_fees),
         ]
 
     # -- orders ----------------------------------------------------------------------------------
@@ -158,7 +159,19 @@ class OrdersApiMixin:
         include = set(req.args("include"))
         if include & {"consignments", "consignments.line_items"} and req.arg("consignment_structure") == "object":
             out["consignments"] = self._render_consignments(order, host, "consignments.line_items" in include)
+        if "fees" in include:
+            out["fees"] = self._render_fees(order)
         return out
+
+    def _render_fees(self, o):
+        """The order's fees (orderFees): each with its costs and tax, at its tax class's rate."""
+        return [{"id": o["id"] * 10 + n + 1, "type": "custom_fee", "display_name_customer": name,
+                 "display_name_merchant": name, "source": "v2", "base_cost": m4(cents), "cost_ex_tax": m4(ex),
+                 "cost_inc_tax": m4(inc), "cost_tax": m4(tax), "tax_class_id": tax_class}
+                for n, (name, cents, tax_class, ex, inc, tax) in enumerate(self._amounts(o)["fees"])]
+
+    def _get_order_fees(self, req, order_id):
+        return self._json(200, {"fees": self._render_fees(self._order_or_404(order_id))})
 
     def _render_consignments(self, o, host, line_items):
         """GET /v2/orders/{id}/consignments (orderConsignment_Get): one shipping consignment per
@@ -341,6 +354,7 @@ class OrdersApiMixin:
             "shipping_addresses": {"url": "%s/orders/%d/shippingaddresses" % (base, oid),
                                    "resource": "/orders/%d/shippingaddresses" % oid},
             "coupons": {"url": "%s/orders/%d/coupons" % (base, oid), "resource": "/orders/%d/coupons" % oid},
+            "fees": {"url": "%s/orders/%d/fees" % (base, oid), "resource": "/orders/%d/fees" % oid},
             "external_id": o.get("ext"),
             "external_merchant_id": None,
             "tax_provider_id": "BasicTaxProvider" if o["rate"] else "",
@@ -376,8 +390,9 @@ class OrdersApiMixin:
                 "display_style": "Rectangle",
             } for n, v in enumerate(variant["values"])]
         discounts = []
+        line_rate = a["rates"][k]
         if a["discount"]:
-            share = a["discount"] * ln[L_Q] * ln[L_U] // max(1, a["entered"])
+            share = a["shares"][k]
             coupon = COUPONS[o["coupon"] - 1] if o["coupon"] else None
             discounts.append({"id": "coupon" if coupon else "manual-discount", "amount": m4(share),
                               "name": "Coupon %s" % coupon[0] if coupon else "Manual Discount",
@@ -407,7 +422,7 @@ class OrdersApiMixin:
             "total_ex_tax": m4(t_ex),
             "total_inc_tax": m4(t_inc),
             "total_tax": m4(t_tax),
-            "discounted_total_inc_tax": m4(t_inc - (split_tax(share, o["rate"], o["inc"])[1] if share else 0)),
+            "discounted_total_inc_tax": m4(t_inc - (split_tax(share, line_rate, o["inc"])[1] if share else 0)),
             "weight": weight,
             "width": "0.0000",
             "height": "0.0000",
@@ -519,27 +534,37 @@ class OrdersApiMixin:
 
     def _get_order_taxes(self, req, order_id):
         """One row per taxed item, gift wrapping, shipping and handling charge (as the Basic Tax
-        Provider records them), each with its own amount."""
+        Provider records them), each with its own rate and amount: an order of products of
+        several tax classes has rows of several rates. Which item or charge a row taxes
+        (order_product_id, line_item_type) is told only to a request with ``details=true``, as
+        documented."""
         order = self._order_or_404(order_id)
+        page, limit = self._page_limit(req, 50, self.ORDERS_MAX_LIMIT)
         if not order["rate"]:
             return self._no_content()
         a = self._amounts(order)
+        details = (req.arg("details") or "").lower() == "true"
         rows = []
 
-        def row(kind, amount, product_id=None):
-            if amount:
-                rows.append({
-                    "id": order["id"] * 100 + len(rows) + 1, "order_id": order["id"], "order_address_id": order["aid"],
-                    "tax_rate_id": 1, "sales_tax_id": "1", "tax_class_id": 0,
-                    "name": "MwSt. %g%%" % (order["rate"] / 100.0), "class": "Default Tax Class",
-                    "rate": "%.4f" % (order["rate"] / 100.0), "priority": 0, "priority_amount": m4(amount),
-                    "line_amount": m4(amount), "order_pickup_method_id": 0,
-                    "order_product_id": None if product_id is None else str(product_id), "line_item_type": kind,
-                })
+        def row(kind, amount, rate, tax_class=0, product_id=None):
+            if not amount:
+                return
+            out = {
+                "id": order["id"] * 100 + len(rows) + 1, "order_id": order["id"], "order_address_id": order["aid"],
+                "tax_rate_id": 2 if tax_class == REDUCED_CLASS else 1,
+                "sales_tax_id": "2" if tax_class == REDUCED_CLASS else "1",
+                "tax_class_id": tax_class, "name": "MwSt. %g%%" % (rate / 100.0), "class": TAX_CLASS_NAME[tax_class],
+                "rate": "%.4f" % (rate / 100.0), "priority": 0, "priority_amount": m4(amount),
+                "line_amount": m4(amount), "order_pickup_method_id": 0,
+            }
+            if details:
+                out.update(order_product_id=None if product_id is None else str(product_id), line_item_type=kind)
+            rows.append(out)
 
         for k, amounts in enumerate(a["lines"]):
-            row("item", amounts[5], order["pid"] + k)
-            row("gift-wrapping", amounts[8] - amounts[7])
-        row("shipping", a["ship"][3])
-        row("handling", a["hand"][3])
-        return self._json(200, rows)
+            row("item", amounts[5], a["rates"][k], order["lines"][k][L_R], order["pid"] + k)
+            row("gift-wrapping", amounts[8] - amounts[7], order["rate"])
+        row("shipping", a["ship"][3], order["rate"])
+        row("handling", a["hand"][3], order["rate"])
+        rows = rows[(page - 1) * limit:page * limit]  # paged like every v2 list (50 by default)
+        return self._json(200, rows) if rows else self._no_content()

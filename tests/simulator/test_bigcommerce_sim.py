@@ -643,12 +643,37 @@ def test_taxes_per_line_shipping_and_wrapping(simulator, api):
     control(simulator, "add_orders", {"orders": [{"id": 777002, "status": "Awaiting Fulfillment", "country": "DE",
                                                   "b2b": False, "gift": True, "shipping_cost": 4.95,
                                                   "lines": [{"sku": "BC-0002", "quantity": 2}]}]})
-    taxes = api.connection.make_request("GET", api.connection.full_path("orders/777002/taxes"))
+    plain = api.connection.make_request("GET", api.connection.full_path("orders/777002/taxes"))
+    for row in plain:
+        check_schema(row, ORDERS_V2, "orderTaxes_Base")
+    assert not any("line_item_type" in t or "order_product_id" in t for t in plain), "only with details=true"
+    taxes = api.connection.make_request("GET", api.connection.full_path("orders/777002/taxes?details=true"))
     kinds = sorted(t["line_item_type"] for t in taxes)
     assert kinds == ["gift-wrapping", "item", "shipping"]
     item = next(t for t in taxes if t["line_item_type"] == "item")
     assert item["order_product_id"] == str(v2_products(api, 777002)[0]["id"])
     assert item["rate"] == "19.0000"
+
+
+def test_an_order_of_two_tax_classes_has_two_rates(simulator, api):
+    """A product of the reduced tax class is taxed at 7 % next to one at 19 %, the coupon's
+    discount shared between them at their own rates: the totals still add up."""
+    control(simulator, "add_orders", {"orders": [{
+        "id": 777009, "status": "Awaiting Fulfillment", "country": "DE", "b2b": False, "tax_inclusive": False,
+        "shipping_cost": 4.95, "coupon": "SOMMER10",
+        "lines": [{"sku": "BC-0002", "quantity": 2, "price": 10.00}, {"sku": "BC-0003", "price": 20.00, "tax_class": 3}]}]})
+    taxes = api.connection.make_request("GET", api.connection.full_path("orders/777009/taxes?details=true"))
+    products = v2_products(api, 777009)
+    rate_of = {t["order_product_id"]: t["rate"] for t in taxes if t["line_item_type"] == "item"}
+    assert [rate_of[str(p["id"])] for p in products] == ["19.0000", "7.0000"]
+    assert [t["class"] for t in taxes if t["line_item_type"] == "item"] == ["Default Tax Class", "Ermäßigt 7 %"]
+    assert [p["total_tax"] for p in products] == ["3.8000", "1.4000"]
+    order = api.connection.make_request("GET", api.connection.full_path("orders/777009"))
+    discounts = [float(d["amount"]) for p in products for d in p["applied_discounts"]]
+    assert sum(discounts) == float(order["discount_amount"]) == 4.0
+    # 40.00 - 4.00 + 4.95 net; tax: 19 % of (20 - 2 + 4.95), 7 % of (20 - 2)
+    assert order["total_ex_tax"] == "40.9500" and order["total_tax"] == "5.6200"
+    assert order["total_inc_tax"] == "46.5700"
 
 
 def test_an_order_in_another_currency(simulator, api):
@@ -703,3 +728,19 @@ def test_a_smaller_quota_window_for_tests(simulator, api):
         api.Store.all()
     time.sleep(0.45)
     assert api.Store.all()["id"] == "simstore"
+
+
+def test_order_fees_are_listed_with_include_fees_and_in_the_totals(simulator, api):
+    control(simulator, "add_orders", {"orders": [{
+        "id": 777010, "status": "Awaiting Fulfillment", "country": "DE", "b2b": False, "tax_inclusive": False,
+        "shipping_cost": 0, "coupon": 0, "lines": [{"sku": "BC-0002", "price": 10.00}],
+        "fees": [{"name": "Versandversicherung", "amount": 2.00}, {"name": "Spende", "amount": 1.00, "tax_class": 1}]}]})
+    plain = api.connection.make_request("GET", api.connection.full_path("orders/777010"))
+    assert set(plain["fees"]) == {"url", "resource"}, "a resource link without include=fees"
+    order = api.connection.make_request("GET", api.connection.full_path("orders/777010?include=fees"))
+    for fee in order["fees"]:
+        check_schema(fee, ORDERS_V2, "orderFees_Resp")
+    assert [(f["cost_ex_tax"], f["cost_tax"]) for f in order["fees"]] == [("2.0000", "0.3800"), ("1.0000", "0.0000")]
+    assert order["total_ex_tax"] == "13.0000" and order["total_tax"] == "2.2800" and order["total_inc_tax"] == "15.2800"
+    listed = api.connection.make_request("GET", api.connection.full_path("orders/777010/fees"))
+    assert listed["fees"] == order["fees"]
