@@ -386,7 +386,7 @@ class MarketplaceInstance(models.Model):
     def _dashboard_setup(self):
         """The set-up steps of a draft instance: which are done."""
         secrets = [fname for fname in self._secret_fields() if fname.startswith("%s_" % self.marketplace)]
-        sudo = self.sudo()
+        sudo = self.sudo()  # sudo: whether the credentials are filled, never their values
         return {
             "credentials": all(sudo[fname] for fname in secrets),
             "warehouses": bool(self.warehouse_id),
@@ -472,6 +472,7 @@ class MarketplaceInstance(models.Model):
     # buttons -------------------------------------------------------------------------------
     def action_test_connection(self):
         self.ensure_one()
+        self.env["marketplace.access"]._check(self, "manager")
         try:
             self._call_connector("test_connection")
         except UserError as err:
@@ -481,6 +482,7 @@ class MarketplaceInstance(models.Model):
                                     marketplace=self._marketplace_label(), instance=self.name))
 
     def action_confirm(self):
+        self.env["marketplace.access"]._check(self, "manager", "write")
         for instance in self:
             hook = instance._connector_method("confirm")
             if hook:
@@ -492,6 +494,7 @@ class MarketplaceInstance(models.Model):
         return True
 
     def action_reset_to_draft(self):
+        self.env["marketplace.access"]._check(self, "manager", "write")
         self.write({"state": "draft"})
         return True
 
@@ -520,7 +523,7 @@ class MarketplaceInstance(models.Model):
         if not text:
             return text
         secrets = []
-        for instance in self.sudo():
+        for instance in self.sudo():  # sudo: the credentials are read to be hidden, never shown
             for fname in self._secret_fields():
                 value = instance[fname]
                 if value and isinstance(value, str) and len(value) >= 4:
@@ -609,7 +612,9 @@ class MarketplaceInstance(models.Model):
         """Import one order by its marketplace reference, whatever Last Processed On says; the
         sale order's id (an id marshals over XML-RPC, a record does not), False when none."""
         self.ensure_one()
+        self.env["marketplace.access"]._check(self)
         self._check_job_runnable("import_orders")
+        # sudo: the import writes what a Marketplace User may not (queue, log); this instance only
         order = self.env["marketplace.order.importer"].sudo()._recover(self.sudo(), reference)
         return order.id or False
 
@@ -627,7 +632,7 @@ class MarketplaceInstance(models.Model):
         if not currency:
             raise UserError(_("Unknown currency %s.", code))
         if not currency.active:
-            currency.sudo().active = True
+            currency.sudo().active = True  # sudo: an order's currency is activated, as Odoo's admin would
         return currency
 
     @api.model
@@ -689,14 +694,15 @@ class MarketplaceInstance(models.Model):
         return product
 
     def _create_product(self, name, sku=None, barcode=None, price=0.0):
-        """A storable product for a marketplace item no product matches ("Create Odoo Products?")."""
+        """A storable product for a marketplace item no product matches ("Create Odoo Products?"),
+        the instance's company's."""
         return self.env["product.product"].create({
             "name": name or sku or barcode,
             "default_code": sku or False,
             "barcode": barcode or False,
             "type": "product",
             "list_price": price or 0.0,
-            "company_id": False,
+            "company_id": self.company_id.id,
         })
 
     def _marketplace_tax(self, rate, price_include):

@@ -20,3 +20,5 @@ from . import test_ui_tour
 from . import test_order_known_versions
 from . import test_returns
 from . import test_trust_surface
+from . import test_trust_rights
+from . import test_company_rules

@@ -80,7 +80,7 @@ class BigCommerceListingImport(models.AbstractModel):
         whose variants are all new becomes one template with those variants; others one product
         each."""
         if len(items) > 1 and all(item["options"] for item in items) and len(items) == len(product.get("variants") or []):
-            return self._create_template(product, items)
+            return self._create_template(instance, product, items)
         created = {}
         for item in items:
             odoo_product = instance._create_product(
@@ -90,7 +90,7 @@ class BigCommerceListingImport(models.AbstractModel):
             created[item["external_id"]] = odoo_product
         return created
 
-    def _create_template(self, product, items):
+    def _create_template(self, instance, product, items):
         Attribute, Value = self.env["product.attribute"], self.env["product.attribute.value"]
         values_by_option = {}
         for item in items:
@@ -110,6 +110,7 @@ class BigCommerceListingImport(models.AbstractModel):
         template = self.env["product.template"].create({
             "name": product.get("name"), "type": "product", "list_price": float(product.get("price") or 0.0),
             "weight": self._odoo_weight(items[0]["weight_kg"]), "attribute_line_ids": lines,
+            "company_id": instance.company_id.id,
         })
         by_values = {frozenset(v.product_template_attribute_value_ids.product_attribute_value_id.ids): v
                      for v in template.product_variant_ids}
