@@ -141,7 +141,7 @@ class BigCommerceListingImport(models.AbstractModel):
         instance's own API host; no redirect elsewhere; 10 MB; a deadline), and an image that
         cannot be had or read leaves the listing without one, with a warning on the log."""
         by_external = {item["external_id"]: item for item in items}
-        api_host = origin(instance.sudo().api_base_url)
+        api_host = origin(instance.sudo().api_base_url)  # sudo: an administrators' field; its host only
         cache = {}
         for listing in listings:
             url = by_external.get(listing.external_id, {}).get("image_url")

@@ -105,6 +105,15 @@ class TestBigCommerceRights(BigCommerceRightsCase):
         self.assertEqual(picking.marketplace_export_state, "exported")
         self.assertEqual(len(self.sim_state()["shipments"]), 1)
 
+    def test_only_a_manager_confirms_and_hears_of_another_instances_account(self):
+        same = self.env["marketplace.instance"].create({
+            "name": "Same Store", "marketplace": "bigcommerce", "bigcommerce_store_hash": "simstore",
+            "bigcommerce_access_token": "sim-token", "api_base_url": self.sim_url + "/bigcommerce"})
+        for user in (self.user, self.clerk, self.foreign_user):
+            with self.assertRaises(AccessError, msg=user.login):  # not the holder's name
+                same.with_user(user).action_confirm()
+        self.assertEqual(same.state, "draft")
+
     def test_two_stores_keep_their_own_status_labels(self):
         mine = self.env["marketplace.order.status"].search([("instance_id", "=", self.instance.id)])
         self.assertEqual(len(mine), len(STANDARD_STATUSES))
