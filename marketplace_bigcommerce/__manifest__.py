@@ -9,6 +9,7 @@
     "external_dependencies": {"python": ["bigcommerce", "requests"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/bigcommerce_security.xml",
         "views/bigcommerce_reference_views.xml",
         "views/marketplace_instance_views.xml",
         "views/marketplace_listing_views.xml",

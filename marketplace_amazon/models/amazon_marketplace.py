@@ -113,7 +113,7 @@ class AmazonMarketplace(models.Model):
 
     def _has_rates(self, company, currencies):
         """Whether the company has a rate for each currency other than its own."""
-        Rate = self.env["res.currency.rate"].sudo()
+        Rate = self.env["res.currency.rate"].sudo()  # sudo: whether rates exist, counted only
         today = fields.Date.context_today(self)
         return all(Rate.search_count([("currency_id", "=", c.id), ("name", "<=", today),
                                       ("company_id", "in", (False, company.root_id.id))])

@@ -83,10 +83,10 @@ class MarketplaceInstance(models.Model):
 
     def _amazon_client(self):
         self.ensure_one()
-        account = self.sudo()
+        account = self.sudo()  # sudo: the credentials, read into the client only (managers only read them)
         if not all(account[f] for f in CREDENTIALS):
             raise UserError(_("Fill in the authorization token and the LWA client id and secret of %s.", self.name))
-        params = self.env["ir.config_parameter"].sudo()
+        params = self.env["ir.config_parameter"].sudo()  # sudo: system parameters, read only
         return AmazonClient(
             refresh_token=account.amazon_refresh_token,
             lwa_client_id=account.amazon_lwa_client_id,
@@ -112,6 +112,7 @@ class MarketplaceInstance(models.Model):
 
     def action_amazon_update_marketplaces(self):
         """Fill the available marketplaces from the seller's participations."""
+        self.env["marketplace.access"]._check(self, "manager", "write")
         for instance in self:
             participations = instance._call_connector("test_connection")
             self.env["amazon.marketplace"]._update_account(instance, participations)

@@ -17,7 +17,7 @@ class MarketplaceDemo(models.AbstractModel):
     @api.model
     def _simulator_url(self):
         """Where the local simulator answers: system parameter, else the environment, else localhost."""
-        params = self.env["ir.config_parameter"].sudo()
+        params = self.env["ir.config_parameter"].sudo()  # sudo: demo data set-up, a system parameter
         url = params.get_param("marketplace.simulator_url") or os.environ.get("MARKETPLACE_SIMULATOR_URL") \
             or "http://localhost:8700"
         params.set_param("marketplace.simulator_url", url)
@@ -50,7 +50,7 @@ class MarketplaceDemo(models.AbstractModel):
             "list_price": float(row["list_price"]),
             "type": "product",
         } for row in rows])
-        Quant = self.env["stock.quant"].sudo()
+        Quant = self.env["stock.quant"].sudo()  # sudo: demo data set-up, the catalogue's stock
         for product, row in zip(products, rows):
             if int(row["qty_available"]):
                 Quant._update_available_quantity(product, warehouse.lot_stock_id, int(row["qty_available"]))

@@ -19,13 +19,15 @@ class MarketplaceExport(models.Model):
     each item. The engine owns the bookkeeping; the connector only sends and reads."""
 
     _name = "marketplace.export"
+    _inherit = ["marketplace.instance.bound"]
     _description = "Marketplace Export"
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(string="External Reference", readonly=True, copy=False,
                        help="The marketplace's id of the export (feed id, process status id).")
     instance_id = fields.Many2one("marketplace.instance", required=True, readonly=True, ondelete="cascade",
-                                  index=True)
+                                  index=True, check_company=True)
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     kind = fields.Selection([("stock", "Stock"), ("price", "Price")], required=True, readonly=True)
     state = fields.Selection(
@@ -103,6 +105,7 @@ class MarketplaceExport(models.Model):
             if not listings:
                 continue
             values = {listing: changed[listing] for listing in listings}
+            # sudo: an export is the engine's record (users only read them), of this instance's listings
             export = self.sudo().create({
                 "instance_id": instance.id, "kind": kind, "item_count": len(values),
                 "values": json.dumps({str(listing.id): value for listing, value in values.items()}),

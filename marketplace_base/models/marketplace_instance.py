@@ -335,6 +335,7 @@ class MarketplaceInstance(models.Model):
     # buttons -------------------------------------------------------------------------------
     def action_test_connection(self):
         self.ensure_one()
+        self.env["marketplace.access"]._check(self, "manager")
         try:
             self._call_connector("test_connection")
         except UserError as err:
@@ -344,6 +345,7 @@ class MarketplaceInstance(models.Model):
                                     marketplace=self._marketplace_label(), instance=self.name))
 
     def action_confirm(self):
+        self.env["marketplace.access"]._check(self, "manager", "write")
         for instance in self:
             instance._call_connector("confirm" if instance._hook("confirm") else "test_connection")
             instance._ensure_pricelist()
@@ -351,6 +353,7 @@ class MarketplaceInstance(models.Model):
         return True
 
     def action_reset_to_draft(self):
+        self.env["marketplace.access"]._check(self, "manager", "write")
         self.write({"state": "draft"})
         return True
 
@@ -389,7 +392,7 @@ class MarketplaceInstance(models.Model):
         if not text:
             return text
         secrets = []
-        for instance in self.sudo():
+        for instance in self.sudo():  # sudo: the credentials are read to be hidden, never shown
             for fname in self._secret_fields():
                 value = instance[fname]
                 if value and isinstance(value, str) and len(value) >= 4:
@@ -403,7 +406,9 @@ class MarketplaceInstance(models.Model):
         """Import one order by its marketplace reference, whatever Last Processed On says; the
         sale order's id (an id marshals over XML-RPC, a record does not), False when none."""
         self.ensure_one()
+        self.env["marketplace.access"]._check(self)
         self._check_job_runnable("import_orders")
+        # sudo: the import writes what a Marketplace User may not (queue, log); this instance only
         order = self.env["marketplace.order.importer"].sudo()._recover(self.sudo(), reference)
         return order.id or False
 
@@ -421,7 +426,7 @@ class MarketplaceInstance(models.Model):
         if not currency:
             raise UserError(_("Unknown currency %s.", code))
         if not currency.active:
-            currency.sudo().active = True
+            currency.sudo().active = True  # sudo: an order's currency is activated, as Odoo's admin would
         return currency
 
     @api.model

@@ -83,7 +83,7 @@ class MarketplaceInstance(models.Model):
         identity = (identity or "").strip()
         if not identity:
             return False
-        endpoint = _endpoint(self.sudo().api_base_url)
+        endpoint = _endpoint(self.sudo().api_base_url)  # sudo: an administrators' field, compared only
         if endpoint in {_endpoint(url) for url in production}:
             endpoint = ""
         digest = hashlib.sha256("\n".join((self.marketplace, endpoint, identity)).encode()).hexdigest()
@@ -95,6 +95,7 @@ class MarketplaceInstance(models.Model):
         self.ensure_one()
         if not self.account_key:
             return self.browse()
+        # sudo: the holder may be another company's instance; only its name is ever told
         return self.sudo().search([("account_key", "=", self.account_key), ("state", "=", "confirmed"),
                                    ("id", "!=", self.id)], limit=1)
 
@@ -118,6 +119,7 @@ class MarketplaceInstance(models.Model):
         snapshot predates the commit of whoever confirmed it first)."""
         key = re.search(r"\(account_key\)=\((.*)\)", error.diag.message_detail or "")
         key = key.group(1) if key else ""
+        # sudo: as in _account_holder, the holder's name only
         holder = self.sudo().search([("account_key", "=", key), ("state", "=", "confirmed"),
                                      ("id", "not in", self.ids)], limit=1).name
         if not holder:
@@ -131,7 +133,9 @@ class MarketplaceInstance(models.Model):
 
     def action_confirm(self):
         # Refused before any call to the marketplace when the account is known to be taken; the
-        # database refuses it when someone confirmed it meanwhile (see write).
+        # database refuses it when someone confirmed it meanwhile (see write). The caller's
+        # rights first: only a Marketplace Manager of the instance hears of another's account.
+        self.env["marketplace.access"]._check(self, "manager", "write")
         self.filtered("active")._check_account_free()
         return super().action_confirm()
 

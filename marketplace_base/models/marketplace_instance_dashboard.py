@@ -107,7 +107,7 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
     def _dashboard_setup(self):
         """The set-up steps of a draft instance: which are done."""
         secrets = [fname for fname in self._secret_fields() if fname.startswith("%s_" % self.marketplace)]
-        sudo = self.sudo()
+        sudo = self.sudo()  # sudo: whether the credentials are filled, never their values
         return {
             "credentials": all(sudo[fname] for fname in secrets),
             "warehouses": bool(self.warehouse_id),

@@ -15,6 +15,11 @@ JOBS = [
 ]
 
 
+# Written by the engine only (see marketplace.access._check_engine_fields): which cron runs the
+# job, and who asked for a run and when (the background worker's queue of requests).
+ENGINE_FIELDS = ("cron_id", "requested_by_id", "requested_at")
+
+
 class MarketplaceJob(models.Model):
     """The schedule of one automatic job of one instance, mirrored into its own ir.cron.
 
@@ -22,11 +27,14 @@ class MarketplaceJob(models.Model):
     """
 
     _name = "marketplace.job"
+    _inherit = ["marketplace.instance.bound"]
     _description = "Marketplace Automatic Job"
     _order = "instance_id, id"
     _rec_name = "job"
+    _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
+                                  check_company=True)
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     job = fields.Selection([(code, label) for code, label, _defaults in JOBS], required=True)
     cron_active = fields.Boolean(string="Active", default=False)
@@ -69,6 +77,7 @@ class MarketplaceJob(models.Model):
             ["end:max", "id:max"],
         )
         last = {(instance.id, job): (end, log_id) for instance, job, end, log_id in ends}
+        # sudo: the outcome of the jobs' own last runs, shown to whoever sees the jobs
         states = dict(self.env["marketplace.log"].browse([v[1] for v in last.values()]).sudo()
                       .mapped(lambda log: (log.id, log.state)))
         for job in self:
@@ -78,6 +87,7 @@ class MarketplaceJob(models.Model):
 
     @api.depends("requested_at")
     def _compute_running(self):
+        # sudo: whether these jobs' own runs are open, shown to whoever sees the jobs
         running = self.env["marketplace.log"].sudo()._read_group(
             [("instance_id", "in", self.instance_id.ids), ("state", "=", "running")], ["instance_id", "job"])
         running = set((instance.id, job) for instance, job in running)
@@ -86,21 +96,41 @@ class MarketplaceJob(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self.env["marketplace.access"]._check_engine_fields(self, vals, ENGINE_FIELDS)
         jobs = super().create(vals_list)
         jobs._sync_cron()
         return jobs
 
     def write(self, vals):
+        self.env["marketplace.access"]._check_engine_fields(self, vals, ENGINE_FIELDS)
         res = super().write(vals)
         if {"cron_active", "interval_number", "interval_type"} & set(vals):
             self._sync_cron()
         return res
 
     def unlink(self):
-        crons = self.sudo().cron_id
+        # Only the crons these jobs made go with them (see _own_cron), whatever cron_id says.
+        crons = self.env["ir.cron"].sudo().concat(*(job._own_cron() for job in self))
         res = super().unlink()
         crons.unlink()
         return res
+
+    def _cron_code(self):
+        return "model._run_from_cron(%d)" % self.id
+
+    def _own_cron(self):
+        """The job's cron when it is the one the engine made for this job: a cron of this model
+        whose code runs this job (empty otherwise). The engine only ever writes and deletes
+        that cron: a cron_id pointing anywhere else (Odoo's mail scheduler, another job's
+        cron) is never renamed, rewritten, switched off or deleted."""
+        self.ensure_one()
+        # sudo: crons are the superuser's records; reading this one decides nothing else.
+        cron = self.sudo().cron_id
+        if cron and cron.model_id.model == self._name and cron.state == "code" \
+                and (cron.code or "").strip() == self._cron_code():
+            return cron
+        return self.env["ir.cron"].sudo()
 
     def _cron_values(self):
         instance = self.instance_id
@@ -109,7 +139,7 @@ class MarketplaceJob(models.Model):
             "name": _("Marketplace %(instance)s: %(job)s", instance=instance.name, job=label),
             "model_id": self.env["ir.model"]._get_id(self._name),
             "state": "code",
-            "code": "model._run_from_cron(%d)" % self.id,
+            "code": self._cron_code(),
             "interval_number": self.interval_number,
             "interval_type": self.interval_type,
             "numbercall": -1,
@@ -119,10 +149,14 @@ class MarketplaceJob(models.Model):
         }
 
     def _sync_cron(self):
+        """Keep each job's own cron in step with its settings; a job without one (or whose
+        cron_id is not its own) gets a new one. sudo: crons are the superuser's records, and
+        only these jobs' own crons are written."""
         for job in self.sudo():
             vals = job._cron_values()
-            if job.cron_id:
-                job.cron_id.write(vals)
+            cron = job._own_cron()
+            if cron:
+                cron.write(vals)
             else:
                 job.cron_id = self.env["ir.cron"].sudo().create(vals)
 
@@ -139,17 +173,21 @@ class MarketplaceJob(models.Model):
         """Ask the background worker to run this job now (a button never runs a long job in the
         browser's request); True when asked, False when it is already started or running."""
         self.ensure_one()
+        # sudo: the request is the engine's record (requested_by_id, requested_at); the caller
+        # passed marketplace.access._check on the instance (action_start_job)
         job = self.sudo()
         if job.running:
             return False
         job.write({"requested_by_id": self.env.uid, "requested_at": fields.Datetime.now()})
+        # sudo: waking the background worker's cron (the superuser's record), nothing more
         self.env.ref("marketplace_base.ir_cron_marketplace_requested_jobs").sudo()._trigger()
         return True
 
     @api.model
     def _run_requested(self):
         """The background worker: run the jobs people started, oldest first, each committed as
-        it goes, and tell each person the outcome."""
+        it goes, and tell each person the outcome. sudo: this is the scheduler's cron (run as
+        superuser); each request was checked when the person made it (action_start_job)."""
         for job in self.sudo().search([("requested_at", "!=", False)], order="requested_at, id"):
             user = job.requested_by_id
             job.write({"requested_at": False, "requested_by_id": False})
@@ -167,6 +205,7 @@ class MarketplaceJob(models.Model):
             instance._maybe_commit()
 
     def _notify_outcome(self, user):
+        # sudo: the last log of this job only, whose outcome goes to the person who started it
         log = self.env["marketplace.log"].sudo().search(
             [("instance_id", "=", self.instance_id.id), ("job", "=", self.job)], order="id desc", limit=1)
         if not (user and log):

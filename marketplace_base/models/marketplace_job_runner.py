@@ -170,6 +170,7 @@ class MarketplaceJobRunner(models.AbstractModel):
         the background worker and the button answers at once; the person is told the outcome
         when it ends. `action_<job>` stays synchronous for crons, XML-RPC and scripts."""
         self.ensure_one()
+        self.env["marketplace.access"]._check(self)
         code = self.env.context.get("marketplace_job")
         if code not in dict(self.env["marketplace.job"]._fields["job"].selection):
             raise UserError(_("Unknown job %s.", code))
@@ -192,7 +193,12 @@ class MarketplaceJobRunner(models.AbstractModel):
     # running -------------------------------------------------------------------------------
     def _run_job(self, job):
         """Run one job on each instance, each run in a log closed whatever happens; return True
-        for RPC callers. The outcome (counts, errors) is on the log."""
+        for RPC callers. The outcome (counts, errors) is on the log.
+
+        Every `action_<job>` comes here: the caller's rights on these instances are checked
+        first (the Marketplace User group, the instances' access rules and companies), so
+        the sudo below never runs a job on an instance the caller could not read."""
+        self.env["marketplace.access"]._check(self)
         for instance in self:
             if job == "process_queues":
                 # Any number of workers share the queues (SKIP LOCKED): no job lock.
@@ -232,9 +238,12 @@ class MarketplaceJobRunner(models.AbstractModel):
         """A log for one run: kept (committed at once under a cron) whatever happens, closed with
         its counters, and with the error that stopped the run, if any."""
         self.ensure_one()
+        # sudo: a run's log is the engine's record (users only read logs); who started it comes
+        # from the background worker only (a context is what an RPC caller sends)
+        started_by = self.env.su and self.env.context.get("marketplace_started_by")
         log = self.env["marketplace.log"].sudo().create({
             "instance_id": self.id, "job": job,
-            "user_id": self.env.context.get("marketplace_started_by") or self.env.uid,
+            "user_id": started_by or self.env.uid,
         })
         self._maybe_commit()
         run = JobRun(self, log)

@@ -5,19 +5,28 @@ from odoo.osv import expression
 from .marketplace_claim import claim
 
 
+# What the marketplace last accepted and its answer: the export's cursor, written by the engine
+# only (a person changing it would make the next export skip or resend values).
+ENGINE_FIELDS = ("exported_price", "exported_qty", "exported_locations", "last_sync", "sync_state", "sync_error")
+
+
 class MarketplaceListing(models.Model):
     """An Odoo product bound to one item (offer, listing, variant) of one instance."""
 
     _name = "marketplace.listing"
+    _inherit = ["marketplace.instance.bound"]
     _description = "Marketplace Listing"
     _order = "instance_id, sku, id"
+    _check_company_auto = True
 
     name = fields.Char(help="Title of the item on the marketplace.")
     active = fields.Boolean(default=True)
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
+                                  check_company=True)
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     marketplace = fields.Selection(related="instance_id.marketplace", store=True)
-    product_id = fields.Many2one("product.product", required=True, ondelete="restrict", index=True)
+    product_id = fields.Many2one("product.product", required=True, ondelete="restrict", index=True,
+                                 check_company=True)
     external_id = fields.Char(string="External ID", index=True, help="The item's id on the marketplace.")
     external_variant_id = fields.Char(string="External Variant ID")
     sku = fields.Char(string="SKU", index=True)
@@ -42,6 +51,16 @@ class MarketplaceListing(models.Model):
          "A marketplace item is bound to one listing per instance."),
         ("sku_unique", "UNIQUE(instance_id, sku)", "A SKU is bound to one listing per instance."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.env["marketplace.access"]._check_engine_fields(self, vals, ENGINE_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["marketplace.access"]._check_engine_fields(self, vals, ENGINE_FIELDS)
+        return super().write(vals)
 
     @api.model
     def _find(self, instance, sku=None, external_id=None, barcode=None):

@@ -16,11 +16,14 @@ class MarketplaceLog(models.Model):
     """One run of one job of one instance, with its counts and the lines worth keeping."""
 
     _name = "marketplace.log"
+    _inherit = ["marketplace.instance.bound"]
     _description = "Marketplace Log"
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
+                                  check_company=True)
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     job = fields.Selection([(code, label) for code, label, _defaults in JOBS], required=True)
     start = fields.Datetime(default=fields.Datetime.now, readonly=True)
@@ -83,6 +86,7 @@ class MarketplaceLog(models.Model):
             return
         template = self.env.ref("marketplace_base.mail_template_job_summary", raise_if_not_found=False)
         if template:
+            # sudo: this run's summary to the instance's own recipients (a job's user may not send mail)
             template.sudo().send_mail(
                 self.id,
                 email_values={"recipient_ids": [(6, 0, instance.notify_partner_ids.ids)]},

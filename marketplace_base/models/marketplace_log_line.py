@@ -5,8 +5,9 @@ class MarketplaceLogLine(models.Model):
     _name = "marketplace.log.line"
     _description = "Marketplace Log Line"
     _order = "id"
+    _check_company_auto = True
 
-    log_id = fields.Many2one("marketplace.log", required=True, ondelete="cascade", index=True)
+    log_id = fields.Many2one("marketplace.log", required=True, ondelete="cascade", index=True, check_company=True)
     instance_id = fields.Many2one(related="log_id.instance_id", store=True)
     company_id = fields.Many2one(related="log_id.company_id", store=True)
     job = fields.Selection(related="log_id.job", store=True)
@@ -15,5 +16,5 @@ class MarketplaceLogLine(models.Model):
     message = fields.Text(required=True)
     res_model = fields.Char(string="Record Model")
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model")
-    queue_line_id = fields.Many2one("marketplace.queue.line", ondelete="set null", index=True)
+    queue_line_id = fields.Many2one("marketplace.queue.line", ondelete="set null", index=True, check_company=True)
     create_date = fields.Datetime(string="Date", readonly=True)

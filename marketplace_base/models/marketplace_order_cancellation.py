@@ -11,15 +11,19 @@ class MarketplaceOrderCancellation(models.Model):
     """
 
     _name = "marketplace.order.cancellation"
+    _inherit = ["marketplace.instance.bound"]
     _description = "Marketplace Order Cancellation"
     _order = "id desc"
     _rec_name = "order_ref"
+    _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True, readonly=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True, readonly=True,
+                                  check_company=True)
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     order_ref = fields.Char(string="Marketplace Order Reference", required=True, readonly=True)
     name = fields.Char(string="Order Number", readonly=True, help="The order number shown to the seller.")
-    sale_order_id = fields.Many2one("sale.order", string="Sale Order", readonly=True, ondelete="set null")
+    sale_order_id = fields.Many2one("sale.order", string="Sale Order", readonly=True, ondelete="set null",
+                                    check_company=True)
     cancelled_at = fields.Datetime(
         readonly=True, help="When the marketplace changed the order to cancelled (when it was seen, if unknown).")
 
@@ -30,6 +34,7 @@ class MarketplaceOrderCancellation(models.Model):
 
     @api.model
     def _is_cancelled(self, instance, order_ref):
+        # sudo: the engine's record of this instance's cancellations, counted only
         return bool(self.sudo().search_count(
             [("instance_id", "=", instance.id), ("order_ref", "=", order_ref)], limit=1))
 

@@ -32,7 +32,7 @@ class MarketplaceOrderImporter(models.AbstractModel):
     def _run(self, instance, run):
         job = instance._job("import_orders")
         since = job.cursor or fields.Datetime.now() - timedelta(days=FIRST_IMPORT_DAYS)
-        every = float(self.env["ir.config_parameter"].sudo().get_param(
+        every = float(self.env["ir.config_parameter"].sudo().get_param(  # sudo: a system parameter, read only
             "marketplace.import_commit_seconds", COMMIT_SECONDS) or COMMIT_SECONDS)
         batch = _OrderBatch(self.env, instance, run.log, every)
         fetch = instance._hook("fetch_orders", required=True)
@@ -68,7 +68,7 @@ class MarketplaceOrderImporter(models.AbstractModel):
     def _wake_processing(self, instance, queued):
         """Orders just queued become sale orders at once: the instance's Process Queues cron runs
         now (when it is active) rather than at its next interval."""
-        cron = instance._job("process_queues").cron_id.sudo()
+        cron = instance._job("process_queues")._own_cron()  # sudo: triggering the instance's own cron only
         if queued and cron.active:
             cron._trigger()
 

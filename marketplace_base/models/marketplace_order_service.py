@@ -68,7 +68,7 @@ class MarketplaceOrderService(models.AbstractModel):
         KeyLock._lock("sale.order", instance.company_id, ("order", instance.id, order.external_id))
         KeyLock._check_snapshot(
             (self.env["sale.order"], self._order_domain(instance, order)),
-            (self.env["marketplace.order.cancellation"].sudo(),
+            (self.env["marketplace.order.cancellation"].sudo(),  # sudo: the engine's record, searched only
              [("instance_id", "=", instance.id), ("order_ref", "=", order.external_id)]),
         )
 

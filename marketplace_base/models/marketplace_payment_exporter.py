@@ -71,6 +71,8 @@ class MarketplacePaymentExporter(models.AbstractModel):
         """Report the payments of these orders at once (an invoice paid, the button), each
         instance's orders in one run with its own log; a refusal stays on the order and the log,
         it never stops the payment being registered in Odoo."""
+        # sudo: the callers checked the person (Mark Order as Paid) or hold a payment Odoo
+        # registered (an invoice paid); these orders and their instances only
         for instance in orders.marketplace_instance_id:
             mine = orders.filtered(lambda o: o.marketplace_instance_id == instance)
             with instance.sudo()._job_run("export_payments") as run:

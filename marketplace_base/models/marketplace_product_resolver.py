@@ -68,7 +68,8 @@ class MarketplaceProductResolver(models.AbstractModel):
         archived product is not sold: the product is empty and the reason says why."""
         product, listing = self._resolve(instance, sku, barcode, external_id)
         if not product and instance.create_products and (sku or barcode):
-            product = self._product_of(instance, sku, barcode) or self._create_product(name, sku, barcode, price)
+            product = self._product_of(instance, sku, barcode) or self._create_product(instance, name, sku, barcode,
+                                                                                        price)
         if product and not product.active:
             return product.browse(), listing, self._archived_reason(product, sku or barcode)
         return product, listing, None
@@ -96,15 +97,16 @@ class MarketplaceProductResolver(models.AbstractModel):
         return product, None
 
     @api.model
-    def _create_product(self, name, sku=None, barcode=None, price=0.0):
-        """A storable product for a marketplace item no product matches ("Create Odoo Products?")."""
+    def _create_product(self, instance, name, sku=None, barcode=None, price=0.0):
+        """A storable product for a marketplace item no product matches ("Create Odoo Products?"),
+        the instance's company's."""
         return self.env["product.product"].create({
             "name": name or sku or barcode,
             "default_code": sku or False,
             "barcode": barcode or False,
             "type": "product",
             "list_price": price or 0.0,
-            "company_id": False,
+            "company_id": instance.company_id.id,
         })
 
     # lines that are no catalogue item ----------------------------------------------------------

@@ -16,11 +16,14 @@ class MarketplaceQueue(models.Model):
     """A batch of raw marketplace records waiting to become Odoo records."""
 
     _name = "marketplace.queue"
+    _inherit = ["marketplace.instance.bound"]
     _description = "Marketplace Data Queue"
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
+                                  check_company=True)
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     kind = fields.Selection(QUEUE_KINDS, required=True, index=True)
     line_ids = fields.One2many("marketplace.queue.line", "queue_id", string="Lines")
@@ -109,6 +112,7 @@ class MarketplaceQueue(models.Model):
         Queues are the engine's records: a job run by any user queues as superuser (users may
         not create queues or lines themselves).
         """
+        # sudo: queues and lines are the engine's records, for this instance only (see above)
         Line = self.env["marketplace.queue.line"].sudo()
         # (reference, payload) or (reference, payload, the marketplace's last-update time)
         records = [
@@ -127,7 +131,7 @@ class MarketplaceQueue(models.Model):
         new_lines = [rec for rec in records if rec[:2] not in waiting]
         if not new_lines:
             return self.browse()
-        queue = queue or self.sudo().create({"instance_id": instance.id, "kind": kind})
+        queue = queue or self.sudo().create({"instance_id": instance.id, "kind": kind})  # sudo: as the lines
         Line.with_context(tracking_disable=True).create([
             {"queue_id": queue.id, "name": ref, "payload": payload, "external_updated_at": updated}
             for ref, payload, updated in new_lines
@@ -136,13 +140,16 @@ class MarketplaceQueue(models.Model):
 
     def action_process(self):
         """Process this queue's waiting lines now."""
+        self.env["marketplace.access"]._check(self)
         self.line_ids.filtered(lambda l: l.state == "draft")._check_may_act()._process_now()
         return True
 
     def action_retry_failed(self):
+        self.env["marketplace.access"]._check(self)
         self.line_ids.filtered(lambda l: l.state == "failed").action_retry()
         return True
 
     def action_cancel(self):
+        self.env["marketplace.access"]._check(self)
         self.line_ids.action_cancel()
         return True

@@ -21,9 +21,10 @@ class MarketplaceQueueLine(models.Model):
     _description = "Marketplace Data Queue Line"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id"
+    _check_company_auto = True
 
     name = fields.Char(string="Reference", index=True, help="The marketplace's reference of the record.")
-    queue_id = fields.Many2one("marketplace.queue", required=True, ondelete="cascade", index=True)
+    queue_id = fields.Many2one("marketplace.queue", required=True, ondelete="cascade", index=True, check_company=True)
     instance_id = fields.Many2one(related="queue_id.instance_id", store=True, index=True)
     company_id = fields.Many2one(related="queue_id.company_id", store=True)
     kind = fields.Selection(related="queue_id.kind", store=True, index=True)
@@ -84,6 +85,7 @@ class MarketplaceQueueLine(models.Model):
 
     @api.model
     def _selection_result_model(self):
+        # sudo: the names of the models a line's result may be (a selection's labels)
         return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
 
     @api.depends("payload")
@@ -171,6 +173,7 @@ class MarketplaceQueueLine(models.Model):
         if self.activity_ids.filtered(lambda a: a.activity_type_id == instance.activity_type_id):
             return
         user = instance.activity_user_id or instance.user_id or self.env.user
+        # sudo: the activity of this failed line, for its responsible (not the processing user's own)
         self.sudo().activity_schedule(
             activity_type_id=instance.activity_type_id.id,
             date_deadline=fields.Date.add(fields.Date.context_today(self), days=instance.activity_due_days),
@@ -181,7 +184,7 @@ class MarketplaceQueueLine(models.Model):
 
     # actions -------------------------------------------------------------------------------------
     # Users may not edit lines (see _check_user_write): the buttons check that the user may act on
-    # the lines, then change their state as the engine does.
+    # the lines, then change their state as the engine does (sudo: the state of the checked lines only).
     def action_retry(self):
         """Put failed lines back in the queue and process them now."""
         lines = self._check_may_act().filtered(lambda l: l.state == "failed")
@@ -196,10 +199,9 @@ class MarketplaceQueueLine(models.Model):
         return True
 
     def _check_may_act(self):
-        """These lines, when the user may act on them (write access, their companies)."""
-        self.check_access_rights("write")
-        self.check_access_rule("write")
-        return self
+        """These lines, when the user may act on them (the Marketplace User group, write access,
+        their companies): the buttons then change only these lines' state, as the engine does."""
+        return self.env["marketplace.access"]._check(self, "user", "write")
 
     def _process_now(self):
         """Process these waiting lines now, in a log per instance."""

@@ -97,7 +97,7 @@ class MarketplaceQueueProcessing(models.Model):
         the rights of the user who pressed a button, as the cron does: it runs as superuser, for
         these locked lines only. The buttons check that the user may act on the lines first.
         """
-        log = log.sudo()
+        log = log.sudo()  # sudo: see above; these locked lines only, and their run's log
         lines = self.sudo()
         size = GROUP_SIZE
         with WorkerTrace(self.env) as trace, batch_memo_scope(self.env):

@@ -171,5 +171,6 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         if not (user.partner_id and template):
             return
         rows = [{"picking": p.name, "order": p.sale_id.name or "", "error": error} for p, error in failures]
+        # sudo: this run's refusals to the instance's responsible (a job's user may not send mail)
         template.sudo().with_context(failures=rows, marketplace=instance._marketplace_label()).send_mail(
             instance.id, email_values={"recipient_ids": [(6, 0, user.partner_id.ids)]})

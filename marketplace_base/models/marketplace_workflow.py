@@ -8,6 +8,7 @@ class MarketplaceWorkflow(models.Model):
     _name = "marketplace.workflow"
     _description = "Marketplace Order Workflow"
     _order = "name"
+    _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
@@ -25,6 +26,7 @@ class MarketplaceWorkflow(models.Model):
     payment_method_line_id = fields.Many2one(
         "account.payment.method.line",
         string="Payment Method",
+        check_company=True,
         domain="[('journal_id', '=', journal_id), ('payment_type', '=', 'inbound')]",
     )
     sale_journal_id = fields.Many2one(

@@ -92,7 +92,7 @@ class SaleOrder(models.Model):
         """The tag "Synchronization with <marketplace> failed" of this order's marketplace."""
         self.ensure_one()
         name = _("Synchronization with %s failed", self.marketplace_instance_id._marketplace_label())
-        Tag = self.env["crm.tag"].sudo()
+        Tag = self.env["crm.tag"].sudo()  # sudo: the engine's one tag per marketplace, found or made
         return Tag.search([("name", "=", name)], limit=1) or Tag.create({"name": name})
 
     @api.depends("picking_ids.marketplace_export_state", "picking_ids.marketplace_export_error")
@@ -148,10 +148,10 @@ class SaleOrder(models.Model):
     def action_marketplace_retry_sync(self):
         """Send the deliveries the marketplace refused again, once the cause is fixed in Odoo.
 
-        Whoever may see the order may retry: the tag, the deliveries' export state and the
-        export itself are the job's to write (sudo), never edited by hand."""
-        self.check_access_rights("read")
-        self.check_access_rule("read")
+        A Marketplace User who may see the orders may retry: the tag, the deliveries' export
+        state and the export itself are the job's to write (sudo, these orders only), never
+        edited by hand."""
+        self.env["marketplace.access"]._check(self)
         for order in self.sudo().filtered("marketplace_instance_id"):
             pickings = order.picking_ids.filtered(lambda p: p.marketplace_export_state == "failed")
             if not pickings:

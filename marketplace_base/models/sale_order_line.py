@@ -36,6 +36,7 @@ class SaleOrderLine(models.Model):
 
     def action_marketplace_pair_listing(self):
         """Choose the Odoo product of this line's SKU (the Pair Listings wizard)."""
+        self.env["marketplace.access"]._check(self)
         action = self.env["ir.actions.act_window"]._for_xml_id("marketplace_base.action_marketplace_pair_listing")
         action["context"] = {"active_model": self._name, "active_ids": self.ids, "active_id": self[:1].id}
         return action

@@ -1,4 +1,8 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+# Whether a delivery (or a return) reached the marketplace: written by the engine only (see
+# marketplace.access); a person retries a refused one with Retry Sync on its order.
+ENGINE_FIELDS = ("marketplace_export_state", "marketplace_export_ref", "marketplace_return_id")
 
 
 class StockPicking(models.Model):
@@ -20,7 +24,8 @@ class StockPicking(models.Model):
         string="Marketplace Process", copy=False, readonly=True,
         help="The marketplace's reference of an asynchronous confirmation (e.g. Bol.com's process status id).")
     marketplace_return_id = fields.Many2one(
-        "marketplace.return", string="Marketplace Return", copy=False, readonly=True, index="btree_not_null")
+        "marketplace.return", string="Marketplace Return", copy=False, readonly=True, index="btree_not_null",
+        check_company=True)
     marketplace_export_error = fields.Text(string="Shipment Export Error", copy=False)
     marketplace_gift_message = fields.Text(
         string="Gift Message", compute="_compute_marketplace_gift_message",
@@ -35,18 +40,29 @@ class StockPicking(models.Model):
             ]
             picking.marketplace_gift_message = "\n".join(filter(None, messages)) or False
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self.env["marketplace.access"]._check_engine_fields(self, vals, ENGINE_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["marketplace.access"]._check_engine_fields(self, vals, ENGINE_FIELDS)
+        return super().write(vals)
+
     def _action_done(self):
         res = super()._action_done()
         # Merchant-fulfilled marketplace deliveries wait for the shipment export; invoices
-        # that depended on the delivery follow the order's workflow.
-        outgoing = self.filtered(lambda p: p.marketplace_instance_id and p.picking_type_code == "outgoing")
+        # that depended on the delivery follow the order's workflow. sudo: the export state of
+        # the pickings just validated (by whoever Odoo let validate them) is the engine's.
+        outgoing = self.sudo().filtered(lambda p: p.marketplace_instance_id and p.picking_type_code == "outgoing")
         outgoing.filtered(lambda p: p.sale_id.marketplace_fulfilment == "merchant" and not p.marketplace_export_state
                           and not p.sale_id.marketplace_shipped_outside) \
             .write({"marketplace_export_state": "pending"})
-        self.env["marketplace.workflow"]._invoice_after_delivery(outgoing.sale_id)
+        self.env["marketplace.workflow"]._invoice_after_delivery(outgoing.sale_id.with_env(self.env))
         # returns the marketplace waits for (e.g. Bol.com's unhandled returns): their receipt is exported
-        self.filtered(lambda p: p.picking_type_code == "incoming" and p.marketplace_return_id.notify_on_receipt
-                      and not p.marketplace_export_state).write({"marketplace_export_state": "pending"})
+        self.sudo().filtered(lambda p: p.picking_type_code == "incoming" and p.marketplace_return_id.notify_on_receipt
+                             and not p.marketplace_export_state).write({"marketplace_export_state": "pending"})
         return res
 
     def _marketplace_items(self):

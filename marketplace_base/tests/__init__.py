@@ -22,3 +22,5 @@ from . import test_returns
 from . import test_connector_contract
 from . import test_product_resolver
 from . import test_trust_surface
+from . import test_trust_rights
+from . import test_company_rules

@@ -48,6 +48,7 @@ class MarketplacePairListing(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
+        self.env["marketplace.access"]._check(self.line_ids.instance_id)
         rows = self.line_ids.filtered("product_id")
         if not rows:
             raise UserError(_("Choose the Odoo product of at least one item."))

@@ -8,10 +8,11 @@ class MarketplacePairListingLine(models.TransientModel):
 
     _name = "marketplace.pair.listing.line"
     _description = "Pair Marketplace Listings: Item"
+    _check_company_auto = True
 
     wizard_id = fields.Many2one("marketplace.pair.listing", required=True, ondelete="cascade")
-    instance_id = fields.Many2one("marketplace.instance", required=True, readonly=True)
-    company_id = fields.Many2one(related="instance_id.company_id")
+    instance_id = fields.Many2one("marketplace.instance", required=True, readonly=True, check_company=True)
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
     sku = fields.Char(string="Marketplace SKU", required=True, readonly=True)
     name = fields.Char(string="Sold As", readonly=True, help="The item's title on the marketplace.")
     fulfilment = fields.Selection([("merchant", "Merchant"), ("marketplace", "Marketplace")], readonly=True)

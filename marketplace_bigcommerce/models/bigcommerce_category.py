@@ -7,13 +7,17 @@ class BigCommerceCategory(models.Model):
     same tree), imported through the queue after Confirm."""
 
     _name = "bigcommerce.category"
+    _inherit = ["marketplace.instance.bound"]
     _description = "BigCommerce Category"
     _order = "instance_id, bigcommerce_id"
+    _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
+                                  check_company=True)
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
     bigcommerce_id = fields.Integer(string="BigCommerce ID", required=True, readonly=True)
     name = fields.Char(required=True)
-    parent_id = fields.Many2one("bigcommerce.category", string="Parent", ondelete="set null")
+    parent_id = fields.Many2one("bigcommerce.category", string="Parent", ondelete="set null", check_company=True)
     product_category_id = fields.Many2one("product.category", string="Odoo Category")
 
     _sql_constraints = [

@@ -5,10 +5,14 @@ class BigCommerceChannel(models.Model):
     """A sales channel of the store (storefront, marketplace, point of sale), read on Confirm."""
 
     _name = "bigcommerce.channel"
+    _inherit = ["marketplace.instance.bound"]
     _description = "BigCommerce Sales Channel"
     _order = "instance_id, bigcommerce_id"
+    _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
+                                  check_company=True)
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
     bigcommerce_id = fields.Integer(string="BigCommerce ID", required=True, readonly=True)
     name = fields.Char(required=True, readonly=True)
     platform = fields.Char(readonly=True)

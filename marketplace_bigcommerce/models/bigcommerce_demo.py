@@ -30,7 +30,7 @@ class BigCommerceDemo(models.AbstractModel):
             "tax_system": "marketplace",
             "log_level": "all",
         })
-        self.env.ref("base.EUR").sudo().active = True
+        self.env.ref("base.EUR").sudo().active = True  # sudo: demo data set-up, the store's currency
         instance._update_bigcommerce_statuses(
             [{"id": sid, "name": name, "order": order} for sid, name, order in STANDARD_STATUSES])
         self.env["bigcommerce.location"]._update(instance, [DEMO_LOCATION])

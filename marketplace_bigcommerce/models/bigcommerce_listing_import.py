@@ -92,17 +92,17 @@ class BigCommerceListingImport(models.AbstractModel):
         whose variants are all new becomes one template with those variants; others one product
         each."""
         if len(items) > 1 and all(item["options"] for item in items) and len(items) == len(product.get("variants") or []):
-            return self._create_template(product, items)
+            return self._create_template(instance, product, items)
         created = {}
         for item in items:
             odoo_product = self.env["marketplace.product.resolver"]._create_product(
-                " - ".join(filter(None, (item["name"], item["variant_name"]))), item["sku"], item["barcode"],
+                instance, " - ".join(filter(None, (item["name"], item["variant_name"]))), item["sku"], item["barcode"],
                 float(item["price"] or 0.0))
             odoo_product.weight = self._odoo_weight(item["weight_kg"])
             created[item["external_id"]] = odoo_product
         return created
 
-    def _create_template(self, product, items):
+    def _create_template(self, instance, product, items):
         Attribute, Value = self.env["product.attribute"], self.env["product.attribute.value"]
         values_by_option = {}
         for item in items:
@@ -122,6 +122,7 @@ class BigCommerceListingImport(models.AbstractModel):
         template = self.env["product.template"].create({
             "name": product.get("name"), "type": "product", "list_price": float(product.get("price") or 0.0),
             "weight": self._odoo_weight(items[0]["weight_kg"]), "attribute_line_ids": lines,
+            "company_id": instance.company_id.id,
         })
         by_values = {frozenset(v.product_template_attribute_value_ids.product_attribute_value_id.ids): v
                      for v in template.product_variant_ids}
@@ -152,7 +153,7 @@ class BigCommerceListingImport(models.AbstractModel):
         instance's own API host; no redirect elsewhere; 10 MB; a deadline), and an image that
         cannot be had or read leaves the listing without one, with a warning on the log."""
         by_external = {item["external_id"]: item for item in items}
-        api_host = origin(instance.sudo().api_base_url)
+        api_host = origin(instance.sudo().api_base_url)  # sudo: an administrators' field; its host only
         cache = {}
         for listing in listings:
             url = by_external.get(listing.external_id, {}).get("image_url")

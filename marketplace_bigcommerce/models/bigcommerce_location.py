@@ -6,10 +6,13 @@ class BigCommerceLocation(models.Model):
     stock it holds. Only enabled locations take part in stock imports and exports."""
 
     _name = "bigcommerce.location"
+    _inherit = ["marketplace.instance.bound"]
     _description = "BigCommerce Location"
     _order = "instance_id, bigcommerce_id"
+    _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
+                                  check_company=True)
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     bigcommerce_id = fields.Integer(string="BigCommerce ID", required=True, readonly=True)
     code = fields.Char(readonly=True)

@@ -6,13 +6,18 @@ class BigCommerceTaxClass(models.Model):
     on it for reference."""
 
     _name = "bigcommerce.tax.class"
+    _inherit = ["marketplace.instance.bound"]
     _description = "BigCommerce Tax Class"
     _order = "instance_id, bigcommerce_id"
+    _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True)
+    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
+                                  check_company=True)
+    company_id = fields.Many2one(related="instance_id.company_id", store=True)
     bigcommerce_id = fields.Integer(string="BigCommerce ID", required=True, readonly=True)
     name = fields.Char(required=True, readonly=True)
-    tax_id = fields.Many2one("account.tax", string="Odoo Tax", domain="[('type_tax_use', '=', 'sale')]")
+    tax_id = fields.Many2one("account.tax", string="Odoo Tax", check_company=True,
+                             domain="[('type_tax_use', '=', 'sale'), ('company_id', '=', company_id)]")
 
     _sql_constraints = [
         ("tax_class_unique", "UNIQUE(instance_id, bigcommerce_id)", "A tax class appears once per instance."),

@@ -52,10 +52,10 @@ class MarketplaceInstance(models.Model):
 
     def _bigcommerce_client(self):
         self.ensure_one()
-        store = self.sudo()
+        store = self.sudo()  # sudo: the credentials, read into the client only (managers only read them)
         if not (store.bigcommerce_store_hash and store.bigcommerce_access_token):
             raise UserError(_("Fill in the Store Hash and the Access Token of %s.", self.name))
-        params = self.env["ir.config_parameter"].sudo()
+        params = self.env["ir.config_parameter"].sudo()  # sudo: system parameters, read only
         return BigCommerceClient(
             store_hash=store.bigcommerce_store_hash.strip(),
             access_token=store.bigcommerce_access_token.strip(),
@@ -92,15 +92,17 @@ class MarketplaceInstance(models.Model):
         queue._enqueue(self, "bigcommerce_brand", [(str(b["id"]), b) for b in client.brands()])
 
     def _update_bigcommerce_statuses(self, statuses):
-        """The store's order statuses as records; Awaiting Fulfillment pre-selected."""
-        Status = self.env["marketplace.order.status"].sudo()
-        known = {s.code: s for s in Status.search([("marketplace", "=", "bigcommerce")])}
+        """The store's order statuses as records of this instance (each store names them its own
+        way: custom labels); Awaiting Fulfillment pre-selected."""
+        Status = self.env["marketplace.order.status"]
+        known = {s.code: s for s in Status.search([("marketplace", "=", "bigcommerce"), ("instance_id", "=", self.id)])}
         for row in statuses:
             vals = {"name": row.get("custom_label") or row["name"], "sequence": row.get("order", row["id"])}
             if str(row["id"]) in known:
                 known[str(row["id"])].write(vals)
             else:
-                known[str(row["id"])] = Status.create(dict(vals, code=str(row["id"]), marketplace="bigcommerce"))
+                known[str(row["id"])] = Status.create(dict(vals, code=str(row["id"]), marketplace="bigcommerce",
+                                                           instance_id=self.id))
         if not self.order_status_ids and str(AWAITING_FULFILLMENT) in known:
             self.order_status_ids = known[str(AWAITING_FULFILLMENT)]
 
@@ -109,7 +111,7 @@ class MarketplaceInstance(models.Model):
         """One page of orders modified in [since, BigCommerce's clock at the first page] in one of
         the selected statuses, with their line items; statuses one after the other, each paged
         by id. The token carries (status index, next min id, until)."""
-        statuses = sorted(int(code) for code in self.order_status_ids.mapped("code"))
+        statuses = sorted({int(code) for code in self.order_status_ids.mapped("code")})
         if not statuses:
             raise UserError(_("Select the Order Statuses to import of %s (Orders tab).", self.name))
         if token:

@@ -37,7 +37,8 @@ class BigCommerceCase(SimulatorCase):
         self.job("import_orders").cursor = "2020-01-01 00:00:00"
 
     def statuses(self, *names):
-        return self.env["marketplace.order.status"].search([("marketplace", "=", "bigcommerce"), ("name", "in", names)])
+        return self.env["marketplace.order.status"].search(
+            [("instance_id", "=", self.instance.id), ("name", "in", names)])
 
     def product(self, sku, **vals):
         return self.env["product.product"].create(dict({"name": sku, "default_code": sku, "type": "product"}, **vals))

@@ -36,8 +36,8 @@ class TestBigCommerceAccount(BigCommerceCase):
         self.assertEqual(instance.currency_id.name, "EUR")
         self.assertEqual(instance.pricelist_id.currency_id.name, "EUR", "a pricelist in the store currency")
         self.assertEqual(instance.bigcommerce_weight_unit, "LBS")
-        statuses = self.env["marketplace.order.status"].search([("marketplace", "=", "bigcommerce")])
-        self.assertEqual(len(statuses), 15)
+        statuses = self.env["marketplace.order.status"].search([("instance_id", "=", instance.id)])
+        self.assertEqual(len(statuses), 15, "the store's statuses, the instance's own")
         self.assertEqual(instance.order_status_ids.mapped("name"), ["Awaiting Fulfillment"])
         self.assertEqual(len(instance.bigcommerce_channel_ids), 3)
         self.assertEqual(len(instance.bigcommerce_tax_class_ids), 4)
@@ -58,7 +58,7 @@ class TestBigCommerceAccount(BigCommerceCase):
         # a second Confirm updates, never duplicates
         instance.action_confirm()
         self.assertEqual(len(instance.bigcommerce_location_ids), 3)
-        self.assertEqual(len(self.env["marketplace.order.status"].search([("marketplace", "=", "bigcommerce")])), 15)
+        self.assertEqual(len(self.env["marketplace.order.status"].search([("instance_id", "=", instance.id)])), 15)
 
     def test_demo_store_imports_orders_at_once(self):
         demo = self.env.ref("marketplace_bigcommerce.demo_instance", raise_if_not_found=False)

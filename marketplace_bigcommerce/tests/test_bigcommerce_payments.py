@@ -44,7 +44,7 @@ class TestBigCommercePayments(BigCommerceCase):
 
     def test_paying_the_invoice_marks_an_offline_order_paid_once(self):
         sale = self.order(self.bank_id)
-        self.assertTrue(sale.marketplace_can_report_payment)
+        self.assertFalse(sale.marketplace_can_report_payment, "no payment in Odoo yet: nothing to report")
         self.pay(self.bank_id)
         self.assertEqual(sale.marketplace_payment_export, "done")
         [payment] = self.payments(self.bank_id)
@@ -66,7 +66,10 @@ class TestBigCommercePayments(BigCommerceCase):
         self.pay(self.captured_id)
         self.assertFalse(self.order(self.captured_id).marketplace_payment_export, "imported as paid: nothing to report")
         self.assertFalse(self.payments(self.captured_id))
-        # paid on BigCommerce meanwhile: read, not written
+        # paid in Odoo before the instance reported payments, and on BigCommerce meanwhile: read, not written
+        self.instance.mark_order_paid = False
+        self.pay(self.bank_id)
+        self.instance.mark_order_paid = True
         self.sim("POST", "/_sim/bigcommerce/set_order_status",
                  {"order_id": self.bank_id, "status": "Awaiting Fulfillment", "payment_status": "paid"})
         self.order(self.bank_id).action_marketplace_report_payment()
@@ -75,6 +78,14 @@ class TestBigCommercePayments(BigCommerceCase):
 
     def test_the_button_and_a_lost_answer(self):
         sale = self.order(self.bank_id)
+        with self.assertRaisesRegex(UserError, "Register the payment"):
+            sale.action_marketplace_report_payment()
+        self.assertFalse(self.payments(self.bank_id), "no payment in Odoo: nothing reported")
+        # registered in Odoo before the instance reported payments: the button reports it
+        self.instance.mark_order_paid = False
+        self.pay(self.bank_id)
+        self.instance.mark_order_paid = True
+        self.assertFalse(self.payments(self.bank_id))
         self.fault("updateOrder", "lost_answer")
         sale.action_marketplace_report_payment()
         self.assertEqual(sale.marketplace_payment_export, "uncertain")

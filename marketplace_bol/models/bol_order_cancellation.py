@@ -17,12 +17,14 @@ class BolOrderCancellation(models.Model):
     which stays what Bol.com sent (with the items Bol.com now counts as cancelled)."""
 
     _name = "bol.order.cancellation"
+    _inherit = ["marketplace.instance.bound"]
     _description = "Bol.com Cancellation Request"
     _order = "id desc"
     _rec_name = "order_ref"
+    _check_company_auto = True
 
     instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  readonly=True)
+                                  readonly=True, check_company=True)
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     order_ref = fields.Char(string="Bol.com Order", required=True, index=True, readonly=True)
     items = fields.Char(string="Order Items", readonly=True, help="The order items the customer asked to cancel.")
@@ -54,7 +56,7 @@ class BolOrderCancellation(models.Model):
             for item in order.get("orderItems") or []:
                 if item["orderItemId"] in requested:
                     item["quantityCancelled"] = int(item.get("quantityCancelled") or 0) + open_quantity(item)
-        self.sudo().create(outcome)
+        self.sudo().create(outcome)  # sudo: the engine's record of what Bol answered
 
     @api.model
     def _to_confirm(self, instance, order):
@@ -73,6 +75,7 @@ class BolOrderCancellation(models.Model):
         if not any(item.get("cancellationRequest") for item in payload.get("orderItems") or []):
             return
         order_ref = str(payload.get("orderId"))
+        # sudo: the engine's records of this order, marked told once
         for outcome in self.sudo().search([("instance_id", "=", instance.id), ("order_ref", "=", order_ref),
                                            ("reported", "=", False)], order="id"):
             outcome.reported = True

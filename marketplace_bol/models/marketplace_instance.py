@@ -71,10 +71,10 @@ class MarketplaceInstance(models.Model):
 
     def _bol_client(self):
         self.ensure_one()
-        account = self.sudo()
+        account = self.sudo()  # sudo: the credentials, read into the client only (managers only read them)
         if not (account.bol_client_id and account.bol_client_secret):
             raise UserError(_("Fill in the Client ID and Client Secret of %s.", self.name))
-        params = self.env["ir.config_parameter"].sudo()
+        params = self.env["ir.config_parameter"].sudo()  # sudo: system parameters, read only
         return BolClient(
             client_id=account.bol_client_id, client_secret=account.bol_client_secret,
             endpoint=account.api_base_url or None,

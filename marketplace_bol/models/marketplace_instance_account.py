@@ -14,4 +14,5 @@ class MarketplaceInstance(models.Model):
         return super()._compute_account_key()
 
     def _bol_account_key(self):
+        # sudo: the client id is a managers' field, only hashed here
         return self._account_key_of(self.sudo().bol_client_id, production=[PRODUCTION_API])
