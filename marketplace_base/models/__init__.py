@@ -1,6 +1,7 @@
 from . import marketplace_job
 from . import marketplace_job_runner
 from . import marketplace_instance
+from . import marketplace_instance_feedback
 from . import marketplace_order_status
 from . import marketplace_listing
 from . import marketplace_queue
@@ -32,3 +33,4 @@ from . import stock_move
 from . import product_product
 from . import stock_quant
 from . import marketplace_demo
+from . import ir_websocket

@@ -51,6 +51,8 @@ class MarketplaceOrderService(models.AbstractModel):
         self.env["marketplace.workflow"]._apply_to_order(sale)
         if order.fulfilment == "marketplace" or sale.marketplace_shipped_outside:
             self._complete_delivery(sale)
+        if log:
+            log._count_order(sale, created=True)
         return sale
 
     @staticmethod
@@ -104,8 +106,8 @@ class MarketplaceOrderService(models.AbstractModel):
             # Never take the merchant's own stock for goods the marketplace shipped.
             raise UserError(_(
                 "Order %(ref)s was fulfilled by the marketplace, but %(instance)s has no "
-                "Marketplace-Fulfilled Warehouse: set one on the instance (Stock settings), then Retry.",
-                ref=order.reference, instance=instance.name))
+                "Marketplace-Fulfilled Warehouse: %(advice)s",
+                ref=order.reference, instance=instance.name, advice=instance._setting_advice("marketplace_warehouse_id")))
         warehouse = instance.marketplace_warehouse_id if fulfilled_by_marketplace else instance.warehouse_id
         vals = {
             "partner_id": partner.id,
@@ -282,6 +284,8 @@ class MarketplaceOrderService(models.AbstractModel):
         if order.updated_at:
             vals["marketplace_updated_at"] = self._naive(order.updated_at)
         sale.write(vals)
+        if log:
+            log._count_order(sale, created=False)
         if order.cancelled:
             self._cancel(instance, sale, order, log)
         elif sale.state != "cancel":

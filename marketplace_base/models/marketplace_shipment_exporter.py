@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import psycopg2.extensions
 
 from odoo import _, api, fields, models
@@ -41,6 +43,36 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         if failures:
             self._notify_failures(instance, failures)
             instance._maybe_commit()
+        self._wake_check(instance)
+
+    @api.model
+    def _wake_check(self, instance):
+        """Deliveries waiting for the marketplace's answer (Bol.com's process statuses) are read
+        by the scheduled Check Export Results a minute from now, rather than at its next interval."""
+        cron = instance._job("check_results").cron_id.sudo()
+        if cron.active and self.env["stock.picking"].search_count(
+                [("marketplace_instance_id", "=", instance.id), ("marketplace_export_state", "=", "sent")], limit=1):
+            cron._trigger(at=fields.Datetime.now() + timedelta(minutes=1))
+
+    @api.model
+    def _follow_order_status(self, instance, run, picking):
+        """The order's marketplace status after a confirmed shipment, as the marketplace shows it
+        (hook `order_status`: read back, or known from the confirmation): Shipped, Partially
+        Shipped... A status that cannot be read is left for the next import to bring."""
+        hook = instance._hook("order_status")
+        if not hook or picking.picking_type_code != "outgoing" or not picking.sale_id:
+            return
+        try:
+            status = hook(run.client, picking)
+        except (MarketplaceError, UserError) as err:
+            message, detail = instance._explain(err)
+            run.log._add("warning", _("%(order)s: its status on %(marketplace)s could not be read after the shipment "
+                                      "(%(error)s); the next import brings it.", order=picking.sale_id.name,
+                                      marketplace=instance._marketplace_label(), error=message),
+                         record=picking.sale_id, detail=detail)
+            return
+        if status and status != picking.sale_id.marketplace_status:
+            picking.sale_id.marketplace_status = status
 
     @api.model
     def _to_export(self, instance):
@@ -110,6 +142,7 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
         log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
                               marketplace=instance._marketplace_label()), record=picking)
+        self._follow_order_status(instance, run, picking)
         return None
 
     @staticmethod
@@ -138,6 +171,7 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         if sent:
             picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
             run.log._add("success", _("%s had reached the marketplace: not sent again.", picking.name), record=picking)
+            self._follow_order_status(instance, run, picking)
         return sent
 
     # asynchronous answers ----------------------------------------------------------------------
@@ -172,6 +206,7 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                 picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
                 run.log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
                                           marketplace=instance._marketplace_label()), record=picking)
+                self._follow_order_status(instance, run, picking)
             instance._maybe_commit()
         if failures:
             self._notify_failures(instance, failures)
