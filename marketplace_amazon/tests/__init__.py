@@ -8,3 +8,4 @@ from . import test_amazon_restricted
 from . import test_amazon_api_versions
 from . import test_amazon_taxes
 from . import test_amazon_sync
+from . import test_amazon_schedule

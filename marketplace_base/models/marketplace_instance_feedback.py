@@ -101,13 +101,16 @@ class MarketplaceInstanceFeedback(models.Model):
     # the bus -------------------------------------------------------------------------------------
     def _notify_job_state(self, job, state, user=None, notification=None):
         """A run started or ended: every dashboard and instance form of the company reloads (bus
-        channel per company); `notification` goes to `user` (who started it), with its links."""
+        channel per company). With `notification`: the outcome told to `user` (who started it),
+        with its links, and their views reload."""
         self.ensure_one()
         payload = {"instance_id": self.id, "job": job, "state": state}
         bus = self.env["bus.bus"].sudo()
+        if notification:
+            if user:
+                bus._sendone(user.partner_id, "marketplace_job", dict(payload, notification=notification))
+            return
         bus._sendone((self.company_id, JOB_CHANNEL), "marketplace_job", payload)
-        if user and notification:
-            bus._sendone(user.partner_id, "marketplace_job", dict(payload, notification=notification))
 
     def _job_bus_channels(self):
         """The channels on which the current user hears of the runs: one per company of theirs."""

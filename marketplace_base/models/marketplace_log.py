@@ -81,7 +81,7 @@ class MarketplaceLog(models.Model):
         """The run's outcome as a merchant counts it."""
         self.ensure_one()
         if self.job == "import_orders" or self.order_created_count or self.order_updated_count:
-            return _("%(created)s orders imported, %(updated)s updated, %(failed)s failed.",
+            return _("Orders imported: %(created)s, updated: %(updated)s, failed: %(failed)s.",
                      created=self.order_created_count, updated=self.order_updated_count, failed=self.error_count)
         return _("%(ok)s succeeded, %(ko)s failed.", ok=self.success_count, ko=self.error_count)
 

@@ -6,3 +6,4 @@ from . import test_bigcommerce_stock
 from . import test_bigcommerce_listings
 from . import test_bigcommerce_payments
 from . import test_bigcommerce_limits
+from . import test_bigcommerce_schedule
