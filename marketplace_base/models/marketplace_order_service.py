@@ -277,8 +277,8 @@ class MarketplaceOrderService(models.AbstractModel):
             self._log(log, "info", _(
                 "Order %(ref)s: this version (updated %(version)s) is older than the one applied "
                 "(updated %(applied)s): ignored.", ref=order.reference,
-                version=fields.Datetime.to_string(self._naive(order.updated_at)),
-                applied=fields.Datetime.to_string(sale.marketplace_updated_at)), sale)
+                version=instance._reader_time(self._naive(order.updated_at), log and log.user_id),
+                applied=instance._reader_time(sale.marketplace_updated_at, log and log.user_id)), sale)
             return sale
         vals = {"marketplace_status": order.status}
         if order.updated_at:

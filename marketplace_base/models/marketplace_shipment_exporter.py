@@ -219,6 +219,7 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         template = self.env.ref("marketplace_base.mail_template_shipment_failures", raise_if_not_found=False)
         if not (user.partner_id and template):
             return
-        rows = [{"picking": p.name, "order": p.sale_id.name or "", "error": error} for p, error in failures]
+        rows = [{"picking": p.name, "picking_id": p.id, "order": p.sale_id.name or "", "order_id": p.sale_id.id,
+                 "error": error} for p, error in failures]
         template.sudo().with_context(failures=rows, marketplace=instance._marketplace_label()).send_mail(
             instance.id, email_values={"recipient_ids": [(6, 0, user.partner_id.ids)]})
