@@ -109,33 +109,17 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                 if self._already_sent(instance, run, picking):
                     return None
             except (MarketplaceError, UserError) as err:
-                text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+                text, detail = instance._explain(err)
                 log._add("error", _("%(picking)s: its state on the marketplace could not be read (%(error)s); "
-                                    "it is not sent until it can.", picking=picking.name, error=text), record=picking)
+                                    "it is not sent until it can.", picking=picking.name, error=text), record=picking,
+                         detail=detail)
                 return None
         picking.marketplace_export_state = "sending"
         instance._maybe_commit()
         try:
             reference = instance._hook("send_%s" % self._kind(picking), required=True)(run.client, picking)
-        except Ambiguous as err:
-            text = instance._scrub(str(err))
-            picking.write({"marketplace_export_state": "uncertain", "marketplace_export_error": text})
-            log._add("error", _("%(picking)s: no clear answer (%(error)s); the next run checks the marketplace "
-                                "before sending it again.", picking=picking.name, error=text), record=picking)
-            return None
-        except Throttled as err:
-            # refused before any processing (rate limit beyond the time budget): nothing to fix
-            text = instance._scrub(str(err))
-            picking.write({"marketplace_export_state": "pending", "marketplace_export_error": text})
-            log._add("error", _("%(picking)s: %(error)s; sent again at the next run.", picking=picking.name,
-                                error=text), record=picking)
-            return None
         except (MarketplaceError, UserError) as err:
-            text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
-            picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
-            picking.sale_id._marketplace_flag_sync_failure()
-            log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking)
-            return text
+            return self._not_sent(instance, run, picking, err)
         if reference:
             self._mark_sent(instance, run, picking, reference)
             return None
@@ -144,6 +128,28 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                               marketplace=instance._marketplace_label()), record=picking)
         self._follow_order_status(instance, run, picking)
         return None
+
+    def _not_sent(self, instance, run, picking, err):
+        """A delivery the marketplace did not confirm, said in plain words (the raw error on the
+        log line): unconfirmed when the answer was lost (the next run asks before sending it
+        again), waiting when it surely never arrived (throttled, no connection: nothing to fix),
+        else refused. Returns the reason of a refusal."""
+        text, detail = instance._explain(err)
+        if isinstance(err, Ambiguous):
+            picking.write({"marketplace_export_state": "uncertain", "marketplace_export_error": text})
+            run.log._add("error", _("%(picking)s: %(error)s The next run checks the marketplace before sending it "
+                                    "again.", picking=picking.name, error=text), record=picking, detail=detail)
+            return None
+        if isinstance(err, Throttled) or getattr(err, "reason", None) == MarketplaceError.UNREACHABLE:
+            picking.write({"marketplace_export_state": "pending", "marketplace_export_error": text})
+            run.log._add("error", _("%(picking)s: not sent: %(error)s It is sent again at the next run.",
+                                    picking=picking.name, error=text), record=picking, detail=detail)
+            return None
+        picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
+        picking.sale_id._marketplace_flag_sync_failure()
+        run.log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking,
+                     detail=detail)
+        return text
 
     @staticmethod
     def _kind(picking):
@@ -190,9 +196,9 @@ class MarketplaceShipmentExporter(models.AbstractModel):
             try:
                 status = instance._hook("read_%s" % self._kind(picking), required=True)(run.client, picking)
             except (MarketplaceError, UserError) as err:
-                text = instance._scrub(str(err.args[0] if isinstance(err, UserError) else err))
+                text, detail = instance._explain(err)
                 run.log._add("error", _("%(picking)s: its outcome could not be read (%(error)s); read again at the "
-                                        "next check.", picking=picking.name, error=text), record=picking)
+                                        "next check.", picking=picking.name, error=text), record=picking, detail=detail)
                 continue
             if not status.finished:
                 continue

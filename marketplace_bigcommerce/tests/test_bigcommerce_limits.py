@@ -82,3 +82,22 @@ class TestBigCommerceLimits(BigCommerceCase):
         error = log.line_ids.filtered(lambda l: l.level == "error")
         self.assertIn("no connection (4 attempts)", error.detail, "the raw error stays in the log")
         self.assertEqual(note["links"][0]["action"]["res_id"], log.id, "the notification links to its log")
+
+    def test_a_shipment_that_could_not_reach_the_store_waits_and_is_not_a_refusal(self):
+        sale = self.import_orders().filtered(lambda o: o.marketplace_status == "Awaiting Fulfillment"
+                                             and o.picking_ids.filtered(lambda p: p.state != "done"))[:1]
+        picking = sale.picking_ids
+        for move in picking.move_ids:
+            move.write({"quantity": move.product_uom_qty, "picked": True})
+        picking._action_done()
+        with socket.socket() as probe:  # a port nobody listens on
+            probe.bind(("127.0.0.1", 0))
+            closed = "http://127.0.0.1:%d/bigcommerce" % probe.getsockname()[1]
+        url, self.instance.api_base_url = self.instance.api_base_url, closed
+        self.instance.action_export_shipments()
+        self.assertEqual(picking.marketplace_export_state, "pending", "nothing reached the store: sent again later")
+        self.assertFalse(sale.marketplace_sync_failed, "not a refusal: nothing for the merchant to fix")
+        self.assertIn("BigCommerce did not answer", picking.marketplace_export_error)
+        self.instance.api_base_url = url
+        self.instance.action_export_shipments()
+        self.assertEqual(picking.marketplace_export_state, "exported")
