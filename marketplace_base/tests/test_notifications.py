@@ -38,6 +38,9 @@ class TestNotifications(MarketplaceCase):
         self.assertEqual(len(mail), 1)
         self.assertIn("1 succeeded, 1 failed", mail.subject)
         self.assertIn("MISSING", mail.body_html)
+        log = self._logs()[:1]
+        self.assertIn("/web#model=marketplace.log&amp;id=%d&amp;view_type=form" % log.id, mail.body_html,
+                      "the log is a link")
         # A run that finds nothing to do sends nothing.
         self.instance.action_process_queues()
         self.assertEqual(self.env["mail.mail"].search_count([("recipient_ids", "in", recipient.id)]), 1)
