@@ -177,6 +177,7 @@ class MarketplaceJobRunner(models.AbstractModel):
             "instance_id": self.id, "job": job,
             "user_id": started_by or self.env.uid,
         })
+        self._notify_job_state(job, "running")
         self._maybe_commit()
         run = JobRun(self, log)
         try:
@@ -191,19 +192,15 @@ class MarketplaceJobRunner(models.AbstractModel):
             if self._commits_enabled():
                 self.env.cr.rollback()
             _logger.info("Marketplace %s: %s stopped: %s", self.name, job, err, exc_info=not isinstance(err, UserError))
-            log._add("error", _("The run stopped: %s", self._readable_error(err)))
+            message, detail = self._explain(err)
+            log._add("error", _("The run stopped: %s", message), detail=detail)
         finally:
             try:
                 run.close_client()
             finally:
                 log._close()
+                self._notify_job_state(job, log.state)
                 self._maybe_commit()
-
-    @staticmethod
-    def _readable_error(err):
-        if isinstance(err, UserError):
-            return str(err.args[0])
-        return str(err) or type(err).__name__
 
     # one run per job at a time ------------------------------------------------------------
     def _job(self, code):
@@ -256,8 +253,7 @@ class MarketplaceJobRunner(models.AbstractModel):
         except UserError as err:
             raise UserError(self._scrub(str(err.args[0]))) from None
         except MarketplaceError as err:
-            raise UserError(_("%(marketplace)s answered: %(error)s", marketplace=self._marketplace_label(),
-                              error=self._scrub(str(err)))) from None
+            raise UserError(self._explain(err)[0]) from None
 
     def _declared_jobs(self):
         """The jobs the connector implements (hook `jobs`), plus queue processing for all."""
