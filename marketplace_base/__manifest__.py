@@ -7,6 +7,7 @@
     "license": "LGPL-3",
     "author": "Marketplace Connector Suite",
     "depends": [
+        "bus",
         "mail",
         "sale_management",
         "sale_stock",

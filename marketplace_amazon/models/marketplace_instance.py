@@ -153,6 +153,11 @@ class MarketplaceInstance(models.Model):
     def _amazon_shipment_sent(self, client, picking):
         return self.env["amazon.shipment"]._already_shipped(client, picking)
 
+    def _amazon_order_status(self, client, picking):
+        """Known from the confirmation, without a call (getOrder is paced at one a minute):
+        Amazon moves the order as its items are confirmed."""
+        return "Shipped" if picking._marketplace_order_fully_shipped() else "PartiallyShipped"
+
     # stock, prices and listings ------------------------------------------------------------------
     def _amazon_export_batch_size(self, kind):
         return MAX_FEED_MESSAGES

@@ -9,3 +9,4 @@ from . import test_amazon_api_versions
 from . import test_amazon_taxes
 from . import test_amazon_sync
 from . import test_amazon_trust
+from . import test_amazon_schedule

@@ -12,7 +12,9 @@ class TestAmazonAccount(AmazonCase):
         answer = self.instance.action_test_connection()
         self.assertEqual(answer["params"]["type"], "danger")
         message = answer["params"]["message"]
-        self.assertIn("Amazon answered", message)
+        self.assertIn("Amazon refused the credentials of Amazon Test Account", message, "in plain words...")
+        self.assertIn("invalid_client", message, "...with Amazon's own")
+        self.assertIn("Credentials tab", message, "where to fix them")
         self.assertNotIn("wrong-secret-value", message)
         self.instance.amazon_lwa_client_secret = "sim-lwa-secret"
         self.assertEqual(self.instance.action_test_connection()["params"]["type"], "success")

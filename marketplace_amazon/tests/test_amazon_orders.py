@@ -107,7 +107,22 @@ class TestAmazonOrders(AmazonCase):
         self.assertEqual(self.job("import_orders").cursor, cursor)
         log = self.last_log("import_orders")
         self.assertTrue(log.error_count)
-        self.assertIn("Last Processed On kept", log.line_ids.filtered(lambda l: l.level == "error").message)
+        error = log.line_ids.filtered(lambda l: l.level == "error")
+        self.assertIn("Amazon failed on its side (tried 4 times)", error.message, "in the merchant's words")
+        self.assertNotIn("searchOrders", error.message)
+        for raw in ("searchOrders", "InternalFailure", "Last Processed On kept"):
+            self.assertIn(raw, error.detail, "kept in the log for the integrator")
+
+    def test_a_stopped_import_says_since_when_in_the_readers_timezone(self):
+        self.env.user.tz = "Asia/Tokyo"
+        self.job("import_orders").cursor = "2026-03-01 12:00:00"
+        self.fault("searchOrders", "5xx", count=50)
+        note = self.press("import_orders")
+        self.assertEqual(note["type"], "danger")
+        self.assertIn("Amazon failed on its side", note["message"])
+        error = self.last_log("import_orders").line_ids.filtered(lambda l: l.level == "error")
+        self.assertRegex(error.message, r"since 3/1/26, 9:00\s?PM \(Asia/Tokyo\)", "12:00 UTC, in Tokyo")
+        self.assertIn("2026-03-01 12:00:00 UTC", error.detail)
 
     def test_recover_order_by_reference(self):
         created = self.sim("POST", "/_sim/amazon/add_orders", {"count": 1, "fulfillment_channel": "MFN", "status": "Unshipped"})

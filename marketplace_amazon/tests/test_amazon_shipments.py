@@ -41,6 +41,8 @@ class TestAmazonShipments(AmazonCase):
         self.assertEqual(sent["amazonOrderId"], order.marketplace_order_ref)
         self.assertIn("TRACK123", str(sent))
         self.assertIn("DHL", str(sent))
+        self.assertEqual(self.sim_order(order.marketplace_order_ref)["order"]["OrderStatus"], "Shipped")
+        self.assertEqual(order.marketplace_status, "Shipped", "the order follows Amazon at once")
         self.instance.action_export_shipments()
         self.assertEqual(self.sim_state()["shipments_confirmed"], before + 1, "sent once")
 
@@ -64,6 +66,8 @@ class TestAmazonShipments(AmazonCase):
         sent = [s for s in self.sim_state()["shipments"] if s["amazonOrderId"] == order.marketplace_order_ref]
         self.assertEqual(len(sent), 1)
         self.assertIn("PART-1", str(sent[0]))
+        self.assertEqual(self.sim_order(order.marketplace_order_ref)["order"]["OrderStatus"], "PartiallyShipped")
+        self.assertEqual(order.marketplace_status, "PartiallyShipped")
 
     def test_missing_tracking_is_refused_before_sending(self):
         order = self._fbm_unshipped()[:1]

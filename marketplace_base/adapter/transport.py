@@ -31,7 +31,10 @@ retries  5xx answers, timeouts, dropped connections and unreadable answers are r
 errors   MarketplaceError(message, code, status) with the marketplace's own text and the declared
          secrets replaced by ***; Throttled and Ambiguous are its subclasses. An answer the client
          does not understand (an HTML error page, a proxy's or a redirect) is never echoed: the
-         error says the call and the status (``unexpected``), the body goes to the server log.
+         error says the call and the status (``unexpected``), the body goes to the server log. The error also says
+         what happened in a word (``reason``: unreachable, server, throttled, credentials,
+         ambiguous, refused), for which ``operation`` and after how many ``attempts``: the engine
+         tells a merchant that in plain words and keeps the raw text for the integrator.
 paths    a value put in a URL path (an order reference a person typed, an id) goes through
          ``path_segment``: percent-encoded, "/" included, so it stays one segment.
 counts   ``calls`` (requests sent) and ``throttled`` (429 answers), shown by every job log.
@@ -60,11 +63,41 @@ _logger = logging.getLogger(__name__)
 class MarketplaceError(Exception):
     """The marketplace refused or failed; the text is the marketplace's own, never a credential."""
 
-    def __init__(self, message, code=None, status=None):
+    # what happened, in a word: the engine words it for a merchant (see `reason`)
+    UNREACHABLE = "unreachable"  # no connection, or no answer, however many times it was tried
+    SERVER = "server"            # the marketplace failed on its side (5xx, an unreadable answer)
+    THROTTLED = "throttled"      # its rate limit left no room within the time the call may wait
+    CREDENTIALS = "credentials"  # it refused the credentials or the token
+    AMBIGUOUS = "ambiguous"      # a write whose answer was lost: maybe applied
+    REFUSED = "refused"          # it refused the request, saying why (its own text)
+
+    def __init__(self, message, code=None, status=None, operation=None, reason=None, attempts=None):
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
+        self.operation = operation
+        self.reason = reason or self._default_reason(status)
+        self.attempts = attempts
+
+    @classmethod
+    def _default_reason(cls, status):
+        if status in (401, 403):
+            return cls.CREDENTIALS
+        if status == 429:
+            return cls.THROTTLED
+        if status and status >= 500:
+            return cls.SERVER
+        return cls.REFUSED
+
+    @property
+    def detail(self):
+        """The raw facts for the integrator: operation, the marketplace's text, code, HTTP status."""
+        facts = [part for part in (self.code and "code %s" % self.code, self.status and "HTTP %s" % self.status)
+                 if part]
+        text = self.message if not self.operation or str(self.message).startswith(self.operation) else \
+            "%s: %s" % (self.operation, self.message)
+        return "%s%s" % (text, " (%s)" % ", ".join(facts) if facts else "")
 
 
 class Throttled(MarketplaceError):
@@ -323,7 +356,8 @@ class Transport:
         if budget.spent + pause > self.max_wait:
             bucket.give_back()
             raise self._error(self.THROTTLED_ERROR, "%s: the rate limit leaves no room within %s seconds; "
-                              "nothing was sent." % (operation, self.max_wait), "RateLimit")
+                              "nothing was sent." % (operation, self.max_wait), "RateLimit",
+                              operation=operation, reason=MarketplaceError.THROTTLED)
         budget.sleep(pause)
 
     # the call ----------------------------------------------------------------------------------
@@ -400,19 +434,25 @@ class Transport:
         if kind == Verdict.TRANSIENT:
             return self._error(self.AMBIGUOUS_ERROR, "%s. The marketplace may have applied it: its state tells, "
                                "it is not sent again." % _named(operation, verdict.message), verdict.code,
-                               verdict.status)
-        return self._error(self.ERROR, verdict.message, verdict.code, verdict.status)
+                               verdict.status, operation=operation, reason=MarketplaceError.AMBIGUOUS)
+        return self._error(self.ERROR, verdict.message, verdict.code, verdict.status, operation=operation, attempts=1)
 
     def _final(self, operation, again, budget):
         """The caller's error when a policy gave up."""
         verdict = again.verdict
         if isinstance(again, _Throttled):
             return self._error(self.THROTTLED_ERROR, "%s (still throttled after waiting %.1f of %s seconds)"
-                               % (verdict.message, budget.spent, self.max_wait), verdict.code, verdict.status or 429)
+                               % (verdict.message, budget.spent, self.max_wait), verdict.code, verdict.status or 429,
+                               operation=operation, reason=MarketplaceError.THROTTLED)
         if isinstance(again, _Transient):
+            # it answered, but with a failure or nothing readable; else no connection or no answer
+            server = verdict.kind == Verdict.TRANSIENT and bool(verdict.status)
             return self._error(self.ERROR, "%s (%d attempts)." % (_named(operation, verdict.message),
-                                                                  self.max_retries + 1), verdict.code, verdict.status)
-        return self._error(self.ERROR, "%s (even with a renewed token)" % verdict.message, verdict.code, verdict.status)
+                                                                  self.max_retries + 1),
+                               verdict.code, verdict.status, operation=operation, attempts=self.max_retries + 1,
+                               reason=MarketplaceError.SERVER if server else MarketplaceError.UNREACHABLE)
+        return self._error(self.ERROR, "%s (even with a renewed token)" % verdict.message, verdict.code, verdict.status,
+                           operation=operation, reason=MarketplaceError.CREDENTIALS)
 
     # errors --------------------------------------------------------------------------------------
     def unexpected(self, operation, status, body=None):
@@ -436,5 +476,6 @@ class Transport:
             text = text.replace(secret, "***")
         return text
 
-    def _error(self, cls, message, code=None, status=None):
-        return cls(self.scrub(message), code, status)
+    def _error(self, cls, message, code=None, status=None, **facts):
+        """The caller's error; `facts`: operation, reason, attempts (see MarketplaceError)."""
+        return cls(self.scrub(message), code, status, **facts)

@@ -6,6 +6,7 @@ from . import marketplace_instance_dashboard
 from . import marketplace_instance
 from . import marketplace_instance_account
 from . import marketplace_instance_company
+from . import marketplace_instance_feedback
 from . import marketplace_order_status
 from . import marketplace_listing
 from . import marketplace_queue
@@ -41,3 +42,4 @@ from . import product_product
 from . import stock_quant
 from . import marketplace_demo
 from . import marketplace_demo_europe
+from . import ir_websocket

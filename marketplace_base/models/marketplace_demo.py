@@ -26,10 +26,10 @@ class MarketplaceDemo(models.AbstractModel):
     @api.model
     def _ready(self, instance, xml_id, catalogue, days):
         """A confirmed demo instance, made ready to show orders: its catalogue's products with
-        stock, the orders of the last days at the first import, the order crons on."""
+        stock, the orders of the last days at the first import. Its daily jobs run on schedule as
+        any confirmed instance's do (marketplace_job.JOBS)."""
         self._create_catalogue(catalogue, instance.warehouse_id)
         instance._job("import_orders").cursor = fields.Datetime.now() - timedelta(days=days)
-        instance.job_ids.filtered(lambda j: j.job in ("import_orders", "process_queues")).cron_active = True
         self.env["ir.model.data"]._update_xmlids([{"xml_id": xml_id, "record": instance, "noupdate": True}])
         return instance
 

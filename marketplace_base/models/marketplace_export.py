@@ -147,10 +147,11 @@ class MarketplaceExport(models.Model):
         try:
             result = instance._hook("send_export", required=True)(run.client, self.kind, values)
         except Ambiguous as err:
-            self.write({"state": "uncertain", "error": instance._error_text(err)})
+            message, detail = instance._explain(err)
+            self.write({"state": "uncertain", "error": message})
             run.log._add("error", _("Export of %(count)s %(kind)s updates unconfirmed (%(error)s): the next check "
                                     "reads the marketplace before sending them again.",
-                                    count=len(values), kind=self.kind, error=instance._error_text(err)))
+                                    count=len(values), kind=self.kind, error=message), detail=detail)
             return
         except (MarketplaceError, UserError) as err:
             message = instance._error_text(err)
@@ -178,9 +179,9 @@ class MarketplaceExport(models.Model):
                 with self.env.cr.savepoint():
                     export._follow(run)
             except (MarketplaceError, UserError) as err:
-                text = instance._error_text(err)
+                text, detail = instance._explain(err)
                 run.log._add("error", _("Export %(ref)s could not be read: %(error)s",
-                                        ref=export.name or export.id, error=text))
+                                        ref=export.name or export.id, error=text), detail=detail)
             instance._maybe_commit()
 
     def _follow(self, run):

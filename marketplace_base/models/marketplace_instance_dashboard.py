@@ -88,19 +88,19 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
 
     def _dashboard_jobs(self):
         """Each job's name (as on its button), last run (the person's timezone and language) and
-        outcome; a job started or running shows as running."""
+        status (marketplace.job.display_state: Running, Off, Not run yet, or its last outcome)."""
         labels = dict(self.env["marketplace.job"]._fields["job"]._description_selection(self.env))
-        outcomes = dict(self.env["marketplace.job"]._fields["last_state"]._description_selection(self.env))
+        outcomes = dict(self.env["marketplace.job"]._fields["display_state"]._description_selection(self.env))
         tz = self._dashboard_tz().zone
         result = []
         for job in self.job_ids:
-            state = "running" if job.running else (job.last_state or "never")
+            state = job.display_state
             result.append({
                 "code": job.job,
                 "label": labels.get(job.job, job.job),
                 "last_run": format_datetime(self.env, job.last_run, tz=tz, dt_format="short") if job.last_run else "",
                 "state": state,
-                "outcome": outcomes.get(state) or _("Never run"),
+                "outcome": outcomes.get(state),
             })
         return result
 

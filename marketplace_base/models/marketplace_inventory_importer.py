@@ -45,5 +45,7 @@ class MarketplaceInventoryImporter(models.AbstractModel):
         if key is not None:
             return instance._hook("inventory_location", required=True)(key)
         if not instance.marketplace_warehouse_id:
-            raise UserError(_("Set the Marketplace-Fulfilled Warehouse of %s to import its stock.", instance.name))
+            raise UserError(_("%(instance)s has no Marketplace-Fulfilled Warehouse to import its stock into: "
+                              "%(advice)s", instance=instance.name,
+                              advice=instance._setting_advice("marketplace_warehouse_id")))
         return instance.marketplace_warehouse_id.lot_stock_id

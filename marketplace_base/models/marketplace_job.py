@@ -1,18 +1,30 @@
+from textwrap import shorten
+
 from odoo import _, api, fields, models
 
-# (code, label, defaults): one automatic job per entry, each run by `action_<code>`.
+# (code, label, defaults): one automatic job per entry, each run by `action_<code>`. What a
+# merchant needs every day runs on schedule as soon as the instance is confirmed ("cron_active"):
+# orders in, shipments and tracking out and their outcome read back, stock out, returns in.
 JOBS = [
-    ("import_orders", "Import Orders", {"interval_number": 15, "interval_type": "minutes"}),
-    ("export_shipments", "Export Order Status / Tracking", {"interval_number": 30, "interval_type": "minutes"}),
+    ("import_orders", "Import Orders", {"interval_number": 15, "interval_type": "minutes", "cron_active": True}),
+    ("export_shipments", "Export Order Status / Tracking",
+     {"interval_number": 30, "interval_type": "minutes", "cron_active": True}),
     ("import_inventory", "Import Product's Inventory", {"interval_number": 1, "interval_type": "days"}),
-    ("export_inventory", "Export Product's Inventory", {"interval_number": 1, "interval_type": "hours"}),
+    ("export_inventory", "Export Product's Inventory",
+     {"interval_number": 1, "interval_type": "hours", "cron_active": True}),
     ("export_prices", "Export Product's Price", {"interval_number": 1, "interval_type": "days"}),
-    ("check_results", "Check Export Results", {"interval_number": 10, "interval_type": "minutes"}),
+    ("check_results", "Check Export Results", {"interval_number": 10, "interval_type": "minutes", "cron_active": True}),
     ("import_listings", "Import Listings", {"interval_number": 1, "interval_type": "days"}),
     ("export_payments", "Export Payments", {"interval_number": 1, "interval_type": "hours"}),
-    ("import_returns", "Import Returns", {"interval_number": 1, "interval_type": "hours"}),
+    ("import_returns", "Import Returns", {"interval_number": 1, "interval_type": "hours", "cron_active": True}),
     ("process_queues", "Process Queues", {"interval_number": 5, "interval_type": "minutes", "cron_active": True}),
 ]
+# Jobs on schedule when the instance's setting asks for them: created switched on when the setting
+# is on, switched on when the setting is (the merchant may switch the job off again).
+ON_WITH_SETTING = {"export_prices": "export_sale_price", "export_payments": "mark_order_paid"}
+# What the dashboard and the Automatic Jobs tab show of a job.
+DISPLAY_STATES = [("running", "Running"), ("done", "Done"), ("error", "With Errors"), ("off", "Off"),
+                  ("never", "Not run yet")]
 
 
 # Written by the engine only (see marketplace.access._check_engine_fields): which cron runs the
@@ -64,6 +76,10 @@ class MarketplaceJob(models.Model):
         [("running", "Running"), ("done", "Done"), ("error", "With Errors")],
         compute="_compute_last_run", string="Last Outcome")
     next_call = fields.Datetime(related="cron_id.nextcall", string="Next Run")
+    display_state = fields.Selection(
+        DISPLAY_STATES, compute="_compute_display_state", string="Status",
+        help="Running: started or running now; Off: not run on schedule (switched off); Not run yet: "
+        "on schedule, never run; else the outcome of its last run.")
 
     _sql_constraints = [
         ("job_unique", "UNIQUE(instance_id, job)", "Each job appears once per instance."),
@@ -94,10 +110,23 @@ class MarketplaceJob(models.Model):
         for job in self:
             job.running = bool(job.requested_at) or (job.instance_id.id, job.job) in running
 
+    @api.depends("running", "cron_active", "last_state")
+    def _compute_display_state(self):
+        for job in self:
+            if job.running:
+                job.display_state = "running"
+            elif not job.cron_active:
+                job.display_state = "off"
+            else:
+                job.display_state = job.last_state or "never"
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             self.env["marketplace.access"]._check_engine_fields(self, vals, ENGINE_FIELDS)
+            setting = ON_WITH_SETTING.get(vals.get("job"))
+            if setting and "cron_active" not in vals:
+                vals["cron_active"] = bool(self.env["marketplace.instance"].browse(vals["instance_id"])[setting])
         jobs = super().create(vals_list)
         jobs._sync_cron()
         return jobs
@@ -181,6 +210,7 @@ class MarketplaceJob(models.Model):
         job.write({"requested_by_id": self.env.uid, "requested_at": fields.Datetime.now()})
         # sudo: waking the background worker's cron (the superuser's record), nothing more
         self.env.ref("marketplace_base.ir_cron_marketplace_requested_jobs").sudo()._trigger()
+        self.instance_id._notify_job_state(self.job, "running")
         return True
 
     @api.model
@@ -199,12 +229,14 @@ class MarketplaceJob(models.Model):
                 # The job could not start (e.g. the instance went back to draft): say so.
                 if instance._commits_enabled():
                     self.env.cr.rollback()
-                job._notify_start_failure(user, err)
+                job.with_context(lang=user.lang or self.env.lang)._notify_start_failure(user, err)
                 continue
-            job._notify_outcome(user)
+            job.with_context(lang=user.lang or self.env.lang)._notify_outcome(user)
             instance._maybe_commit()
 
     def _notify_outcome(self, user):
+        """Tell the person who started the run what a merchant counts (orders imported, updated,
+        failed), the first error in plain words, with links to the log and to the orders."""
         # sudo: the last log of this job only, whose outcome goes to the person who started it
         log = self.env["marketplace.log"].sudo().search(
             [("instance_id", "=", self.instance_id.id), ("job", "=", self.job)], order="id desc", limit=1)
@@ -212,21 +244,19 @@ class MarketplaceJob(models.Model):
             return
         label = dict(self._fields["job"]._description_selection(self.env))[self.job]
         kind = "danger" if log.state == "error" else "success"
-        message = _("%(ok)s succeeded, %(ko)s failed (log %(log)s).", ok=log.success_count, ko=log.error_count,
-                    log=log.name)
+        message = log._merchant_summary()
         if log.state == "error":
             first = log.line_ids.filtered(lambda l: l.level == "error")[:1].message
-            message = "%s %s" % (message, first or "")
-        self.env["bus.bus"]._sendone(user.partner_id, "simple_notification", {
+            message = "%s %s" % (message, shorten(first or "", 300, placeholder="..."))
+        self.instance_id._notify_job_state(self.job, log.state, user=user, notification={
             "title": _("%(job)s of %(instance)s finished", job=label, instance=self.instance_id.name),
-            "message": message, "type": kind, "sticky": kind == "danger",
+            "message": message, "type": kind, "sticky": kind == "danger", "links": log._links(),
         })
 
     def _notify_start_failure(self, user, err):
         if not user:
             return
-        text = str(err.args[0]) if getattr(err, "args", None) else str(err)
-        self.env["bus.bus"]._sendone(user.partner_id, "simple_notification", {
-            "title": _("%s could not start", self.instance_id.name), "message": text, "type": "danger",
-            "sticky": True,
+        self.instance_id._notify_job_state(self.job, "error", user=user, notification={
+            "title": _("%s could not start", self.instance_id.name), "message": self.instance_id._explain(err)[0],
+            "type": "danger", "sticky": True, "links": [],
         })

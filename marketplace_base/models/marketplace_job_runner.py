@@ -109,6 +109,7 @@ class MarketplaceJobRunner(models.AbstractModel):
     _<x>_send_shipment(client, picking) -> None or str                       export_shipments
     _<x>_shipment_sent(client, picking) -> bool or str                       optional
     _<x>_read_shipment(client, picking) -> ExportStatus                      optional
+    _<x>_order_status(client, picking) -> str or None                        optional
     _<x>_send_return(client, picking) -> None or str                         optional
     _<x>_return_sent(client, picking) -> bool or str                         optional
     _<x>_read_return(client, picking) -> ExportStatus                        optional
@@ -245,6 +246,7 @@ class MarketplaceJobRunner(models.AbstractModel):
             "instance_id": self.id, "job": job,
             "user_id": started_by or self.env.uid,
         })
+        self._notify_job_state(job, "running")
         self._maybe_commit()
         run = JobRun(self, log)
         try:
@@ -259,12 +261,14 @@ class MarketplaceJobRunner(models.AbstractModel):
             if self._commits_enabled():
                 self.env.cr.rollback()
             _logger.info("Marketplace %s: %s stopped: %s", self.name, job, err, exc_info=not isinstance(err, UserError))
-            log._add("error", _("The run stopped: %s", self._error_text(err)))
+            message, detail = self._explain(err)
+            log._add("error", _("The run stopped: %s", message), detail=detail)
         finally:
             try:
                 run.close_client()
             finally:
                 log._close()
+                self._notify_job_state(job, log.state)
                 self._maybe_commit()
 
     # one run per job at a time ------------------------------------------------------------
@@ -315,12 +319,12 @@ class MarketplaceJobRunner(models.AbstractModel):
         except UserError as err:
             raise UserError(self._error_text(err)) from None
         except MarketplaceError as err:
-            raise UserError(_("%(marketplace)s answered: %(error)s", marketplace=self._marketplace_label(),
-                              error=self._error_text(err))) from None
+            raise UserError(self._explain(err)[0]) from None
 
     def _error_text(self, err):
-        """What a person reads of an error (on a log, a queue line, a delivery, an export): its
-        readable text (see readable_error) without the credentials of these instances."""
+        """The readable text of an error (see readable_error) without the credentials of these
+        instances, for records that keep the marketplace's own answer (a payment, an export);
+        what a merchant reads of a stopped job or button is `_explain`."""
         return self._scrub(readable_error(err))
 
     def _declared_jobs(self):

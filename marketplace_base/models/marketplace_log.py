@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 
 from .marketplace_job import JOBS
 
@@ -38,6 +38,11 @@ class MarketplaceLog(models.Model):
         [("running", "Running"), ("done", "Done"), ("error", "With Errors")], default="running", readonly=True
     )
     line_ids = fields.One2many("marketplace.log.line", "log_id", string="Lines")
+    # What a merchant counts (the run's notification): orders made and orders updated by this run.
+    order_created_count = fields.Integer(string="Orders Imported", readonly=True)
+    order_updated_count = fields.Integer(string="Orders Updated", readonly=True)
+    order_ids = fields.Many2many("sale.order", string="Orders", readonly=True, check_company=True,
+                                 help="The sale orders this run created or updated.")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -46,8 +51,9 @@ class MarketplaceLog(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("marketplace.log") or _("New")
         return super().create(vals_list)
 
-    def _add(self, level, message, record=None, queue_line=None):
-        """Count one event and keep its line when the instance's log level asks for it."""
+    def _add(self, level, message, record=None, queue_line=None, detail=None):
+        """Count one event and keep its line when the instance's log level asks for it; `detail`
+        is what the integrator reads beside a merchant's message (the operation, the raw error)."""
         self.ensure_one()
         if level == "success":
             self.success_count += 1
@@ -62,7 +68,38 @@ class MarketplaceLog(models.Model):
             "res_model": record._name if record else False,
             "res_id": record.id if record else False,
             "queue_line_id": queue_line.id if queue_line else False,
+            "detail": self.instance_id._scrub(detail) if detail else False,
         })
+
+    def _count_order(self, sale, created):
+        """An order this run created or updated (inside the line's savepoint: undone with it)."""
+        self.ensure_one()
+        if created:
+            self.order_created_count += 1
+        else:
+            self.order_updated_count += 1
+        self.order_ids = [Command.link(sale.id)]
+
+    def _merchant_summary(self):
+        """The run's outcome as a merchant counts it."""
+        self.ensure_one()
+        if self.job == "import_orders" or self.order_created_count or self.order_updated_count:
+            return _("Orders imported: %(created)s, updated: %(updated)s, failed: %(failed)s.",
+                     created=self.order_created_count, updated=self.order_updated_count, failed=self.error_count)
+        return _("%(ok)s succeeded, %(ko)s failed.", ok=self.success_count, ko=self.error_count)
+
+    def _links(self):
+        """[{label, action}] opening this log and the orders of the run (the notification's links)."""
+        self.ensure_one()
+        links = [{"label": _("Open log %s", self.name), "action": {
+            "type": "ir.actions.act_window", "res_model": "marketplace.log", "res_id": self.id,
+            "views": [[False, "form"]], "target": "current"}}]
+        if self.order_ids:
+            links.append({"label": _("Open the %s orders", len(self.order_ids)), "action": {
+                "type": "ir.actions.act_window", "res_model": "sale.order", "name": _("Orders of %s", self.name),
+                "domain": [("id", "in", self.order_ids.ids)], "views": [[False, "list"], [False, "form"]],
+                "target": "current"}})
+        return links
 
     def _close_interrupted_runs(self):
         """Close the earlier runs of this job that never ended (their worker was killed): the

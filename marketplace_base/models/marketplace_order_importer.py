@@ -54,15 +54,29 @@ class MarketplaceOrderImporter(models.AbstractModel):
                     break
         except (MarketplaceError, UserError) as err:
             batch.flush()
-            self._wake_processing(instance, batch.queued)
-            text = instance._error_text(err)
-            run.log._add("error", _("Order import stopped, Last Processed On kept at %(since)s: %(error)s",
-                                    since=since, error=text))
+            self._process_queued(instance, run, batch)
+            message, detail = instance._explain(err)
+            run.log._add("error", _("Order import stopped: %(error)s The next run reads again the orders changed "
+                                    "since %(since)s.", error=message,
+                                    since=instance._reader_time(since, run.log.user_id)),
+                         detail=_("%(error)s; Last Processed On kept at %(since)s UTC.", error=detail or message,
+                                  since=since))
             return
         batch.flush(final=True)
-        self._wake_processing(instance, batch.queued)
+        self._process_queued(instance, run, batch)
         # The marketplace's own time; without one, the newest change seen (never Odoo's clock).
         job.cursor = max(filter(None, (since, safe_until or newest)))
+
+    @api.model
+    def _process_queued(self, instance, run, batch):
+        """The orders this run queued become sale orders: in this run when a person started it
+        (what they are told then counts the orders imported, updated and failed), else by the
+        Process Queues cron, woken at once."""
+        waiting = batch.queue.line_ids.filtered(lambda line: line.state == "draft") if batch.queue else None
+        if waiting and self.env.context.get("marketplace_started_by"):
+            instance._process_queues(run.log, waiting.ids)
+        else:
+            self._wake_processing(instance, batch.queued)
 
     @api.model
     def _wake_processing(self, instance, queued):

@@ -51,6 +51,8 @@ class MarketplaceOrderService(models.AbstractModel):
         self.env["marketplace.workflow"]._apply_to_order(sale)
         if order.fulfilment == "marketplace" or sale.marketplace_shipped_outside:
             self._complete_delivery(sale)
+        if log:
+            log._count_order(sale, created=True)
         return sale
 
     @staticmethod
@@ -103,8 +105,8 @@ class MarketplaceOrderService(models.AbstractModel):
             # Never take the merchant's own stock for goods the marketplace shipped.
             raise UserError(_(
                 "Order %(ref)s was fulfilled by the marketplace, but %(instance)s has no "
-                "Marketplace-Fulfilled Warehouse: set one on the instance (Stock settings), then Retry.",
-                ref=order.reference, instance=instance.name))
+                "Marketplace-Fulfilled Warehouse: %(advice)s",
+                ref=order.reference, instance=instance.name, advice=instance._setting_advice("marketplace_warehouse_id")))
         warehouse = instance.marketplace_warehouse_id if fulfilled_by_marketplace else instance.warehouse_id
         vals = {
             "partner_id": partner.id,
@@ -260,13 +262,15 @@ class MarketplaceOrderService(models.AbstractModel):
             self._log(log, "info", _(
                 "Order %(ref)s: this version (updated %(version)s) is older than the one applied "
                 "(updated %(applied)s): ignored.", ref=order.reference,
-                version=fields.Datetime.to_string(self._naive(order.updated_at)),
-                applied=fields.Datetime.to_string(sale.marketplace_updated_at)), sale)
+                version=instance._reader_time(self._naive(order.updated_at), log and log.user_id),
+                applied=instance._reader_time(sale.marketplace_updated_at, log and log.user_id)), sale)
             return sale
         vals = {"marketplace_status": order.status}
         if order.updated_at:
             vals["marketplace_updated_at"] = self._naive(order.updated_at)
         sale.write(vals)
+        if log:
+            log._count_order(sale, created=False)
         if order.cancelled:
             self._cancel(instance, sale, order, log)
         elif sale.state != "cancel":

@@ -1,4 +1,6 @@
-from odoo import _, api, models
+from datetime import timedelta
+
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..adapter.transport import Ambiguous, MarketplaceError, Throttled
@@ -37,6 +39,36 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         if failures:
             self._notify_failures(instance, failures)
             instance._maybe_commit()
+        self._wake_check(instance)
+
+    @api.model
+    def _wake_check(self, instance):
+        """Deliveries waiting for the marketplace's answer (Bol.com's process statuses) are read
+        by the scheduled Check Export Results a minute from now, rather than at its next interval."""
+        cron = instance._job("check_results").cron_id.sudo()
+        if cron.active and self.env["stock.picking"].search_count(
+                [("marketplace_instance_id", "=", instance.id), ("marketplace_export_state", "=", "sent")], limit=1):
+            cron._trigger(at=fields.Datetime.now() + timedelta(minutes=1))
+
+    @api.model
+    def _follow_order_status(self, instance, run, picking):
+        """The order's marketplace status after a confirmed shipment, as the marketplace shows it
+        (hook `order_status`: read back, or known from the confirmation): Shipped, Partially
+        Shipped... A status that cannot be read is left for the next import to bring."""
+        hook = instance._hook("order_status")
+        if not hook or picking.picking_type_code != "outgoing" or not picking.sale_id:
+            return
+        try:
+            status = hook(run.client, picking)
+        except (MarketplaceError, UserError) as err:
+            message, detail = instance._explain(err)
+            run.log._add("warning", _("%(order)s: its status on %(marketplace)s could not be read after the shipment "
+                                      "(%(error)s); the next import brings it.", order=picking.sale_id.name,
+                                      marketplace=instance._marketplace_label(), error=message),
+                         record=picking.sale_id, detail=detail)
+            return
+        if status and status != picking.sale_id.marketplace_status:
+            picking.sale_id.marketplace_status = status
 
     @api.model
     def _to_export(self, instance):
@@ -63,40 +95,47 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                 if self._already_sent(instance, run, picking):
                     return None
             except (MarketplaceError, UserError) as err:
-                text = instance._error_text(err)
+                text, detail = instance._explain(err)
                 log._add("error", _("%(picking)s: its state on the marketplace could not be read (%(error)s); "
-                                    "it is not sent until it can.", picking=picking.name, error=text), record=picking)
+                                    "it is not sent until it can.", picking=picking.name, error=text), record=picking,
+                         detail=detail)
                 return None
         picking.marketplace_export_state = "sending"
         instance._maybe_commit()
         try:
             reference = instance._hook("send_%s" % self._kind(picking), required=True)(run.client, picking)
-        except Ambiguous as err:
-            text = instance._error_text(err)
-            picking.write({"marketplace_export_state": "uncertain", "marketplace_export_error": text})
-            log._add("error", _("%(picking)s: no clear answer (%(error)s); the next run checks the marketplace "
-                                "before sending it again.", picking=picking.name, error=text), record=picking)
-            return None
-        except Throttled as err:
-            # refused before any processing (rate limit beyond the time budget): nothing to fix
-            text = instance._error_text(err)
-            picking.write({"marketplace_export_state": "pending", "marketplace_export_error": text})
-            log._add("error", _("%(picking)s: %(error)s; sent again at the next run.", picking=picking.name,
-                                error=text), record=picking)
-            return None
         except (MarketplaceError, UserError) as err:
-            text = instance._error_text(err)
-            picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
-            picking.sale_id._marketplace_flag_sync_failure()
-            log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking)
-            return text
+            return self._not_sent(instance, run, picking, err)
         if reference:
             self._mark_sent(instance, run, picking, reference)
             return None
         picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
         log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
                               marketplace=instance._marketplace_label()), record=picking)
+        self._follow_order_status(instance, run, picking)
         return None
+
+    def _not_sent(self, instance, run, picking, err):
+        """A delivery the marketplace did not confirm, said in plain words (the raw error on the
+        log line): unconfirmed when the answer was lost (the next run asks before sending it
+        again), waiting when it surely never arrived (throttled, no connection: nothing to fix),
+        else refused. Returns the reason of a refusal."""
+        text, detail = instance._explain(err)
+        if isinstance(err, Ambiguous):
+            picking.write({"marketplace_export_state": "uncertain", "marketplace_export_error": text})
+            run.log._add("error", _("%(picking)s: %(error)s The next run checks the marketplace before sending it "
+                                    "again.", picking=picking.name, error=text), record=picking, detail=detail)
+            return None
+        if isinstance(err, Throttled) or getattr(err, "reason", None) == MarketplaceError.UNREACHABLE:
+            picking.write({"marketplace_export_state": "pending", "marketplace_export_error": text})
+            run.log._add("error", _("%(picking)s: not sent: %(error)s It is sent again at the next run.",
+                                    picking=picking.name, error=text), record=picking, detail=detail)
+            return None
+        picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
+        picking.sale_id._marketplace_flag_sync_failure()
+        run.log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking,
+                     detail=detail)
+        return text
 
     @staticmethod
     def _kind(picking):
@@ -124,6 +163,7 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         if sent:
             picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
             run.log._add("success", _("%s had reached the marketplace: not sent again.", picking.name), record=picking)
+            self._follow_order_status(instance, run, picking)
         return sent
 
     # asynchronous answers ----------------------------------------------------------------------
@@ -142,9 +182,9 @@ class MarketplaceShipmentExporter(models.AbstractModel):
             try:
                 status = instance._hook("read_%s" % self._kind(picking), required=True)(run.client, picking)
             except (MarketplaceError, UserError) as err:
-                text = instance._error_text(err)
+                text, detail = instance._explain(err)
                 run.log._add("error", _("%(picking)s: its outcome could not be read (%(error)s); read again at the "
-                                        "next check.", picking=picking.name, error=text), record=picking)
+                                        "next check.", picking=picking.name, error=text), record=picking, detail=detail)
                 continue
             if not status.finished:
                 continue
@@ -158,6 +198,7 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                 picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
                 run.log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
                                           marketplace=instance._marketplace_label()), record=picking)
+                self._follow_order_status(instance, run, picking)
             instance._maybe_commit()
         if failures:
             self._notify_failures(instance, failures)
@@ -170,7 +211,8 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         template = self.env.ref("marketplace_base.mail_template_shipment_failures", raise_if_not_found=False)
         if not (user.partner_id and template):
             return
-        rows = [{"picking": p.name, "order": p.sale_id.name or "", "error": error} for p, error in failures]
+        rows = [{"picking": p.name, "picking_id": p.id, "order": p.sale_id.name or "", "order_id": p.sale_id.id,
+                 "error": error} for p, error in failures]
         # sudo: this run's refusals to the instance's responsible (a job's user may not send mail)
         template.sudo().with_context(failures=rows, marketplace=instance._marketplace_label()).send_mail(
             instance.id, email_values={"recipient_ids": [(6, 0, user.partner_id.ids)]})

@@ -83,3 +83,13 @@ class StockPicking(models.Model):
             for ref, quantity in other._marketplace_items().items():
                 items[ref] = items.get(ref, 0) + quantity
         return items
+
+    def _marketplace_order_fully_shipped(self):
+        """Whether the marketplace, told of this delivery, counts every item of the order shipped:
+        what this and the order's other exported deliveries ship covers each order line."""
+        self.ensure_one()
+        shipped = self._marketplace_items_exported_before()
+        for ref, quantity in self._marketplace_items().items():
+            shipped[ref] = shipped.get(ref, 0) + quantity
+        lines = self.sale_id.order_line.filtered(lambda l: l.marketplace_line_ref and l.product_uom_qty > 0)
+        return all(shipped.get(line.marketplace_line_ref, 0) >= line.product_uom_qty for line in lines)

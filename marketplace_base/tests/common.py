@@ -2,8 +2,10 @@ import json
 
 from odoo.tests import TransactionCase
 
+from .feedback_common import JobFeedbackMixin
 
-class MarketplaceCase(TransactionCase):
+
+class MarketplaceCase(JobFeedbackMixin, TransactionCase):
     """A generic instance (marketplace-neutral payloads) and helpers to feed its queues: the
     engine's behaviour does not depend on a marketplace."""
 

@@ -14,8 +14,10 @@ if REPO not in sys.path:
 
 from marketplace_simulator.core import serve_in_thread  # noqa: E402
 
+from .feedback_common import JobFeedbackMixin  # noqa: E402
 
-class SimulatorCase(TransactionCase):
+
+class SimulatorCase(JobFeedbackMixin, TransactionCase):
     """MARKETPLACE names the simulator's part (amazon, bigcommerce, bol); SEED and SIZES its
     generated state (orders, products); MAX_WAIT the seconds the connector may wait out a 429,
     RATE_SCALE how much faster than documented its client may call (the simulator answers with

@@ -90,6 +90,46 @@ class TestDashboard(OrderCase):
         job = next(job for job in jobs if job["code"] == "process_queues")
         self.assertEqual((job["state"], job["outcome"]), ("running", "Running"))
 
+    def test_a_switched_off_job_shows_off_and_a_job_never_run_not_run_yet(self):
+        job = self.instance.job_ids.filtered(lambda j: j.job == "process_queues")
+        line = lambda: next(j for j in json.loads(self.instance.dashboard_data)["jobs"]  # noqa: E731
+                            if j["code"] == "process_queues")
+        self.assertEqual((line()["state"], line()["outcome"], line()["last_run"]), ("never", "Not run yet", ""))
+        job.cron_active = False
+        self.env.invalidate_all()
+        self.assertEqual((line()["state"], line()["outcome"]), ("off", "Off"), "not run on schedule")
+        self.instance.action_process_queues()  # run by hand: still off, with its last run
+        self.env.invalidate_all()
+        self.assertEqual(line()["state"], "off")
+        self.assertTrue(line()["last_run"])
+        job.cron_active = True
+        self.env.invalidate_all()
+        self.assertEqual((line()["state"], line()["outcome"]), ("done", "Done"))
+        self.assertEqual(job.display_state, "done", "the Automatic Jobs tab shows the same")
+        arch = self._arch("marketplace.instance", "kanban", "marketplace_base.marketplace_instance_view_kanban")
+        self.assertTrue(arch.xpath("//span[contains(@t-attf-class, \"'off'\")]"), "Off has its own colour")
+
+    def test_the_card_and_the_form_update_by_themselves(self):
+        """A run's start and end are announced to the company (the dashboard and the instance
+        form reload on them: marketplace_views.js), the outcome to who started it."""
+        channel = (self.instance.company_id, "marketplace_jobs")
+        self.instance.with_context(marketplace_job="process_queues").action_start_job()
+        self.assertEqual([(p["instance_id"], p["job"], p["state"]) for p in self.bus_payloads(channel)],
+                         [(self.instance.id, "process_queues", "running")], "the button: Running at once")
+        self.env["marketplace.job"]._run_requested()
+        states = [p["state"] for p in self.bus_payloads(channel)]
+        self.assertEqual(states, ["running", "running", "done"], "the run's start and end")
+        for view, js_class in (("kanban", "marketplace_dashboard_kanban"), ("form", "marketplace_instance_form")):
+            self.assertEqual(self._arch("marketplace.instance", view).get("js_class"), js_class)
+
+    def test_marketplace_users_hear_of_their_companies_runs(self):
+        user = new_test_user(self.env, "mp_listener", groups="marketplace_base.group_marketplace_user")
+        channels = self.env["marketplace.instance"].with_user(user)._job_bus_channels()
+        self.assertEqual(channels, [(user.company_id, "marketplace_jobs")])
+        other = new_test_user(self.env, "mp_stranger", groups="base.group_user")
+        self.assertEqual(self.env["marketplace.instance"].with_user(other)._job_bus_channels(), [],
+                         "a user without the marketplace groups hears nothing")
+
     def test_job_lines_and_buttons_use_the_job_names(self):
         labels = dict(self.env["marketplace.job"]._fields["job"].selection)
         jobs = json.loads(self.instance.dashboard_data)["jobs"]

@@ -1,4 +1,7 @@
-from odoo.tests import tagged
+from lxml import etree
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from .order_common import OrderCase
 
@@ -50,6 +53,14 @@ class TestFirstHour(OrderCase):
         sales, lines = self._import(self._order("F-1", fulfilment="marketplace"))
         self.assertFalse(sales)
         self.assertEqual(lines.state, "failed")
-        self.assertIn("Marketplace-Fulfilled Warehouse", lines.error, "says what to configure")
+        self.assertIn("Marketplace-Fulfilled Warehouse (Configuration tab)", lines.error, "says what to configure")
         self.assertFalse(self.env["stock.picking"].search([("origin", "=", "F-1")]),
                          "nothing left the merchant's own stock")
+        # the tab it names is where the form shows the field...
+        form = etree.fromstring(self.env["marketplace.instance"].get_view(view_type="form")["arch"])
+        self.assertEqual(form.xpath("//page[.//field[@name='marketplace_warehouse_id']]/@string"), ["Configuration"])
+        # ...and who may not change it is told to ask a manager, as a Marketplace User may not
+        self.assertIn("If you may not change it, ask a Marketplace Manager.", lines.error)
+        user = new_test_user(self.env, "mp_clerk", groups="marketplace_base.group_marketplace_user")
+        with self.assertRaises(AccessError):
+            self.instance.with_user(user).marketplace_warehouse_id = self.instance.warehouse_id

@@ -166,6 +166,11 @@ class MarketplaceInstance(models.Model):
         return all(shipped.get(ref, 0) >= before.get(ref, 0) + quantity
                    for ref, quantity in picking._marketplace_items().items())
 
+    def _bigcommerce_order_status(self, client, picking):
+        """BigCommerce moves the order itself (Shipped, Partially Shipped, or a store's own
+        label): read back, as the import would show it."""
+        return client.order(picking.sale_id.marketplace_order_ref).get("status")
+
     # payments ------------------------------------------------------------------------------------------
     def _bigcommerce_payment_needed(self, order):
         """No call: an order imported as paid needs no report."""

@@ -52,6 +52,7 @@ class TestBigCommerceShipments(BigCommerceCase):
         self.assertEqual(shipment["shipping_method"], "DHL Paket")
         self.assertEqual(sorted(i["quantity"] for i in shipment["items"]), [1, 3])
         self.assertEqual(self.sim_order(self.single_id)["order"]["status"], "Shipped", "the order's status follows")
+        self.assertEqual(self.order(self.single_id).marketplace_status, "Shipped", "in Odoo too, read back")
         self.instance.action_export_shipments()
         self.assertEqual(len(self.shipments(self.single_id)), 1, "sent once")
 
@@ -61,12 +62,14 @@ class TestBigCommerceShipments(BigCommerceCase):
         self.instance.action_export_shipments()
         self.assertEqual(first.marketplace_export_state, "exported")
         self.assertEqual(self.sim_order(self.single_id)["order"]["status"], "Partially Shipped")
+        self.assertEqual(self.order(self.single_id).marketplace_status, "Partially Shipped")
         rest = self.ship(self.single_id, "PART-2")
         self.instance.action_export_shipments()
         self.assertEqual(rest.marketplace_export_state, "exported")
         shipments = self.shipments(self.single_id)
         self.assertEqual([sorted(i["quantity"] for i in s["items"]) for s in shipments], [[2], [1, 1]])
         self.assertEqual(self.sim_order(self.single_id)["order"]["status"], "Shipped")
+        self.assertEqual(self.order(self.single_id).marketplace_status, "Shipped")
 
     def test_one_shipment_per_shipping_address(self):
         picking = self.ship(self.double_id)

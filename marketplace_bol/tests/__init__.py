@@ -6,3 +6,4 @@ from . import test_bol_returns
 from . import test_bol_limits
 from . import test_bol_trust
 from . import test_bol_account_race
+from . import test_bol_schedule

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import BolCase
@@ -106,3 +107,37 @@ class TestBolShipments(BolCase):
         self.instance.action_check_results()
         self.assertEqual(picking.marketplace_export_state, "exported")
         self.assertNotIn("transporterCode", self._shipments(order_id)[0]["transport"])
+
+    def test_a_shipment_reaches_exported_on_schedule_and_the_order_follows_bol(self):
+        """Nobody presses a button: the scheduled export sends the delivery, the scheduled Check
+        Export Results (due a minute later) reads Bol's answer, the order shows Bol's status."""
+        order_id = self.created["orders"][0]
+        picking = self._ship(order_id)
+        sale = picking.sale_id
+        self.assertEqual(sale.marketplace_status, "Open")
+        export, check = self.job("export_shipments").cron_id, self.job("check_results").cron_id
+        self.assertTrue(export.active and check.active, "both run on schedule once the account is confirmed")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([("cron_id", "=", check.id)])
+        export.method_direct_trigger()
+        self.assertEqual(picking.marketplace_export_state, "sent")
+        due = Trigger.search([("cron_id", "=", check.id)]) - before
+        self.assertEqual(len(due), 1, "the check is due soon rather than at its next interval")
+        self.assertLessEqual(due.call_at, fields.Datetime.add(fields.Datetime.now(), minutes=2))
+        check.method_direct_trigger()
+        self.assertEqual(picking.marketplace_export_state, "exported")
+        self.assertEqual(self.sim_order(order_id)["status"], "SHIPPED")
+        self.assertEqual(sale.marketplace_status, "Shipped", "read back from Bol.com")
+
+    def test_a_partial_shipment_shows_the_order_partially_shipped(self):
+        order_id = self.created["orders"][1]
+        picking = self.order(order_id).picking_ids
+        first, rest = picking.move_ids[:1], picking.move_ids[1:]
+        first.write({"quantity": first.product_uom_qty, "picked": True})
+        rest.write({"quantity": 0})
+        picking.carrier_tracking_ref = "3SPART1"
+        picking.with_context(cancel_backorder=False)._action_done()
+        self.instance.action_export_shipments()
+        self.instance.action_check_results()
+        self.assertEqual(picking.marketplace_export_state, "exported")
+        self.assertEqual(picking.sale_id.marketplace_status, "Partially shipped")

@@ -34,12 +34,38 @@ registry.category("web_tour.tours").add("marketplace_first_hour", {
             isCheck: true,
         },
         {
+            content: "A job that never ran says so",
+            trigger: `${card("Quiet Store")} tr[data-job="process_queues"] .badge:contains("Not run yet")`,
+            isCheck: true,
+        },
+        {
+            content: "A run ends elsewhere (the scheduler): the bus tells the web client...",
+            trigger: card("Quiet Store"),
+            run: async () => {
+                const env = odoo.__WOWL_DEBUG__.root.env;
+                const [id] = await env.services.orm.search("marketplace.instance", [["name", "=", "Quiet Store"]]);
+                await env.services.orm.call("marketplace.instance", "action_process_queues", [[id]]);
+                // (the tours' server has no websocket: the relay of marketplace_job_service.js is played here)
+                env.bus.trigger("MARKETPLACE:JOB", { instance_id: id, job: "process_queues", state: "done" });
+            },
+        },
+        {
+            content: "...and the card shows the outcome without a reload",
+            trigger: `${card("Quiet Store")} tr[data-job="process_queues"] .badge:contains("Done")`,
+            isCheck: true,
+        },
+        {
             content: "Start Process Queues from the card",
             trigger: `${card("Tour Store")} .o_marketplace_job_buttons button:contains("Process Queues")`,
         },
         {
             content: "The button answers at once: the job runs in the background",
             trigger: '.o_notification:contains("Process Queues started")',
+            isCheck: true,
+        },
+        {
+            content: "The card shows the job running at once, without a reload",
+            trigger: `${card("Tour Store")} tr[data-job="process_queues"] .badge:contains("Running")`,
             isCheck: true,
         },
         {
