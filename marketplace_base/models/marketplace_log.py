@@ -41,7 +41,7 @@ class MarketplaceLog(models.Model):
     # What a merchant counts (the run's notification): orders made and orders updated by this run.
     order_created_count = fields.Integer(string="Orders Imported", readonly=True)
     order_updated_count = fields.Integer(string="Orders Updated", readonly=True)
-    order_ids = fields.Many2many("sale.order", string="Orders", readonly=True,
+    order_ids = fields.Many2many("sale.order", string="Orders", readonly=True, check_company=True,
                                  help="The sale orders this run created or updated.")
 
     @api.model_create_multi
