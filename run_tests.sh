@@ -115,6 +115,23 @@ py_passed=${py_passed:-0}
 summary+=("no-odoo suite: $((py_passed + py_failed)) run, $py_passed passed, $py_failed failed")
 if [ $py_rc -ne 0 ] && [ $py_rc -ne 5 ]; then status=1; fi  # 5: pytest collected nothing
 
+# ---------------------------------------------------------------------------------------------
+# Formatting: the code as `ruff format` writes it (configuration: pyproject.toml)
+# ---------------------------------------------------------------------------------------------
+echo "== formatting (ruff format --check)"
+if "$PY" -m ruff --version >/dev/null 2>&1; then
+    if "$PY" -m ruff format --check --quiet . > "$LOGDIR/format.log" 2>&1; then
+        summary+=("formatting: as ruff format writes it")
+    else
+        status=1
+        sed -n '1,20p' "$LOGDIR/format.log"
+        summary+=("formatting: $(grep -c '^Would reformat' "$LOGDIR/format.log") files differ from ruff format (run: ruff format .)")
+    fi
+else
+    status=1
+    summary+=("formatting: NOT CHECKED (ruff is missing from the environment): a failure")
+fi
+
 echo
 echo "== summary"
 for entry in "${summary[@]}"; do echo "$entry"; done
