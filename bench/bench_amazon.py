@@ -15,6 +15,7 @@
    run, whose rate-bound seconds are also given at the documented rates, times X).
 Everything in Odoo is rolled back at the end.
 """
+
 import logging
 import os
 import sys
@@ -33,13 +34,20 @@ IMPORTABLE = {"AFN": ("Shipped", "Canceled"), "MFN": ("Unshipped", "PartiallyShi
 
 
 def account(env, base_url, name, version):
-    instance = env["marketplace.instance"].create({
-        "name": name, "marketplace": "amazon", "amazon_seller_id": "SIMSELLER1", "amazon_orders_api": version,
-        "amazon_refresh_token": "sim-refresh-token", "amazon_lwa_client_id": "sim-lwa-client",
-        "amazon_lwa_client_secret": "sim-lwa-secret", "api_base_url": base_url + "/amazon",
-        "queue_batch_limit": 100,
-        "workflow_id": env["marketplace.workflow"].create({"name": name, "confirm_order": True}).id,
-    })
+    instance = env["marketplace.instance"].create(
+        {
+            "name": name,
+            "marketplace": "amazon",
+            "amazon_seller_id": "SIMSELLER1",
+            "amazon_orders_api": version,
+            "amazon_refresh_token": "sim-refresh-token",
+            "amazon_lwa_client_id": "sim-lwa-client",
+            "amazon_lwa_client_secret": "sim-lwa-secret",
+            "api_base_url": base_url + "/amazon",
+            "queue_batch_limit": 100,
+            "workflow_id": env["marketplace.workflow"].create({"name": name, "confirm_order": True}).id,
+        }
+    )
     instance.action_confirm()
     instance._job("import_orders").cursor = "2020-01-01 00:00:00"
     return instance
@@ -47,13 +55,16 @@ def account(env, base_url, name, version):
 
 def figures(instance):
     log = instance.env["marketplace.log"].search(
-        [("instance_id", "=", instance.id), ("job", "=", "import_orders")], order="id desc", limit=1)
+        [("instance_id", "=", instance.id), ("job", "=", "import_orders")], order="id desc", limit=1
+    )
     return log.api_calls, log.throttled_calls
 
 
 def reset(base_url, seed, orders, products=300, **extra):
-    requests.post(base_url + "/_sim/reset", json=dict(
-        {"seed": seed, "sizes": {"amazon": {"orders": orders, "products": products}}}, **extra)).raise_for_status()
+    requests.post(
+        base_url + "/_sim/reset",
+        json=dict({"seed": seed, "sizes": {"amazon": {"orders": orders, "products": products}}}, **extra),
+    ).raise_for_status()
 
 
 def forget_tokens(env):
@@ -69,8 +80,10 @@ def bench_import(env, base_url, count, version):
     instance = account(env, base_url, "Bench import %s" % version, version)
     seconds, download, sales, lines = timed_import(env, instance)
     calls, throttled = figures(instance)
-    print("import (Orders API %s): %d orders queued, %d sale orders, %d failed lines" % (
-        version, len(lines), len(sales), len(lines.filtered(lambda l: l.state == "failed"))))
+    print(
+        "import (Orders API %s): %d orders queued, %d sale orders, %d failed lines"
+        % (version, len(lines), len(sales), len(lines.filtered(lambda l: l.state == "failed")))
+    )
     print_import("import (Orders API %s)" % version, seconds, download, lines, calls, throttled)
     if version == VERSIONS[0]:
         print_ratio(env, sales, seconds)
@@ -85,11 +98,13 @@ def bench_stock(env, base_url, count, server):
     skus = sorted(server.sim.marketplaces["amazon"].offers)[:count]
     instance = account(env, base_url, "Bench stock", VERSIONS[0])
     items = env["product.product"].create([{"name": s, "default_code": s, "type": "product"} for s in skus])
-    env["marketplace.listing"].create([{"instance_id": instance.id, "sku": s, "product_id": p.id}
-                                       for s, p in zip(skus, items)])
+    env["marketplace.listing"].create(
+        [{"instance_id": instance.id, "sku": s, "product_id": p.id} for s, p in zip(skus, items)]
+    )
     stock = instance.warehouse_id.lot_stock_id
-    env["stock.quant"].create([{"product_id": p.id, "location_id": stock.id, "quantity": i % 50}
-                               for i, p in enumerate(items)])
+    env["stock.quant"].create(
+        [{"product_id": p.id, "location_id": stock.id, "quantity": i % 50} for i, p in enumerate(items)]
+    )
     env.flush_all()
     started = time.perf_counter()
     instance.action_export_inventory()
@@ -99,13 +114,24 @@ def bench_stock(env, base_url, count, server):
         instance.action_check_results()
     done = time.perf_counter() - started
     feeds = exports([("instance_id", "=", instance.id)])
-    print("stock export: %d offers, %d feeds, %.1f s to send, %.1f s until Amazon's results were recorded "
-          "(%d accepted, %d rejected)" % (len(skus), len(feeds), sent, done,
-                                         sum(feeds.mapped("accepted_count")), sum(feeds.mapped("rejected_count"))))
+    print(
+        "stock export: %d offers, %d feeds, %.1f s to send, %.1f s until Amazon's results were recorded "
+        "(%d accepted, %d rejected)"
+        % (
+            len(skus),
+            len(feeds),
+            sent,
+            done,
+            sum(feeds.mapped("accepted_count")),
+            sum(feeds.mapped("rejected_count")),
+        )
+    )
     started = time.perf_counter()
     instance.action_export_inventory()
-    print("stock export again, nothing changed: %d new feeds, %.1f s" % (
-        len(exports([("instance_id", "=", instance.id)]) - feeds), time.perf_counter() - started))
+    print(
+        "stock export again, nothing changed: %d new feeds, %.1f s"
+        % (len(exports([("instance_id", "=", instance.id)]) - feeds), time.perf_counter() - started)
+    )
 
 
 def backlog(base_url, server, count):
@@ -115,8 +141,10 @@ def backlog(base_url, server, count):
     amazon = server.sim.marketplaces["amazon"]
     importable = sum(1 for o in amazon.order_list if o["st"] in IMPORTABLE[o["ch"]])
     if importable < count:  # (generated orders include some the import leaves: pending, FBA unshipped)
-        requests.post(base_url + "/_sim/amazon/add_orders", json={
-            "count": count - importable, "fulfillment_channel": "MFN", "status": "Unshipped"}).raise_for_status()
+        requests.post(
+            base_url + "/_sim/amazon/add_orders",
+            json={"count": count - importable, "fulfillment_channel": "MFN", "status": "Unshipped"},
+        ).raise_for_status()
 
 
 def bench_rates(env, base_url, server, count, scale):
@@ -124,7 +152,9 @@ def bench_rates(env, base_url, server, count, scale):
     env["ir.config_parameter"].set_param("marketplace_amazon.rate_scale", str(scale))
     for version in VERSIONS:
         backlog(base_url, server, count)
-        requests.post(base_url + "/_sim/rate_limits", json={"enabled": True, "scale": scale}).raise_for_status()
+        requests.post(
+            base_url + "/_sim/rate_limits", json={"enabled": True, "scale": scale}
+        ).raise_for_status()
         forget_tokens(env)
         instance = account(env, base_url, "Bench rates %s" % version, version)
         started = time.perf_counter()
@@ -137,16 +167,33 @@ def bench_rates(env, base_url, server, count, scale):
         processed = time.perf_counter() - started
         calls, throttled = figures(instance)
         at_documented = "" if scale == 1 else " (about %.0f s at the documented rates)" % (imported * scale)
-        print("Orders API %s at the documented rates (x%s): %d orders, %d API calls, %.3f calls per order "
-              "(goal 0.02 or less with 2026-01-01), %d throttled (goal 0); Import Orders %.1f s = %.1f min%s "
-              "(goal under 3 minutes), then processing the queue %.1f s" % (
-                  version, scale, queued, calls, calls / max(queued, 1), throttled, imported, imported / 60,
-                  at_documented, processed))
+        print(
+            "Orders API %s at the documented rates (x%s): %d orders, %d API calls, %.3f calls per order "
+            "(goal 0.02 or less with 2026-01-01), %d throttled (goal 0); Import Orders %.1f s = %.1f min%s "
+            "(goal under 3 minutes), then processing the queue %.1f s"
+            % (
+                version,
+                scale,
+                queued,
+                calls,
+                calls / max(queued, 1),
+                throttled,
+                imported,
+                imported / 60,
+                at_documented,
+                processed,
+            )
+        )
 
 
 def main():
-    args = parse_args(__doc__, orders={"type": int, "default": 1000}, offers={"type": int, "default": 10000},
-                      rate_scale={"type": float, "default": 1.0}, skip_rates={"action": "store_true"})
+    args = parse_args(
+        __doc__,
+        orders={"type": int, "default": 1000},
+        offers={"type": int, "default": 10000},
+        rate_scale={"type": float, "default": 1.0},
+        skip_rates={"action": "store_true"},
+    )
     server, base_url = serve_in_thread(port=0, rate_limits=False)
     logging.getLogger("marketplace_simulator").setLevel(logging.WARNING)
     try:

@@ -13,6 +13,7 @@
    25 order details a second): throttled calls (goal 0) and seconds.
 Everything in Odoo is rolled back at the end.
 """
+
 import logging
 import os
 import sys
@@ -29,19 +30,32 @@ from marketplace_simulator.core import serve_in_thread  # noqa: E402
 
 
 def reset(base_url, seed, sizes, rate_limits):
-    requests.post(base_url + "/_sim/reset", json={"seed": seed, "sizes": {"bol": sizes}, "rate_limits": rate_limits,
-                                                 "rate_scale": 1.0}).raise_for_status()
+    requests.post(
+        base_url + "/_sim/reset",
+        json={"seed": seed, "sizes": {"bol": sizes}, "rate_limits": rate_limits, "rate_scale": 1.0},
+    ).raise_for_status()
 
 
 def account(env, base_url, name, days=61):
     statuses = env.ref("marketplace_bol.order_status_open") | env.ref("marketplace_bol.order_status_shipped")
-    instance = env["marketplace.instance"].create({
-        "name": name, "marketplace": "bol", "bol_client_id": "sim-bol-client", "bol_client_secret": "sim-bol-secret",
-        "bol_fulfilment": "ALL", "api_base_url": base_url + "/bol", "queue_batch_limit": 100,
-        "order_status_ids": [(6, 0, statuses.ids)], "order_prefix": "BOL-", "marketplace_order_prefix": "FBB-",
-        "workflow_id": env["marketplace.workflow"].create({"name": name, "confirm_order": True}).id,
-        "marketplace_workflow_id": env["marketplace.workflow"].create({"name": name + " FBB", "confirm_order": True}).id,
-    })
+    instance = env["marketplace.instance"].create(
+        {
+            "name": name,
+            "marketplace": "bol",
+            "bol_client_id": "sim-bol-client",
+            "bol_client_secret": "sim-bol-secret",
+            "bol_fulfilment": "ALL",
+            "api_base_url": base_url + "/bol",
+            "queue_batch_limit": 100,
+            "order_status_ids": [(6, 0, statuses.ids)],
+            "order_prefix": "BOL-",
+            "marketplace_order_prefix": "FBB-",
+            "workflow_id": env["marketplace.workflow"].create({"name": name, "confirm_order": True}).id,
+            "marketplace_workflow_id": env["marketplace.workflow"]
+            .create({"name": name + " FBB", "confirm_order": True})
+            .id,
+        }
+    )
     instance.action_confirm()
     instance._job("import_orders").cursor = env.cr.now().replace(tzinfo=None) - timedelta(days=days)
     return instance
@@ -51,14 +65,19 @@ def catalogue(env, server):
     """Odoo products for the simulator's offers (read in process: its state lists only the
     offers touched once the catalogue is large)."""
     offers = server.sim.marketplaces["bol"].offer_list
-    products = env["product.product"].create([
-        {"name": o["title"], "barcode": o["ean"], "default_code": o["sku"], "type": "product"} for o in offers])
+    products = env["product.product"].create(
+        [
+            {"name": o["title"], "barcode": o["ean"], "default_code": o["sku"], "type": "product"}
+            for o in offers
+        ]
+    )
     return offers, products
 
 
 def figures(instance, job):
     log = instance.env["marketplace.log"].search(
-        [("instance_id", "=", instance.id), ("job", "=", job)], order="id desc", limit=1)
+        [("instance_id", "=", instance.id), ("job", "=", job)], order="id desc", limit=1
+    )
     return log.api_calls, log.throttled_calls
 
 
@@ -68,9 +87,11 @@ def bench_import(env, base_url, server, count):
     instance = account(env, base_url, "Bench import")
     seconds, download, sales, lines = timed_import(env, instance)
     calls, throttled = figures(instance, "import_orders")
-    print("import: %d Bol orders queued, %d sale orders (two for a mixed FBR/FBB order, none for one cancelled "
-          "before the import), %d failed lines" % (
-        len(lines), len(sales), len(lines.filtered(lambda l: l.state == "failed"))))
+    print(
+        "import: %d Bol orders queued, %d sale orders (two for a mixed FBR/FBB order, none for one cancelled "
+        "before the import), %d failed lines"
+        % (len(lines), len(sales), len(lines.filtered(lambda l: l.state == "failed")))
+    )
     print_import("import", seconds, download, lines, calls, throttled)
     print_ratio(env, sales, seconds)
 
@@ -81,40 +102,76 @@ def bench_stock(env, base_url, server, count, changed):
     fbr = [(o, p) for o, p in zip(offers, products) if o["m"] == "FBR"][:count]
     instance = account(env, base_url, "Bench stock", days=1)
     stock = instance.warehouse_id.lot_stock_id
-    env["stock.quant"].create([{"product_id": p.id, "location_id": stock.id, "quantity": 10 + i % 50}
-                               for i, (_o, p) in enumerate(fbr)])
+    env["stock.quant"].create(
+        [
+            {"product_id": p.id, "location_id": stock.id, "quantity": 10 + i % 50}
+            for i, (_o, p) in enumerate(fbr)
+        ]
+    )
     # Bol accepted every quantity earlier, but `changed` of them moved since
-    env["marketplace.listing"].create([{
-        "instance_id": instance.id, "product_id": p.id, "external_id": o["id"], "barcode": o["ean"],
-        "sku": o["ref"] or False, "fulfilment": "merchant", "sync_state": "synced",
-        "exported_qty": 10 + i % 50 + (1 if i < changed else 0),
-    } for i, (o, p) in enumerate(fbr)])
+    env["marketplace.listing"].create(
+        [
+            {
+                "instance_id": instance.id,
+                "product_id": p.id,
+                "external_id": o["id"],
+                "barcode": o["ean"],
+                "sku": o["ref"] or False,
+                "fulfilment": "merchant",
+                "sync_state": "synced",
+                "exported_qty": 10 + i % 50 + (1 if i < changed else 0),
+            }
+            for i, (o, p) in enumerate(fbr)
+        ]
+    )
     fbb = [(o, p) for o, p in zip(offers, products) if o["m"] == "FBB"]
-    env["marketplace.listing"].create([{"instance_id": instance.id, "product_id": p.id, "external_id": o["id"],
-                                        "barcode": o["ean"], "fulfilment": "marketplace"} for o, p in fbb])
+    env["marketplace.listing"].create(
+        [
+            {
+                "instance_id": instance.id,
+                "product_id": p.id,
+                "external_id": o["id"],
+                "barcode": o["ean"],
+                "fulfilment": "marketplace",
+            }
+            for o, p in fbb
+        ]
+    )
     env.flush_all()
     started = time.perf_counter()
     instance.action_export_inventory()
     seconds = time.perf_counter() - started
     calls, throttled = figures(instance, "export_inventory")
     exports = env["marketplace.export"].search([("instance_id", "=", instance.id)])
-    print("stock export at the documented rates: %d FBR offers (%d FBB never written), %d changed: %d calls "
-          "(goal %d), %d exports, %.1f s, %d throttled" % (len(fbr), len(fbb), changed, calls, changed, len(exports),
-                                                         seconds, throttled))
+    print(
+        "stock export at the documented rates: %d FBR offers (%d FBB never written), %d changed: %d calls "
+        "(goal %d), %d exports, %.1f s, %d throttled"
+        % (len(fbr), len(fbb), changed, calls, changed, len(exports), seconds, throttled)
+    )
     started = time.perf_counter()
     instance.action_export_inventory()
     calls, throttled = figures(instance, "export_inventory")
     print("stock export again, nothing changed: %d calls, %.2f s" % (calls, time.perf_counter() - started))
     started = time.perf_counter()
     checks = calls = 0
-    while env["marketplace.export"].search_count([("instance_id", "=", instance.id), ("state", "=", "pending")]):
+    while env["marketplace.export"].search_count(
+        [("instance_id", "=", instance.id), ("state", "=", "pending")]
+    ):
         instance.action_check_results()
         checks += 1
         calls += figures(instance, "check_results")[0]
     exports = env["marketplace.export"].search([("instance_id", "=", instance.id)])
-    print("check export results until Bol decided: %d runs, %d calls (bulk process statuses), %.1f s; "
-          "%d accepted, %d rejected" % (checks, calls, time.perf_counter() - started,
-                                        sum(exports.mapped("accepted_count")), sum(exports.mapped("rejected_count"))))
+    print(
+        "check export results until Bol decided: %d runs, %d calls (bulk process statuses), %.1f s; "
+        "%d accepted, %d rejected"
+        % (
+            checks,
+            calls,
+            time.perf_counter() - started,
+            sum(exports.mapped("accepted_count")),
+            sum(exports.mapped("rejected_count")),
+        )
+    )
 
 
 def bench_rates(env, base_url, server, count):
@@ -127,20 +184,28 @@ def bench_rates(env, base_url, server, count):
     seconds = time.perf_counter() - started
     calls, throttled = figures(instance, "import_orders")
     lines = env["marketplace.queue.line"].search_count([("instance_id", "=", instance.id)])
-    print("import at the documented rates: %d orders, %d calls in %.1f s, %d throttled (goal 0)" % (
-        lines, calls, seconds, throttled))
+    print(
+        "import at the documented rates: %d orders, %d calls in %.1f s, %d throttled (goal 0)"
+        % (lines, calls, seconds, throttled)
+    )
 
 
 def main():
-    args = parse_args(__doc__, orders={"type": int, "default": 1000}, offers={"type": int, "default": 1000},
-                      changed={"type": int, "default": 100}, rated_orders={"type": int, "default": 2000})
+    args = parse_args(
+        __doc__,
+        orders={"type": int, "default": 1000},
+        offers={"type": int, "default": 1000},
+        changed={"type": int, "default": 100},
+        rated_orders={"type": int, "default": 2000},
+    )
     server, base_url = serve_in_thread(port=0, rate_limits=False)
     logging.getLogger("marketplace_simulator").setLevel(logging.WARNING)
     try:
         with odoo_env(args.db) as env:
             # no SMS or mail to buyers when deliveries are validated (a benchmark has no network)
-            env.company.write({"stock_move_sms_validation": False, "stock_move_email_validation": False}) \
-                if "stock_move_sms_validation" in env.company else None
+            env.company.write(
+                {"stock_move_sms_validation": False, "stock_move_email_validation": False}
+            ) if "stock_move_sms_validation" in env.company else None
             # rate limits off in the simulator: no client-side pacing either
             env["ir.config_parameter"].set_param("marketplace_bol.rate_scale", "100000")
             bench_import(env, base_url, server, args.orders)

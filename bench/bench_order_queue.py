@@ -10,6 +10,7 @@ lines, action_confirm). Prints both rates and their ratio (goal: 1.3 or less). T
 N storable products with stock and prints the seconds and SQL queries to compute their export
 quantities for each stock basis. Everything is rolled back at the end.
 """
+
 import os
 import sys
 import time
@@ -23,19 +24,34 @@ def neutral_orders(count, prefix, skus):
     orders = []
     for i in range(count):
         buyer = i // 2
-        orders.append({
-            "external_id": "%s-%06d" % (prefix, i),
-            "date_order": "2026-11-20T10:00:00Z",
-            "currency": "USD",
-            "customer": {"name": "Buyer %d" % buyer, "email": "buyer%d@%s.example.com" % (buyer, prefix.lower())},
-            "invoice_address": {"name": "Buyer %d" % buyer, "street": "Main Street %d" % buyer,
-                                "city": "Springfield", "zip": "%05d" % buyer, "country_code": "US"},
-            "lines": [
-                {"sku": skus[(i + k) % len(skus)], "name": "Item", "quantity": 1 + k, "unit_price": 10.0 + k}
-                for k in range(3)
-            ],
-            "shipping": {"amount": 4.5},
-        })
+        orders.append(
+            {
+                "external_id": "%s-%06d" % (prefix, i),
+                "date_order": "2026-11-20T10:00:00Z",
+                "currency": "USD",
+                "customer": {
+                    "name": "Buyer %d" % buyer,
+                    "email": "buyer%d@%s.example.com" % (buyer, prefix.lower()),
+                },
+                "invoice_address": {
+                    "name": "Buyer %d" % buyer,
+                    "street": "Main Street %d" % buyer,
+                    "city": "Springfield",
+                    "zip": "%05d" % buyer,
+                    "country_code": "US",
+                },
+                "lines": [
+                    {
+                        "sku": skus[(i + k) % len(skus)],
+                        "name": "Item",
+                        "quantity": 1 + k,
+                        "unit_price": 10.0 + k,
+                    }
+                    for k in range(3)
+                ],
+                "shipping": {"amount": 4.5},
+            }
+        )
     return orders
 
 
@@ -46,33 +62,64 @@ def orm_direct(env, orders, products_by_sku, warehouse):
     shipping = env.ref("marketplace_base.product_marketplace_delivery")
     for order in orders:
         email = order["customer"]["email"]
-        partner = Partner.search([("email", "=ilike", email)], limit=1) or Partner.create({
-            "name": order["customer"]["name"], "email": email,
-            "street": order["invoice_address"]["street"], "zip": order["invoice_address"]["zip"],
-        })
-        sale = env["sale.order"].create({
-            "partner_id": partner.id,
-            "warehouse_id": warehouse.id,
-            "client_order_ref": order["external_id"],
-            "order_line": [
-                (0, 0, {"product_id": products_by_sku[line["sku"]].id, "product_uom_qty": line["quantity"],
-                        "price_unit": line["unit_price"]})
-                for line in order["lines"]
-            ] + [(0, 0, {"product_id": shipping.id, "product_uom_qty": 1,
-                         "price_unit": order["shipping"]["amount"], "is_delivery": True})],
-        })
+        partner = Partner.search([("email", "=ilike", email)], limit=1) or Partner.create(
+            {
+                "name": order["customer"]["name"],
+                "email": email,
+                "street": order["invoice_address"]["street"],
+                "zip": order["invoice_address"]["zip"],
+            }
+        )
+        sale = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "warehouse_id": warehouse.id,
+                "client_order_ref": order["external_id"],
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": products_by_sku[line["sku"]].id,
+                            "product_uom_qty": line["quantity"],
+                            "price_unit": line["unit_price"],
+                        },
+                    )
+                    for line in order["lines"]
+                ]
+                + [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": shipping.id,
+                            "product_uom_qty": 1,
+                            "price_unit": order["shipping"]["amount"],
+                            "is_delivery": True,
+                        },
+                    )
+                ],
+            }
+        )
         sale.action_confirm()
     env.flush_all()
 
 
 def export_quantities(env, instance, count):
-    products = env["product.product"].create([
-        {"name": "Stock bench %d" % i, "default_code": "SB-%06d" % i, "type": "product"} for i in range(count)
-    ])
+    products = env["product.product"].create(
+        [
+            {"name": "Stock bench %d" % i, "default_code": "SB-%06d" % i, "type": "product"}
+            for i in range(count)
+        ]
+    )
     stock = instance.warehouse_id.lot_stock_id
     Quant = env["stock.quant"]
-    Quant.create([{"product_id": p.id, "location_id": stock.id, "quantity": (i % 37) + 1}
-                  for i, p in enumerate(products)])
+    Quant.create(
+        [
+            {"product_id": p.id, "location_id": stock.id, "quantity": (i % 37) + 1}
+            for i, p in enumerate(products)
+        ]
+    )
     env.flush_all()
     for basis in ("free", "on_hand", "forecast"):
         env.invalidate_all()
@@ -80,24 +127,35 @@ def export_quantities(env, instance, count):
         started = time.perf_counter()
         quantities = products._marketplace_export_quantities(instance.warehouse_id, basis)
         seconds = time.perf_counter() - started
-        print("export quantities, %s, %d products: %.2f s, %d queries (total %d units)" % (
-            basis, count, seconds, env.cr.sql_log_count - queries, sum(quantities.values())))
+        print(
+            "export quantities, %s, %d products: %.2f s, %d queries (total %d units)"
+            % (basis, count, seconds, env.cr.sql_log_count - queries, sum(quantities.values()))
+        )
 
 
 def main():
-    args = parse_args(__doc__, orders={"type": int, "default": 1000}, products={"type": int, "default": 10000})
+    args = parse_args(
+        __doc__, orders={"type": int, "default": 1000}, products={"type": int, "default": 10000}
+    )
     with odoo_env(args.db) as env:
         skus = ["BENCH-%03d" % i for i in range(30)]
-        products = env["product.product"].create([
-            {"name": "Bench %s" % sku, "default_code": sku, "type": "consu", "invoice_policy": "order"}
-            for sku in skus
-        ])
+        products = env["product.product"].create(
+            [
+                {"name": "Bench %s" % sku, "default_code": sku, "type": "consu", "invoice_policy": "order"}
+                for sku in skus
+            ]
+        )
         by_sku = dict(zip(skus, products))
         code = "generic"
         workflow = env["marketplace.workflow"].create({"name": "Bench confirm", "confirm_order": True})
-        instance = env["marketplace.instance"].create({
-            "name": "Bench", "marketplace": code, "workflow_id": workflow.id, "queue_batch_limit": 100,
-        })
+        instance = env["marketplace.instance"].create(
+            {
+                "name": "Bench",
+                "marketplace": code,
+                "workflow_id": workflow.id,
+                "queue_batch_limit": 100,
+            }
+        )
         env.flush_all()
 
         started = time.perf_counter()

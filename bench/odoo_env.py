@@ -3,6 +3,7 @@
 Database settings come from PGHOST/PGPORT/PGUSER/PGPASSWORD, else from the repository's odoo.conf;
 the database from --db (default: the test command's database, marketplace_test).
 """
+
 import argparse
 import configparser
 import contextlib
@@ -34,14 +35,22 @@ def odoo_env(db):
     opts = conf["options"] if conf.has_section("options") else {}
     odoo_dir = os.path.dirname(os.path.dirname(odoo.__file__))
     addons = [os.path.join(odoo_dir, "addons"), REPO]
-    config.parse_config([
-        "--addons-path", ",".join(p for p in addons if os.path.isdir(p)),
-        "--db_host", os.environ.get("PGHOST") or opts.get("db_host", "127.0.0.1"),
-        "--db_port", os.environ.get("PGPORT") or opts.get("db_port", "5432"),
-        "-r", os.environ.get("PGUSER") or opts.get("db_user", "odoo"),
-        "-w", os.environ.get("PGPASSWORD") or opts.get("db_password", "odoo"),
-        "--log-level", "warn",
-    ])
+    config.parse_config(
+        [
+            "--addons-path",
+            ",".join(p for p in addons if os.path.isdir(p)),
+            "--db_host",
+            os.environ.get("PGHOST") or opts.get("db_host", "127.0.0.1"),
+            "--db_port",
+            os.environ.get("PGPORT") or opts.get("db_port", "5432"),
+            "-r",
+            os.environ.get("PGUSER") or opts.get("db_user", "odoo"),
+            "-w",
+            os.environ.get("PGPASSWORD") or opts.get("db_password", "odoo"),
+            "--log-level",
+            "warn",
+        ]
+    )
     registry = odoo.registry(db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
@@ -60,18 +69,37 @@ def orm_only(env, sales):
     started = time.perf_counter()
     for sale in sales:
         source = sale.partner_id
-        partner = env["res.partner"].create({
-            "name": source.name, "email": source.email, "street": source.street, "city": source.city,
-            "zip": source.zip, "country_id": source.country_id.id,
-        })
-        copy = env["sale.order"].create({
-            "partner_id": partner.id,
-            "warehouse_id": sale.warehouse_id.id,
-            "pricelist_id": sale.pricelist_id.id,
-            "order_line": [(0, 0, {"product_id": l.product_id.id, "name": l.name, "product_uom_qty": l.product_uom_qty,
-                                   "price_unit": l.price_unit, "tax_id": [(6, 0, l.tax_id.ids)]})
-                           for l in sale.order_line],
-        })
+        partner = env["res.partner"].create(
+            {
+                "name": source.name,
+                "email": source.email,
+                "street": source.street,
+                "city": source.city,
+                "zip": source.zip,
+                "country_id": source.country_id.id,
+            }
+        )
+        copy = env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "warehouse_id": sale.warehouse_id.id,
+                "pricelist_id": sale.pricelist_id.id,
+                "order_line": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": l.product_id.id,
+                            "name": l.name,
+                            "product_uom_qty": l.product_uom_qty,
+                            "price_unit": l.price_unit,
+                            "tax_id": [(6, 0, l.tax_id.ids)],
+                        },
+                    )
+                    for l in sale.order_line
+                ],
+            }
+        )
         if sale.state == "sale":
             copy.action_confirm()
         if sale.marketplace_fulfilment == "marketplace" or sale.marketplace_shipped_outside:
@@ -101,13 +129,17 @@ def timed_import(env, instance):
 
 
 def print_import(label, seconds, download, lines, calls, throttled):
-    print("%s: %.1f s (%.1f s downloading and queuing), %.1f orders/s; API calls %d, %.3f per order; "
-          "throttled %d" % (label, seconds, download, len(lines) / seconds, calls, calls / max(len(lines), 1),
-                            throttled))
+    print(
+        "%s: %.1f s (%.1f s downloading and queuing), %.1f orders/s; API calls %d, %.3f per order; "
+        "throttled %d"
+        % (label, seconds, download, len(lines) / seconds, calls, calls / max(len(lines), 1), throttled)
+    )
 
 
 def print_ratio(env, sales, seconds):
     """The ORM-only time of the same orders, and the import's ratio to it."""
     orm_seconds = orm_only(env, sales)
-    print("ORM only, same orders: %.1f s; ratio import/ORM %.2f (goal 1.3 or less)" % (
-        orm_seconds, seconds / orm_seconds))
+    print(
+        "ORM only, same orders: %.1f s; ratio import/ORM %.2f (goal 1.3 or less)"
+        % (orm_seconds, seconds / orm_seconds)
+    )

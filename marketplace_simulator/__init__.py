@@ -2,4 +2,5 @@
 
 Imports nothing from Odoo; used by tests, demos and benchmarks.
 """
+
 from .core import Simulator, SimulatorServer, serve_in_thread  # noqa: F401

@@ -1,4 +1,5 @@
 """python -m marketplace_simulator --port PORT [--seed N]"""
+
 import argparse
 import logging
 
@@ -14,10 +15,13 @@ def main(argv=None):
     parser.add_argument("--rate-scale", type=float, default=1.0, help="multiply every documented rate")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     parser.add_argument(
-        "--public-url", help="base URL clients reach this server at, for the document URLs it hands out "
-        "(default http://HOST:PORT)"
+        "--public-url",
+        help="base URL clients reach this server at, for the document URLs it hands out "
+        "(default http://HOST:PORT)",
     )
-    parser.add_argument("--bol-client-id", help="Bol.com client id accepted at /bol/token (default sim-bol-client)")
+    parser.add_argument(
+        "--bol-client-id", help="Bol.com client id accepted at /bol/token (default sim-bol-client)"
+    )
     parser.add_argument("--bol-client-secret", help="Bol.com client secret (default sim-bol-secret)")
     args = parser.parse_args(argv)
     logging.basicConfig(

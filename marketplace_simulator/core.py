@@ -18,6 +18,7 @@ a `probability`), by kind:
 * ``answer``: the request is not processed and gets the fault's `status` (default 200), `headers`
   and `body` (text) instead: a raw answer of the contracts' fixtures, replayed.
 """
+
 import json
 import logging
 import random

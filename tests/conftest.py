@@ -5,6 +5,7 @@ directory, a bare package module (with a spec and __path__ but no code run) lets
 `marketplace_base.schemas.order` or `marketplace_amazon.adapter.client` without executing any
 addon's __init__.py. The repository root goes on sys.path for `marketplace_simulator`.
 """
+
 import importlib.machinery
 import importlib.util
 import sys
@@ -60,4 +61,8 @@ def sim_state(sim, marketplace):
 
 
 def sim_fault(sim, marketplace, operation, kind, count=1, **extra):
-    post(sim, "/_sim/faults", dict(marketplace=marketplace, operation=operation, kind=kind, count=count, **extra))
+    post(
+        sim,
+        "/_sim/faults",
+        dict(marketplace=marketplace, operation=operation, kind=kind, count=count, **extra),
+    )

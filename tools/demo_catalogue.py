@@ -9,6 +9,7 @@ Columns: default_code (the SKU the marketplace sends), barcode (the EAN, where t
 matches by it), name, list_price, qty_available (in the instance's warehouse).
 tests/simulator/test_demo_catalogue.py checks that the files and the simulator agree.
 """
+
 import argparse
 import csv
 import io
@@ -38,8 +39,13 @@ def bigcommerce_rows(api):
         for variant in product["variants"]:
             labels = ", ".join(value["label"] for value in variant["values"])
             name = "%s (%s)" % (product["name"], labels) if labels else product["name"]
-            yield (variant["sku"], "", name, api._unit_price(variant) / 100,
-                   api.stock.get((variant["id"], 1), 0) + STOCK_MARGIN)
+            yield (
+                variant["sku"],
+                "",
+                name,
+                api._unit_price(variant) / 100,
+                api.stock.get((variant["id"], 1), 0) + STOCK_MARGIN,
+            )
 
 
 def bol_rows(api):
@@ -68,7 +74,9 @@ def render(marketplace, sim=None):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args()
     sim = Simulator(seed=SEED)

@@ -16,6 +16,7 @@ require urllib3 2, while Odoo 17 pins urllib3 1.26). Everything listens on 127.0
 
     python3 tools/readme_screenshots.py [--db marketplace_screens] [--port 8979] [--sim-port 8790]
 """
+
 import argparse
 import contextlib
 import os
@@ -51,18 +52,47 @@ def odoo_command(args, *extra):
     addons = "%s/addons,%s" % (args.odoo_path, REPO) if args.odoo_path else str(REPO)
     if not args.odoo_path:
         import odoo  # noqa: F401  (Odoo must be importable: its own addons path is added by Odoo)
+
         addons = "%s,%s" % (os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons"), REPO)
     launcher = 'import sys; sys.argv[0] = "odoo"; import odoo; odoo.cli.main()'
     env_path = [args.odoo_path] if args.odoo_path else []
-    return ([sys.executable, "-c", launcher, "-d", args.db, "--db_host", args.db_host, "--db_port", str(args.db_port),
-             "-r", args.db_user, "-w", args.db_password, "--addons-path", addons, "--http-interface", "127.0.0.1",
-             "--http-port", str(args.port), "--db-filter", "^%s$" % args.db, "--max-cron-threads", "0"]
-            + list(extra), env_path)
+    return (
+        [
+            sys.executable,
+            "-c",
+            launcher,
+            "-d",
+            args.db,
+            "--db_host",
+            args.db_host,
+            "--db_port",
+            str(args.db_port),
+            "-r",
+            args.db_user,
+            "-w",
+            args.db_password,
+            "--addons-path",
+            addons,
+            "--http-interface",
+            "127.0.0.1",
+            "--http-port",
+            str(args.port),
+            "--db-filter",
+            "^%s$" % args.db,
+            "--max-cron-threads",
+            "0",
+        ]
+        + list(extra),
+        env_path,
+    )
 
 
 def odoo_env(args, paths):
-    env = dict(os.environ, MARKETPLACE_SIMULATOR_URL="http://127.0.0.1:%d" % args.sim_port,
-               PGPASSWORD=args.db_password)
+    env = dict(
+        os.environ,
+        MARKETPLACE_SIMULATOR_URL="http://127.0.0.1:%d" % args.sim_port,
+        PGPASSWORD=args.db_password,
+    )
     if paths:
         env["PYTHONPATH"] = os.pathsep.join(paths + [env.get("PYTHONPATH", "")])
     return env
@@ -80,7 +110,9 @@ def wait_for(url, seconds=120):
 
 @contextlib.contextmanager
 def process(command, env=None, log=None):
-    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
     try:
         yield proc
     finally:
@@ -92,8 +124,11 @@ def process(command, env=None, log=None):
 
 
 def make_database(args):
-    subprocess.run(["dropdb", "--if-exists", "-h", args.db_host, "-p", str(args.db_port), "-U", args.db_user, args.db],
-                   env=dict(os.environ, PGPASSWORD=args.db_password), check=True)
+    subprocess.run(
+        ["dropdb", "--if-exists", "-h", args.db_host, "-p", str(args.db_port), "-U", args.db_user, args.db],
+        env=dict(os.environ, PGPASSWORD=args.db_password),
+        check=True,
+    )
     command, paths = odoo_command(args, "-i", ADDONS, "--stop-after-init", "--log-level", "warn")
     print("Installing %s with demo data in %s..." % (ADDONS, args.db), flush=True)
     subprocess.run(command, cwd=REPO, env=odoo_env(args, paths), check=True)
@@ -119,23 +154,44 @@ def prepare_data(rpc):
         print("Importing the demo %s orders from the simulator..." % marketplace, flush=True)
         rpc("marketplace.instance", "action_import_orders", [instance])
         rpc("marketplace.instance", "action_process_queues", [instance])
-    [line] = rpc("marketplace.queue.line", "search_read", [("instance_id", "=", instance), ("state", "=", "done")],
-                 ["name", "payload"], limit=1)
+    [line] = rpc(
+        "marketplace.queue.line",
+        "search_read",
+        [("instance_id", "=", instance), ("state", "=", "done")],
+        ["name", "payload"],
+        limit=1,
+    )
     # An answer cut off on its way (half of a real order's payload): its line fails, with the reason.
     queue = rpc("marketplace.queue", "create", {"instance_id": instance, "kind": "order"})
-    rpc("marketplace.queue.line", "create", {"queue_id": queue, "name": line["name"] + "-CUT",
-                                             "payload": line["payload"][:len(line["payload"]) // 2]})
+    rpc(
+        "marketplace.queue.line",
+        "create",
+        {
+            "queue_id": queue,
+            "name": line["name"] + "-CUT",
+            "payload": line["payload"][: len(line["payload"]) // 2],
+        },
+    )
     rpc("marketplace.queue", "action_process", [queue])
     orders = rpc("sale.order", "search", [("marketplace_instance_id", "=", instance)], order="id")
-    matching = rpc("sale.order", "search", [("marketplace_instance_id", "=", instance),
-                                            ("marketplace_needs_matching", "=", True)], limit=1)
+    matching = rpc(
+        "sale.order",
+        "search",
+        [("marketplace_instance_id", "=", instance), ("marketplace_needs_matching", "=", True)],
+        limit=1,
+    )
     if not orders:
         raise SystemExit("No order was imported: is the simulator answering?")
     [admin] = rpc("res.users", "read", [rpc.uid], ["tz", "company_id", "company_ids"])
     # every company of the demo at once (the Amazon and Bol.com accounts are the European company's)
     companies = [admin["company_id"][0]] + [c for c in admin["company_ids"] if c != admin["company_id"][0]]
-    return {"instance": instance, "queue": queue, "order": (matching or orders)[0], "tz": admin["tz"] or "UTC",
-            "cids": ",".join(map(str, companies))}
+    return {
+        "instance": instance,
+        "queue": queue,
+        "order": (matching or orders)[0],
+        "tz": admin["tz"] or "UTC",
+        "cids": ",".join(map(str, companies)),
+    }
 
 
 # pictures ----------------------------------------------------------------------------------------
@@ -144,22 +200,43 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
-                 "--disable-extensions", "--disable-sync", "--no-first-run", "--no-default-browser-check",
-                 "--hide-scrollbars", "--window-size=%d,%d" % VIEWPORT):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--disable-sync",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--hide-scrollbars",
+        "--window-size=%d,%d" % VIEWPORT,
+    ):
         options.add_argument(flag)
-    binary = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(path)), None)
+    binary = next(
+        (path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(path)), None
+    )
     if binary:
         options.binary_location = binary
-    driver_path = next((path for path in ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
-                        if os.path.exists(path)), None)
+    driver_path = next(
+        (
+            path
+            for path in ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
+            if os.path.exists(path)
+        ),
+        None,
+    )
     if not driver_path:
         raise SystemExit("chromedriver not found: apt-get install chromium-driver")
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     # The page itself 1280x800, whatever the window's own bars take.
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": VIEWPORT[0], "height": VIEWPORT[1], "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": VIEWPORT[0], "height": VIEWPORT[1], "deviceScaleFactor": 1, "mobile": False},
+    )
     return driver
 
 
@@ -168,7 +245,9 @@ def wait_css(driver, selector, seconds=30):
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, seconds).until(expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, selector)))
+    WebDriverWait(driver, seconds).until(
+        expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, selector))
+    )
     time.sleep(1.5)  # graphs and fonts settle
 
 
@@ -177,8 +256,11 @@ def shoot(driver, base, fragment, ready, path, cids=None):
     wait_css(driver, ready)
     driver.save_screenshot(str(path))
     shrink(path)
-    print("  %s (%d KB)" % (path.relative_to(REPO) if path.is_relative_to(REPO) else path,
-                            path.stat().st_size // 1024), flush=True)
+    print(
+        "  %s (%d KB)"
+        % (path.relative_to(REPO) if path.is_relative_to(REPO) else path, path.stat().st_size // 1024),
+        flush=True,
+    )
 
 
 def shrink(path):
@@ -187,7 +269,9 @@ def shrink(path):
         from PIL import Image
 
         with Image.open(path) as image:
-            image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+            image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(
+                path, optimize=True
+            )
 
 
 def take_pictures(args, records):
@@ -207,16 +291,39 @@ def take_pictures(args, records):
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
         wait_css(driver, ".o_main_navbar")
         print("Screenshots:", flush=True)
-        shoot(driver, base, "action=marketplace_base.action_marketplace_dashboard",
-              ".o_marketplace_dashboard .o_kanban_record .o_marketplace_graph canvas", out / "dashboard.png",
-              records["cids"])
-        shoot(driver, base, "model=marketplace.instance&view_type=form&id=%d" % records["instance"],
-              ".o_form_view .o_statusbar_buttons", out / "instance.png", records["cids"])
-        shoot(driver, base, "model=marketplace.queue&view_type=form&id=%d" % records["queue"],
-              ".o_form_view .o_field_widget[name=line_ids] .o_data_row", out / "queue.png", records["cids"])
-        shoot(driver, base, "action=marketplace_base.action_sale_order_marketplace&model=sale.order&view_type=form"
-              "&id=%d" % records["order"], ".o_form_view .o_field_widget[name=marketplace_order_ref]",
-              out / "order.png", records["cids"])
+        shoot(
+            driver,
+            base,
+            "action=marketplace_base.action_marketplace_dashboard",
+            ".o_marketplace_dashboard .o_kanban_record .o_marketplace_graph canvas",
+            out / "dashboard.png",
+            records["cids"],
+        )
+        shoot(
+            driver,
+            base,
+            "model=marketplace.instance&view_type=form&id=%d" % records["instance"],
+            ".o_form_view .o_statusbar_buttons",
+            out / "instance.png",
+            records["cids"],
+        )
+        shoot(
+            driver,
+            base,
+            "model=marketplace.queue&view_type=form&id=%d" % records["queue"],
+            ".o_form_view .o_field_widget[name=line_ids] .o_data_row",
+            out / "queue.png",
+            records["cids"],
+        )
+        shoot(
+            driver,
+            base,
+            "action=marketplace_base.action_sale_order_marketplace&model=sale.order&view_type=form"
+            "&id=%d" % records["order"],
+            ".o_form_view .o_field_widget[name=marketplace_order_ref]",
+            out / "order.png",
+            records["cids"],
+        )
     finally:
         driver.quit()
 
@@ -225,8 +332,19 @@ def main():
     args = parse_args()
     make_database(args)
     log = open(REPO / "var" / "screenshots-odoo.log", "wb") if (REPO / "var").is_dir() else None
-    simulator = [sys.executable, "-m", "marketplace_simulator", "--host", "127.0.0.1", "--port", str(args.sim_port),
-                 "--seed", "1", "--no-rate-limits", "--quiet"]
+    simulator = [
+        sys.executable,
+        "-m",
+        "marketplace_simulator",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(args.sim_port),
+        "--seed",
+        "1",
+        "--no-rate-limits",
+        "--quiet",
+    ]
     command, paths = odoo_command(args, "--log-level", "warn")
     try:
         with process(simulator), process(command, env=odoo_env(args, paths), log=log):
@@ -238,8 +356,21 @@ def main():
         if log:
             log.close()
         if not args.keep:
-            subprocess.run(["dropdb", "--if-exists", "-h", args.db_host, "-p", str(args.db_port), "-U",
-                            args.db_user, args.db], env=dict(os.environ, PGPASSWORD=args.db_password), check=False)
+            subprocess.run(
+                [
+                    "dropdb",
+                    "--if-exists",
+                    "-h",
+                    args.db_host,
+                    "-p",
+                    str(args.db_port),
+                    "-U",
+                    args.db_user,
+                    args.db,
+                ],
+                env=dict(os.environ, PGPASSWORD=args.db_password),
+                check=False,
+            )
 
 
 if __name__ == "__main__":

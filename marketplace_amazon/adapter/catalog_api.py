@@ -1,5 +1,6 @@
 """The catalogue calls of AmazonClient: FBA inventory summaries (FBA Inventory v1) and the
 seller's listings (Listings Items 2021-08-01, searchListingsItems). Imports nothing from Odoo."""
+
 from sp_api.api import Inventories, ListingsItems
 
 from .errors import AmazonError
@@ -19,17 +20,27 @@ class CatalogApiMixin:
         them to these SKUs (asked 50 at a time)."""
         api = self._api(Inventories, marketplace_id)
         skus = list(skus or [])
-        groups = [None] if not skus else [skus[i:i + MAX_SKUS_PER_CALL] for i in range(0, len(skus), MAX_SKUS_PER_CALL)]
+        groups = (
+            [None]
+            if not skus
+            else [skus[i : i + MAX_SKUS_PER_CALL] for i in range(0, len(skus), MAX_SKUS_PER_CALL)]
+        )
         for group in groups:
             token = None
             while True:
-                kwargs = {"granularityType": "Marketplace", "granularityId": marketplace_id,
-                          "marketplaceIds": [marketplace_id], "details": "true"}
+                kwargs = {
+                    "granularityType": "Marketplace",
+                    "granularityId": marketplace_id,
+                    "marketplaceIds": [marketplace_id],
+                    "details": "true",
+                }
                 if group:
                     kwargs["sellerSkus"] = group
                 if token:
                     kwargs["nextToken"] = token
-                response = self._request("getInventorySummaries", api, "get_inventory_summary_marketplace", **kwargs)
+                response = self._request(
+                    "getInventorySummaries", api, "get_inventory_summary_marketplace", **kwargs
+                )
                 payload = response.payload or {}
                 if not isinstance(payload.get("inventorySummaries"), list):
                     raise AmazonError("getInventorySummaries: Amazon's answer holds no summary list.")
@@ -44,11 +55,20 @@ class CatalogApiMixin:
         marketplaces."""
         if not seller_id:
             raise AmazonError("searchListingsItems needs the seller id (merchant token) of the account.")
-        kwargs = {"marketplaceIds": list(marketplace_ids), "includedData": LISTINGS_DATA, "pageSize": LISTINGS_PAGE}
+        kwargs = {
+            "marketplaceIds": list(marketplace_ids),
+            "includedData": LISTINGS_DATA,
+            "pageSize": LISTINGS_PAGE,
+        }
         if page_token:
             kwargs["pageToken"] = page_token
-        response = self._request("searchListingsItems", self._api(ListingsItems, marketplace_ids[0], version="2021-08-01"),
-                                 "search_listings_items", seller_id, **kwargs)
+        response = self._request(
+            "searchListingsItems",
+            self._api(ListingsItems, marketplace_ids[0], version="2021-08-01"),
+            "search_listings_items",
+            seller_id,
+            **kwargs,
+        )
         payload = response.payload or {}
         if not isinstance(payload.get("items"), list):
             raise AmazonError("searchListingsItems: Amazon's answer holds no item list.")

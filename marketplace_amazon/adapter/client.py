@@ -28,6 +28,7 @@ Two things sp_api cannot do against a plain-http endpoint, or at all, and the sm
   orders" that was not. An error body without Amazon's `errors` list is not echoed: the error
   names the call and the status, the body goes to the server log.
 """
+
 import hashlib
 import io
 import json
@@ -44,7 +45,16 @@ from sp_api.base._transport_httpx import HttpxTransport
 
 from .catalog_api import MAX_SKUS_PER_CALL, CatalogApiMixin  # noqa: F401 (re-exported)
 from .errors import (  # noqa: F401 (re-exported)
-    AmazonAmbiguous, AmazonError, AmazonThrottled, Transport, Verdict, _datetime, _iso, http_verdict, parse_retry_after)
+    AmazonAmbiguous,
+    AmazonError,
+    AmazonThrottled,
+    Transport,
+    Verdict,
+    _datetime,
+    _iso,
+    http_verdict,
+    parse_retry_after,
+)
 from .feeds_api import FEED_DONE_STATUSES, FEEDS_PATH, MAX_FEED_MESSAGES, FeedsApiMixin  # noqa: F401 (re-exported)
 from .orders_api import MAX_MARKETPLACES_PER_CALL, V0, V2026, VERSIONS, OrdersApiMixin  # noqa: F401 (re-exported)
 from .restricted import RestrictedDataMixin, forget_restricted_tokens  # noqa: F401 (re-exported)
@@ -82,6 +92,7 @@ PACING = Transport.PACING
 # =============================================================================================
 # Configuring sp_api for any endpoint (production, sandbox, the local simulator)
 # =============================================================================================
+
 
 def sp_api_marketplace(api_base_url, marketplace_id, region=None):
     """A stand-in for a `sp_api.base.Marketplaces` member: sp_api reads only `endpoint`,
@@ -141,6 +152,7 @@ reset_rate_limits = Transport.reset_rate_limits  # forget every client-side buck
 # Errors
 # =============================================================================================
 
+
 class _HttpError(Exception):
     """An HTTP error status answered by the API (raised by the transport, classified by the client)."""
 
@@ -168,7 +180,8 @@ def _errors_of(response):
 
 def _is_expired_token(errors):
     return any(
-        isinstance(e, dict) and "expired" in ((e.get("details") or "") + " " + (e.get("message") or "")).lower()
+        isinstance(e, dict)
+        and "expired" in ((e.get("details") or "") + " " + (e.get("message") or "")).lower()
         for e in errors or []
     )
 
@@ -194,7 +207,9 @@ class _Transport(HttpxTransport):
             headers = dict(headers, host=urlsplit(url).netloc)
         response = super().request(method, url, params=params, data=data, content=content, headers=headers)
         if response.status_code >= 300:
-            raise _HttpError(response.status_code, _errors_of(response), response.headers, response.text[:2000])
+            raise _HttpError(
+                response.status_code, _errors_of(response), response.headers, response.text[:2000]
+            )
         if response.content:
             try:
                 json.loads(response.content)
@@ -206,6 +221,7 @@ class _Transport(HttpxTransport):
 # =============================================================================================
 # The client
 # =============================================================================================
+
 
 class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDataMixin, Transport):
     """One seller account's access to the SP-API.
@@ -220,8 +236,21 @@ class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDat
     THROTTLED_ERROR = AmazonThrottled
     AMBIGUOUS_ERROR = AmazonAmbiguous
 
-    def __init__(self, *, refresh_token, lwa_client_id, lwa_client_secret, region="eu", endpoint=None,
-                 lwa_url=None, timeout=30, max_retries=3, max_wait=300, rate_scale=1.0, **transport):
+    def __init__(
+        self,
+        *,
+        refresh_token,
+        lwa_client_id,
+        lwa_client_secret,
+        region="eu",
+        endpoint=None,
+        lwa_url=None,
+        timeout=30,
+        max_retries=3,
+        max_wait=300,
+        rate_scale=1.0,
+        **transport,
+    ):
         if region not in PRODUCTION:
             raise AmazonError("Unknown Amazon region %r (na, eu or fe)." % (region,))
         base, aws_region = PRODUCTION[region]
@@ -234,8 +263,14 @@ class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDat
         self._apis = {}
         digest = hashlib.sha256((refresh_token or "").encode()).hexdigest()[:16]
         # Amazon counts requests per seller authorization: every client of one refresh token shares the buckets
-        super().__init__(account_key=("amazon", self.endpoint, digest), secrets=(refresh_token, lwa_client_secret),
-                         rate_scale=rate_scale, max_wait=max_wait, max_retries=max_retries, **transport)
+        super().__init__(
+            account_key=("amazon", self.endpoint, digest),
+            secrets=(refresh_token, lwa_client_secret),
+            rate_scale=rate_scale,
+            max_wait=max_wait,
+            max_retries=max_retries,
+            **transport,
+        )
         self._init_restricted()
 
     def __repr__(self):  # no credential in tracebacks or logs
@@ -250,9 +285,13 @@ class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDat
         if key not in self._apis:
             version = version or ("v0" if cls is Orders else None)
             kwargs = {"version": version} if version else {}
-            api = cls(marketplace=sp_api_marketplace(self.endpoint, marketplace_id, self.aws_region),
-                      credentials=self._credentials, refresh_token=self.refresh_token,
-                      auth_token_client_class=sp_api_token_client_class(self.lwa_url), **kwargs)
+            api = cls(
+                marketplace=sp_api_marketplace(self.endpoint, marketplace_id, self.aws_region),
+                credentials=self._credentials,
+                refresh_token=self.refresh_token,
+                auth_token_client_class=sp_api_token_client_class(self.lwa_url),
+                **kwargs,
+            )
             api._transport.close()
             api._transport = _Transport(timeout=self.timeout)
             self._apis[key] = api
@@ -273,6 +312,7 @@ class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDat
         """`api.<method>(*args, **kwargs)` as one request of `operation` through the Transport;
         `restricted()` gives the Restricted Data Token to send it with (None: the access token),
         asked at each attempt since a renewal forgets it."""
+
         def request():
             try:
                 # the LWA token (cached by sp_api), asked first: a failure here sent nothing to the API
@@ -302,13 +342,19 @@ class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDat
 
     def classify_error(self, operation, error):
         if isinstance(error, _HttpError):
-            message = _text(error.errors, None) or self.unexpected(operation, error.status, error.text.strip() or (
-                "redirected to %s" % error.headers.get("Location") if 300 <= error.status < 400 else ""))
+            message = _text(error.errors, None) or self.unexpected(
+                operation,
+                error.status,
+                error.text.strip()
+                or ("redirected to %s" % error.headers.get("Location") if 300 <= error.status < 400 else ""),
+            )
             first = (error.errors or [None])[0]
             code = first.get("code") if isinstance(first, dict) else None
             if error.status == 403 and _is_expired_token(error.errors):
                 return Verdict(Verdict.EXPIRED, message, code, 403)
-            return http_verdict(error.status, message, code, parse_retry_after(error.headers.get("Retry-After")))
+            return http_verdict(
+                error.status, message, code, parse_retry_after(error.headers.get("Retry-After"))
+            )
         if isinstance(error, _TokenFailure):
             return self._token_verdict(error.__cause__)
         if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
@@ -328,9 +374,15 @@ class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDat
             status = cause.status_code
             text = ": ".join(filter(None, [cause.error_code, cause.message]))
             if status and (status >= 500 or status == 429):
-                return Verdict(Verdict.UNSENT, "Login with Amazon is unavailable: %s" % text, cause.error_code, status)
-            return Verdict(Verdict.FAILED, "Login with Amazon refused the credentials: %s" % text,
-                           cause.error_code, status or 401)
+                return Verdict(
+                    Verdict.UNSENT, "Login with Amazon is unavailable: %s" % text, cause.error_code, status
+                )
+            return Verdict(
+                Verdict.FAILED,
+                "Login with Amazon refused the credentials: %s" % text,
+                cause.error_code,
+                status or 401,
+            )
         return Verdict(Verdict.UNSENT, "no answer from Login with Amazon")
 
     # sellers -------------------------------------------------------------------------------
@@ -339,6 +391,7 @@ class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDat
         asks LWA for a new token first, so it tests the credentials."""
         if renew:
             self.renew_token()
-        payload = self._request("getMarketplaceParticipations", self._api(Sellers),
-                                "get_marketplace_participation").payload
+        payload = self._request(
+            "getMarketplaceParticipations", self._api(Sellers), "get_marketplace_participation"
+        ).payload
         return payload if isinstance(payload, list) else payload.get("payload", [])

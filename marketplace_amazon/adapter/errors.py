@@ -1,14 +1,29 @@
 """The Amazon client's errors and the date helpers its parts share. Imports nothing from Odoo."""
+
 from datetime import datetime, timezone
 
 if __name__.startswith("odoo.addons."):
     from odoo.addons.marketplace_base.adapter.transport import (  # noqa: F401 (re-exported)
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after,
-        path_segment)
+        Ambiguous,
+        MarketplaceError,
+        Throttled,
+        Transport,
+        Verdict,
+        http_verdict,
+        parse_retry_after,
+        path_segment,
+    )
 else:  # imported without Odoo (tests/, benchmarks): the addons are plain packages
     from marketplace_base.adapter.transport import (  # noqa: F401 (re-exported)
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after,
-        path_segment)
+        Ambiguous,
+        MarketplaceError,
+        Throttled,
+        Transport,
+        Verdict,
+        http_verdict,
+        parse_retry_after,
+        path_segment,
+    )
 
 
 class AmazonError(MarketplaceError):

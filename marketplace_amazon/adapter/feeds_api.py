@@ -1,5 +1,6 @@
 """The listings feeds of AmazonClient (Feeds 2021-06-30, JSON_LISTINGS_FEED): stock and price
 messages, submission, status, processing reports. Imports nothing from Odoo."""
+
 import io
 import json
 from datetime import datetime, timezone
@@ -20,26 +21,44 @@ class FeedsApiMixin:
     @staticmethod
     def stock_message(sku, quantity, message_id):
         """A JSON_LISTINGS_FEED message setting the merchant-fulfilled quantity of an offer."""
-        return {"messageId": int(message_id), "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
-                "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
-                             "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": max(int(quantity), 0)}]}]}
+        return {
+            "messageId": int(message_id),
+            "sku": sku,
+            "operationType": "PATCH",
+            "productType": "PRODUCT",
+            "patches": [
+                {
+                    "op": "replace",
+                    "path": "/attributes/fulfillment_availability",
+                    "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": max(int(quantity), 0)}],
+                }
+            ],
+        }
 
     @staticmethod
     def price_message(sku, price, currency, message_id, marketplace_id=None):
         """A JSON_LISTINGS_FEED message setting the price (tax included where the marketplace
         shows prices with tax) of an offer, in one marketplace or in the feed's."""
-        offer = {"currency": currency, "our_price": [{"schedule": [{"value_with_tax": round(float(price), 2)}]}]}
+        offer = {
+            "currency": currency,
+            "our_price": [{"schedule": [{"value_with_tax": round(float(price), 2)}]}],
+        }
         if marketplace_id:
             offer["marketplace_id"] = marketplace_id
-        return {"messageId": int(message_id), "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
-                "patches": [{"op": "replace", "path": "/attributes/purchasable_offer", "value": [offer]}]}
+        return {
+            "messageId": int(message_id),
+            "sku": sku,
+            "operationType": "PATCH",
+            "productType": "PRODUCT",
+            "patches": [{"op": "replace", "path": "/attributes/purchasable_offer", "value": [offer]}],
+        }
 
     @staticmethod
     def feed_batches(messages, size=MAX_FEED_MESSAGES):
         """The messages in as few feeds as the feed limit allows, each numbered from 1."""
         messages = list(messages)
         for start in range(0, len(messages), size):
-            yield [dict(m, messageId=i + 1) for i, m in enumerate(messages[start:start + size])]
+            yield [dict(m, messageId=i + 1) for i, m in enumerate(messages[start : start + size])]
 
     def submit_listings_feed(self, seller_id, marketplace_ids, messages):
         """Upload a JSON_LISTINGS_FEED document and create the feed; return the feed id.
@@ -51,25 +70,42 @@ class FeedsApiMixin:
         if not messages:
             raise AmazonError("A listings feed needs at least one message.")
         if len(messages) > MAX_FEED_MESSAGES:
-            raise AmazonError("A listings feed holds at most %d messages (%d given); split it with feed_batches()."
-                              % (MAX_FEED_MESSAGES, len(messages)))
-        body = json.dumps({"header": {"sellerId": seller_id, "version": "2.0"}, "messages": messages},
-                          ensure_ascii=False).encode("utf-8")
+            raise AmazonError(
+                "A listings feed holds at most %d messages (%d given); split it with feed_batches()."
+                % (MAX_FEED_MESSAGES, len(messages))
+            )
+        body = json.dumps(
+            {"header": {"sellerId": seller_id, "version": "2.0"}, "messages": messages}, ensure_ascii=False
+        ).encode("utf-8")
         api = self._api(Feeds, marketplace_ids[0])
         # sp_api uploads the document to the URL Amazon returns, right after createFeedDocument; a
         # repeated document is harmless (only createFeed processes one), so this part is idempotent.
-        document = self._request("createFeedDocument", api, "create_feed_document", io.BytesIO(body),
-                                 "application/json; charset=UTF-8").payload
+        document = self._request(
+            "createFeedDocument",
+            api,
+            "create_feed_document",
+            io.BytesIO(body),
+            "application/json; charset=UTF-8",
+        ).payload
         sent_at = datetime.now(timezone.utc)
         try:
-            created = self._request("createFeed", api, "create_feed", "JSON_LISTINGS_FEED", document["feedDocumentId"],
-                                    idempotent=False, marketplaceIds=list(marketplace_ids)).payload
+            created = self._request(
+                "createFeed",
+                api,
+                "create_feed",
+                "JSON_LISTINGS_FEED",
+                document["feedDocumentId"],
+                idempotent=False,
+                marketplaceIds=list(marketplace_ids),
+            ).payload
         except AmazonAmbiguous as lost:
             lost.sent_at, lost.feed_document_id = sent_at, document["feedDocumentId"]
             raise
         return created["feedId"]
 
-    def recent_feeds(self, feed_type, created_since, marketplace_ids=None, processing_statuses=None, page_size=100):
+    def recent_feeds(
+        self, feed_type, created_since, marketplace_ids=None, processing_statuses=None, page_size=100
+    ):
         """The feeds of `feed_type` created since `created_since` (getFeeds, every page), newest
         first, as Amazon describes them (feedId, feedType, marketplaceIds, createdTime,
         processingStatus, resultFeedDocumentId...): how to find a feed whose creation answer
@@ -82,8 +118,9 @@ class FeedsApiMixin:
             params["processingStatuses"] = ",".join(processing_statuses)
         feeds = []
         while True:
-            response = self._request("getFeeds", api, "_request", FEEDS_PATH, params=dict(params),
-                                     add_marketplace=False)
+            response = self._request(
+                "getFeeds", api, "_request", FEEDS_PATH, params=dict(params), add_marketplace=False
+            )
             if not isinstance(response.payload.get("feeds"), list):
                 raise AmazonError("getFeeds: Amazon's answer holds no feed list.")
             feeds.extend(response.payload["feeds"])
@@ -131,8 +168,10 @@ class FeedsApiMixin:
             if issue.get("severity") != "ERROR":
                 continue
             if not sku and not by_message:
-                raise AmazonError("Feed %s: Amazon reports an error of no named SKU (message %s: %s); pass the feed's "
-                                  "messages to tell which." % (feed_id, issue.get("messageId") or "-", text))
+                raise AmazonError(
+                    "Feed %s: Amazon reports an error of no named SKU (message %s: %s); pass the feed's "
+                    "messages to tell which." % (feed_id, issue.get("messageId") or "-", text)
+                )
             for target in [sku] if sku else list(results):
                 entry = results.setdefault(target, {"status": "accepted", "errors": []})
                 entry["status"] = "error"

@@ -5,6 +5,7 @@ Orders of both API versions map through one function: an Orders 2026-01-01 order
 in the shape of v0 (mapping_2026.py), so that the same Amazon order gives the same neutral order
 whichever version read it.
 """
+
 import math
 
 from .mapping_2026 import from_2026, service_level
@@ -22,19 +23,58 @@ V2026 = "2026-01-01"
 # ItemPrice includes VAT/GST and ItemTax is the included part.
 TAX_EXCLUDED_MARKETPLACES = {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"}  # Amazon.com, Amazon.ca
 CURRENCIES = {
-    "ATVPDKIKX0DER": "USD", "A2EUQ1WTGCTBG2": "CAD", "A1AM78C64UM0Y8": "MXN", "A2Q3Y263D00KWC": "BRL",
-    "A1PA6795UKMFR9": "EUR", "A13V1IB3VIYZZH": "EUR", "APJ6JRA9NG5V4": "EUR", "A1RKKUPIHCS9HS": "EUR",
-    "A1805IZSGTT6HS": "EUR", "AMEN7PMS3EDWL": "EUR", "A28R8C7NBKEWEA": "EUR", "A1F83G8C2ARO7P": "GBP",
-    "A2NODRKZP88ZB9": "SEK", "A1C3SOZRARQ6R3": "PLN", "A33AVAJ2PDY3EV": "TRY", "A2VIGQ35RCS4UG": "AED",
-    "A17E79C6D8DWNP": "SAR", "ARBP9OOSHTCHU": "EGP", "A21TJRUUN4KGV": "INR", "AE08WJ6YKNBMC": "ZAR",
-    "A1VC38T7YXB528": "JPY", "A39IBJ37TRP1C6": "AUD", "A19VAU5U5O7RUS": "SGD",
+    "ATVPDKIKX0DER": "USD",
+    "A2EUQ1WTGCTBG2": "CAD",
+    "A1AM78C64UM0Y8": "MXN",
+    "A2Q3Y263D00KWC": "BRL",
+    "A1PA6795UKMFR9": "EUR",
+    "A13V1IB3VIYZZH": "EUR",
+    "APJ6JRA9NG5V4": "EUR",
+    "A1RKKUPIHCS9HS": "EUR",
+    "A1805IZSGTT6HS": "EUR",
+    "AMEN7PMS3EDWL": "EUR",
+    "A28R8C7NBKEWEA": "EUR",
+    "A1F83G8C2ARO7P": "GBP",
+    "A2NODRKZP88ZB9": "SEK",
+    "A1C3SOZRARQ6R3": "PLN",
+    "A33AVAJ2PDY3EV": "TRY",
+    "A2VIGQ35RCS4UG": "AED",
+    "A17E79C6D8DWNP": "SAR",
+    "ARBP9OOSHTCHU": "EGP",
+    "A21TJRUUN4KGV": "INR",
+    "AE08WJ6YKNBMC": "ZAR",
+    "A1VC38T7YXB528": "JPY",
+    "A39IBJ37TRP1C6": "AUD",
+    "A19VAU5U5O7RUS": "SGD",
 }
 # Carriers Amazon knows by code; any other carrier is sent as "Other" with its exact name.
 AMAZON_CARRIERS = {
-    c.lower(): c for c in (
-        "UPS", "USPS", "FedEx", "DHL", "DHL eCommerce", "Royal Mail", "Parcelforce", "DPD", "Hermes",
-        "GLS", "TNT", "Chronopost", "Colissimo", "La Poste", "Deutsche Post", "PostNL", "Poste Italiane",
-        "SEUR", "Correos", "Canada Post", "Australia Post", "Japan Post", "Yamato Transport", "Amazon Shipping",
+    c.lower(): c
+    for c in (
+        "UPS",
+        "USPS",
+        "FedEx",
+        "DHL",
+        "DHL eCommerce",
+        "Royal Mail",
+        "Parcelforce",
+        "DPD",
+        "Hermes",
+        "GLS",
+        "TNT",
+        "Chronopost",
+        "Colissimo",
+        "La Poste",
+        "Deutsche Post",
+        "PostNL",
+        "Poste Italiane",
+        "SEUR",
+        "Correos",
+        "Canada Post",
+        "Australia Post",
+        "Japan Post",
+        "Yamato Transport",
+        "Amazon Shipping",
     )
 }
 # Countries whose StateOrRegion is a state code (elsewhere it is a region's name).
@@ -63,8 +103,11 @@ def order_header(raw, version="v0"):
 def payload_marketplace(payload):
     """The MarketplaceId of a queued payload ({"order", "items"} of v0, {"version", "order"} of 2026)."""
     order = payload.get("order") or {}
-    return (order.get("salesChannel") or {}).get("marketplaceId") if payload.get("version") == V2026 \
+    return (
+        (order.get("salesChannel") or {}).get("marketplaceId")
+        if payload.get("version") == V2026
         else order.get("MarketplaceId")
+    )
 
 
 def payload_to_neutral(payload, included=None):
@@ -83,6 +126,7 @@ def payload_to_neutral(payload, included=None):
 # orders
 # ---------------------------------------------------------------------------------------------
 
+
 def _money(value):
     return float(value["Amount"]) if value and value.get("Amount") not in (None, "") else 0.0
 
@@ -95,9 +139,14 @@ def _taxes(amount, parts=1):
 
 def _vat(order, buyer):
     tax_info = buyer.get("BuyerTaxInfo") or {}
-    return next((c.get("Value") for c in tax_info.get("TaxClassifications") or []
-                 if c.get("Name") in ("VATNumber", "VatNumber", "VAT")),
-                (order.get("BuyerTaxInformation") or {}).get("BuyerTaxRegistrationId"))
+    return next(
+        (
+            c.get("Value")
+            for c in tax_info.get("TaxClassifications") or []
+            if c.get("Name") in ("VATNumber", "VatNumber", "VAT")
+        ),
+        (order.get("BuyerTaxInformation") or {}).get("BuyerTaxRegistrationId"),
+    )
 
 
 def _company(order, address, buyer):
@@ -107,8 +156,12 @@ def _company(order, address, buyer):
     if not (order.get("IsBusinessOrder") or invoicing.get("BuyerLegalCompanyName")):
         return None
     tax_info = buyer.get("BuyerTaxInfo") or {}
-    return (tax_info.get("CompanyLegalName") or invoicing.get("BuyerLegalCompanyName") or buyer.get("BuyerCompanyName")
-            or address.get("CompanyName"))
+    return (
+        tax_info.get("CompanyLegalName")
+        or invoicing.get("BuyerLegalCompanyName")
+        or buyer.get("BuyerCompanyName")
+        or address.get("CompanyName")
+    )
 
 
 def _destination(address):
@@ -116,9 +169,11 @@ def _destination(address):
     country = address.get("CountryCode")
     if not country:
         return None
-    return {"country_code": country,
-            "state_code": address.get("StateOrRegion") if country in _STATE_CODE_COUNTRIES else None,
-            "state_name": None if country in _STATE_CODE_COUNTRIES else address.get("StateOrRegion")}
+    return {
+        "country_code": country,
+        "state_code": address.get("StateOrRegion") if country in _STATE_CODE_COUNTRIES else None,
+        "state_name": None if country in _STATE_CODE_COUNTRIES else address.get("StateOrRegion"),
+    }
 
 
 def _address(order, address, buyer, name, company):
@@ -159,16 +214,26 @@ def _item_amounts(item, included):
     when Amazon collects it (facilitator), net of it where it was included, without taxes.
     Returns (amounts, tax Amazon keeps)."""
     info = item.get("BuyerInfo") or {}
-    gross = {"item": ("ItemPrice", "ItemTax"), "promo": ("PromotionDiscount", "PromotionDiscountTax"),
-             "wrap": ("GiftWrapPrice", "GiftWrapTax"), "ship": ("ShippingPrice", "ShippingTax"),
-             "ship_disc": ("ShippingDiscount", "ShippingDiscountTax")}
+    gross = {
+        "item": ("ItemPrice", "ItemTax"),
+        "promo": ("PromotionDiscount", "PromotionDiscountTax"),
+        "wrap": ("GiftWrapPrice", "GiftWrapTax"),
+        "ship": ("ShippingPrice", "ShippingTax"),
+        "ship_disc": ("ShippingDiscount", "ShippingDiscountTax"),
+    }
     values = {}
     for key, (price, tax) in gross.items():
         source = info if key == "wrap" else item
         values[key], values[key + "_tax"] = _money(source.get(price)), _money(source.get(tax))
     if not _facilitated(item):
         return values, 0.0
-    kept = values["item_tax"] + values["wrap_tax"] + values["ship_tax"] - values["promo_tax"] - values["ship_disc_tax"]
+    kept = (
+        values["item_tax"]
+        + values["wrap_tax"]
+        + values["ship_tax"]
+        - values["promo_tax"]
+        - values["ship_disc_tax"]
+    )
     for key in gross:
         if included:
             values[key] -= values[key + "_tax"]
@@ -199,9 +264,15 @@ def _lines(items, included, cancelled, with_asin):
             "taxes": _taxes(amounts["item_tax"]),
             "tax_collected_by_marketplace": facilitated,
             "gift_message": info.get("GiftMessageText"),
-            "gift_wrap": {"amount": round(amounts["wrap"], 2), "taxes": _taxes(amounts["wrap_tax"]),
-                          "code": info.get("GiftWrapLevel"), "name": info.get("GiftWrapLevel"),
-                          "tax_collected_by_marketplace": facilitated} if amounts["wrap"] else None,
+            "gift_wrap": {
+                "amount": round(amounts["wrap"], 2),
+                "taxes": _taxes(amounts["wrap_tax"]),
+                "code": info.get("GiftWrapLevel"),
+                "name": info.get("GiftWrapLevel"),
+                "tax_collected_by_marketplace": facilitated,
+            }
+            if amounts["wrap"]
+            else None,
         }
         if with_asin:
             line["product_external_id"] = item.get("ASIN")
@@ -255,7 +326,8 @@ def to_neutral_order(order, items, *, prices_include_tax, with_asin=False):
     total = order.get("OrderTotal") or {}
     currency = total.get("CurrencyCode") or next(
         (i["ItemPrice"]["CurrencyCode"] for i in items if (i.get("ItemPrice") or {}).get("CurrencyCode")),
-        CURRENCIES.get(order.get("MarketplaceId"), "USD"))
+        CURRENCIES.get(order.get("MarketplaceId"), "USD"),
+    )
     status = order.get("OrderStatus")
     cancelled = status == "Canceled"
     lines, shipping, kept = _lines(items, prices_include_tax, cancelled, with_asin)
@@ -281,10 +353,14 @@ def to_neutral_order(order, items, *, prices_include_tax, with_asin=False):
     }
     if shipping["amount"] or shipping["discount"]:
         level = order.get("ShipmentServiceLevelCategory") or service_level(order.get("ShipServiceLevel"))
-        neutral["shipping"] = {"amount": round(shipping["amount"], 2), "discount": round(shipping["discount"], 2),
-                               "taxes": _taxes(shipping["tax"], shipping["taxed"]), "code": level, "name": level,
-                               "tax_collected_by_marketplace": bool(shipping["facilitated"])
-                               and all(shipping["facilitated"])}
+        neutral["shipping"] = {
+            "amount": round(shipping["amount"], 2),
+            "discount": round(shipping["discount"], 2),
+            "taxes": _taxes(shipping["tax"], shipping["taxed"]),
+            "code": level,
+            "name": level,
+            "tax_collected_by_marketplace": bool(shipping["facilitated"]) and all(shipping["facilitated"]),
+        }
     _buyer(neutral, order, name, company)
     return neutral
 
@@ -307,6 +383,7 @@ def _buyer(neutral, order, name, company):
 # ---------------------------------------------------------------------------------------------
 # listings and shipments
 # ---------------------------------------------------------------------------------------------
+
 
 def to_neutral_listing(data, fulfilment=None, marketplace_id=None):
     """An FBA inventory summary (getInventorySummaries) or a listings item (searchListingsItems:
@@ -336,10 +413,13 @@ def to_neutral_listing(data, fulfilment=None, marketplace_id=None):
         "external_id": data.get("sku"),
         "name": summary.get("itemName"),
         "asin": summary.get("asin"),
-        "barcode": next((i.get("value") for i in identifiers if (i.get("type") or "").lower() in ("ean", "gtin", "upc")),
-                        None),
+        "barcode": next(
+            (i.get("value") for i in identifiers if (i.get("type") or "").lower() in ("ean", "gtin", "upc")),
+            None,
+        ),
         "price": float((offer.get("price") or {}).get("amount") or 0) or None,
-        "fulfilment": fulfilment or ("marketplace" if any(c and c != "DEFAULT" for c in channels) else "merchant"),
+        "fulfilment": fulfilment
+        or ("marketplace" if any(c and c != "DEFAULT" for c in channels) else "merchant"),
     }
 
 

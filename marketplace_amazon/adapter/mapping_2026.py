@@ -20,15 +20,28 @@ What moves where:
 """
 
 STATUSES = {
-    "PENDING_AVAILABILITY": "PendingAvailability", "PENDING": "Pending", "UNSHIPPED": "Unshipped",
-    "PARTIALLY_SHIPPED": "PartiallyShipped", "SHIPPED": "Shipped", "CANCELLED": "Canceled",
+    "PENDING_AVAILABILITY": "PendingAvailability",
+    "PENDING": "Pending",
+    "UNSHIPPED": "Unshipped",
+    "PARTIALLY_SHIPPED": "PartiallyShipped",
+    "SHIPPED": "Shipped",
+    "CANCELLED": "Canceled",
     "UNFULFILLABLE": "Unfulfillable",
 }
 PAYMENT_METHODS = {"CashOnDelivery": "COD", "ConvenienceStore": "CVS"}
-ADDRESS_KEYS = (("name", "Name"), ("companyName", "CompanyName"), ("addressLine1", "AddressLine1"),
-                ("addressLine2", "AddressLine2"), ("addressLine3", "AddressLine3"), ("city", "City"),
-                ("districtOrCounty", "County"), ("stateOrRegion", "StateOrRegion"), ("postalCode", "PostalCode"),
-                ("countryCode", "CountryCode"), ("phone", "Phone"))
+ADDRESS_KEYS = (
+    ("name", "Name"),
+    ("companyName", "CompanyName"),
+    ("addressLine1", "AddressLine1"),
+    ("addressLine2", "AddressLine2"),
+    ("addressLine3", "AddressLine3"),
+    ("city", "City"),
+    ("districtOrCounty", "County"),
+    ("stateOrRegion", "StateOrRegion"),
+    ("postalCode", "PostalCode"),
+    ("countryCode", "CountryCode"),
+    ("phone", "Phone"),
+)
 
 
 def service_level(value):
@@ -83,17 +96,30 @@ def _payment_method(order):
 
 def _buyer(order):
     buyer = order.get("buyer") or {}
-    out = {key: buyer[old] for old, key in (("buyerEmail", "BuyerEmail"), ("buyerName", "BuyerName"),
-                                           ("buyerCompanyName", "BuyerCompanyName"),
-                                           ("buyerPurchaseOrderNumber", "PurchaseOrderNumber")) if buyer.get(old)}
-    registration = next((r for r in (order.get("tax") or {}).get("taxRegistrations") or []
-                         if r.get("entityType") == "BUYER"), None)
+    out = {
+        key: buyer[old]
+        for old, key in (
+            ("buyerEmail", "BuyerEmail"),
+            ("buyerName", "BuyerName"),
+            ("buyerCompanyName", "BuyerCompanyName"),
+            ("buyerPurchaseOrderNumber", "PurchaseOrderNumber"),
+        )
+        if buyer.get(old)
+    }
+    registration = next(
+        (r for r in (order.get("tax") or {}).get("taxRegistrations") or [] if r.get("entityType") == "BUYER"),
+        None,
+    )
     if registration:
         tax = {"CompanyLegalName": registration.get("legalName")}
         if registration.get("taxRegistrationNumber"):
             kind = registration.get("taxRegistrationType")
-            tax["TaxClassifications"] = [{"Name": "VATNumber" if kind in (None, "VAT") else kind,
-                                          "Value": registration["taxRegistrationNumber"]}]
+            tax["TaxClassifications"] = [
+                {
+                    "Name": "VATNumber" if kind in (None, "VAT") else kind,
+                    "Value": registration["taxRegistrationNumber"],
+                }
+            ]
         out["BuyerTaxInfo"] = tax
     return out
 
@@ -119,8 +145,10 @@ def _item(item):
             info["GiftWrapLevel"] = gift["giftWrapLevel"]
     collections = (item.get("tax") or {}).get("taxCollections") or []
     if any(c.get("model") == "MARKETPLACE_FACILITATOR" for c in collections):
-        out["TaxCollection"] = {"Model": "MarketplaceFacilitator",
-                                "ResponsibleParty": collections[0].get("responsibleParty")}
+        out["TaxCollection"] = {
+            "Model": "MarketplaceFacilitator",
+            "ResponsibleParty": collections[0].get("responsibleParty"),
+        }
     return out
 
 
@@ -130,22 +158,37 @@ def _item_money(item):
     breakdowns = {b.get("type"): b for b in (item.get("proceeds") or {}).get("breakdowns") or []}
     if not breakdowns:
         return {}
-    currency = next((b["subtotal"].get("currencyCode") for b in breakdowns.values() if b.get("subtotal")), None)
+    currency = next(
+        (b["subtotal"].get("currencyCode") for b in breakdowns.values() if b.get("subtotal")), None
+    )
 
     def part(kind, subtype=None):
         entry = breakdowns.get(kind) or {}
         if subtype is None:
             return _cents(entry.get("subtotal"))
-        return sum(_cents(d.get("value")) for d in entry.get("detailedBreakdowns") or [] if d.get("subtype") == subtype)
+        return sum(
+            _cents(d.get("value"))
+            for d in entry.get("detailedBreakdowns") or []
+            if d.get("subtype") == subtype
+        )
 
     promo, ship_disc = -part("DISCOUNT", "ITEM"), -part("DISCOUNT", "SHIPPING")
     discount_tax = -part("TAX", "DISCOUNT")
     promo_tax = round(discount_tax * promo / (promo + ship_disc)) if promo + ship_disc else 0
-    cents = {"ItemPrice": part("ITEM"), "ItemTax": part("TAX", "ITEM"), "ShippingPrice": part("SHIPPING"),
-             "ShippingTax": part("TAX", "SHIPPING"), "PromotionDiscount": promo, "PromotionDiscountTax": promo_tax,
-             "ShippingDiscount": ship_disc, "ShippingDiscountTax": discount_tax - promo_tax}
+    cents = {
+        "ItemPrice": part("ITEM"),
+        "ItemTax": part("TAX", "ITEM"),
+        "ShippingPrice": part("SHIPPING"),
+        "ShippingTax": part("TAX", "SHIPPING"),
+        "PromotionDiscount": promo,
+        "PromotionDiscountTax": promo_tax,
+        "ShippingDiscount": ship_disc,
+        "ShippingDiscountTax": discount_tax - promo_tax,
+    }
     out = {key: _amount(value, currency) for key, value in cents.items()}
     if part("GIFT_WRAP"):
-        out["BuyerInfo"] = {"GiftWrapPrice": _amount(part("GIFT_WRAP"), currency),
-                            "GiftWrapTax": _amount(part("TAX", "GIFT_WRAP"), currency)}
+        out["BuyerInfo"] = {
+            "GiftWrapPrice": _amount(part("GIFT_WRAP"), currency),
+            "GiftWrapTax": _amount(part("TAX", "GIFT_WRAP"), currency),
+        }
     return out

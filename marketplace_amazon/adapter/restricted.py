@@ -12,6 +12,7 @@ the access token, `pii_refused` becomes true and `notices` says so once; any oth
 createRestrictedDataToken is an error like any other (a run does not import half-known buyers
 because of a timeout).
 """
+
 import threading
 import time
 
@@ -23,10 +24,12 @@ MAX_RESOURCES = 50  # restricted resources per createRestrictedDataToken
 RENEW_BEFORE = 60  # seconds before its end an RDT is replaced
 BUYER = ("buyerInfo", "shippingAddress")  # the order's buyer and where it ships
 ITEMS = ("buyerInfo",)  # the items' gift messages
-PII_REFUSED = ("Amazon refused the buyer's data to this app (%s): it lacks the restricted-data (PII) role. Orders "
-               "are imported with their destination only (country, region, postal code): no buyer name, street, "
-               "email or gift message, and the account's anonymous customer as buyer. Ask for the role in the app's "
-               "Seller Central / Developer Central profile, then authorize the app again.")
+PII_REFUSED = (
+    "Amazon refused the buyer's data to this app (%s): it lacks the restricted-data (PII) role. Orders "
+    "are imported with their destination only (country, region, postal code): no buyer name, street, "
+    "email or gift message, and the account's anonymous customer as buyer. Ask for the role in the app's "
+    "Seller Central / Developer Central profile, then authorize the app again."
+)
 
 _cache = {}  # (account key, path) -> (token, expiry in epoch seconds), shared by the clients of an account
 _cache_lock = threading.Lock()
@@ -61,11 +64,16 @@ class RestrictedDataMixin:
             cached = _cache.get((self.account_key, path))
         if cached and cached[1] - RENEW_BEFORE > now:
             return cached[0]
-        paths = [path] + [p for p in also if p != path and not self._cached(p, now)][:MAX_RESOURCES - 1]
-        body = {"restrictedResources": [{"method": "GET", "path": p, "dataElements": list(elements)} for p in paths]}
+        paths = [path] + [p for p in also if p != path and not self._cached(p, now)][: MAX_RESOURCES - 1]
+        body = {
+            "restrictedResources": [
+                {"method": "GET", "path": p, "dataElements": list(elements)} for p in paths
+            ]
+        }
         try:
-            answer = self._request("createRestrictedDataToken", self._api(Tokens), "create_restricted_data_token",
-                                   **body).payload
+            answer = self._request(
+                "createRestrictedDataToken", self._api(Tokens), "create_restricted_data_token", **body
+            ).payload
         except AmazonError as error:
             if not _is_refusal(error):
                 raise

@@ -19,27 +19,35 @@ class AmazonDemo(models.AbstractModel):
         Demo = self.env["marketplace.demo"]
         company = Demo._europe_company()
         sites = self.env["amazon.marketplace"].search([("api_ref", "in", DEMO_SITES)])
-        instance = self.env["marketplace.instance"].with_company(company).create({
-            "name": "Amazon.de (simulator)",
-            "company_id": company.id,
-            "tax_system": "marketplace",
-            "marketplace": "amazon",
-            "amazon_seller_id": "SIMSELLER1",
-            "amazon_region": "eu",
-            "amazon_refresh_token": "sim-refresh-token",
-            "amazon_lwa_client_id": "sim-lwa-client",
-            "amazon_lwa_client_secret": "sim-lwa-secret",
-            "api_base_url": Demo._simulator_url() + "/amazon",
-            "amazon_home_marketplace_id": sites.filtered(lambda m: m.api_ref == "A1PA6795UKMFR9").id,
-            "amazon_available_marketplace_ids": [(6, 0, sites.ids)],
-            "amazon_marketplace_ids": [(6, 0, sites.ids)],
-            "log_level": "all",
-        })
-        instance.write({
-            "marketplace_warehouse_id": self.env["amazon.marketplace"]._warehouse(instance).id,
-            "team_id": self.env["amazon.marketplace"]._team(instance).id,
-            "state": "confirmed",
-        })
+        instance = (
+            self.env["marketplace.instance"]
+            .with_company(company)
+            .create(
+                {
+                    "name": "Amazon.de (simulator)",
+                    "company_id": company.id,
+                    "tax_system": "marketplace",
+                    "marketplace": "amazon",
+                    "amazon_seller_id": "SIMSELLER1",
+                    "amazon_region": "eu",
+                    "amazon_refresh_token": "sim-refresh-token",
+                    "amazon_lwa_client_id": "sim-lwa-client",
+                    "amazon_lwa_client_secret": "sim-lwa-secret",
+                    "api_base_url": Demo._simulator_url() + "/amazon",
+                    "amazon_home_marketplace_id": sites.filtered(lambda m: m.api_ref == "A1PA6795UKMFR9").id,
+                    "amazon_available_marketplace_ids": [(6, 0, sites.ids)],
+                    "amazon_marketplace_ids": [(6, 0, sites.ids)],
+                    "log_level": "all",
+                }
+            )
+        )
+        instance.write(
+            {
+                "marketplace_warehouse_id": self.env["amazon.marketplace"]._warehouse(instance).id,
+                "team_id": self.env["amazon.marketplace"]._team(instance).id,
+                "state": "confirmed",
+            }
+        )
         catalogue = "marketplace_amazon/data/demo_catalogue.csv"
         instance = Demo._ready(instance, "marketplace_amazon.demo_instance", catalogue, days=30)
         Demo._give_company_taxes(catalogue, company)

@@ -21,18 +21,28 @@ class AmazonFeed(models.AbstractModel):
         meanwhile (a listing deleted, or its SKU changed)."""
         home = instance._home_amazon_marketplace()
         currency = (home.country_id.currency_id or instance.currency_id).name
-        ranked = [(rank, listing) for rank, listing in enumerate(sorted(values, key=lambda l: l.id), 1) if listing.sku]
+        ranked = [
+            (rank, listing)
+            for rank, listing in enumerate(sorted(values, key=lambda l: l.id), 1)
+            if listing.sku
+        ]
         if kind == "stock":
             return [client.stock_message(l.sku, values[l], rank) for rank, l in ranked]
-        return [client.price_message(l.sku, values[l], currency, rank, marketplace_id=home.api_ref) for rank, l in ranked]
+        return [
+            client.price_message(l.sku, values[l], currency, rank, marketplace_id=home.api_ref)
+            for rank, l in ranked
+        ]
 
     @api.model
     def _submit(self, instance, client, kind, values):
         """Stock is one figure for every synchronized marketplace; prices are the home marketplace's."""
         home = instance._home_amazon_marketplace()
         marketplaces = (home | instance.amazon_marketplace_ids) if kind == "stock" else home
-        return client.submit_listings_feed(instance.amazon_seller_id, marketplaces.mapped("api_ref"),
-                                           self._messages(instance, client, kind, values))
+        return client.submit_listings_feed(
+            instance.amazon_seller_id,
+            marketplaces.mapped("api_ref"),
+            self._messages(instance, client, kind, values),
+        )
 
     @api.model
     def _find_lost(self, instance, client, export):
@@ -49,15 +59,26 @@ class AmazonFeed(models.AbstractModel):
         if state not in FEED_DONE_STATUSES:
             return ExportStatus(status=state)
         if state != "DONE":
-            return ExportStatus(status=state, finished=True, error=_(
-                "Amazon could not process feed %(feed)s (%(status)s).", feed=export.name, status=state))
+            return ExportStatus(
+                status=state,
+                finished=True,
+                error=_(
+                    "Amazon could not process feed %(feed)s (%(status)s).", feed=export.name, status=state
+                ),
+            )
         # the messages as sent: numbered by the rank of the listing's id (see _messages)
-        ranked = [(rank, l) for rank, l in enumerate(self.env["marketplace.listing"].browse(sorted(export._sent())), 1)
-                  if l.exists()]
+        ranked = [
+            (rank, l)
+            for rank, l in enumerate(self.env["marketplace.listing"].browse(sorted(export._sent())), 1)
+            if l.exists()
+        ]
         sent = [(rank, l) for rank, l in ranked if l.sku]
         by_sku = {l.sku: l.id for _rank, l in sent}
         results = client.feed_results(export.name, [{"messageId": rank, "sku": l.sku} for rank, l in sent])
-        reasons = {by_sku[sku]: "; ".join(r["errors"]) or _("Rejected by Amazon.")
-                   for sku, r in results.items() if sku in by_sku and r["status"] != "accepted"}
+        reasons = {
+            by_sku[sku]: "; ".join(r["errors"]) or _("Rejected by Amazon.")
+            for sku, r in results.items()
+            if sku in by_sku and r["status"] != "accepted"
+        }
         reasons.update({l.id: _("No SKU: not sent to Amazon.") for _rank, l in ranked if not l.sku})
         return ExportStatus(status=state, finished=True, results=reasons)

@@ -11,11 +11,14 @@ class AmazonMarketplace(models.Model):
     _order = "region, name"
 
     name = fields.Char(required=True, help="e.g. Amazon.se")
-    api_ref = fields.Char(string="API Identifier", required=True, help="The MarketplaceId, e.g. A2NODRKZP88ZB9.")
+    api_ref = fields.Char(
+        string="API Identifier", required=True, help="The MarketplaceId, e.g. A2NODRKZP88ZB9."
+    )
     country_id = fields.Many2one("res.country", string="Country")
     domain = fields.Char(help="The shop's domain, e.g. www.amazon.se.")
     region = fields.Selection(
-        [("na", "North America"), ("eu", "Europe"), ("fe", "Far East")], required=True,
+        [("na", "North America"), ("eu", "Europe"), ("fe", "Far East")],
+        required=True,
         help="The SP-API region serving this marketplace.",
     )
     seller_central_url = fields.Char(string="Seller Central URL")
@@ -35,17 +38,22 @@ class AmazonMarketplace(models.Model):
         synchronized until the user removes them; those it left are no longer synchronized.
         Marketplaces unknown here are skipped (a developer adds them as records, and they
         appear at the next update). Returns the marketplaces that appeared."""
-        ids = [p["marketplace"]["id"] for p in participations
-               if p.get("participation", {}).get("isParticipating", True)]
+        ids = [
+            p["marketplace"]["id"]
+            for p in participations
+            if p.get("participation", {}).get("isParticipating", True)
+        ]
         available = self.search([("api_ref", "in", ids)])
         new = available - instance.amazon_available_marketplace_ids
         gone = instance.amazon_available_marketplace_ids - available
         if new or gone:
-            instance.write({
-                "amazon_available_marketplace_ids": [(6, 0, available.ids)],
-                "amazon_marketplace_ids": [(4, m.id) for m in new]
-                + [(3, m.id) for m in instance.amazon_marketplace_ids - available],
-            })
+            instance.write(
+                {
+                    "amazon_available_marketplace_ids": [(6, 0, available.ids)],
+                    "amazon_marketplace_ids": [(4, m.id) for m in new]
+                    + [(3, m.id) for m in instance.amazon_marketplace_ids - available],
+                }
+            )
         if not instance.amazon_home_marketplace_id and available:
             instance.amazon_home_marketplace_id = available[:1]
         return new
@@ -56,8 +64,12 @@ class AmazonMarketplace(models.Model):
         from this run on, so it starts at the account's cursor and none of its orders is missed."""
         new = self._update_account(instance, client.participations(renew=False))
         if new:
-            client.notices.append(("info", _("New Amazon marketplaces, synchronized from now on: %s",
-                                             ", ".join(new.mapped("name")))))
+            client.notices.append(
+                (
+                    "info",
+                    _("New Amazon marketplaces, synchronized from now on: %s", ", ".join(new.mapped("name"))),
+                )
+            )
         return new
 
     @api.model
@@ -71,15 +83,17 @@ class AmazonMarketplace(models.Model):
         """Amazon's stock of the company lives in one warehouse shared by its accounts."""
         Warehouse = self.env["stock.warehouse"]
         company = instance.company_id
-        return Warehouse.search([("company_id", "=", company.id), ("code", "=", "AMZN")], limit=1) \
-            or Warehouse.create({"name": _("Amazon"), "code": "AMZN", "company_id": company.id})
+        return Warehouse.search(
+            [("company_id", "=", company.id), ("code", "=", "AMZN")], limit=1
+        ) or Warehouse.create({"name": _("Amazon"), "code": "AMZN", "company_id": company.id})
 
     @api.model
     def _team(self, instance):
         Team = self.env["crm.team"]
         company = instance.company_id
-        return Team.search([("name", "=", "Amazon"), ("company_id", "in", (False, company.id))], limit=1) \
-            or Team.create({"name": "Amazon", "company_id": company.id})
+        return Team.search(
+            [("name", "=", "Amazon"), ("company_id", "in", (False, company.id))], limit=1
+        ) or Team.create({"name": "Amazon", "company_id": company.id})
 
     # prices ---------------------------------------------------------------------------------------
     def _prices_as_shown(self, instance, wanted, currency, log):
@@ -91,13 +105,23 @@ class AmazonMarketplace(models.Model):
         company = instance.company_id
         target = self.country_id.currency_id or instance.currency_id
         if not self._has_rates(company, currency | target):
-            log._add("error", _(
-                "Prices not exported to %(site)s: %(company)s has no exchange rate between %(origin)s and %(target)s "
-                "(Accounting > Configuration > Currencies); Odoo would have sent them unconverted.",
-                site=self.name, company=company.name, origin=currency.name, target=target.name))
+            log._add(
+                "error",
+                _(
+                    "Prices not exported to %(site)s: %(company)s has no exchange rate between %(origin)s and %(target)s "
+                    "(Accounting > Configuration > Currencies); Odoo would have sent them unconverted.",
+                    site=self.name,
+                    company=company.name,
+                    origin=currency.name,
+                    target=target.name,
+                ),
+            )
             return {}
-        fpos = self.env["account.fiscal.position"].with_company(company)._get_fpos_by_region(
-            self.country_id.id, False, False, False)
+        fpos = (
+            self.env["account.fiscal.position"]
+            .with_company(company)
+            ._get_fpos_by_region(self.country_id.id, False, False, False)
+        )
         today = fields.Date.context_today(self)
         prices = {}
         for listing, value in wanted.items():
@@ -115,6 +139,14 @@ class AmazonMarketplace(models.Model):
         """Whether the company has a rate for each currency other than its own."""
         Rate = self.env["res.currency.rate"].sudo()  # sudo: whether rates exist, counted only
         today = fields.Date.context_today(self)
-        return all(Rate.search_count([("currency_id", "=", c.id), ("name", "<=", today),
-                                      ("company_id", "in", (False, company.root_id.id))])
-                   for c in currencies if c != company.currency_id)
+        return all(
+            Rate.search_count(
+                [
+                    ("currency_id", "=", c.id),
+                    ("name", "<=", today),
+                    ("company_id", "in", (False, company.root_id.id)),
+                ]
+            )
+            for c in currencies
+            if c != company.currency_id
+        )

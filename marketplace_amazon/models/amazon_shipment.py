@@ -16,16 +16,23 @@ class AmazonShipment(models.AbstractModel):
         """confirmShipment arguments of a delivery; a missing tracking number stops it here."""
         if not picking.carrier_tracking_ref:
             raise UserError(_("Amazon requires a tracking number: set one on %s.", picking.name))
-        items = [{"order_item_id": ref, "quantity": int(quantity)}
-                 for ref, quantity in picking._marketplace_items().items()]
+        items = [
+            {"order_item_id": ref, "quantity": int(quantity)}
+            for ref, quantity in picking._marketplace_items().items()
+        ]
         if not items:
             raise UserError(_("%s ships no Amazon order item.", picking.name))
         sale = picking.sale_id
         return {
             "order_id": sale.marketplace_order_ref,
             "marketplace_id": sale.marketplace_site_ref or instance._home_amazon_marketplace().api_ref,
-            "package": shipment_package(picking.id, picking.carrier_id.name or _("Self Delivery"),
-                                        picking.carrier_tracking_ref, picking.date_done, items),
+            "package": shipment_package(
+                picking.id,
+                picking.carrier_id.name or _("Self Delivery"),
+                picking.carrier_tracking_ref,
+                picking.date_done,
+                items,
+            ),
         }
 
     @api.model
@@ -33,5 +40,7 @@ class AmazonShipment(models.AbstractModel):
         """Whether Amazon already counts this delivery's items as shipped."""
         shipped = client.shipped_quantities(picking.sale_id.marketplace_order_ref)
         before = picking._marketplace_items_exported_before()
-        return all(shipped.get(ref, 0) >= before.get(ref, 0) + quantity
-                   for ref, quantity in picking._marketplace_items().items())
+        return all(
+            shipped.get(ref, 0) >= before.get(ref, 0) + quantity
+            for ref, quantity in picking._marketplace_items().items()
+        )

@@ -7,13 +7,20 @@ from odoo.addons.marketplace_base.adapter.records import InventoryLine, OrderHea
 
 from ..adapter.client import MAX_FEED_MESSAGES, V0, V2026, AmazonClient
 from ..adapter.mapping import (
-    ALL_IMPORT_STATUSES, is_importable, order_header, payload_to_neutral, to_neutral_listing,
+    ALL_IMPORT_STATUSES,
+    is_importable,
+    order_header,
+    payload_to_neutral,
+    to_neutral_listing,
 )
 
 MANAGER = "marketplace_base.group_marketplace_manager"
 CREDENTIALS = ("amazon_refresh_token", "amazon_lwa_client_id", "amazon_lwa_client_secret")
-DEFAULTS = (("default_product_id", "product_amazon_sale"), ("delivery_product_id", "product_amazon_shipping"),
-            ("gift_wrap_product_id", "product_amazon_gift_wrap"))
+DEFAULTS = (
+    ("default_product_id", "product_amazon_sale"),
+    ("delivery_product_id", "product_amazon_shipping"),
+    ("gift_wrap_product_id", "product_amazon_gift_wrap"),
+)
 
 
 def order_header_of(raw, version):
@@ -33,25 +40,40 @@ class MarketplaceInstance(models.Model):
     amazon_region = fields.Selection(
         [("na", "North America"), ("eu", "Europe"), ("fe", "Far East")], string="Region", default="eu"
     )
-    amazon_refresh_token = fields.Char(string="Authorization Token", groups=MANAGER, copy=False,
-                                       help="The LWA refresh token of the authorization.")
+    amazon_refresh_token = fields.Char(
+        string="Authorization Token",
+        groups=MANAGER,
+        copy=False,
+        help="The LWA refresh token of the authorization.",
+    )
     amazon_lwa_client_id = fields.Char(string="LWA Client ID", groups=MANAGER, copy=False)
     amazon_lwa_client_secret = fields.Char(string="LWA Client Secret", groups=MANAGER, copy=False)
     amazon_home_marketplace_id = fields.Many2one("amazon.marketplace", string="Home Marketplace")
     amazon_available_marketplace_ids = fields.Many2many(
-        "amazon.marketplace", "marketplace_instance_amazon_available_rel", "instance_id", "marketplace_id",
-        string="Available Marketplaces", readonly=True,
+        "amazon.marketplace",
+        "marketplace_instance_amazon_available_rel",
+        "instance_id",
+        "marketplace_id",
+        string="Available Marketplaces",
+        readonly=True,
         help="Where the seller account may sell, as Amazon reports it (read again at each order import).",
     )
     amazon_marketplace_ids = fields.Many2many(
-        "amazon.marketplace", "marketplace_instance_amazon_sync_rel", "instance_id", "marketplace_id",
+        "amazon.marketplace",
+        "marketplace_instance_amazon_sync_rel",
+        "instance_id",
+        "marketplace_id",
         string="Synchronized Marketplaces",
         domain="[('id', 'in', amazon_available_marketplace_ids)]",
         help="Remove the marketplaces whose orders and stock this account must not synchronize.",
     )
     amazon_orders_api = fields.Selection(
-        [(V2026, "Orders API 2026-01-01 (orders with their items)"), (V0, "Orders API v0 (one call per order)")],
-        string="Orders API", default=V2026,
+        [
+            (V2026, "Orders API 2026-01-01 (orders with their items)"),
+            (V0, "Orders API v0 (one call per order)"),
+        ],
+        string="Orders API",
+        default=V2026,
         help="2026-01-01 reads 100 orders with their items in one call; v0 needs one more call per order "
         "(0.5 per second). An account Amazon refuses 2026-01-01 is read with v0 (the job log says so).",
     )
@@ -78,14 +100,23 @@ class MarketplaceInstance(models.Model):
 
     # account -----------------------------------------------------------------------------------
     def _amazon_jobs(self):
-        return ["import_orders", "export_shipments", "import_inventory", "export_inventory", "export_prices",
-                "check_results", "import_listings"]
+        return [
+            "import_orders",
+            "export_shipments",
+            "import_inventory",
+            "export_inventory",
+            "export_prices",
+            "check_results",
+            "import_listings",
+        ]
 
     def _amazon_client(self):
         self.ensure_one()
         account = self.sudo()  # sudo: the credentials, read into the client only (managers only read them)
         if not all(account[f] for f in CREDENTIALS):
-            raise UserError(_("Fill in the authorization token and the LWA client id and secret of %s.", self.name))
+            raise UserError(
+                _("Fill in the authorization token and the LWA client id and secret of %s.", self.name)
+            )
         params = self.env["ir.config_parameter"].sudo()  # sudo: system parameters, read only
         return AmazonClient(
             refresh_token=account.amazon_refresh_token,
@@ -126,12 +157,23 @@ class MarketplaceInstance(models.Model):
             self.env["amazon.marketplace"]._refresh_account(self, client)
         if not self.amazon_marketplace_ids:
             raise UserError(_("Select the marketplaces to synchronize on %s.", self.name))
-        page = client.import_page(self.amazon_marketplace_ids.mapped("api_ref"), since, token, ALL_IMPORT_STATUSES,
-                                  preferred=self.amazon_orders_api or V2026)
+        page = client.import_page(
+            self.amazon_marketplace_ids.mapped("api_ref"),
+            since,
+            token,
+            ALL_IMPORT_STATUSES,
+            preferred=self.amazon_orders_api or V2026,
+        )
         version = client.orders_version
-        return OrderPage(orders=[order_header_of(raw, version) for raw in page["orders"]
-                                 if is_importable(order_header(raw, version)[2])],
-                         next_token=page["next_token"], safe_until=page["safe_until"])
+        return OrderPage(
+            orders=[
+                order_header_of(raw, version)
+                for raw in page["orders"]
+                if is_importable(order_header(raw, version)[2])
+            ],
+            next_token=page["next_token"],
+            safe_until=page["safe_until"],
+        )
 
     def _amazon_fetch_order(self, client, reference):
         version = self.amazon_orders_api or V2026
@@ -179,8 +221,10 @@ class MarketplaceInstance(models.Model):
         """FBA stock of the home marketplace, fulfillable units."""
         for summary in client.inventory_summaries(self._home_amazon_marketplace().api_ref):
             details = summary.get("inventoryDetails") or {}
-            yield InventoryLine(sku=summary.get("sellerSku"),
-                                quantity=details.get("fulfillableQuantity", summary.get("totalQuantity", 0)) or 0)
+            yield InventoryLine(
+                sku=summary.get("sellerSku"),
+                quantity=details.get("fulfillableQuantity", summary.get("totalQuantity", 0)) or 0,
+            )
 
     def _amazon_read_listings(self, client):
         """The seller's listings items of the home marketplace (searchListingsItems), a page of

@@ -16,11 +16,15 @@ class MarketplaceInstance(models.Model):
 
     def _amazon_account_key(self):
         seller = (self.amazon_seller_id or "").strip().upper()
-        return self._account_key_of(seller and "%s:%s" % (self.amazon_region or "eu", seller),
-                                    production=[url for url, _aws_region in PRODUCTION.values()])
+        return self._account_key_of(
+            seller and "%s:%s" % (self.amazon_region or "eu", seller),
+            production=[url for url, _aws_region in PRODUCTION.values()],
+        )
 
     def _amazon_confirm(self):
         """An account is known by its seller id: none, no confirmation (nor listings to import)."""
         if not (self.amazon_seller_id or "").strip():
-            raise UserError(_("Fill in the Seller ID (merchant token) of %s before confirming it.", self.name))
+            raise UserError(
+                _("Fill in the Seller ID (merchant token) of %s before confirming it.", self.name)
+            )
         return super()._amazon_confirm()

@@ -17,22 +17,26 @@ class AmazonCase(SimulatorCase):
         forget_restricted_tokens()  # each test counts its own calls
         super().setUp()
         self.sim("POST", "/_sim/amazon/feed_timing", {"stage_seconds": 0})
-        self.instance = self.env["marketplace.instance"].create({
-            "name": "Amazon Test Account",
-            "marketplace": "amazon",
-            "amazon_seller_id": "SIMSELLER1",
-            "amazon_region": "eu",
-            "amazon_refresh_token": "sim-refresh-token",
-            "amazon_lwa_client_id": "sim-lwa-client",
-            "amazon_lwa_client_secret": "sim-lwa-secret",
-            "api_base_url": self.sim_url + "/amazon",
-            "log_level": "all",
-        })
+        self.instance = self.env["marketplace.instance"].create(
+            {
+                "name": "Amazon Test Account",
+                "marketplace": "amazon",
+                "amazon_seller_id": "SIMSELLER1",
+                "amazon_region": "eu",
+                "amazon_refresh_token": "sim-refresh-token",
+                "amazon_lwa_client_id": "sim-lwa-client",
+                "amazon_lwa_client_secret": "sim-lwa-secret",
+                "api_base_url": self.sim_url + "/amazon",
+                "log_level": "all",
+            }
+        )
 
     # Odoo --------------------------------------------------------------------------------------------
     def confirm(self):
         self.instance.action_confirm()
-        self.instance.amazon_home_marketplace_id = self.env["amazon.marketplace"].search([("api_ref", "=", DE)])
+        self.instance.amazon_home_marketplace_id = self.env["amazon.marketplace"].search(
+            [("api_ref", "=", DE)]
+        )
         self.job("import_orders").cursor = "2020-01-01 00:00:00"
 
     def add_order(self, **spec):
@@ -44,4 +48,3 @@ class AmazonCase(SimulatorCase):
     def sim_order(self, reference):
         """Everything the simulator knows of an order (PII included), in Orders v0's shape."""
         return self.sim("POST", "/_sim/amazon/get_order", {"amazon_order_id": reference})
-

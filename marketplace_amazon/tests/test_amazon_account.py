@@ -39,7 +39,9 @@ class TestAmazonAccount(AmazonCase):
         # The demo points at the simulator's usual address; this test's simulator listens elsewhere.
         demo.api_base_url = self.sim_url + "/amazon"
         # the simulator as docker compose runs it (seed 1: the demo catalogue's products)
-        self.sim("POST", "/_sim/reset", {"seed": 1, "sizes": {"amazon": {"orders": 40}}, "rate_limits": False})
+        self.sim(
+            "POST", "/_sim/reset", {"seed": 1, "sizes": {"amazon": {"orders": 40}}, "rate_limits": False}
+        )
         demo.action_import_orders()
         demo.action_process_queues()
         orders = self.env["sale.order"].search([("marketplace_instance_id", "=", demo.id)])
@@ -54,13 +56,20 @@ class TestAmazonAccount(AmazonCase):
         self.assertEqual(demo.company_id, self.env.ref("marketplace_base.demo_company_europe"))
         self.assertEqual(demo.company_id.currency_id.name, "EUR")
         for order in orders.filtered(lambda o: o.state != "cancel"):
-            amazon = self.sim("POST", "/_sim/amazon/get_order", {"amazon_order_id": order.marketplace_order_ref})
+            amazon = self.sim(
+                "POST", "/_sim/amazon/get_order", {"amazon_order_id": order.marketplace_order_ref}
+            )
             charged = {round(i["rate"], 2) for i in self._charged_rates(amazon)}
             self.assertEqual({t.amount for t in order.order_line.tax_id}, charged, order.name)
             self.assertLessEqual(order.order_line.tax_id.company_id, demo.company_id)
         merchant = orders.filtered(lambda o: o.marketplace_fulfilment == "merchant" and o.state == "sale")
-        self.assertTrue(all(p.qty_available > 0 for p in merchant.order_line.product_id.filtered(
-            lambda p: p.type == "product")), "demo products have stock to ship from")
+        self.assertTrue(
+            all(
+                p.qty_available > 0
+                for p in merchant.order_line.product_id.filtered(lambda p: p.type == "product")
+            ),
+            "demo products have stock to ship from",
+        )
 
     @staticmethod
     def _charged_rates(amazon):
@@ -76,21 +85,33 @@ class TestAmazonAccount(AmazonCase):
         return rates
 
     def test_confirm_fills_marketplaces_and_defaults(self):
-        self.assertEqual(self.instance.default_product_id, self.env.ref("marketplace_amazon.product_amazon_sale"))
-        self.assertEqual(self.instance.delivery_product_id, self.env.ref("marketplace_amazon.product_amazon_shipping"))
+        self.assertEqual(
+            self.instance.default_product_id, self.env.ref("marketplace_amazon.product_amazon_sale")
+        )
+        self.assertEqual(
+            self.instance.delivery_product_id, self.env.ref("marketplace_amazon.product_amazon_shipping")
+        )
         self.instance.action_confirm()
         self.assertEqual(self.instance.state, "confirmed")
-        self.assertEqual(set(self.instance.amazon_available_marketplace_ids.mapped("api_ref")), {DE, UK, FR, US})
+        self.assertEqual(
+            set(self.instance.amazon_available_marketplace_ids.mapped("api_ref")), {DE, UK, FR, US}
+        )
         self.assertEqual(self.instance.amazon_marketplace_ids, self.instance.amazon_available_marketplace_ids)
         self.assertEqual(self.instance.marketplace_warehouse_id.code, "AMZN")
         self.assertEqual(self.instance.team_id.name, "Amazon")
         self.assertTrue(self.instance.pricelist_id)
         # A second account of the company shares the Amazon warehouse and sales team.
-        other = self.env["marketplace.instance"].create({
-            "name": "Second account", "marketplace": "amazon", "amazon_seller_id": "SIMSELLER2",
-            "amazon_refresh_token": "sim-refresh-token", "amazon_lwa_client_id": "sim-lwa-client",
-            "amazon_lwa_client_secret": "sim-lwa-secret", "api_base_url": self.sim_url + "/amazon",
-        })
+        other = self.env["marketplace.instance"].create(
+            {
+                "name": "Second account",
+                "marketplace": "amazon",
+                "amazon_seller_id": "SIMSELLER2",
+                "amazon_refresh_token": "sim-refresh-token",
+                "amazon_lwa_client_id": "sim-lwa-client",
+                "amazon_lwa_client_secret": "sim-lwa-secret",
+                "api_base_url": self.sim_url + "/amazon",
+            }
+        )
         other.action_confirm()
         self.assertEqual(other.marketplace_warehouse_id, self.instance.marketplace_warehouse_id)
         self.assertEqual(other.team_id, self.instance.team_id)
@@ -106,7 +127,9 @@ class TestAmazonAccount(AmazonCase):
     def test_unsupported_marketplace_appears_once_added(self):
         self.instance.action_confirm()
         de = self.env["amazon.marketplace"].search([("api_ref", "=", DE)])
-        self.instance.write({"amazon_available_marketplace_ids": [(3, de.id)], "amazon_marketplace_ids": [(3, de.id)]})
+        self.instance.write(
+            {"amazon_available_marketplace_ids": [(3, de.id)], "amazon_marketplace_ids": [(3, de.id)]}
+        )
         de.unlink()
         self.instance.action_amazon_update_marketplaces()
         self.assertEqual(len(self.instance.amazon_available_marketplace_ids), 3, "unknown here: skipped")

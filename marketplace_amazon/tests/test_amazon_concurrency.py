@@ -45,21 +45,33 @@ class TestAmazonImportConcurrency(BaseCase):
 
     def setUp(self):
         super().setUp()
-        self.sim("/_sim/reset", {"seed": 5, "sizes": {"amazon": {"orders": 0, "products": 10}}, "rate_limits": False})
-        self.refs = self.sim("/_sim/amazon/add_orders",
-                             {"count": ORDERS, "fulfillment_channel": "MFN", "status": "Unshipped"})["orders"]
+        self.sim(
+            "/_sim/reset",
+            {"seed": 5, "sizes": {"amazon": {"orders": 0, "products": 10}}, "rate_limits": False},
+        )
+        self.refs = self.sim(
+            "/_sim/amazon/add_orders", {"count": ORDERS, "fulfillment_channel": "MFN", "status": "Unshipped"}
+        )["orders"]
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             params = env["ir.config_parameter"]
-            self.saved_params = {k: params.get_param(k) for k in ("marketplace_amazon.rate_scale",
-                                                                  "marketplace.import_commit_seconds")}
+            self.saved_params = {
+                k: params.get_param(k)
+                for k in ("marketplace_amazon.rate_scale", "marketplace.import_commit_seconds")
+            }
             params.set_param("marketplace_amazon.rate_scale", "100")
-            instance = env["marketplace.instance"].create({
-                "name": "Amazon Concurrency", "marketplace": "amazon", "amazon_seller_id": "SIMSELLER1",
-                "amazon_refresh_token": "sim-refresh-token", "amazon_lwa_client_id": "sim-lwa-client",
-                "amazon_lwa_client_secret": "sim-lwa-secret", "api_base_url": self.sim_url + "/amazon",
-                "log_level": "all",
-            })
+            instance = env["marketplace.instance"].create(
+                {
+                    "name": "Amazon Concurrency",
+                    "marketplace": "amazon",
+                    "amazon_seller_id": "SIMSELLER1",
+                    "amazon_refresh_token": "sim-refresh-token",
+                    "amazon_lwa_client_id": "sim-lwa-client",
+                    "amazon_lwa_client_secret": "sim-lwa-secret",
+                    "api_base_url": self.sim_url + "/amazon",
+                    "log_level": "all",
+                }
+            )
             instance.action_confirm()
             instance._job("import_orders").cursor = "2020-01-01 00:00:00"
             self.instance_id = instance.id
@@ -100,8 +112,12 @@ class TestAmazonImportConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             lines = self._lines(env)
-            self.assertEqual(sorted(lines.mapped("name")), sorted(self.refs), "every order queued exactly once")
-            logs = env["marketplace.log"].search([("instance_id", "=", self.instance_id), ("job", "=", "import_orders")])
+            self.assertEqual(
+                sorted(lines.mapped("name")), sorted(self.refs), "every order queued exactly once"
+            )
+            logs = env["marketplace.log"].search(
+                [("instance_id", "=", self.instance_id), ("job", "=", "import_orders")]
+            )
             self.assertEqual(len(logs), 1, "the second worker saw the job running and stepped aside")
             # Processing them gives one sale order per Amazon order (not committed).
             instance = env["marketplace.instance"].browse(self.instance_id)
@@ -117,13 +133,36 @@ class TestAmazonImportConcurrency(BaseCase):
             # Orders API v0: one getOrderItems per order, the slow part a run can be cut off in
             env["marketplace.instance"].browse(self.instance_id).amazon_orders_api = "v0"
         # getOrderItems answers slowly, as it does at Amazon's 0.5 requests per second.
-        self.sim("/_sim/faults", {"marketplace": "amazon", "operation": "getOrderItems", "kind": "slow",
-                                  "delay": 0.25, "count": 1000})
-        args = ["-d", get_db_name(), "--db_host", config["db_host"] or "127.0.0.1",
-                "--db_port", str(config["db_port"] or 5432), "-r", config["db_user"] or "",
-                "-w", config["db_password"] or "", "--addons-path", config["addons_path"]]
-        worker = subprocess.Popen([sys.executable, "-c", WORKER] + args + [str(self.instance_id)],
-                                  cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.sim(
+            "/_sim/faults",
+            {
+                "marketplace": "amazon",
+                "operation": "getOrderItems",
+                "kind": "slow",
+                "delay": 0.25,
+                "count": 1000,
+            },
+        )
+        args = [
+            "-d",
+            get_db_name(),
+            "--db_host",
+            config["db_host"] or "127.0.0.1",
+            "--db_port",
+            str(config["db_port"] or 5432),
+            "-r",
+            config["db_user"] or "",
+            "-w",
+            config["db_password"] or "",
+            "--addons-path",
+            config["addons_path"],
+        ]
+        worker = subprocess.Popen(
+            [sys.executable, "-c", WORKER] + args + [str(self.instance_id)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         queued = self._wait_for_lines(5, worker)
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
@@ -136,11 +175,16 @@ class TestAmazonImportConcurrency(BaseCase):
             env["marketplace.instance"].browse(self.instance_id).action_import_orders()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            self.assertEqual(sorted(self._lines(env).mapped("name")), sorted(self.refs), "each order exactly once")
-            logs = env["marketplace.log"].search([("instance_id", "=", self.instance_id), ("job", "=", "import_orders")],
-                                                 order="id")
+            self.assertEqual(
+                sorted(self._lines(env).mapped("name")), sorted(self.refs), "each order exactly once"
+            )
+            logs = env["marketplace.log"].search(
+                [("instance_id", "=", self.instance_id), ("job", "=", "import_orders")], order="id"
+            )
             self.assertEqual(len(logs), 2)
-            self.assertEqual(logs.mapped("state"), ["error", "done"], "the killed run is closed as interrupted")
+            self.assertEqual(
+                logs.mapped("state"), ["error", "done"], "the killed run is closed as interrupted"
+            )
             self.assertIn("interrupted", " ".join(logs[0].line_ids.mapped("message")))
             # The second run read the items of the orders it had not queued only (besides the
             # participations, the getOrders page and its restricted data tokens).

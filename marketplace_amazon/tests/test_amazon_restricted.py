@@ -12,7 +12,9 @@ class TestAmazonRestrictedData(AmazonCase):
     def setUp(self):
         super().setUp()
         self.confirm()
-        self.instance.workflow_id = self.env["marketplace.workflow"].create({"name": "Confirm", "confirm_order": True})
+        self.instance.workflow_id = self.env["marketplace.workflow"].create(
+            {"name": "Confirm", "confirm_order": True}
+        )
 
     def _check_buyer(self, ref):
         amazon = self.sim_order(ref)
@@ -56,7 +58,10 @@ class TestAmazonRestrictedData(AmazonCase):
 
     def test_without_the_pii_role_orders_keep_their_destination_and_the_log_says_it_once(self):
         self.sim("POST", "/_sim/amazon/pii_role", {"granted": False})
-        refs = [self.add_order(ship_to="AT"), self.add_order(ship_to="PL", fulfillment_channel="AFN", status="Shipped")]
+        refs = [
+            self.add_order(ship_to="AT"),
+            self.add_order(ship_to="PL", fulfillment_channel="AFN", status="Shipped"),
+        ]
         self.instance.amazon_orders_api = "v0"  # many restricted calls: still said once
         self.import_orders()
         anonymous = self.instance.anonymous_partner_id

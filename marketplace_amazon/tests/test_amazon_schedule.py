@@ -24,7 +24,9 @@ class TestAmazonSchedule(AmazonCase):
         jobs = {job["code"]: job["outcome"] for job in json.loads(self.instance.dashboard_data)["jobs"]}
         self.assertEqual((jobs["check_results"], jobs["export_prices"]), ("Not run yet", "Off"))
         self.instance.export_sale_price = True
-        self.assertEqual(self.on_schedule(), DAILY | {"export_prices"}, "prices once the account exports them")
+        self.assertEqual(
+            self.on_schedule(), DAILY | {"export_prices"}, "prices once the account exports them"
+        )
 
     def test_demo_account_runs_its_daily_jobs_on_schedule(self):
         demo = self.env.ref("marketplace_amazon.demo_instance", raise_if_not_found=False)
@@ -40,9 +42,15 @@ class TestAmazonSchedule(AmazonCase):
         self.instance.marketplace_warehouse_id = False  # the FBA order cannot be made without it
         note = self.press("import_orders")
         self.assertIn("Orders imported: 2, updated: 0, failed: 1.", note["message"])
-        self.assertIn("Marketplace-Fulfilled Warehouse (Configuration tab)", note["message"], "where to fix it")
-        time.sleep(1.1)  # Amazon dates changes to the second: a change within the same second is the same version
-        self.sim("POST", "/_sim/amazon/set_order_status", {"amazon_order_id": unshipped, "status": "Canceled"})
+        self.assertIn(
+            "Marketplace-Fulfilled Warehouse (Configuration tab)", note["message"], "where to fix it"
+        )
+        time.sleep(
+            1.1
+        )  # Amazon dates changes to the second: a change within the same second is the same version
+        self.sim(
+            "POST", "/_sim/amazon/set_order_status", {"amazon_order_id": unshipped, "status": "Canceled"}
+        )
         note = self.press("import_orders")
         # (the order that failed is listed again or not, as the marketplace's window says: it waits for Retry)
         self.assertRegex(note["message"], r"^Orders imported: 0, updated: 1, failed: [01]\.")

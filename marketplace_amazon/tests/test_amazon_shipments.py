@@ -8,17 +8,31 @@ class TestAmazonShipments(AmazonCase):
     def setUp(self):
         super().setUp()
         self.confirm()
-        self.instance.workflow_id = self.env["marketplace.workflow"].create({"name": "Confirm", "confirm_order": True})
+        self.instance.workflow_id = self.env["marketplace.workflow"].create(
+            {"name": "Confirm", "confirm_order": True}
+        )
         self.instance.activity_user_id = self.env.ref("base.user_admin")
-        self.sim("POST", "/_sim/amazon/add_orders", {"count": 3, "fulfillment_channel": "MFN", "status": "Unshipped"})
+        self.sim(
+            "POST",
+            "/_sim/amazon/add_orders",
+            {"count": 3, "fulfillment_channel": "MFN", "status": "Unshipped"},
+        )
         self.import_orders()
-        self.carrier = self.env["delivery.carrier"].create({
-            "name": "DHL", "product_id": self.env.ref("marketplace_amazon.product_amazon_shipping").id,
-        })
+        self.carrier = self.env["delivery.carrier"].create(
+            {
+                "name": "DHL",
+                "product_id": self.env.ref("marketplace_amazon.product_amazon_shipping").id,
+            }
+        )
 
     def _fbm_unshipped(self):
-        return self.orders().filtered(lambda o: o.marketplace_fulfilment == "merchant"
-                                      and o.marketplace_status == "Unshipped" and o.state == "sale")
+        return self.orders().filtered(
+            lambda o: (
+                o.marketplace_fulfilment == "merchant"
+                and o.marketplace_status == "Unshipped"
+                and o.state == "sale"
+            )
+        )
 
     def _ship(self, picking, tracking="TRACK123", ratio=1.0):
         picking.carrier_id = self.carrier
@@ -47,7 +61,9 @@ class TestAmazonShipments(AmazonCase):
         self.assertEqual(self.sim_state()["shipments_confirmed"], before + 1, "sent once")
 
     def test_partial_delivery_confirms_the_shipped_items(self):
-        orders = self._fbm_unshipped().filtered(lambda o: sum(o.picking_ids.move_ids.mapped("product_uom_qty")) > 1)
+        orders = self._fbm_unshipped().filtered(
+            lambda o: sum(o.picking_ids.move_ids.mapped("product_uom_qty")) > 1
+        )
         if not orders:
             self.skipTest("no multi-unit FBM order in this seed")
         order = orders[:1]
@@ -66,7 +82,9 @@ class TestAmazonShipments(AmazonCase):
         sent = [s for s in self.sim_state()["shipments"] if s["amazonOrderId"] == order.marketplace_order_ref]
         self.assertEqual(len(sent), 1)
         self.assertIn("PART-1", str(sent[0]))
-        self.assertEqual(self.sim_order(order.marketplace_order_ref)["order"]["OrderStatus"], "PartiallyShipped")
+        self.assertEqual(
+            self.sim_order(order.marketplace_order_ref)["order"]["OrderStatus"], "PartiallyShipped"
+        )
         self.assertEqual(order.marketplace_status, "PartiallyShipped")
 
     def test_missing_tracking_is_refused_before_sending(self):
@@ -95,8 +113,11 @@ class TestAmazonShipments(AmazonCase):
         for order in orders:
             pickings |= self._ship(order.picking_ids)
             # Cancelled on Amazon meanwhile: Amazon refuses the confirmation.
-            self.sim("POST", "/_sim/amazon/set_order_status",
-                     {"amazon_order_id": order.marketplace_order_ref, "status": "Canceled"})
+            self.sim(
+                "POST",
+                "/_sim/amazon/set_order_status",
+                {"amazon_order_id": order.marketplace_order_ref, "status": "Canceled"},
+            )
         self.instance.action_export_shipments()
         self.assertEqual(set(pickings.mapped("marketplace_export_state")), {"failed"})
         self.assertTrue(all(orders.mapped("marketplace_sync_failed")))

@@ -11,14 +11,18 @@ class TestAmazonStockAndPrices(AmazonCase):
         self.confirm()
         offers = self.sim_state()["offers"]
         self.skus = sorted(offers)[:3]
-        self.products = self.env["product.product"].create([
-            {"name": sku, "default_code": sku, "type": "product", "list_price": 20.0 + i}
-            for i, sku in enumerate(self.skus)
-        ])
-        self.listings = self.env["marketplace.listing"].create([
-            {"instance_id": self.instance.id, "sku": sku, "product_id": product.id}
-            for sku, product in zip(self.skus, self.products)
-        ])
+        self.products = self.env["product.product"].create(
+            [
+                {"name": sku, "default_code": sku, "type": "product", "list_price": 20.0 + i}
+                for i, sku in enumerate(self.skus)
+            ]
+        )
+        self.listings = self.env["marketplace.listing"].create(
+            [
+                {"instance_id": self.instance.id, "sku": sku, "product_id": product.id}
+                for sku, product in zip(self.skus, self.products)
+            ]
+        )
         stock = self.instance.warehouse_id.lot_stock_id
         for qty, product in zip((5, 12, 0), self.products):
             if qty:
@@ -45,15 +49,20 @@ class TestAmazonStockAndPrices(AmazonCase):
         self.instance.action_export_inventory()
         self.assertEqual(len(self.exports()), 1)
         # One quantity changes: only that offer goes out.
-        self.env["stock.quant"]._update_available_quantity(self.products[2], self.instance.warehouse_id.lot_stock_id, 7)
+        self.env["stock.quant"]._update_available_quantity(
+            self.products[2], self.instance.warehouse_id.lot_stock_id, 7
+        )
         self.instance.action_export_inventory()
         new_feed = self.exports() - feeds
         self.assertEqual(list(new_feed._sent()), [self.listings[2].id])
 
     def test_rejected_sku_is_visible_on_its_offer(self):
-        ghost = self.env["product.product"].create({"name": "Ghost", "default_code": "NOT-ON-AMAZON", "type": "product"})
+        ghost = self.env["product.product"].create(
+            {"name": "Ghost", "default_code": "NOT-ON-AMAZON", "type": "product"}
+        )
         listing = self.env["marketplace.listing"].create(
-            {"instance_id": self.instance.id, "sku": "NOT-ON-AMAZON", "product_id": ghost.id})
+            {"instance_id": self.instance.id, "sku": "NOT-ON-AMAZON", "product_id": ghost.id}
+        )
         self.instance.action_export_inventory()
         self._finish_feeds()
         self.assertEqual(listing.sync_state, "error")
@@ -72,10 +81,13 @@ class TestAmazonStockAndPrices(AmazonCase):
         company = self.env.company
         eur = self.env.ref("base.EUR")
         eur.active = True
-        if company.currency_id != eur and not eur.rate_ids.filtered(lambda r: r.company_id in (company, False)):
+        if company.currency_id != eur and not eur.rate_ids.filtered(
+            lambda r: r.company_id in (company, False)
+        ):
             self.env["res.currency.rate"].create({"currency_id": eur.id, "rate": 0.9, "name": "2020-01-01"})
-        vat = self.env["account.tax"].create({"name": "VAT 19%", "amount": 19, "type_tax_use": "sale",
-                                              "company_id": company.id})
+        vat = self.env["account.tax"].create(
+            {"name": "VAT 19%", "amount": 19, "type_tax_use": "sale", "company_id": company.id}
+        )
         self.products.write({"taxes_id": [(6, 0, vat.ids)]})
 
         def shown(amount):
@@ -86,13 +98,20 @@ class TestAmazonStockAndPrices(AmazonCase):
         self._finish_feeds()
         expected = [shown(20.0), shown(21.0), shown(22.0)]
         offers = self.sim_state()["offers"]
-        self.assertEqual([float(offers[sku][DE]["price"]) for sku in self.skus], expected, "in Amazon.de's euros, VAT in")
+        self.assertEqual(
+            [float(offers[sku][DE]["price"]) for sku in self.skus], expected, "in Amazon.de's euros, VAT in"
+        )
         self.assertEqual(self.listings.mapped("exported_price"), expected)
         # With a pricelist in euros: its price, VAT included, not the sale price.
-        pricelist = self.env["product.pricelist"].create({
-            "name": "Amazon EUR", "currency_id": eur.id,
-            "item_ids": [(0, 0, {"applied_on": "3_global", "compute_price": "fixed", "fixed_price": 10.0})],
-        })
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Amazon EUR",
+                "currency_id": eur.id,
+                "item_ids": [
+                    (0, 0, {"applied_on": "3_global", "compute_price": "fixed", "fixed_price": 10.0})
+                ],
+            }
+        )
         self.instance.write({"export_sale_price": False, "pricelist_id": pricelist.id})
         self.instance.action_export_prices()
         self._finish_feeds()
@@ -120,7 +139,13 @@ class TestAmazonStockAndPrices(AmazonCase):
         sku = sorted(set(fba) - set(self.skus))[0]
         product = self.env["product.product"].create({"name": sku, "default_code": sku, "type": "product"})
         self.env["marketplace.listing"].create(
-            {"instance_id": self.instance.id, "sku": sku, "product_id": product.id, "fulfilment": "marketplace"})
+            {
+                "instance_id": self.instance.id,
+                "sku": sku,
+                "product_id": product.id,
+                "fulfilment": "marketplace",
+            }
+        )
         self.sim("POST", "/_sim/amazon/set_fba_stock", {"sku": sku, "fulfillable": 42})
         self.instance.validate_inventory_adjustment = True
         self.instance.action_import_inventory()

@@ -10,7 +10,9 @@ class TestAmazonSync(AmazonCase):
 
     def setUp(self):
         super().setUp()
-        self.instance.workflow_id = self.env["marketplace.workflow"].create({"name": "Confirm", "confirm_order": True})
+        self.instance.workflow_id = self.env["marketplace.workflow"].create(
+            {"name": "Confirm", "confirm_order": True}
+        )
 
     def test_a_marketplace_that_appears_is_synchronized_from_the_accounts_cursor(self):
         self.sim("POST", "/_sim/amazon/set_participations", {"marketplaces": [DE, UK, US]})
@@ -49,12 +51,16 @@ class TestAmazonSync(AmazonCase):
         self.confirm()
         self.sim("POST", "/_sim/amazon/feed_report", {"issue_skus": False})
         good, other = sorted(self.sim_state()["offers"])[:2]
-        products = self.env["product.product"].create([{"name": s, "default_code": s, "type": "product"}
-                                                       for s in (good, "NOT-ON-AMAZON", other)])
-        listings = self.env["marketplace.listing"].create([
-            {"instance_id": self.instance.id, "sku": p.default_code, "product_id": p.id} for p in products])
+        products = self.env["product.product"].create(
+            [{"name": s, "default_code": s, "type": "product"} for s in (good, "NOT-ON-AMAZON", other)]
+        )
+        listings = self.env["marketplace.listing"].create(
+            [{"instance_id": self.instance.id, "sku": p.default_code, "product_id": p.id} for p in products]
+        )
         for product in products:
-            self.env["stock.quant"]._update_available_quantity(product, self.instance.warehouse_id.lot_stock_id, 3)
+            self.env["stock.quant"]._update_available_quantity(
+                product, self.instance.warehouse_id.lot_stock_id, 3
+            )
         self.instance.action_export_inventory()
         listings[0].unlink()
         for _i in range(3):
@@ -83,5 +89,7 @@ class TestAmazonSync(AmazonCase):
         # A second import updates the same listings
         self.instance.action_import_listings()
         self.instance.action_process_queues()
-        self.assertEqual(len(self.env["marketplace.listing"].search([("instance_id", "=", self.instance.id)])),
-                         len(catalogue))
+        self.assertEqual(
+            len(self.env["marketplace.listing"].search([("instance_id", "=", self.instance.id)])),
+            len(catalogue),
+        )

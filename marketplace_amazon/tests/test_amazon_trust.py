@@ -15,11 +15,21 @@ class TestAmazonAccountOnce(AmazonCase):
     """An Amazon account (seller id and region) is confirmed on one active instance only."""
 
     def second(self, **vals):
-        return self.env["marketplace.instance"].create(dict({
-            "name": "Amazon Second Account", "marketplace": "amazon", "amazon_seller_id": "simseller1 ",
-            "amazon_region": "eu", "amazon_refresh_token": "sim-refresh-token", "amazon_lwa_client_id": "sim-lwa-client",
-            "amazon_lwa_client_secret": "sim-lwa-secret", "api_base_url": self.sim_url + "/amazon/",
-        }, **vals))
+        return self.env["marketplace.instance"].create(
+            dict(
+                {
+                    "name": "Amazon Second Account",
+                    "marketplace": "amazon",
+                    "amazon_seller_id": "simseller1 ",
+                    "amazon_region": "eu",
+                    "amazon_refresh_token": "sim-refresh-token",
+                    "amazon_lwa_client_id": "sim-lwa-client",
+                    "amazon_lwa_client_secret": "sim-lwa-secret",
+                    "api_base_url": self.sim_url + "/amazon/",
+                },
+                **vals,
+            )
+        )
 
     def test_the_same_seller_in_the_same_region_is_refused(self):
         self.confirm()
@@ -55,15 +65,29 @@ class TestAmazonCredentialsGoToTheApiOnly(OtherHostMixin, AmazonCase):
         cls.start_other_host()
 
     def test_a_redirect_of_the_token_request_is_not_followed(self):
-        self.fault("lwaToken", "answer", count=10, status=307, body="",
-                   headers={"Location": self.other_url + "/amazon/auth/o2/token"})
+        self.fault(
+            "lwaToken",
+            "answer",
+            count=10,
+            status=307,
+            body="",
+            headers={"Location": self.other_url + "/amazon/auth/o2/token"},
+        )
         answer = self.instance.action_test_connection()["params"]
         self.assertEqual(answer["type"], "danger")
-        self.assertEqual(self.other_host_requests(), 0, "the refresh token and client secret went nowhere else")
+        self.assertEqual(
+            self.other_host_requests(), 0, "the refresh token and client secret went nowhere else"
+        )
 
     def test_a_redirect_of_an_api_call_is_not_followed(self):
-        self.fault("getMarketplaceParticipations", "answer", count=5, status=302, body="",
-                   headers={"Location": self.other_url + "/amazon/sellers/v1/marketplaceParticipations"})
+        self.fault(
+            "getMarketplaceParticipations",
+            "answer",
+            count=5,
+            status=302,
+            body="",
+            headers={"Location": self.other_url + "/amazon/sellers/v1/marketplaceParticipations"},
+        )
         answer = self.instance.action_test_connection()["params"]
         self.assertEqual(answer["type"], "danger")
         self.assertIn("getMarketplaceParticipations: HTTP 302", answer["message"])
@@ -71,8 +95,14 @@ class TestAmazonCredentialsGoToTheApiOnly(OtherHostMixin, AmazonCase):
 
     def test_an_unexpected_answer_is_not_echoed(self):
         page = "<html><body>Gateway error at 10.0.0.9: SECRET-DETAIL</body></html>"
-        self.fault("getMarketplaceParticipations", "answer", count=5, status=403, body=page,
-                   headers={"Content-Type": "text/html"})
+        self.fault(
+            "getMarketplaceParticipations",
+            "answer",
+            count=5,
+            status=403,
+            body=page,
+            headers={"Content-Type": "text/html"},
+        )
         with self.assertLogs(TRANSPORT_LOGGER, logging.INFO) as server_log:
             answer = self.instance.action_test_connection()["params"]
         self.assertEqual(answer["type"], "danger")

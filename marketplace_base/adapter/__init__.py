@@ -4,6 +4,7 @@ transport.Transport is the base of every client: pacing per operation, throttlin
 bounded retries of idempotent calls, Ambiguous for writes whose fate is unknown, counters, and
 errors without credentials.
 """
+
 from .transport import (  # noqa: F401
     Ambiguous,
     MarketplaceError,

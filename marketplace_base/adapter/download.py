@@ -13,6 +13,7 @@ proxy, a sandbox) could point it at Odoo's own network. `fetch` therefore
 
 A refusal raises DownloadRefused with the reason, in plain words.
 """
+
 import http.client
 import ipaddress
 import socket
@@ -75,8 +76,10 @@ def _checked_address(url, allowed, deadline):
     if where not in allowed:
         private = [a for a in addresses if not is_public(a)]
         if private:
-            raise DownloadRefused("%s points at a private or local address (%s), which only the instance's own "
-                                  "API host may use" % (host, private[0]))
+            raise DownloadRefused(
+                "%s points at a private or local address (%s), which only the instance's own "
+                "API host may use" % (host, private[0])
+            )
     return urlsplit(url).scheme.lower(), host, port, addresses[0]
 
 
@@ -104,7 +107,9 @@ def _remaining(deadline, what):
 def _read(sock, response, max_bytes, deadline):
     length = response.getheader("Content-Length")
     if length and length.isdigit() and int(length) > max_bytes:
-        raise DownloadRefused("the file is larger than %d MB (%s bytes announced)" % (max_bytes // 2 ** 20, length))
+        raise DownloadRefused(
+            "the file is larger than %d MB (%s bytes announced)" % (max_bytes // 2**20, length)
+        )
     chunks, size = [], 0
     while True:
         sock.settimeout(_remaining(deadline, "the download"))
@@ -113,7 +118,7 @@ def _read(sock, response, max_bytes, deadline):
             return b"".join(chunks)
         size += len(chunk)
         if size > max_bytes:
-            raise DownloadRefused("the file is larger than %d MB" % (max_bytes // 2 ** 20))
+            raise DownloadRefused("the file is larger than %d MB" % (max_bytes // 2**20))
         chunks.append(chunk)
 
 
@@ -134,14 +139,18 @@ def fetch(url, allowed=(), max_bytes=MAX_BYTES, deadline=DEADLINE, max_redirects
                 conn.request("GET", path, headers={"Accept": "image/*", "Accept-Encoding": "identity"})
                 response = conn.getresponse()
             except TimeoutError:
-                raise DownloadRefused("%s did not answer within the %s seconds allowed" % (host, deadline)) from None
+                raise DownloadRefused(
+                    "%s did not answer within the %s seconds allowed" % (host, deadline)
+                ) from None
             except (OSError, http.client.HTTPException) as err:
                 raise DownloadRefused("%s did not answer (%s)" % (host, err.__class__.__name__)) from None
             if response.status in (301, 302, 303, 307, 308):
                 target = urljoin(url, response.getheader("Location") or "")
                 if origin(target) != (host, port):
-                    raise DownloadRefused("%s redirects to another host (%s), which is not followed"
-                                          % (host, "%s:%s" % origin(target) if origin(target) else target))
+                    raise DownloadRefused(
+                        "%s redirects to another host (%s), which is not followed"
+                        % (host, "%s:%s" % origin(target) if origin(target) else target)
+                    )
                 url = target
                 continue
             if response.status != 200:
@@ -149,11 +158,14 @@ def fetch(url, allowed=(), max_bytes=MAX_BYTES, deadline=DEADLINE, max_redirects
             try:
                 return _read(sockets[-1], response, max_bytes, end)
             except TimeoutError:
-                raise DownloadRefused("the download from %s took longer than the %s seconds allowed"
-                                      % (host, deadline)) from None
+                raise DownloadRefused(
+                    "the download from %s took longer than the %s seconds allowed" % (host, deadline)
+                ) from None
             except (OSError, http.client.HTTPException) as err:
-                raise DownloadRefused("the download from %s failed or took longer than allowed (%s)"
-                                      % (host, err.__class__.__name__)) from None
+                raise DownloadRefused(
+                    "the download from %s failed or took longer than allowed (%s)"
+                    % (host, err.__class__.__name__)
+                ) from None
         finally:
             conn.close()
     raise DownloadRefused("too many redirects")

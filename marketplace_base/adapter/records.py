@@ -2,6 +2,7 @@
 
 See the README, "The connector contract", for the hooks that return them.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import List, Optional

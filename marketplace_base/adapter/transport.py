@@ -43,6 +43,7 @@ Retries, waits and stops are tenacity policies, nested: throttling(transient ret
 (one attempt))). The token bucket is hand-written: its rate changes with the answers' headers and
 it is shared between clients and threads, which no retry policy models.
 """
+
 import logging
 import threading
 import time
@@ -60,16 +61,17 @@ _logger = logging.getLogger(__name__)
 # Errors and verdicts
 # =============================================================================================
 
+
 class MarketplaceError(Exception):
     """The marketplace refused or failed; the text is the marketplace's own, never a credential."""
 
     # what happened, in a word: the engine words it for a merchant (see `reason`)
     UNREACHABLE = "unreachable"  # no connection, or no answer, however many times it was tried
-    SERVER = "server"            # the marketplace failed on its side (5xx, an unreadable answer)
-    THROTTLED = "throttled"      # its rate limit left no room within the time the call may wait
+    SERVER = "server"  # the marketplace failed on its side (5xx, an unreadable answer)
+    THROTTLED = "throttled"  # its rate limit left no room within the time the call may wait
     CREDENTIALS = "credentials"  # it refused the credentials or the token
-    AMBIGUOUS = "ambiguous"      # a write whose answer was lost: maybe applied
-    REFUSED = "refused"          # it refused the request, saying why (its own text)
+    AMBIGUOUS = "ambiguous"  # a write whose answer was lost: maybe applied
+    REFUSED = "refused"  # it refused the request, saying why (its own text)
 
     def __init__(self, message, code=None, status=None, operation=None, reason=None, attempts=None):
         super().__init__(message)
@@ -93,10 +95,16 @@ class MarketplaceError(Exception):
     @property
     def detail(self):
         """The raw facts for the integrator: operation, the marketplace's text, code, HTTP status."""
-        facts = [part for part in (self.code and "code %s" % self.code, self.status and "HTTP %s" % self.status)
-                 if part]
-        text = self.message if not self.operation or str(self.message).startswith(self.operation) else \
-            "%s: %s" % (self.operation, self.message)
+        facts = [
+            part
+            for part in (self.code and "code %s" % self.code, self.status and "HTTP %s" % self.status)
+            if part
+        ]
+        text = (
+            self.message
+            if not self.operation or str(self.message).startswith(self.operation)
+            else "%s: %s" % (self.operation, self.message)
+        )
         return "%s%s" % (text, " (%s)" % ", ".join(facts) if facts else "")
 
 
@@ -114,12 +122,12 @@ class Verdict:
     """What the answer (or the exception) of one request means; the clients' classify_* hooks
     return one."""
 
-    OK = "ok"                # done: call() returns the answer
+    OK = "ok"  # done: call() returns the answer
     THROTTLED = "throttled"  # 429: wait (retry_after, else a backoff from the rate), send again
-    EXPIRED = "expired"      # the access token expired: renew it once, send again
+    EXPIRED = "expired"  # the access token expired: renew it once, send again
     TRANSIENT = "transient"  # 5xx, timeout, dropped connection, unreadable: maybe applied
-    UNSENT = "unsent"        # surely never reached the API (no connection, no token): send again
-    FAILED = "failed"        # a refusal: MarketplaceError
+    UNSENT = "unsent"  # surely never reached the API (no connection, no token): send again
+    FAILED = "failed"  # a refusal: MarketplaceError
 
     __slots__ = ("kind", "message", "code", "status", "retry_after")
 
@@ -218,6 +226,7 @@ class _Transient(_Again):
 # Pacing
 # =============================================================================================
 
+
 class _Bucket:
     """Requests allowed for one operation: `rate` per second refilling up to `burst`. Tokens go
     below zero: each reservation queues behind the earlier ones. Times come from the client's
@@ -275,6 +284,7 @@ class _Budget:
 # The base client
 # =============================================================================================
 
+
 class Transport:
     """Base of the marketplace clients (see the module docstring)."""
 
@@ -290,8 +300,19 @@ class Transport:
     _buckets = {}  # (account key, rate scale, operation) -> _Bucket, for every client of the process
     _buckets_lock = threading.Lock()
 
-    def __init__(self, *, account_key, secrets=(), rate_scale=1.0, max_wait=300, max_retries=3,
-                 backoff=0.5, max_backoff=8.0, sleep=time.sleep, clock=time.monotonic):
+    def __init__(
+        self,
+        *,
+        account_key,
+        secrets=(),
+        rate_scale=1.0,
+        max_wait=300,
+        max_retries=3,
+        backoff=0.5,
+        max_backoff=8.0,
+        sleep=time.sleep,
+        clock=time.monotonic,
+    ):
         self.account_key = account_key
         self.secrets = [str(s) for s in secrets if s]
         self.rate_scale = float(rate_scale or 1.0)
@@ -355,9 +376,14 @@ class Transport:
             return
         if budget.spent + pause > self.max_wait:
             bucket.give_back()
-            raise self._error(self.THROTTLED_ERROR, "%s: the rate limit leaves no room within %s seconds; "
-                              "nothing was sent." % (operation, self.max_wait), "RateLimit",
-                              operation=operation, reason=MarketplaceError.THROTTLED)
+            raise self._error(
+                self.THROTTLED_ERROR,
+                "%s: the rate limit leaves no room within %s seconds; "
+                "nothing was sent." % (operation, self.max_wait),
+                "RateLimit",
+                operation=operation,
+                reason=MarketplaceError.THROTTLED,
+            )
         budget.sleep(pause)
 
     # the call ----------------------------------------------------------------------------------
@@ -370,7 +396,9 @@ class Transport:
         bucket = self.rate_bucket(operation)
         throttling, retrying, renewing = self._policies(bucket, budget)
         try:
-            return throttling(retrying, renewing, self._attempt, operation, request, idempotent, bucket, budget)
+            return throttling(
+                retrying, renewing, self._attempt, operation, request, idempotent, bucket, budget
+            )
         except _Again as again:
             raise self._final(operation, again, budget) from None
 
@@ -379,20 +407,28 @@ class Transport:
         throttling = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Throttled),
             wait=self._throttle_pause,
-            stop=tenacity.stop_any(tenacity.stop_after_attempt(self.MAX_THROTTLED),
-                                   lambda state: budget.spent + self._throttle_pause(state) > self.max_wait),
+            stop=tenacity.stop_any(
+                tenacity.stop_after_attempt(self.MAX_THROTTLED),
+                lambda state: budget.spent + self._throttle_pause(state) > self.max_wait,
+            ),
             before_sleep=lambda state: bucket.hold(self.clock(), state.next_action.sleep),
-            sleep=budget.sleep, reraise=True)
+            sleep=budget.sleep,
+            reraise=True,
+        )
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Transient),
             wait=tenacity.wait_exponential(multiplier=self.backoff, max=self.max_backoff),
             stop=tenacity.stop_after_attempt(self.max_retries + 1),
-            sleep=budget.sleep, reraise=True)
+            sleep=budget.sleep,
+            reraise=True,
+        )
         renewing = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Expired),
             stop=tenacity.stop_after_attempt(2),
             before_sleep=lambda state: self.renew_token(),
-            sleep=budget.sleep, reraise=True)
+            sleep=budget.sleep,
+            reraise=True,
+        )
         return throttling, retrying, renewing
 
     def _throttle_pause(self, state):
@@ -432,27 +468,52 @@ class Transport:
         if kind == Verdict.UNSENT or (kind == Verdict.TRANSIENT and idempotent):
             return _Transient(verdict)
         if kind == Verdict.TRANSIENT:
-            return self._error(self.AMBIGUOUS_ERROR, "%s. The marketplace may have applied it: its state tells, "
-                               "it is not sent again." % _named(operation, verdict.message), verdict.code,
-                               verdict.status, operation=operation, reason=MarketplaceError.AMBIGUOUS)
-        return self._error(self.ERROR, verdict.message, verdict.code, verdict.status, operation=operation, attempts=1)
+            return self._error(
+                self.AMBIGUOUS_ERROR,
+                "%s. The marketplace may have applied it: its state tells, "
+                "it is not sent again." % _named(operation, verdict.message),
+                verdict.code,
+                verdict.status,
+                operation=operation,
+                reason=MarketplaceError.AMBIGUOUS,
+            )
+        return self._error(
+            self.ERROR, verdict.message, verdict.code, verdict.status, operation=operation, attempts=1
+        )
 
     def _final(self, operation, again, budget):
         """The caller's error when a policy gave up."""
         verdict = again.verdict
         if isinstance(again, _Throttled):
-            return self._error(self.THROTTLED_ERROR, "%s (still throttled after waiting %.1f of %s seconds)"
-                               % (verdict.message, budget.spent, self.max_wait), verdict.code, verdict.status or 429,
-                               operation=operation, reason=MarketplaceError.THROTTLED)
+            return self._error(
+                self.THROTTLED_ERROR,
+                "%s (still throttled after waiting %.1f of %s seconds)"
+                % (verdict.message, budget.spent, self.max_wait),
+                verdict.code,
+                verdict.status or 429,
+                operation=operation,
+                reason=MarketplaceError.THROTTLED,
+            )
         if isinstance(again, _Transient):
             # it answered, but with a failure or nothing readable; else no connection or no answer
             server = verdict.kind == Verdict.TRANSIENT and bool(verdict.status)
-            return self._error(self.ERROR, "%s (%d attempts)." % (_named(operation, verdict.message),
-                                                                  self.max_retries + 1),
-                               verdict.code, verdict.status, operation=operation, attempts=self.max_retries + 1,
-                               reason=MarketplaceError.SERVER if server else MarketplaceError.UNREACHABLE)
-        return self._error(self.ERROR, "%s (even with a renewed token)" % verdict.message, verdict.code, verdict.status,
-                           operation=operation, reason=MarketplaceError.CREDENTIALS)
+            return self._error(
+                self.ERROR,
+                "%s (%d attempts)." % (_named(operation, verdict.message), self.max_retries + 1),
+                verdict.code,
+                verdict.status,
+                operation=operation,
+                attempts=self.max_retries + 1,
+                reason=MarketplaceError.SERVER if server else MarketplaceError.UNREACHABLE,
+            )
+        return self._error(
+            self.ERROR,
+            "%s (even with a renewed token)" % verdict.message,
+            verdict.code,
+            verdict.status,
+            operation=operation,
+            reason=MarketplaceError.CREDENTIALS,
+        )
 
     # errors --------------------------------------------------------------------------------------
     def unexpected(self, operation, status, body=None):
@@ -467,7 +528,9 @@ class Transport:
         except (TypeError, ValueError):
             pass
         return "%s: HTTP %s, an answer the connector does not understand (the server log has it)" % (
-            operation, status)
+            operation,
+            status,
+        )
 
     def scrub(self, text):
         """`text` with every declared secret replaced by ***."""

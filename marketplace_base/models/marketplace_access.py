@@ -44,10 +44,14 @@ class MarketplaceAccess(models.AbstractModel):
     @api.model
     def _group_message(self, level):
         if level == "manager":
-            return _("Only Marketplace Managers may change the settings of marketplace accounts. Ask an "
-                     "administrator for the Marketplace Manager right (Settings > Users).")
-        return _("Only Marketplace Users may run the marketplace jobs and buttons. Ask an administrator for "
-                 "the Marketplace User right (Settings > Users).")
+            return _(
+                "Only Marketplace Managers may change the settings of marketplace accounts. Ask an "
+                "administrator for the Marketplace Manager right (Settings > Users)."
+            )
+        return _(
+            "Only Marketplace Users may run the marketplace jobs and buttons. Ask an administrator for "
+            "the Marketplace User right (Settings > Users)."
+        )
 
     @api.model
     def _check_engine_fields(self, records, vals, fnames):
@@ -59,5 +63,11 @@ class MarketplaceAccess(models.AbstractModel):
         touched = sorted(set(vals) & set(fnames))
         if touched:
             labels = ", ".join(records._fields[fname]._description_string(records.env) for fname in touched)
-            raise AccessError(_("%(fields)s of %(model)s are kept by the marketplace engine: they change through "
-                                "its jobs and buttons only.", fields=labels, model=records._description))
+            raise AccessError(
+                _(
+                    "%(fields)s of %(model)s are kept by the marketplace engine: they change through "
+                    "its jobs and buttons only.",
+                    fields=labels,
+                    model=records._description,
+                )
+            )

@@ -12,6 +12,7 @@ whenever it undoes work (a failed line, a group processed again line by line), s
 returns a record that was rolled back. Outside a batch (an order recovered by hand, the tests
 calling the services directly) there is no memo and every question is asked afresh.
 """
+
 import contextlib
 
 MEMO_KEY = "marketplace.batch.memo"

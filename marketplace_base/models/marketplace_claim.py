@@ -9,6 +9,7 @@ A write to a marketplace is recorded as "sending" (committed) before the call, s
 answer never makes it be sent twice on a guess. A record still "sending" long after was left by
 a worker killed before the answer: the next run takes it back (`to_send_domain`).
 """
+
 import psycopg2.extensions
 
 from odoo import fields
@@ -27,7 +28,10 @@ def claim(env, table, where, params, limit=None):
     """
     env.flush_all()
     query = "SELECT id FROM %s WHERE %s ORDER BY id%s FOR UPDATE SKIP LOCKED" % (
-        table, where, " LIMIT %s" if limit else "")
+        table,
+        where,
+        " LIMIT %s" if limit else "",
+    )
     try:
         with env.cr.savepoint(flush=False):
             env.cr.execute(query, list(params) + ([limit] if limit else []), log_exceptions=False)
@@ -40,5 +44,10 @@ def to_send_domain(state_field, states=("pending", "uncertain")):
     """The domain of the records whose `state_field` says they are to send (`states`), and of
     those left "sending" by a killed worker (see STALE_SENDING_MINUTES)."""
     stale = fields.Datetime.subtract(fields.Datetime.now(), minutes=STALE_SENDING_MINUTES)
-    return ["|", (state_field, "in", list(states)),
-            "&", (state_field, "=", "sending"), ("write_date", "<", stale)]
+    return [
+        "|",
+        (state_field, "in", list(states)),
+        "&",
+        (state_field, "=", "sending"),
+        ("write_date", "<", stale),
+    ]

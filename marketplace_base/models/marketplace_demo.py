@@ -18,8 +18,11 @@ class MarketplaceDemo(models.AbstractModel):
     def _simulator_url(self):
         """Where the local simulator answers: system parameter, else the environment, else localhost."""
         params = self.env["ir.config_parameter"].sudo()  # sudo: demo data set-up, a system parameter
-        url = params.get_param("marketplace.simulator_url") or os.environ.get("MARKETPLACE_SIMULATOR_URL") \
+        url = (
+            params.get_param("marketplace.simulator_url")
+            or os.environ.get("MARKETPLACE_SIMULATOR_URL")
             or "http://localhost:8700"
+        )
         params.set_param("marketplace.simulator_url", url)
         return url.rstrip("/")
 
@@ -40,16 +43,25 @@ class MarketplaceDemo(models.AbstractModel):
         reference already exists is kept as it is. Returns the new products."""
         with file_open(csv_path, "rb") as handle:
             rows = list(csv.DictReader(io.TextIOWrapper(handle, encoding="utf-8")))
-        known = set(self.env["product.product"].with_context(active_test=False).search(
-            [("default_code", "in", [row["default_code"] for row in rows])]).mapped("default_code"))
+        known = set(
+            self.env["product.product"]
+            .with_context(active_test=False)
+            .search([("default_code", "in", [row["default_code"] for row in rows])])
+            .mapped("default_code")
+        )
         rows = [row for row in rows if row["default_code"] not in known]
-        products = self.env["product.product"].create([{
-            "name": row["name"],
-            "default_code": row["default_code"],
-            "barcode": row["barcode"] or False,
-            "list_price": float(row["list_price"]),
-            "type": "product",
-        } for row in rows])
+        products = self.env["product.product"].create(
+            [
+                {
+                    "name": row["name"],
+                    "default_code": row["default_code"],
+                    "barcode": row["barcode"] or False,
+                    "list_price": float(row["list_price"]),
+                    "type": "product",
+                }
+                for row in rows
+            ]
+        )
         Quant = self.env["stock.quant"].sudo()  # sudo: demo data set-up, the catalogue's stock
         for product, row in zip(products, rows):
             if int(row["qty_available"]):

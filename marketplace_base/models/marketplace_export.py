@@ -24,16 +24,34 @@ class MarketplaceExport(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="External Reference", readonly=True, copy=False,
-                       help="The marketplace's id of the export (feed id, process status id).")
-    instance_id = fields.Many2one("marketplace.instance", required=True, readonly=True, ondelete="cascade",
-                                  index=True, check_company=True)
+    name = fields.Char(
+        string="External Reference",
+        readonly=True,
+        copy=False,
+        help="The marketplace's id of the export (feed id, process status id).",
+    )
+    instance_id = fields.Many2one(
+        "marketplace.instance",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     kind = fields.Selection([("stock", "Stock"), ("price", "Price")], required=True, readonly=True)
     state = fields.Selection(
-        [("sending", "Sending"), ("pending", "Waiting for the Marketplace"),
-         ("uncertain", "Unconfirmed"), ("done", "Done"), ("failed", "Failed")],
-        default="sending", required=True, readonly=True, index=True,
+        [
+            ("sending", "Sending"),
+            ("pending", "Waiting for the Marketplace"),
+            ("uncertain", "Unconfirmed"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+        ],
+        default="sending",
+        required=True,
+        readonly=True,
+        index=True,
         help="Unconfirmed: the marketplace's answer was lost (timeout, server error); the next "
         "check reads the marketplace's state before anything is sent again.",
     )
@@ -56,18 +74,31 @@ class MarketplaceExport(models.Model):
     @api.model
     def _run_stock(self, instance, run):
         """Export Product's Inventory: merchant-fulfilled listings whose quantity changed."""
-        listings = self.env["marketplace.listing"].search([
-            ("instance_id", "=", instance.id), ("fulfilment", "=", "merchant"),
-        ])
+        listings = self.env["marketplace.listing"].search(
+            [
+                ("instance_id", "=", instance.id),
+                ("fulfilment", "=", "merchant"),
+            ]
+        )
         locations = (instance._hook("stock_locations") or (lambda: None))()
         if locations:
             # one quantity per marketplace location: {listing: {location key: quantity}}
-            by_key = {key: listings.product_id._marketplace_export_quantities(
-                instance.warehouse_id, instance.stock_basis, location=location) for key, location in locations.items()}
-            wanted = {listing: {key: int(quantities.get(listing.product_id.id, 0)) for key, quantities in by_key.items()}
-                      for listing in listings}
+            by_key = {
+                key: listings.product_id._marketplace_export_quantities(
+                    instance.warehouse_id, instance.stock_basis, location=location
+                )
+                for key, location in locations.items()
+            }
+            wanted = {
+                listing: {
+                    key: int(quantities.get(listing.product_id.id, 0)) for key, quantities in by_key.items()
+                }
+                for listing in listings
+            }
         else:
-            quantities = listings.product_id._marketplace_export_quantities(instance.warehouse_id, instance.stock_basis)
+            quantities = listings.product_id._marketplace_export_quantities(
+                instance.warehouse_id, instance.stock_basis
+            )
             wanted = {listing: int(quantities.get(listing.product_id.id, 0)) for listing in listings}
         prepare = instance._hook("prepare_stock")
         if prepare:
@@ -106,10 +137,14 @@ class MarketplaceExport(models.Model):
                 continue
             values = {listing: changed[listing] for listing in listings}
             # sudo: an export is the engine's record (users only read them), of this instance's listings
-            export = self.sudo().create({
-                "instance_id": instance.id, "kind": kind, "item_count": len(values),
-                "values": json.dumps({str(listing.id): value for listing, value in values.items()}),
-            })
+            export = self.sudo().create(
+                {
+                    "instance_id": instance.id,
+                    "kind": kind,
+                    "item_count": len(values),
+                    "values": json.dumps({str(listing.id): value for listing, value in values.items()}),
+                }
+            )
             listings.write({"sync_state": "pending"})
             instance._maybe_commit()  # the export exists before the marketplace hears of it
             export._send(run, values)
@@ -119,8 +154,9 @@ class MarketplaceExport(models.Model):
     def _changed(self, instance, kind, wanted):
         value_field = VALUE_FIELDS[kind]
         on_the_way = {}
-        for export in self.search([("instance_id", "=", instance.id), ("kind", "=", kind),
-                                   ("state", "in", OPEN_STATES)], order="id"):
+        for export in self.search(
+            [("instance_id", "=", instance.id), ("kind", "=", kind), ("state", "in", OPEN_STATES)], order="id"
+        ):
             on_the_way.update(export._sent())
         changed = {}
         for listing, value in wanted.items():
@@ -129,7 +165,8 @@ class MarketplaceExport(models.Model):
                 if value:
                     changed[listing] = value
             elif on_the_way.get(listing.id) != value and not (
-                    listing.sync_state == "synced" and float_compare(listing[value_field], value, 2) == 0):
+                listing.sync_state == "synced" and float_compare(listing[value_field], value, 2) == 0
+            ):
                 changed[listing] = value
         return changed
 
@@ -139,8 +176,11 @@ class MarketplaceExport(models.Model):
         marketplace accepted last (listing.exported_locations) and from what is on its way."""
         accepted = listing.exported_locations or {}
         on_the_way = on_the_way if isinstance(on_the_way, dict) else {}
-        return {key: value for key, value in values.items()
-                if on_the_way.get(str(key)) != value and accepted.get(str(key)) != value}
+        return {
+            key: value
+            for key, value in values.items()
+            if on_the_way.get(str(key)) != value and accepted.get(str(key)) != value
+        }
 
     def _send(self, run, values):
         instance = self.instance_id
@@ -149,9 +189,17 @@ class MarketplaceExport(models.Model):
         except Ambiguous as err:
             message, detail = instance._explain(err)
             self.write({"state": "uncertain", "error": message})
-            run.log._add("error", _("Export of %(count)s %(kind)s updates unconfirmed (%(error)s): the next check "
-                                    "reads the marketplace before sending them again.",
-                                    count=len(values), kind=self.kind, error=message), detail=detail)
+            run.log._add(
+                "error",
+                _(
+                    "Export of %(count)s %(kind)s updates unconfirmed (%(error)s): the next check "
+                    "reads the marketplace before sending them again.",
+                    count=len(values),
+                    kind=self.kind,
+                    error=message,
+                ),
+                detail=detail,
+            )
             return
         except (MarketplaceError, UserError) as err:
             message = instance._error_text(err)
@@ -159,8 +207,15 @@ class MarketplaceExport(models.Model):
             return
         reference, results = result if isinstance(result, tuple) else (result, None)
         self.write({"name": reference, "state": "pending", "sent_at": fields.Datetime.now()})
-        run.log._add("success", _("Export %(ref)s sent: %(count)s %(kind)s updates.",
-                                  ref=reference, count=len(values), kind=self.kind))
+        run.log._add(
+            "success",
+            _(
+                "Export %(ref)s sent: %(count)s %(kind)s updates.",
+                ref=reference,
+                count=len(values),
+                kind=self.kind,
+            ),
+        )
         if results is not None:
             self._apply(results, run.log)
 
@@ -180,8 +235,15 @@ class MarketplaceExport(models.Model):
                     export._follow(run)
             except (MarketplaceError, UserError) as err:
                 text, detail = instance._explain(err)
-                run.log._add("error", _("Export %(ref)s could not be read: %(error)s",
-                                        ref=export.name or export.id, error=text), detail=detail)
+                run.log._add(
+                    "error",
+                    _(
+                        "Export %(ref)s could not be read: %(error)s",
+                        ref=export.name or export.id,
+                        error=text,
+                    ),
+                    detail=detail,
+                )
             instance._maybe_commit()
 
     def _follow(self, run):
@@ -190,8 +252,13 @@ class MarketplaceExport(models.Model):
             found = instance._hook("find_export")
             reference = found(run.client, self) if found else None
             if not reference:
-                self._fail(_("The marketplace never received this export; its values are sent again "
-                             "at the next export."), run.log)
+                self._fail(
+                    _(
+                        "The marketplace never received this export; its values are sent again "
+                        "at the next export."
+                    ),
+                    run.log,
+                )
                 return
             self.write({"name": reference, "state": "pending"})
             run.log._add("info", _("Export %s found on the marketplace.", reference))
@@ -216,20 +283,41 @@ class MarketplaceExport(models.Model):
             if reason:
                 rejected += 1
                 listing.write({"sync_state": "error", "sync_error": reason})
-                log._add("error", _("%(item)s: the marketplace rejected the %(kind)s: %(reason)s",
-                                    item=listing.sku or listing.name, kind=self.kind, reason=reason), record=listing)
+                log._add(
+                    "error",
+                    _(
+                        "%(item)s: the marketplace rejected the %(kind)s: %(reason)s",
+                        item=listing.sku or listing.name,
+                        kind=self.kind,
+                        reason=reason,
+                    ),
+                    record=listing,
+                )
             else:
                 accepted |= listing
                 value = sent[listing.id]
-                vals = {value_field: value, "sync_state": "synced", "sync_error": False,
-                        "last_sync": fields.Datetime.now()}
+                vals = {
+                    value_field: value,
+                    "sync_state": "synced",
+                    "sync_error": False,
+                    "last_sync": fields.Datetime.now(),
+                }
                 if isinstance(value, dict):  # per location: merged into the quantities accepted before
-                    locations = dict(listing.exported_locations or {}, **{str(k): v for k, v in value.items()})
+                    locations = dict(
+                        listing.exported_locations or {}, **{str(k): v for k, v in value.items()}
+                    )
                     vals.update(exported_locations=locations, **{value_field: sum(locations.values())})
                 listing.write(vals)
         self.write({"state": "done", "accepted_count": len(accepted), "rejected_count": rejected})
-        log._add("success", _("Export %(ref)s: %(ok)s accepted, %(ko)s rejected.",
-                              ref=self.name, ok=len(accepted), ko=rejected))
+        log._add(
+            "success",
+            _(
+                "Export %(ref)s: %(ok)s accepted, %(ko)s rejected.",
+                ref=self.name,
+                ok=len(accepted),
+                ko=rejected,
+            ),
+        )
 
     def _fail(self, message, log):
         self.write({"state": "failed", "error": message})

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 
 from .marketplace_job import JOBS
 
+
 def _lang_get(self):
     return self.env["res.lang"].get_installed()
 
@@ -26,7 +27,9 @@ class MarketplaceInstance(models.Model):
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
     marketplace = fields.Selection(
-        selection=[("generic", "Generic (neutral payloads)")], required=True, tracking=True,
+        selection=[("generic", "Generic (neutral payloads)")],
+        required=True,
+        tracking=True,
         help="The marketplace this account sells on. Generic instances take marketplace-neutral "
         "orders and listings that another system queues (for example over XML-RPC).",
     )
@@ -77,7 +80,9 @@ class MarketplaceInstance(models.Model):
     )
     api_base_url = fields.Char(
         # where the credentials go: administrators only (see marketplace_instance_account.py)
-        string="API Base URL", groups="base.group_system", copy=False,
+        string="API Base URL",
+        groups="base.group_system",
+        copy=False,
         help="Leave empty for the marketplace's production endpoint; set it to reach a sandbox "
         "or the local simulator.",
     )
@@ -127,8 +132,7 @@ class MarketplaceInstance(models.Model):
     use_marketplace_sequence = fields.Boolean(
         string="Use Marketplace's Order Sequence?",
         default=True,
-        help="Name imported orders after the marketplace's order number instead of Odoo's "
-        "sequence.",
+        help="Name imported orders after the marketplace's order number instead of Odoo's sequence.",
     )
     order_prefix = fields.Char(help="Prefix of merchant-fulfilled order names, e.g. BOL-.")
     marketplace_order_prefix = fields.Char(
@@ -142,9 +146,7 @@ class MarketplaceInstance(models.Model):
         help="Product of the shipping charge lines of imported orders.",
     )
     team_id = fields.Many2one("crm.team", string="Sales Team")
-    user_id = fields.Many2one(
-        "res.users", string="Salesperson", default=lambda self: self.env.user
-    )
+    user_id = fields.Many2one("res.users", string="Salesperson", default=lambda self: self.env.user)
     import_orders_after = fields.Datetime(
         string="Import Orders After", help="Orders created before this date are skipped."
     )
@@ -190,13 +192,17 @@ class MarketplaceInstance(models.Model):
         "product.product", help="Service product of gift certificate lines (negative amounts)."
     )
     default_product_id = fields.Many2one(
-        "product.product", string="Default Product",
+        "product.product",
+        string="Default Product",
         help="Product of order lines whose item matches no Odoo product (the line keeps the "
         "marketplace's name and SKU); the suite's 'Marketplace Sale' when empty.",
     )
     gift_wrap_product_id = fields.Many2one("product.product", string="Gift Wrap Product")
-    discount_product_id = fields.Many2one("product.product", string="Discount Product",
-                                          help="Product of the promotion lines of imported orders.")
+    discount_product_id = fields.Many2one(
+        "product.product",
+        string="Discount Product",
+        help="Product of the promotion lines of imported orders.",
+    )
     create_single_invoice = fields.Boolean(
         string="Create Single Invoice?",
         default=True,
@@ -218,8 +224,7 @@ class MarketplaceInstance(models.Model):
     )
     create_company_contact = fields.Boolean(
         string="Create Company Contact?",
-        help="When the billing address has a company name, create the company and file the "
-        "buyer under it.",
+        help="When the billing address has a company name, create the company and file the buyer under it.",
     )
 
     # workflows -----------------------------------------------------------------------------
@@ -237,12 +242,17 @@ class MarketplaceInstance(models.Model):
     )
 
     workflow_rule_ids = fields.One2many(
-        "marketplace.workflow.rule", "instance_id", string="Workflows by Payment",
+        "marketplace.workflow.rule",
+        "instance_id",
+        string="Workflows by Payment",
         help="A workflow per payment gateway and payment status; orders matching no rule get "
         "the workflow of their fulfilment.",
     )
     anonymous_partner_id = fields.Many2one(
-        "res.partner", string="Anonymous Customer", readonly=True, copy=False,
+        "res.partner",
+        string="Anonymous Customer",
+        readonly=True,
+        copy=False,
         help="Customer of the orders whose buyer the marketplace does not disclose.",
     )
 
@@ -267,13 +277,15 @@ class MarketplaceInstance(models.Model):
     notify_partner_ids = fields.Many2many(
         "res.partner",
         string="Smart Notification Recipients",
-        help="Receive a summary (successes and errors) by email after each job run that did "
-        "something.",
+        help="Receive a summary (successes and errors) by email after each job run that did something.",
     )
 
     _sql_constraints = [
-        ("queue_batch_limit_positive", "CHECK(queue_batch_limit > 0)",
-         "The queue batch limit must be positive."),
+        (
+            "queue_batch_limit_positive",
+            "CHECK(queue_batch_limit > 0)",
+            "The queue batch limit must be positive.",
+        ),
     ]
 
     @api.depends("marketplace")
@@ -283,9 +295,7 @@ class MarketplaceInstance(models.Model):
 
     @api.model
     def _default_warehouse(self):
-        return self.env["stock.warehouse"].search(
-            [("company_id", "=", self.env.company.id)], limit=1
-        )
+        return self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):
@@ -294,8 +304,13 @@ class MarketplaceInstance(models.Model):
         still show."""
         result = super().fields_get(allfields, attributes)
         selection = result.get("marketplace", {}).get("selection")
-        if selection and not self.user_has_groups("base.group_no_one") and not self.with_context(
-                active_test=False).search_count([("marketplace", "=", "generic")], limit=1):
+        if (
+            selection
+            and not self.user_has_groups("base.group_no_one")
+            and not self.with_context(active_test=False).search_count(
+                [("marketplace", "=", "generic")], limit=1
+            )
+        ):
             result["marketplace"]["selection"] = [option for option in selection if option[0] != "generic"]
         return result
 
@@ -326,11 +341,13 @@ class MarketplaceInstance(models.Model):
             declared = instance._declared_jobs()
             instance.job_ids.filtered(lambda j: j.job not in declared).unlink()
             present = set(instance.job_ids.mapped("job"))
-            Job.create([
-                {"instance_id": instance.id, "job": job, **defaults}
-                for job, _label, defaults in JOBS
-                if job in declared and job not in present
-            ])
+            Job.create(
+                [
+                    {"instance_id": instance.id, "job": job, **defaults}
+                    for job, _label, defaults in JOBS
+                    if job in declared and job not in present
+                ]
+            )
 
     # buttons -------------------------------------------------------------------------------
     def action_test_connection(self):
@@ -340,9 +357,14 @@ class MarketplaceInstance(models.Model):
             self._call_connector("test_connection")
         except UserError as err:
             return self._notification(_("Connection failed"), str(err.args[0]), "danger", sticky=True)
-        return self._notification(_("Connection succeeded"),
-                                  _("%(marketplace)s accepted the credentials of %(instance)s.",
-                                    marketplace=self._marketplace_label(), instance=self.name))
+        return self._notification(
+            _("Connection succeeded"),
+            _(
+                "%(marketplace)s accepted the credentials of %(instance)s.",
+                marketplace=self._marketplace_label(),
+                instance=self.name,
+            ),
+        )
 
     def action_confirm(self):
         self.env["marketplace.access"]._check(self, "manager", "write")
@@ -414,10 +436,13 @@ class MarketplaceInstance(models.Model):
 
     def _anonymous_partner(self):
         if not self.anonymous_partner_id:
-            self.anonymous_partner_id = self.env["res.partner"].create({
-                "name": _("%s Customer", self.name), "company_id": self.company_id.id,
-                **self.env["res.partner"]._marketplace_receivable(self),
-            })
+            self.anonymous_partner_id = self.env["res.partner"].create(
+                {
+                    "name": _("%s Customer", self.name),
+                    "company_id": self.company_id.id,
+                    **self.env["res.partner"]._marketplace_receivable(self),
+                }
+            )
         return self.anonymous_partner_id
 
     def _currency(self, code):
@@ -433,5 +458,7 @@ class MarketplaceInstance(models.Model):
     @tools.ormcache("code")
     def _currency_id_of(self, code):
         # Asked for on every order line of every import: cached, currencies are not renamed.
-        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        currency = (
+            self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        )
         return currency.id

@@ -41,14 +41,21 @@ class MarketplaceInstance(models.Model):
     _inherit = "marketplace.instance"
 
     account_key = fields.Char(
-        compute="_compute_account_key", store=True, readonly=True, copy=False,
+        compute="_compute_account_key",
+        store=True,
+        readonly=True,
+        copy=False,
         help="The marketplace account of the instance (a digest of the marketplace, its API Base URL and the "
-        "connector's account identity): confirmed on one active instance only.")
+        "connector's account identity): confirmed on one active instance only.",
+    )
 
     _sql_constraints = [
-        ("account_key_confirmed_once", "",
-         "This marketplace account is already confirmed on another active instance: an account is connected "
-         "once. Use that instance, or archive it or reset it to draft first."),
+        (
+            "account_key_confirmed_once",
+            "",
+            "This marketplace account is already confirmed on another active instance: an account is connected "
+            "once. Use that instance, or archive it or reset it to draft first.",
+        ),
     ]
 
     def init(self):
@@ -61,11 +68,18 @@ class MarketplaceInstance(models.Model):
                       GROUP BY account_key HAVING count(*) > 1""")
         duplicates = [names for (names,) in cr.fetchall()]
         if duplicates:
-            raise UserError(_("These instances are confirmed on the same marketplace account: %s. Archive or "
-                              "reset to draft all but one of each, then update the module again.",
-                              "; ".join(", ".join(names) for names in duplicates)))
-        cr.execute("""CREATE UNIQUE INDEX %s ON marketplace_instance (account_key)
-                      WHERE active AND state = 'confirmed'""" % ACCOUNT_INDEX)
+            raise UserError(
+                _(
+                    "These instances are confirmed on the same marketplace account: %s. Archive or "
+                    "reset to draft all but one of each, then update the module again.",
+                    "; ".join(", ".join(names) for names in duplicates),
+                )
+            )
+        cr.execute(
+            """CREATE UNIQUE INDEX %s ON marketplace_instance (account_key)
+                      WHERE active AND state = 'confirmed'"""
+            % ACCOUNT_INDEX
+        )
 
     @api.depends("marketplace", "api_base_url")
     def _compute_account_key(self):
@@ -96,14 +110,20 @@ class MarketplaceInstance(models.Model):
         if not self.account_key:
             return self.browse()
         # sudo: the holder may be another company's instance; only its name is ever told
-        return self.sudo().search([("account_key", "=", self.account_key), ("state", "=", "confirmed"),
-                                   ("id", "!=", self.id)], limit=1)
+        return self.sudo().search(
+            [("account_key", "=", self.account_key), ("state", "=", "confirmed"), ("id", "!=", self.id)],
+            limit=1,
+        )
 
     def _account_held_message(self, holder_name):
-        return _("The %(marketplace)s account of %(instance)s is already connected to the instance %(holder)s. "
-                 "An account can be confirmed on one active instance only (a second one would import every order "
-                 "again): use %(holder)s, or archive it or reset it to draft first.",
-                 marketplace=self._marketplace_label(), instance=self.name, holder=holder_name)
+        return _(
+            "The %(marketplace)s account of %(instance)s is already connected to the instance %(holder)s. "
+            "An account can be confirmed on one active instance only (a second one would import every order "
+            "again): use %(holder)s, or archive it or reset it to draft first.",
+            marketplace=self._marketplace_label(),
+            instance=self.name,
+            holder=holder_name,
+        )
 
     def _check_account_free(self):
         """Refuse, naming the holder, when another active confirmed instance holds the account of
@@ -120,12 +140,20 @@ class MarketplaceInstance(models.Model):
         key = re.search(r"\(account_key\)=\((.*)\)", error.diag.message_detail or "")
         key = key.group(1) if key else ""
         # sudo: as in _account_holder, the holder's name only
-        holder = self.sudo().search([("account_key", "=", key), ("state", "=", "confirmed"),
-                                     ("id", "not in", self.ids)], limit=1).name
+        holder = (
+            self.sudo()
+            .search(
+                [("account_key", "=", key), ("state", "=", "confirmed"), ("id", "not in", self.ids)], limit=1
+            )
+            .name
+        )
         if not holder:
             with self.env.registry.cursor() as cr:
-                cr.execute("""SELECT name FROM marketplace_instance WHERE account_key = %s AND active
-                              AND state = 'confirmed' AND id NOT IN %s LIMIT 1""", (key, tuple(self.ids) or (0,)))
+                cr.execute(
+                    """SELECT name FROM marketplace_instance WHERE account_key = %s AND active
+                              AND state = 'confirmed' AND id NOT IN %s LIMIT 1""",
+                    (key, tuple(self.ids) or (0,)),
+                )
                 row = cr.fetchone()
             holder = row[0] if row else _("another instance")
         instance = self.filtered(lambda i: i.account_key == key)[:1] or self[:1]
@@ -142,8 +170,12 @@ class MarketplaceInstance(models.Model):
     # where the credentials go ----------------------------------------------------------------
     def _check_may_set_api_base_url(self):
         if not (self.env.su or self.env.user._is_system()):
-            raise AccessError(_("Only administrators (Settings) may set the API Base URL of an instance: the "
-                                "credentials and tokens are sent to it."))
+            raise AccessError(
+                _(
+                    "Only administrators (Settings) may set the API Base URL of an instance: the "
+                    "credentials and tokens are sent to it."
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -157,8 +189,9 @@ class MarketplaceInstance(models.Model):
         if vals.get("state") != "confirmed" and not any(instance.state == "confirmed" for instance in self):
             return super().write(vals)
         if vals.get("state") == "confirmed" or vals.get("active"):  # confirmed, or unarchived: said first
-            self.filtered(lambda i: vals.get("active", i.active) and vals.get("state", i.state) == "confirmed"
-                          )._check_account_free()
+            self.filtered(
+                lambda i: vals.get("active", i.active) and vals.get("state", i.state) == "confirmed"
+            )._check_account_free()
         # A confirmed instance whose account changes, or that someone else's confirmation races:
         # the index refuses it, here rather than at a later flush, with the holder named.
         try:

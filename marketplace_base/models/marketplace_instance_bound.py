@@ -17,6 +17,11 @@ class MarketplaceInstanceBound(models.AbstractModel):
             new = vals["instance_id"]
             new = new.id if isinstance(new, models.BaseModel) else new
             if any(record.instance_id and record.instance_id.id != new for record in self):
-                raise UserError(_("A %s belongs to the marketplace instance it was made for; its instance "
-                                  "cannot change.", self._description))
+                raise UserError(
+                    _(
+                        "A %s belongs to the marketplace instance it was made for; its instance "
+                        "cannot change.",
+                        self._description,
+                    )
+                )
         return super().write(vals)

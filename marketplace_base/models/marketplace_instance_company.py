@@ -16,7 +16,8 @@ class MarketplaceInstance(models.Model):
     analytic_account_id = fields.Many2one(check_company=True)
     payment_term_id = fields.Many2one(check_company=True)
     order_status_ids = fields.Many2many(
-        check_company=True, domain="[('marketplace', '=', marketplace), ('instance_id', 'in', (False, id))]")
+        check_company=True, domain="[('marketplace', '=', marketplace), ('instance_id', 'in', (False, id))]"
+    )
     tax_account_id = fields.Many2one(check_company=True)
     refund_tax_account_id = fields.Many2one(check_company=True)
     receivable_account_id = fields.Many2one(check_company=True)
@@ -34,9 +35,16 @@ class MarketplaceInstance(models.Model):
     @api.constrains("order_status_ids")
     def _check_order_statuses(self):
         for instance in self:
-            if instance.order_status_ids.filtered(lambda s: s.instance_id and s.instance_id.id != instance.id):
-                raise ValidationError(_("%s imports the statuses of its own store (or the marketplace's), not "
-                                        "another store's.", instance.name))
+            if instance.order_status_ids.filtered(
+                lambda s: s.instance_id and s.instance_id.id != instance.id
+            ):
+                raise ValidationError(
+                    _(
+                        "%s imports the statuses of its own store (or the marketplace's), not "
+                        "another store's.",
+                        instance.name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -53,6 +61,7 @@ class MarketplaceInstance(models.Model):
         Workflow = self.env["marketplace.workflow"]
         for fname in ("workflow_id", "marketplace_workflow_id"):
             vals.setdefault(fname, Workflow._default_for(company).id)
-        vals.setdefault("warehouse_id", self.env["stock.warehouse"].search(
-            [("company_id", "=", company.id)], limit=1).id)
+        vals.setdefault(
+            "warehouse_id", self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1).id
+        )
         vals.setdefault("currency_id", company.currency_id.id)

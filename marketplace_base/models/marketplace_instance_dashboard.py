@@ -25,13 +25,21 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
     # Computed on read (the dashboard's kanban reads them all at once): nothing a worker would
     # have to update on a shared row.
     order_today_count = fields.Integer(compute="_compute_dashboard", string="Orders Today")
-    order_merchant_count = fields.Integer(compute="_compute_dashboard", string="Merchant-Fulfilled Orders",
-                                          help="Orders of the last 30 days that you ship.")
-    order_marketplace_count = fields.Integer(compute="_compute_dashboard", string="Marketplace-Fulfilled Orders",
-                                             help="Orders of the last 30 days that the marketplace ships.")
+    order_merchant_count = fields.Integer(
+        compute="_compute_dashboard",
+        string="Merchant-Fulfilled Orders",
+        help="Orders of the last 30 days that you ship.",
+    )
+    order_marketplace_count = fields.Integer(
+        compute="_compute_dashboard",
+        string="Marketplace-Fulfilled Orders",
+        help="Orders of the last 30 days that the marketplace ships.",
+    )
     order_matching_count = fields.Integer(
-        compute="_compute_dashboard", string="Orders Needing Matching",
-        help="Orders with items no Odoo product matched (they are on the default product).")
+        compute="_compute_dashboard",
+        string="Orders Needing Matching",
+        help="Orders with items no Odoo product matched (they are on the default product).",
+    )
     queue_failed_count = fields.Integer(compute="_compute_dashboard", string="Failed Lines")
     queue_draft_count = fields.Integer(compute="_compute_dashboard", string="Lines to Process")
     queue_done_count = fields.Integer(compute="_compute_dashboard", string="Processed Lines")
@@ -39,8 +47,11 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
     dashboard_data = fields.Text(
         compute="_compute_dashboard",
         help="JSON for the dashboard card: each job's last run and outcome in the user's timezone "
-        "and language, and the set-up steps of a draft instance.")
-    dashboard_graph_data = fields.Text(compute="_compute_dashboard_graph", help="Orders per day, last 30 days.")
+        "and language, and the set-up steps of a draft instance.",
+    )
+    dashboard_graph_data = fields.Text(
+        compute="_compute_dashboard_graph", help="Orders per day, last 30 days."
+    )
 
     def _dashboard_tz(self):
         """The timezone of the person looking (the web client's, else their preference)."""
@@ -61,16 +72,32 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
         Order = self.env["sale.order"]
         orders = Order._read_group(
             [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", month)],
-            ["marketplace_instance_id", "marketplace_fulfilment"], ["__count"])
+            ["marketplace_instance_id", "marketplace_fulfilment"],
+            ["__count"],
+        )
         by_fulfilment = {(instance.id, fulfilment): count for instance, fulfilment, count in orders}
-        today_counts = dict((instance.id, count) for instance, count in Order._read_group(
-            [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", today)],
-            ["marketplace_instance_id"], ["__count"]))
-        matching = dict((instance.id, count) for instance, count in Order._read_group(
-            [("marketplace_instance_id", "in", self.ids), ("order_line.marketplace_needs_matching", "=", True)],
-            ["marketplace_instance_id"], ["__count"]))
+        today_counts = dict(
+            (instance.id, count)
+            for instance, count in Order._read_group(
+                [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", today)],
+                ["marketplace_instance_id"],
+                ["__count"],
+            )
+        )
+        matching = dict(
+            (instance.id, count)
+            for instance, count in Order._read_group(
+                [
+                    ("marketplace_instance_id", "in", self.ids),
+                    ("order_line.marketplace_needs_matching", "=", True),
+                ],
+                ["marketplace_instance_id"],
+                ["__count"],
+            )
+        )
         lines = self.env["marketplace.queue.line"]._read_group(
-            [("instance_id", "in", self.ids)], ["instance_id", "state"], ["__count"])
+            [("instance_id", "in", self.ids)], ["instance_id", "state"], ["__count"]
+        )
         line_counts = {(instance.id, state): count for instance, state, count in lines}
         for instance in self:
             key = instance.id
@@ -82,8 +109,9 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
             instance.queue_draft_count = line_counts.get((key, "draft"), 0)
             instance.queue_done_count = line_counts.get((key, "done"), 0)
             jobs = instance._dashboard_jobs()
-            instance.last_sync_summary = "\n".join("%s: %s" % (job["label"], job["last_run"] or _("never"))
-                                                    for job in jobs)
+            instance.last_sync_summary = "\n".join(
+                "%s: %s" % (job["label"], job["last_run"] or _("never")) for job in jobs
+            )
             instance.dashboard_data = json.dumps({"jobs": jobs, "setup": instance._dashboard_setup()})
 
     def _dashboard_jobs(self):
@@ -95,13 +123,17 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
         result = []
         for job in self.job_ids:
             state = job.display_state
-            result.append({
-                "code": job.job,
-                "label": labels.get(job.job, job.job),
-                "last_run": format_datetime(self.env, job.last_run, tz=tz, dt_format="short") if job.last_run else "",
-                "state": state,
-                "outcome": outcomes.get(state),
-            })
+            result.append(
+                {
+                    "code": job.job,
+                    "label": labels.get(job.job, job.job),
+                    "last_run": format_datetime(self.env, job.last_run, tz=tz, dt_format="short")
+                    if job.last_run
+                    else "",
+                    "state": state,
+                    "outcome": outcomes.get(state),
+                }
+            )
         return result
 
     def _dashboard_setup(self):
@@ -121,9 +153,15 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
         order came in yet."""
         tz = self._dashboard_tz()
         start = self._dashboard_day_start(DASHBOARD_DAYS - 1)
-        groups = self.env["sale.order"].with_context(tz=tz.zone)._read_group(
-            [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", start)],
-            ["marketplace_instance_id", "date_order:day"], ["__count"])
+        groups = (
+            self.env["sale.order"]
+            .with_context(tz=tz.zone)
+            ._read_group(
+                [("marketplace_instance_id", "in", self.ids), ("date_order", ">=", start)],
+                ["marketplace_instance_id", "date_order:day"],
+                ["__count"],
+            )
+        )
         counts = {}
         for instance, day, count in groups:
             day = day.date() if isinstance(day, datetime) else day
@@ -132,16 +170,26 @@ class MarketplaceInstanceDashboard(models.AbstractModel):
         days = [last_day - timedelta(days=n) for n in range(DASHBOARD_DAYS - 1, -1, -1)]
         locale = get_lang(self.env).code
         for instance in self:
-            values = [{
-                "label": format_date(self.env, day, lang_code=locale, date_format="d MMM"),
-                "value": counts.get((instance.id, day), 0),
-                "type": "future" if day == last_day else "past",
-            } for day in days]
+            values = [
+                {
+                    "label": format_date(self.env, day, lang_code=locale, date_format="d MMM"),
+                    "value": counts.get((instance.id, day), 0),
+                    "type": "future" if day == last_day else "past",
+                }
+                for day in days
+            ]
             sample = not any(value["value"] for value in values)
             if sample:
                 for n, value in enumerate(values):
                     value.update(type="o_sample_data", value=SAMPLE_GRAPH[n % len(SAMPLE_GRAPH)])
-            instance.dashboard_graph_data = json.dumps([{
-                "values": values, "area": True, "title": "", "is_sample_data": sample,
-                "key": _("Sample data") if sample else _("Orders"),
-            }])
+            instance.dashboard_graph_data = json.dumps(
+                [
+                    {
+                        "values": values,
+                        "area": True,
+                        "title": "",
+                        "is_sample_data": sample,
+                        "key": _("Sample data") if sample else _("Orders"),
+                    }
+                ]
+            )

@@ -36,35 +36,57 @@ class MarketplaceInstanceFeedback(models.Model):
         if isinstance(err, UserError):
             return self._error_text(err), None
         if not isinstance(err, MarketplaceError):
-            return (_("An unexpected error stopped it; the details are in the log, for your integrator."),
-                    self._error_text(err))
+            return (
+                _("An unexpected error stopped it; the details are in the log, for your integrator."),
+                self._error_text(err),
+            )
         name = self._marketplace_label()
         detail = self._scrub(err.detail)
         reason = err.reason
         if reason == MarketplaceError.UNREACHABLE:
             if self.api_base_url:
-                where = _("check the API Base URL on the Configuration tab (developer mode) and that the server "
-                          "it names is up")
+                where = _(
+                    "check the API Base URL on the Configuration tab (developer mode) and that the server "
+                    "it names is up"
+                )
             else:
                 where = _("%s may be down or out of reach of this server", name)
-            return _("%(marketplace)s did not answer (tried %(attempts)s times); %(where)s. Nothing is lost: "
-                     "the job tries again at its next run.", marketplace=name, attempts=err.attempts or 1,
-                     where=where), detail
+            return _(
+                "%(marketplace)s did not answer (tried %(attempts)s times); %(where)s. Nothing is lost: "
+                "the job tries again at its next run.",
+                marketplace=name,
+                attempts=err.attempts or 1,
+                where=where,
+            ), detail
         if reason == MarketplaceError.SERVER:
-            return _("%(marketplace)s failed on its side (tried %(attempts)s times). Nothing is lost: the job "
-                     "tries again at its next run.", marketplace=name, attempts=err.attempts or 1), detail
+            return _(
+                "%(marketplace)s failed on its side (tried %(attempts)s times). Nothing is lost: the job "
+                "tries again at its next run.",
+                marketplace=name,
+                attempts=err.attempts or 1,
+            ), detail
         if reason == MarketplaceError.THROTTLED:
-            return _("%s asked to slow down for longer than the job may wait; the rest follows at its next run.",
-                     name), detail
+            return _(
+                "%s asked to slow down for longer than the job may wait; the rest follows at its next run.",
+                name,
+            ), detail
         if reason == MarketplaceError.CREDENTIALS:
-            return _("%(marketplace)s refused the credentials of %(instance)s (%(reason)s): check them on the "
-                     "Credentials tab, then Test Connection. %(ask)s", marketplace=name, instance=self.name,
-                     reason=self._scrub(err.message), ask=self._ask_a_manager()), detail
+            return _(
+                "%(marketplace)s refused the credentials of %(instance)s (%(reason)s): check them on the "
+                "Credentials tab, then Test Connection. %(ask)s",
+                marketplace=name,
+                instance=self.name,
+                reason=self._scrub(err.message),
+                ask=self._ask_a_manager(),
+            ), detail
         if reason == MarketplaceError.AMBIGUOUS:
-            return _("%s did not confirm that it received this; it is asked before anything is sent again.",
-                     name), detail
+            return _(
+                "%s did not confirm that it received this; it is asked before anything is sent again.", name
+            ), detail
         # a refusal: the marketplace's own words say why
-        return _("%(marketplace)s refused: %(reason)s", marketplace=name, reason=self._scrub(err.message)), detail
+        return _(
+            "%(marketplace)s refused: %(reason)s", marketplace=name, reason=self._scrub(err.message)
+        ), detail
 
     @staticmethod
     def _ask_a_manager():
@@ -83,8 +105,12 @@ class MarketplaceInstanceFeedback(models.Model):
 
     def _setting_advice(self, fname):
         """How to fix a missing setting: where it is, then Retry, and whom to ask."""
-        return _("set %(setting)s on the instance %(instance)s, then Retry. %(ask)s",
-                 setting=self._setting_place(fname), instance=self.name, ask=self._ask_a_manager())
+        return _(
+            "set %(setting)s on the instance %(instance)s, then Retry. %(ask)s",
+            setting=self._setting_place(fname),
+            instance=self.name,
+            ask=self._ask_a_manager(),
+        )
 
     # times ---------------------------------------------------------------------------------------
     def _reader_time(self, value, user=None):
@@ -95,8 +121,12 @@ class MarketplaceInstanceFeedback(models.Model):
         if reader._is_superuser() or not reader.tz:
             reader = self.user_id if self.user_id.tz else reader
         tz = reader.tz if reader.tz in pytz.all_timezones_set else "UTC"
-        return "%s (%s)" % (format_datetime(self.env, value, tz=tz, dt_format="short",
-                                            lang_code=reader.lang or self.env.lang), tz)
+        return "%s (%s)" % (
+            format_datetime(
+                self.env, value, tz=tz, dt_format="short", lang_code=reader.lang or self.env.lang
+            ),
+            tz,
+        )
 
     # the bus -------------------------------------------------------------------------------------
     def _notify_job_state(self, job, state, user=None, notification=None):

@@ -19,8 +19,14 @@ class MarketplaceInventoryImporter(models.AbstractModel):
         Products = self.env["marketplace.product.resolver"]
         for line in instance._hook("read_inventory", required=True)(run.client):
             if line.skip_reason:
-                run.log._add("info", _("%(item)s: skipped, %(reason)s", item=line.sku or line.barcode,
-                                       reason=line.skip_reason))
+                run.log._add(
+                    "info",
+                    _(
+                        "%(item)s: skipped, %(reason)s",
+                        item=line.sku or line.barcode,
+                        reason=line.skip_reason,
+                    ),
+                )
                 continue
             product, _listing = Products._resolve(instance, line.sku, line.barcode)
             if not product:
@@ -28,15 +34,27 @@ class MarketplaceInventoryImporter(models.AbstractModel):
                 run.log._add("info", _("%s matches no Odoo product: skipped.", line.sku or line.barcode))
                 continue
             if not product.active:
-                run.log._add("info", _("%(reason)s Its stock is not imported.",
-                                       reason=Products._archived_reason(product, line.sku or line.barcode)))
+                run.log._add(
+                    "info",
+                    _(
+                        "%(reason)s Its stock is not imported.",
+                        reason=Products._archived_reason(product, line.sku or line.barcode),
+                    ),
+                )
                 continue
             counted[self._location(instance, line.location)][product.id] += line.quantity or 0.0
         for location, quantities in counted.items():
             self.env["stock.quant"]._marketplace_apply_inventory(
-                location, quantities, instance.validate_inventory_adjustment, run.log)
-        run.log._add("success", _("Stock of %(count)s products imported, %(unknown)s unknown items skipped.",
-                                  count=sum(len(q) for q in counted.values()), unknown=unknown))
+                location, quantities, instance.validate_inventory_adjustment, run.log
+            )
+        run.log._add(
+            "success",
+            _(
+                "Stock of %(count)s products imported, %(unknown)s unknown items skipped.",
+                count=sum(len(q) for q in counted.values()),
+                unknown=unknown,
+            ),
+        )
 
     @api.model
     def _location(self, instance, key):
@@ -45,7 +63,12 @@ class MarketplaceInventoryImporter(models.AbstractModel):
         if key is not None:
             return instance._hook("inventory_location", required=True)(key)
         if not instance.marketplace_warehouse_id:
-            raise UserError(_("%(instance)s has no Marketplace-Fulfilled Warehouse to import its stock into: "
-                              "%(advice)s", instance=instance.name,
-                              advice=instance._setting_advice("marketplace_warehouse_id")))
+            raise UserError(
+                _(
+                    "%(instance)s has no Marketplace-Fulfilled Warehouse to import its stock into: "
+                    "%(advice)s",
+                    instance=instance.name,
+                    advice=instance._setting_advice("marketplace_warehouse_id"),
+                )
+            )
         return instance.marketplace_warehouse_id.lot_stock_id

@@ -6,25 +6,52 @@ from odoo import _, api, fields, models
 # merchant needs every day runs on schedule as soon as the instance is confirmed ("cron_active"):
 # orders in, shipments and tracking out and their outcome read back, stock out, returns in.
 JOBS = [
-    ("import_orders", "Import Orders", {"interval_number": 15, "interval_type": "minutes", "cron_active": True}),
-    ("export_shipments", "Export Order Status / Tracking",
-     {"interval_number": 30, "interval_type": "minutes", "cron_active": True}),
+    (
+        "import_orders",
+        "Import Orders",
+        {"interval_number": 15, "interval_type": "minutes", "cron_active": True},
+    ),
+    (
+        "export_shipments",
+        "Export Order Status / Tracking",
+        {"interval_number": 30, "interval_type": "minutes", "cron_active": True},
+    ),
     ("import_inventory", "Import Product's Inventory", {"interval_number": 1, "interval_type": "days"}),
-    ("export_inventory", "Export Product's Inventory",
-     {"interval_number": 1, "interval_type": "hours", "cron_active": True}),
+    (
+        "export_inventory",
+        "Export Product's Inventory",
+        {"interval_number": 1, "interval_type": "hours", "cron_active": True},
+    ),
     ("export_prices", "Export Product's Price", {"interval_number": 1, "interval_type": "days"}),
-    ("check_results", "Check Export Results", {"interval_number": 10, "interval_type": "minutes", "cron_active": True}),
+    (
+        "check_results",
+        "Check Export Results",
+        {"interval_number": 10, "interval_type": "minutes", "cron_active": True},
+    ),
     ("import_listings", "Import Listings", {"interval_number": 1, "interval_type": "days"}),
     ("export_payments", "Export Payments", {"interval_number": 1, "interval_type": "hours"}),
-    ("import_returns", "Import Returns", {"interval_number": 1, "interval_type": "hours", "cron_active": True}),
-    ("process_queues", "Process Queues", {"interval_number": 5, "interval_type": "minutes", "cron_active": True}),
+    (
+        "import_returns",
+        "Import Returns",
+        {"interval_number": 1, "interval_type": "hours", "cron_active": True},
+    ),
+    (
+        "process_queues",
+        "Process Queues",
+        {"interval_number": 5, "interval_type": "minutes", "cron_active": True},
+    ),
 ]
 # Jobs on schedule when the instance's setting asks for them: created switched on when the setting
 # is on, switched on when the setting is (the merchant may switch the job off again).
 ON_WITH_SETTING = {"export_prices": "export_sale_price", "export_payments": "mark_order_paid"}
 # What the dashboard and the Automatic Jobs tab show of a job.
-DISPLAY_STATES = [("running", "Running"), ("done", "Done"), ("error", "With Errors"), ("off", "Off"),
-                  ("never", "Not run yet")]
+DISPLAY_STATES = [
+    ("running", "Running"),
+    ("done", "Done"),
+    ("error", "With Errors"),
+    ("off", "Off"),
+    ("never", "Not run yet"),
+]
 
 
 # Written by the engine only (see marketplace.access._check_engine_fields): which cron runs the
@@ -45,14 +72,21 @@ class MarketplaceJob(models.Model):
     _rec_name = "job"
     _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  check_company=True)
+    instance_id = fields.Many2one(
+        "marketplace.instance", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     job = fields.Selection([(code, label) for code, label, _defaults in JOBS], required=True)
     cron_active = fields.Boolean(string="Active", default=False)
     interval_number = fields.Integer(string="Interval Number", default=1, required=True)
     interval_type = fields.Selection(
-        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks"), ("months", "Months")],
+        [
+            ("minutes", "Minutes"),
+            ("hours", "Hours"),
+            ("days", "Days"),
+            ("weeks", "Weeks"),
+            ("months", "Months"),
+        ],
         string="Interval Unit",
         default="hours",
         required=True,
@@ -61,12 +95,15 @@ class MarketplaceJob(models.Model):
     # at once would otherwise collide on that row.
     last_run = fields.Datetime(string="Last Run", compute="_compute_last_run")
     cursor = fields.Datetime(
-        string="Last Processed On", copy=False,
+        string="Last Processed On",
+        copy=False,
         help="The marketplace's own time up to which this job has read everything (for Import "
         "Orders: orders changed after it are read at the next run). Set it back (developer mode) "
         "to read older records again: nothing is duplicated.",
     )
-    cron_id = fields.Many2one("ir.cron", string="Scheduled Action", readonly=True, copy=False, ondelete="set null")
+    cron_id = fields.Many2one(
+        "ir.cron", string="Scheduled Action", readonly=True, copy=False, ondelete="set null"
+    )
     # A run asked for by a person (a job button): the background worker runs it at once and
     # tells that person the outcome.
     requested_by_id = fields.Many2one("res.users", string="Started By", readonly=True, copy=False)
@@ -74,12 +111,17 @@ class MarketplaceJob(models.Model):
     running = fields.Boolean(compute="_compute_running", help="Started, or running right now.")
     last_state = fields.Selection(
         [("running", "Running"), ("done", "Done"), ("error", "With Errors")],
-        compute="_compute_last_run", string="Last Outcome")
+        compute="_compute_last_run",
+        string="Last Outcome",
+    )
     next_call = fields.Datetime(related="cron_id.nextcall", string="Next Run")
     display_state = fields.Selection(
-        DISPLAY_STATES, compute="_compute_display_state", string="Status",
+        DISPLAY_STATES,
+        compute="_compute_display_state",
+        string="Status",
         help="Running: started or running now; Off: not run on schedule (switched off); Not run yet: "
-        "on schedule, never run; else the outcome of its last run.")
+        "on schedule, never run; else the outcome of its last run.",
+    )
 
     _sql_constraints = [
         ("job_unique", "UNIQUE(instance_id, job)", "Each job appears once per instance."),
@@ -94,8 +136,12 @@ class MarketplaceJob(models.Model):
         )
         last = {(instance.id, job): (end, log_id) for instance, job, end, log_id in ends}
         # sudo: the outcome of the jobs' own last runs, shown to whoever sees the jobs
-        states = dict(self.env["marketplace.log"].browse([v[1] for v in last.values()]).sudo()
-                      .mapped(lambda log: (log.id, log.state)))
+        states = dict(
+            self.env["marketplace.log"]
+            .browse([v[1] for v in last.values()])
+            .sudo()
+            .mapped(lambda log: (log.id, log.state))
+        )
         for job in self:
             end, log_id = last.get((job.instance_id.id, job.job), (False, False))
             job.last_run = end
@@ -104,8 +150,14 @@ class MarketplaceJob(models.Model):
     @api.depends("requested_at")
     def _compute_running(self):
         # sudo: whether these jobs' own runs are open, shown to whoever sees the jobs
-        running = self.env["marketplace.log"].sudo()._read_group(
-            [("instance_id", "in", self.instance_id.ids), ("state", "=", "running")], ["instance_id", "job"])
+        running = (
+            self.env["marketplace.log"]
+            .sudo()
+            ._read_group(
+                [("instance_id", "in", self.instance_id.ids), ("state", "=", "running")],
+                ["instance_id", "job"],
+            )
+        )
         running = set((instance.id, job) for instance, job in running)
         for job in self:
             job.running = bool(job.requested_at) or (job.instance_id.id, job.job) in running
@@ -126,7 +178,9 @@ class MarketplaceJob(models.Model):
             self.env["marketplace.access"]._check_engine_fields(self, vals, ENGINE_FIELDS)
             setting = ON_WITH_SETTING.get(vals.get("job"))
             if setting and "cron_active" not in vals:
-                vals["cron_active"] = bool(self.env["marketplace.instance"].browse(vals["instance_id"])[setting])
+                vals["cron_active"] = bool(
+                    self.env["marketplace.instance"].browse(vals["instance_id"])[setting]
+                )
         jobs = super().create(vals_list)
         jobs._sync_cron()
         return jobs
@@ -156,8 +210,12 @@ class MarketplaceJob(models.Model):
         self.ensure_one()
         # sudo: crons are the superuser's records; reading this one decides nothing else.
         cron = self.sudo().cron_id
-        if cron and cron.model_id.model == self._name and cron.state == "code" \
-                and (cron.code or "").strip() == self._cron_code():
+        if (
+            cron
+            and cron.model_id.model == self._name
+            and cron.state == "code"
+            and (cron.code or "").strip() == self._cron_code()
+        ):
             return cron
         return self.env["ir.cron"].sudo()
 
@@ -221,7 +279,9 @@ class MarketplaceJob(models.Model):
         for job in self.sudo().search([("requested_at", "!=", False)], order="requested_at, id"):
             user = job.requested_by_id
             job.write({"requested_at": False, "requested_by_id": False})
-            instance = job.instance_id.with_context(marketplace_auto_commit=True, marketplace_started_by=user.id)
+            instance = job.instance_id.with_context(
+                marketplace_auto_commit=True, marketplace_started_by=user.id
+            )
             instance._maybe_commit()
             try:
                 instance._run_job(job.job)
@@ -238,8 +298,13 @@ class MarketplaceJob(models.Model):
         """Tell the person who started the run what a merchant counts (orders imported, updated,
         failed), the first error in plain words, with links to the log and to the orders."""
         # sudo: the last log of this job only, whose outcome goes to the person who started it
-        log = self.env["marketplace.log"].sudo().search(
-            [("instance_id", "=", self.instance_id.id), ("job", "=", self.job)], order="id desc", limit=1)
+        log = (
+            self.env["marketplace.log"]
+            .sudo()
+            .search(
+                [("instance_id", "=", self.instance_id.id), ("job", "=", self.job)], order="id desc", limit=1
+            )
+        )
         if not (user and log):
             return
         label = dict(self._fields["job"]._description_selection(self.env))[self.job]
@@ -248,15 +313,31 @@ class MarketplaceJob(models.Model):
         if log.state == "error":
             first = log.line_ids.filtered(lambda l: l.level == "error")[:1].message
             message = "%s %s" % (message, shorten(first or "", 300, placeholder="..."))
-        self.instance_id._notify_job_state(self.job, log.state, user=user, notification={
-            "title": _("%(job)s of %(instance)s finished", job=label, instance=self.instance_id.name),
-            "message": message, "type": kind, "sticky": kind == "danger", "links": log._links(),
-        })
+        self.instance_id._notify_job_state(
+            self.job,
+            log.state,
+            user=user,
+            notification={
+                "title": _("%(job)s of %(instance)s finished", job=label, instance=self.instance_id.name),
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+                "links": log._links(),
+            },
+        )
 
     def _notify_start_failure(self, user, err):
         if not user:
             return
-        self.instance_id._notify_job_state(self.job, "error", user=user, notification={
-            "title": _("%s could not start", self.instance_id.name), "message": self.instance_id._explain(err)[0],
-            "type": "danger", "sticky": True, "links": [],
-        })
+        self.instance_id._notify_job_state(
+            self.job,
+            "error",
+            user=user,
+            notification={
+                "title": _("%s could not start", self.instance_id.name),
+                "message": self.instance_id._explain(err)[0],
+                "type": "danger",
+                "sticky": True,
+                "links": [],
+            },
+        )

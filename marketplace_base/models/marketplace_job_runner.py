@@ -65,8 +65,12 @@ class JobRun:
 
     def close_client(self):
         if self._client is not None:
-            self.log.write({"api_calls": getattr(self._client, "calls", 0),
-                            "throttled_calls": getattr(self._client, "throttled", 0)})
+            self.log.write(
+                {
+                    "api_calls": getattr(self._client, "calls", 0),
+                    "throttled_calls": getattr(self._client, "throttled", 0),
+                }
+            )
             # what the client had to say once in the run (e.g. data the marketplace withheld): (level, text)
             for level, message in getattr(self._client, "notices", None) or ():
                 self.log._add(level, message)
@@ -179,17 +183,25 @@ class MarketplaceJobRunner(models.AbstractModel):
             self._check_job_runnable(code)
         label = self._job_label(code)
         if not self._job(code)._request_run():
-            return self._notification(_("%s is already running", label),
-                                      _("It was started earlier; you are told when it ends."), "warning")
-        return self._notification(_("%s started", label),
-                                  _("It runs in the background: you are told when it ends, and the "
-                                    "dashboard shows its progress."), "info")
+            return self._notification(
+                _("%s is already running", label),
+                _("It was started earlier; you are told when it ends."),
+                "warning",
+            )
+        return self._notification(
+            _("%s started", label),
+            _("It runs in the background: you are told when it ends, and the dashboard shows its progress."),
+            "info",
+        )
 
     @api.model
     def _notification(self, title, message, kind="success", sticky=False):
         """A client notification answering a button at once (success, info, warning, danger)."""
-        return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"title": title, "message": message, "type": kind, "sticky": sticky}}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": title, "message": message, "type": kind, "sticky": sticky},
+        }
 
     # running -------------------------------------------------------------------------------
     def _run_job(self, job):
@@ -215,8 +227,13 @@ class MarketplaceJobRunner(models.AbstractModel):
             if not instance._try_job_lock(job_record):
                 _logger.info("Marketplace %s: %s is already running, skipped.", instance.name, job)
                 if not self.env.context.get("marketplace_auto_commit"):
-                    raise UserError(_("%(job)s is already running for %(instance)s.",
-                                      job=instance._job_label(job), instance=instance.name))
+                    raise UserError(
+                        _(
+                            "%(job)s is already running for %(instance)s.",
+                            job=instance._job_label(job),
+                            instance=instance.name,
+                        )
+                    )
                 continue
             try:
                 with instance._job_run(job) as run:
@@ -231,8 +248,13 @@ class MarketplaceJobRunner(models.AbstractModel):
         if self.state != "confirmed":
             raise UserError(_("Confirm the instance %s before running its jobs.", self.name))
         if job not in self._declared_jobs():
-            raise UserError(_("%(marketplace)s does not support the job '%(job)s'.",
-                              marketplace=self._marketplace_label(), job=self._job_label(job)))
+            raise UserError(
+                _(
+                    "%(marketplace)s does not support the job '%(job)s'.",
+                    marketplace=self._marketplace_label(),
+                    job=self._job_label(job),
+                )
+            )
 
     @contextmanager
     def _job_run(self, job):
@@ -242,10 +264,17 @@ class MarketplaceJobRunner(models.AbstractModel):
         # sudo: a run's log is the engine's record (users only read logs); who started it comes
         # from the background worker only (a context is what an RPC caller sends)
         started_by = self.env.su and self.env.context.get("marketplace_started_by")
-        log = self.env["marketplace.log"].sudo().create({
-            "instance_id": self.id, "job": job,
-            "user_id": started_by or self.env.uid,
-        })
+        log = (
+            self.env["marketplace.log"]
+            .sudo()
+            .create(
+                {
+                    "instance_id": self.id,
+                    "job": job,
+                    "user_id": started_by or self.env.uid,
+                }
+            )
+        )
         self._notify_job_state(job, "running")
         self._maybe_commit()
         run = JobRun(self, log)
@@ -260,7 +289,9 @@ class MarketplaceJobRunner(models.AbstractModel):
         except Exception as err:  # pylint: disable=broad-except
             if self._commits_enabled():
                 self.env.cr.rollback()
-            _logger.info("Marketplace %s: %s stopped: %s", self.name, job, err, exc_info=not isinstance(err, UserError))
+            _logger.info(
+                "Marketplace %s: %s stopped: %s", self.name, job, err, exc_info=not isinstance(err, UserError)
+            )
             message, detail = self._explain(err)
             log._add("error", _("The run stopped: %s", message), detail=detail)
         finally:
@@ -292,7 +323,8 @@ class MarketplaceJobRunner(models.AbstractModel):
         """Whether this run commits as it goes: under a cron (or a caller asking for it), never
         in tests, which run in one transaction that must not be committed (as Odoo's crons)."""
         return bool(self.env.context.get("marketplace_auto_commit")) and not getattr(
-            threading.current_thread(), "testing", False)
+            threading.current_thread(), "testing", False
+        )
 
     def _maybe_commit(self):
         """Commit when the job commits as it goes, so that a crash loses at most the current step."""
@@ -307,8 +339,13 @@ class MarketplaceJobRunner(models.AbstractModel):
         self.ensure_one()
         method = getattr(self, "_%s_%s" % (self.marketplace, name), None)
         if method is None and required:
-            raise UserError(_("%(marketplace)s does not implement '%(hook)s'.",
-                              marketplace=self._marketplace_label(), hook=name))
+            raise UserError(
+                _(
+                    "%(marketplace)s does not implement '%(hook)s'.",
+                    marketplace=self._marketplace_label(),
+                    hook=name,
+                )
+            )
         return method
 
     def _call_connector(self, name, *args, **kwargs):
@@ -337,7 +374,8 @@ class MarketplaceJobRunner(models.AbstractModel):
 
     def _marketplace_label(self):
         return dict(self._fields["marketplace"]._description_selection(self.env)).get(
-            self.marketplace, self.marketplace or "")
+            self.marketplace, self.marketplace or ""
+        )
 
     def _site_name(self, site_ref):
         """The name a merchant knows a marketplace site by (hook `site_name`; else its id)."""
@@ -391,7 +429,9 @@ class MarketplaceJobRunner(models.AbstractModel):
 
     def _queue_return(self, line, payload, log):
         """A neutral return (schemas.returns.Return, from the connector's `read_returns`)."""
-        return self.env["marketplace.return.importer"]._import(self, NeutralReturn.model_validate(payload), log)
+        return self.env["marketplace.return.importer"]._import(
+            self, NeutralReturn.model_validate(payload), log
+        )
 
     def _queue_order(self, line, payload, log):
         """An order payload -> sale.order: the connector's `map_order` hook turns its raw order

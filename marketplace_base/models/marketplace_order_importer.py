@@ -32,8 +32,14 @@ class MarketplaceOrderImporter(models.AbstractModel):
     def _run(self, instance, run):
         job = instance._job("import_orders")
         since = job.cursor or fields.Datetime.now() - timedelta(days=FIRST_IMPORT_DAYS)
-        every = float(self.env["ir.config_parameter"].sudo().get_param(  # sudo: a system parameter, read only
-            "marketplace.import_commit_seconds", COMMIT_SECONDS) or COMMIT_SECONDS)
+        every = float(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(  # sudo: a system parameter, read only
+                "marketplace.import_commit_seconds", COMMIT_SECONDS
+            )
+            or COMMIT_SECONDS
+        )
         batch = _OrderBatch(self.env, instance, run.log, every)
         fetch = instance._hook("fetch_orders", required=True)
         token, safe_until, newest = None, None, None
@@ -56,11 +62,20 @@ class MarketplaceOrderImporter(models.AbstractModel):
             batch.flush()
             self._process_queued(instance, run, batch)
             message, detail = instance._explain(err)
-            run.log._add("error", _("Order import stopped: %(error)s The next run reads again the orders changed "
-                                    "since %(since)s.", error=message,
-                                    since=instance._reader_time(since, run.log.user_id)),
-                         detail=_("%(error)s; Last Processed On kept at %(since)s UTC.", error=detail or message,
-                                  since=since))
+            run.log._add(
+                "error",
+                _(
+                    "Order import stopped: %(error)s The next run reads again the orders changed "
+                    "since %(since)s.",
+                    error=message,
+                    since=instance._reader_time(since, run.log.user_id),
+                ),
+                detail=_(
+                    "%(error)s; Last Processed On kept at %(since)s UTC.",
+                    error=detail or message,
+                    since=since,
+                ),
+            )
             return
         batch.flush(final=True)
         self._process_queued(instance, run, batch)
@@ -97,19 +112,33 @@ class MarketplaceOrderImporter(models.AbstractModel):
         if not references:
             return {}
         known = {}
-        lines = self.env["marketplace.queue.line"].search_read([
-            ("instance_id", "=", instance.id), ("kind", "=", "order"), ("name", "in", references),
-            ("state", "in", ("draft", "done")),
-        ], ["name", "external_updated_at", "state", "res_model", "res_id"])
-        orders = self.env["sale.order"].search_read([
-            ("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "in", references),
-        ], ["marketplace_order_ref", "marketplace_updated_at", "id"])
+        lines = self.env["marketplace.queue.line"].search_read(
+            [
+                ("instance_id", "=", instance.id),
+                ("kind", "=", "order"),
+                ("name", "in", references),
+                ("state", "in", ("draft", "done")),
+            ],
+            ["name", "external_updated_at", "state", "res_model", "res_id"],
+        )
+        orders = self.env["sale.order"].search_read(
+            [
+                ("marketplace_instance_id", "=", instance.id),
+                ("marketplace_order_ref", "in", references),
+            ],
+            ["marketplace_order_ref", "marketplace_updated_at", "id"],
+        )
         # A done line counts only while its sale order exists: one that produced nothing (skipped)
         # or whose order was deleted is read again when Last Processed On is rewound.
         existing = {o["id"] for o in orders}
-        lines = [l for l in lines if l["state"] == "draft" or (l["res_model"] == "sale.order" and l["res_id"] in existing)]
+        lines = [
+            l
+            for l in lines
+            if l["state"] == "draft" or (l["res_model"] == "sale.order" and l["res_id"] in existing)
+        ]
         versions = [(l["name"], l["external_updated_at"]) for l in lines] + [
-            (o["marketplace_order_ref"], o["marketplace_updated_at"]) for o in orders]
+            (o["marketplace_order_ref"], o["marketplace_updated_at"]) for o in orders
+        ]
         for reference, updated in versions:
             # A version without a time is known but older than any dated one.
             updated = updated or fields.Datetime.to_datetime("1970-01-01 00:00:00")
@@ -124,9 +153,14 @@ class MarketplaceOrderImporter(models.AbstractModel):
         percent-encode it (adapter.transport.path_segment)."""
         reference = (reference or "").strip() if isinstance(reference, str) else str(reference or "")
         if not REFERENCE.fullmatch(reference):
-            raise UserError(_("%(reference)s is not an order reference of %(marketplace)s: letters, digits, '-' and "
-                              "'_' only, at most 64.", reference=reference[:64] or '""',
-                              marketplace=instance._marketplace_label()))
+            raise UserError(
+                _(
+                    "%(reference)s is not an order reference of %(marketplace)s: letters, digits, '-' and "
+                    "'_' only, at most 64.",
+                    reference=reference[:64] or '""',
+                    marketplace=instance._marketplace_label(),
+                )
+            )
         check = instance._hook("check_reference")
         if check:
             check(reference)
@@ -140,11 +174,16 @@ class MarketplaceOrderImporter(models.AbstractModel):
         with instance._job_run("import_orders") as run:
             header = instance._hook("fetch_order", required=True)(run.client, reference)
             queue = self.env["marketplace.queue"]._enqueue(
-                instance, "order", [(header.reference, self._details(instance, run, header), _naive(header.updated_at))])
+                instance,
+                "order",
+                [(header.reference, self._details(instance, run, header), _naive(header.updated_at))],
+            )
             if queue:
                 instance._process_queues(run.log, queue.line_ids.ids)
         return self.env["sale.order"].search(
-            [("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "=", reference)], limit=1)
+            [("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "=", reference)],
+            limit=1,
+        )
 
 
 class _OrderBatch:
@@ -164,16 +203,23 @@ class _OrderBatch:
 
     def flush(self, final=False):
         if self.records:
-            self.queue = self.env["marketplace.queue"]._enqueue(
-                self.instance, "order", self.records, queue=self.queue) or self.queue
+            self.queue = (
+                self.env["marketplace.queue"]._enqueue(self.instance, "order", self.records, queue=self.queue)
+                or self.queue
+            )
             self.queued += len(self.records)
             self.records = []
             self.instance._maybe_commit()
         self.flushed_at = time.monotonic()
         if final:
-            self.log._add("success" if self.queued else "info",
-                          _("%(queued)s orders queued, %(skipped)s already queued or imported.",
-                            queued=self.queued, skipped=self.skipped))
+            self.log._add(
+                "success" if self.queued else "info",
+                _(
+                    "%(queued)s orders queued, %(skipped)s already queued or imported.",
+                    queued=self.queued,
+                    skipped=self.skipped,
+                ),
+            )
 
 
 def _naive(value):

@@ -33,15 +33,24 @@ class MarketplaceOrderService(models.AbstractModel):
         if not existing and not cancelled:
             self._claim(instance, order)
         if cancelled and not order.cancelled:
-            self._log(log, "info", _(
-                "Order %s was cancelled on the marketplace: a version of it that is not cancelled "
-                "is ignored.", order.reference), existing or None)
+            self._log(
+                log,
+                "info",
+                _(
+                    "Order %s was cancelled on the marketplace: a version of it that is not cancelled "
+                    "is ignored.",
+                    order.reference,
+                ),
+                existing or None,
+            )
             return existing
         if existing:
             return self._update(instance, existing, order, log)
         if order.cancelled:
             Cancellation._remember(instance, order)
-            self._log(log, "info", _("Order %s was cancelled before it was imported: skipped.", order.reference))
+            self._log(
+                log, "info", _("Order %s was cancelled before it was imported: skipped.", order.reference)
+            )
             return SaleOrder
         if instance.import_orders_after and self._naive(order.date_order) < instance.import_orders_after:
             self._log(log, "info", _("Order %s predates 'Import Orders After': skipped.", order.reference))
@@ -57,7 +66,10 @@ class MarketplaceOrderService(models.AbstractModel):
 
     @staticmethod
     def _order_domain(instance, order):
-        return [("marketplace_instance_id", "=", instance.id), ("marketplace_order_ref", "=", order.external_id)]
+        return [
+            ("marketplace_instance_id", "=", instance.id),
+            ("marketplace_order_ref", "=", order.external_id),
+        ]
 
     def _claim(self, instance, order):
         """Make this transaction the only one deciding the fate of an order it has not seen yet.
@@ -70,8 +82,10 @@ class MarketplaceOrderService(models.AbstractModel):
         KeyLock._lock("sale.order", instance.company_id, ("order", instance.id, order.external_id))
         KeyLock._check_snapshot(
             (self.env["sale.order"], self._order_domain(instance, order)),
-            (self.env["marketplace.order.cancellation"].sudo(),  # sudo: the engine's record, searched only
-             [("instance_id", "=", instance.id), ("order_ref", "=", order.external_id)]),
+            (
+                self.env["marketplace.order.cancellation"].sudo(),  # sudo: the engine's record, searched only
+                [("instance_id", "=", instance.id), ("order_ref", "=", order.external_id)],
+            ),
         )
 
     # creation -------------------------------------------------------------------------------------
@@ -87,8 +101,15 @@ class MarketplaceOrderService(models.AbstractModel):
         Products = self.env["marketplace.product.resolver"]
         for certificate in order.gift_certificates:
             product = Products._special_product(instance, "gift_certificate")
-            line_vals.append(self._line(product, _("Gift certificate %s", certificate.code or ""), 1,
-                                        -certificate.amount, self.env["account.tax"]))
+            line_vals.append(
+                self._line(
+                    product,
+                    _("Gift certificate %s", certificate.code or ""),
+                    1,
+                    -certificate.amount,
+                    self.env["account.tax"],
+                )
+            )
         for vals in line_vals:
             vals["order_id"] = sale.id
             if instance.analytic_account_id:
@@ -103,10 +124,15 @@ class MarketplaceOrderService(models.AbstractModel):
         fulfilled_by_marketplace = order.fulfilment == "marketplace"
         if fulfilled_by_marketplace and not instance.marketplace_warehouse_id:
             # Never take the merchant's own stock for goods the marketplace shipped.
-            raise UserError(_(
-                "Order %(ref)s was fulfilled by the marketplace, but %(instance)s has no "
-                "Marketplace-Fulfilled Warehouse: %(advice)s",
-                ref=order.reference, instance=instance.name, advice=instance._setting_advice("marketplace_warehouse_id")))
+            raise UserError(
+                _(
+                    "Order %(ref)s was fulfilled by the marketplace, but %(instance)s has no "
+                    "Marketplace-Fulfilled Warehouse: %(advice)s",
+                    ref=order.reference,
+                    instance=instance.name,
+                    advice=instance._setting_advice("marketplace_warehouse_id"),
+                )
+            )
         warehouse = instance.marketplace_warehouse_id if fulfilled_by_marketplace else instance.warehouse_id
         vals = {
             "partner_id": partner.id,
@@ -125,8 +151,9 @@ class MarketplaceOrderService(models.AbstractModel):
             "marketplace_shipped_outside": order.shipped and not fulfilled_by_marketplace,
             "marketplace_site_ref": order.marketplace_id,
             "marketplace_gift_message": order.gift_message,
-            "marketplace_payment_gateway_id": self.env["marketplace.payment.gateway"]._get(
-                instance, order.payment_gateway).id,
+            "marketplace_payment_gateway_id": self.env["marketplace.payment.gateway"]
+            ._get(instance, order.payment_gateway)
+            .id,
             "marketplace_payment_status": order.payment_status,
             "marketplace_prices_include_tax": order.prices_include_tax,
             "marketplace_taxes_stated": order.taxes_stated,
@@ -135,7 +162,9 @@ class MarketplaceOrderService(models.AbstractModel):
             "payment_term_id": instance.payment_term_id.id,
         }
         if instance.use_marketplace_sequence:
-            prefix = (instance.marketplace_order_prefix if fulfilled_by_marketplace else instance.order_prefix) or ""
+            prefix = (
+                instance.marketplace_order_prefix if fulfilled_by_marketplace else instance.order_prefix
+            ) or ""
             vals["name"] = prefix + order.reference
         return vals
 
@@ -144,9 +173,13 @@ class MarketplaceOrderService(models.AbstractModel):
             return []  # cancelled on the marketplace before the import
         Products = self.env["marketplace.product.resolver"]
         product, reason = Products._order_line_product(instance, line, order.fulfilment)
-        taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, line.taxes, product, fpos, order_taxes)
+        taxes = self.env["marketplace.tax.service"]._line_taxes(
+            instance, order, line.taxes, product, fpos, order_taxes
+        )
         if line.tax_collected_by_marketplace:
-            taxes = self.env["account.tax"]  # the marketplace's tax liability, not the seller's: net price, no tax
+            taxes = self.env[
+                "account.tax"
+            ]  # the marketplace's tax liability, not the seller's: net price, no tax
         unit_price = self._price(instance, order, taxes, line.unit_price)
         name = line.name or product.display_name
         if line.sku and product in Products._fallback_products(instance):
@@ -159,33 +192,56 @@ class MarketplaceOrderService(models.AbstractModel):
         vals["marketplace_matching_reason"] = reason or False
         result = [vals]
         if line.discount:
-            result.append(self._line(Products._special_product(instance, "discount"), _("Discount on %s", name), 1,
-                                     -self._price(instance, order, taxes, line.discount), taxes))
+            result.append(
+                self._line(
+                    Products._special_product(instance, "discount"),
+                    _("Discount on %s", name),
+                    1,
+                    -self._price(instance, order, taxes, line.discount),
+                    taxes,
+                )
+            )
         if line.gift_wrap and line.gift_wrap.amount:
-            result.append(self._charge_line(instance, order, line.gift_wrap, "gift_wrap", _("Gift wrap"), fpos,
-                                            order_taxes))
+            result.append(
+                self._charge_line(
+                    instance, order, line.gift_wrap, "gift_wrap", _("Gift wrap"), fpos, order_taxes
+                )
+            )
         return result
 
     def _charge_line_values(self, instance, order, fpos, order_taxes):
         result = []
         if order.shipping and (order.shipping.amount or order.shipping.discount):
-            vals = self._charge_line(instance, order, order.shipping, "delivery",
-                                     order.shipping.name or _("Shipping"), fpos, order_taxes)
+            vals = self._charge_line(
+                instance,
+                order,
+                order.shipping,
+                "delivery",
+                order.shipping.name or _("Shipping"),
+                fpos,
+                order_taxes,
+            )
             vals["is_delivery"] = True
             result.append(vals)
         if order.gift_wrap and order.gift_wrap.amount:
-            result.append(self._charge_line(instance, order, order.gift_wrap, "gift_wrap", _("Gift wrap"), fpos,
-                                            order_taxes))
+            result.append(
+                self._charge_line(
+                    instance, order, order.gift_wrap, "gift_wrap", _("Gift wrap"), fpos, order_taxes
+                )
+            )
         for fee in order.fees:
             if fee.amount or fee.discount:
-                result.append(self._charge_line(instance, order, fee, "fee", fee.name or _("Fee"), fpos, order_taxes))
+                result.append(
+                    self._charge_line(instance, order, fee, "fee", fee.name or _("Fee"), fpos, order_taxes)
+                )
         return result
 
     def _charge_line(self, instance, order, charge, kind, name, fpos, order_taxes):
         product = self.env["marketplace.product.resolver"]._special_product(instance, kind, charge.code)
         amount = charge.amount - charge.discount
-        taxes = self.env["marketplace.tax.service"]._line_taxes(instance, order, charge.taxes, product, fpos,
-                                                                order_taxes)
+        taxes = self.env["marketplace.tax.service"]._line_taxes(
+            instance, order, charge.taxes, product, fpos, order_taxes
+        )
         if charge.tax_collected_by_marketplace:
             taxes = self.env["account.tax"]  # collected and remitted by the marketplace (see the line's)
         return self._line(product, name, 1, self._price(instance, order, taxes, amount), taxes)
@@ -204,8 +260,12 @@ class MarketplaceOrderService(models.AbstractModel):
     def _pricelist_for(self, instance, code):
         """The instance's pricelist when it is in the order's currency, else one per currency
         (in the instance's company, created once whatever the number of workers)."""
-        return memoized(self.env, ("pricelist", instance.id, code), self.env["product.pricelist"],
-                        lambda: self._find_pricelist(instance, code))
+        return memoized(
+            self.env,
+            ("pricelist", instance.id, code),
+            self.env["product.pricelist"],
+            lambda: self._find_pricelist(instance, code),
+        )
 
     def _find_pricelist(self, instance, code):
         currency = instance._currency(code)
@@ -214,8 +274,14 @@ class MarketplaceOrderService(models.AbstractModel):
         company = instance.company_id
         name = "%s %s" % (instance.name, currency.name)
         return self.env["marketplace.key.lock"]._find_or_create(
-            self.env["product.pricelist"], company, ("pricelist", name, currency.id),
-            [("name", "=", name), ("currency_id", "=", currency.id), ("company_id", "in", (False, company.id))],
+            self.env["product.pricelist"],
+            company,
+            ("pricelist", name, currency.id),
+            [
+                ("name", "=", name),
+                ("currency_id", "=", currency.id),
+                ("company_id", "in", (False, company.id)),
+            ],
             {"name": name, "currency_id": currency.id, "company_id": company.id},
         )
 
@@ -249,7 +315,11 @@ class MarketplaceOrderService(models.AbstractModel):
             message = _(
                 "Order %(ref)s: Odoo's total %(odoo).2f differs from the marketplace's %(mp).2f "
                 "by %(diff).2f (more than the rounding tolerance %(tol).2f).",
-                ref=order.reference, odoo=sale.amount_total, mp=order.total, diff=difference, tol=tolerance,
+                ref=order.reference,
+                odoo=sale.amount_total,
+                mp=order.total,
+                diff=difference,
+                tol=tolerance,
             )
             sale._marketplace_flag(message)
             self._log(log, "warning", message, sale)
@@ -259,11 +329,18 @@ class MarketplaceOrderService(models.AbstractModel):
         """An order seen again: follow its status unless this version is older than the one
         applied, never duplicate it."""
         if self._is_stale(sale, order):
-            self._log(log, "info", _(
-                "Order %(ref)s: this version (updated %(version)s) is older than the one applied "
-                "(updated %(applied)s): ignored.", ref=order.reference,
-                version=instance._reader_time(self._naive(order.updated_at), log and log.user_id),
-                applied=instance._reader_time(sale.marketplace_updated_at, log and log.user_id)), sale)
+            self._log(
+                log,
+                "info",
+                _(
+                    "Order %(ref)s: this version (updated %(version)s) is older than the one applied "
+                    "(updated %(applied)s): ignored.",
+                    ref=order.reference,
+                    version=instance._reader_time(self._naive(order.updated_at), log and log.user_id),
+                    applied=instance._reader_time(sale.marketplace_updated_at, log and log.user_id),
+                ),
+                sale,
+            )
             return sale
         vals = {"marketplace_status": order.status}
         if order.updated_at:
@@ -277,8 +354,9 @@ class MarketplaceOrderService(models.AbstractModel):
             # items the marketplace cancelled since (a buyer's request): out of the order and its delivery
             for line in order.lines:
                 if line.external_id and line.cancelled_quantity:
-                    sale.order_line.filtered(lambda l, ref=line.external_id: l.marketplace_line_ref == ref) \
-                        ._marketplace_reduce_quantity(line.quantity - line.cancelled_quantity, log)
+                    sale.order_line.filtered(
+                        lambda l, ref=line.external_id: l.marketplace_line_ref == ref
+                    )._marketplace_reduce_quantity(line.quantity - line.cancelled_quantity, log)
         return sale
 
     def _is_stale(self, sale, order):
@@ -295,8 +373,12 @@ class MarketplaceOrderService(models.AbstractModel):
         if sale.state == "cancel":
             return
         if sale._marketplace_shipped():
-            sale._marketplace_flag(_(
-                "Order %s was cancelled on the marketplace after it shipped: check it by hand.", order.reference))
+            sale._marketplace_flag(
+                _(
+                    "Order %s was cancelled on the marketplace after it shipped: check it by hand.",
+                    order.reference,
+                )
+            )
             self._log(log, "error", sale.marketplace_sync_message, sale)
             return
         drafts = sale.invoice_ids.filtered(lambda m: m.state == "draft")
@@ -304,8 +386,14 @@ class MarketplaceOrderService(models.AbstractModel):
         credit_notes = self._reverse_invoices(sale)
         sale.with_context(disable_cancel_warning=True)._action_cancel()
         lines = [_("Cancelled on the marketplace: order %s cancelled.", order.reference)]
-        lines += [_("Invoice %(invoice)s reversed by credit note %(note)s.",
-                    invoice=note.reversed_entry_id.name, note=note.name) for note in credit_notes]
+        lines += [
+            _(
+                "Invoice %(invoice)s reversed by credit note %(note)s.",
+                invoice=note.reversed_entry_id.name,
+                note=note.name,
+            )
+            for note in credit_notes
+        ]
         if drafts:
             lines.append(_("Draft invoices cancelled: %s.", ", ".join(drafts.mapped("display_name"))))
         # Markup.join escapes each line: references and names come from the marketplace
@@ -317,16 +405,23 @@ class MarketplaceOrderService(models.AbstractModel):
         order, so that nothing stays booked for an order the marketplace cancelled. A payment
         already registered stays as the customer's credit, to be refunded."""
         invoices = sale.invoice_ids.filtered(
-            lambda m: m.move_type == "out_invoice" and m.state == "posted" and m.payment_state != "reversed")
+            lambda m: m.move_type == "out_invoice" and m.state == "posted" and m.payment_state != "reversed"
+        )
         if not invoices:
             return invoices
         today = fields.Date.context_today(sale)
-        return invoices._reverse_moves([{
-            "ref": _("Reversal of: %s, cancelled on the marketplace", move.name),
-            "date": today,
-            "invoice_date": today,
-            "invoice_date_due": today,
-        } for move in invoices], cancel=True)
+        return invoices._reverse_moves(
+            [
+                {
+                    "ref": _("Reversal of: %s, cancelled on the marketplace", move.name),
+                    "date": today,
+                    "invoice_date": today,
+                    "invoice_date_due": today,
+                }
+                for move in invoices
+            ],
+            cancel=True,
+        )
 
     # stock already shipped -----------------------------------------------------------------------------
     def _complete_delivery(self, sale):
@@ -342,12 +437,18 @@ class MarketplaceOrderService(models.AbstractModel):
         for picking in sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
             tracked = picking.move_ids.filtered(lambda m: m.product_id.tracking != "none")
             for move in picking.move_ids - tracked:
-                move.write({"quantity": move.product_uom_qty, "picked": True})  # one write: one reservation pass
+                move.write(
+                    {"quantity": move.product_uom_qty, "picked": True}
+                )  # one write: one reservation pass
             if tracked:
-                sale._marketplace_flag(_(
-                    "Lot/serial numbers are needed for %(products)s: their delivery from %(warehouse)s "
-                    "waits for you.", products=", ".join(tracked.product_id.mapped("display_name")),
-                    warehouse=sale.warehouse_id.name))
+                sale._marketplace_flag(
+                    _(
+                        "Lot/serial numbers are needed for %(products)s: their delivery from %(warehouse)s "
+                        "waits for you.",
+                        products=", ".join(tracked.product_id.mapped("display_name")),
+                        warehouse=sale.warehouse_id.name,
+                    )
+                )
             if picking.move_ids - tracked:
                 # skip_sms: the buyer is the marketplace's customer, told by the marketplace; Odoo's
                 # delivery SMS (stock_sms) would text them from the merchant's IAP account.

@@ -19,10 +19,18 @@ class MarketplaceOrderStatus(models.Model):
     marketplace = fields.Char(required=True, index=True, help="Code of the marketplace.")
     sequence = fields.Integer(default=10)
     instance_id = fields.Many2one(
-        "marketplace.instance", ondelete="cascade", index=True, check_company=True,
-        help="The instance whose store defines this status (empty: the marketplace's own, shared).")
+        "marketplace.instance",
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+        help="The instance whose store defines this status (empty: the marketplace's own, shared).",
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
 
     _sql_constraints = [
-        ("code_unique", "UNIQUE(marketplace, instance_id, code)", "A status appears once per marketplace and store."),
+        (
+            "code_unique",
+            "UNIQUE(marketplace, instance_id, code)",
+            "A status appears once per marketplace and store.",
+        ),
     ]

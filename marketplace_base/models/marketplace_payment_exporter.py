@@ -33,14 +33,20 @@ class MarketplacePaymentExporter(models.AbstractModel):
     @api.model
     def _to_export(self, instance):
         return self.env["sale.order"].search(
-            [("marketplace_instance_id", "=", instance.id)] + to_send_domain("marketplace_payment_export"), order="id")
+            [("marketplace_instance_id", "=", instance.id)] + to_send_domain("marketplace_payment_export"),
+            order="id",
+        )
 
     @api.model
     def _take(self, order_id):
         """Lock one order FOR UPDATE SKIP LOCKED; empty when another worker holds it, has just
         changed it, or its payment was reported meanwhile."""
-        ids = claim(self.env, "sale_order", "id = %s AND marketplace_payment_export = ANY(%s)",
-                    [order_id, list(TO_SEND + ("failed",))])
+        ids = claim(
+            self.env,
+            "sale_order",
+            "id = %s AND marketplace_payment_export = ANY(%s)",
+            [order_id, list(TO_SEND + ("failed",))],
+        )
         order = self.env["sale.order"].browse(ids or [])
         order.invalidate_recordset(["marketplace_payment_export"])
         return order
@@ -53,18 +59,36 @@ class MarketplacePaymentExporter(models.AbstractModel):
         except Ambiguous as err:
             text = instance._error_text(err)
             order.write({"marketplace_payment_export": "uncertain", "marketplace_payment_export_error": text})
-            run.log._add("error", _("%(order)s: no clear answer (%(error)s); the next run reads the marketplace "
-                                    "before reporting the payment again.", order=order.name, error=text), record=order)
+            run.log._add(
+                "error",
+                _(
+                    "%(order)s: no clear answer (%(error)s); the next run reads the marketplace "
+                    "before reporting the payment again.",
+                    order=order.name,
+                    error=text,
+                ),
+                record=order,
+            )
             return
         except (MarketplaceError, UserError) as err:
             text = instance._error_text(err)
             order.write({"marketplace_payment_export": "failed", "marketplace_payment_export_error": text})
-            run.log._add("error", _("%(order)s: the payment could not be reported: %(error)s",
-                                    order=order.name, error=text), record=order)
+            run.log._add(
+                "error",
+                _("%(order)s: the payment could not be reported: %(error)s", order=order.name, error=text),
+                record=order,
+            )
             return
         order.write({"marketplace_payment_export": "done", "marketplace_payment_export_error": False})
-        run.log._add("success", _("%(order)s: payment reported to %(marketplace)s.", order=order.name,
-                                  marketplace=instance._marketplace_label()), record=order)
+        run.log._add(
+            "success",
+            _(
+                "%(order)s: payment reported to %(marketplace)s.",
+                order=order.name,
+                marketplace=instance._marketplace_label(),
+            ),
+            record=order,
+        )
 
     @api.model
     def _report_now(self, orders):

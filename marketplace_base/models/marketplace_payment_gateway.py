@@ -12,8 +12,9 @@ class MarketplacePaymentGateway(models.Model):
 
     name = fields.Char(required=True)
     code = fields.Char(required=True, help="The gateway as the marketplace names it.")
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  check_company=True)
+    instance_id = fields.Many2one(
+        "marketplace.instance", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
 
     _sql_constraints = [

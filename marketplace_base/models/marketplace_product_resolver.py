@@ -39,11 +39,17 @@ class MarketplaceProductResolver(models.AbstractModel):
         The product may be archived (an active one wins over an archived one): callers that
         sell or count it say why they do not (`_archived_reason`)."""
         instance.ensure_one()
-        listing = self.env["marketplace.listing"]._find(instance, sku=sku, external_id=external_id, barcode=barcode)
+        listing = self.env["marketplace.listing"]._find(
+            instance, sku=sku, external_id=external_id, barcode=barcode
+        )
         if listing:
             return listing.product_id, listing
-        rules = {"sku": ["sku"], "barcode": ["barcode"], "both": ["sku", "barcode"]}[instance.sync_listings_on]
-        product = self._product_of(instance, sku if "sku" in rules else None, barcode if "barcode" in rules else None)
+        rules = {"sku": ["sku"], "barcode": ["barcode"], "both": ["sku", "barcode"]}[
+            instance.sync_listings_on
+        ]
+        product = self._product_of(
+            instance, sku if "sku" in rules else None, barcode if "barcode" in rules else None
+        )
         return product, listing
 
     @api.model
@@ -68,16 +74,21 @@ class MarketplaceProductResolver(models.AbstractModel):
         archived product is not sold: the product is empty and the reason says why."""
         product, listing = self._resolve(instance, sku, barcode, external_id)
         if not product and instance.create_products and (sku or barcode):
-            product = self._product_of(instance, sku, barcode) or self._create_product(instance, name, sku, barcode,
-                                                                                        price)
+            product = self._product_of(instance, sku, barcode) or self._create_product(
+                instance, name, sku, barcode, price
+            )
         if product and not product.active:
             return product.browse(), listing, self._archived_reason(product, sku or barcode)
         return product, listing, None
 
     @api.model
     def _archived_reason(self, product, item):
-        return _("%(product)s, the product of %(item)s, is archived: restore it, or pair the item with another "
-                 "product.", product=product.display_name, item=item)
+        return _(
+            "%(product)s, the product of %(item)s, is archived: restore it, or pair the item with another "
+            "product.",
+            product=product.display_name,
+            item=item,
+        )
 
     @api.model
     def _order_line_product(self, instance, line, fulfilment="merchant"):
@@ -86,28 +97,37 @@ class MarketplaceProductResolver(models.AbstractModel):
         its name and SKU, and so does an item whose product is archived, with the reason."""
         if line.custom:
             return self._special_product(instance, "custom_storable" if line.storable else "custom"), None
-        product, listing, reason = self._item_product(instance, line.sku, line.barcode, line.product_external_id,
-                                                      line.name, line.unit_price)
+        product, listing, reason = self._item_product(
+            instance, line.sku, line.barcode, line.product_external_id, line.name, line.unit_price
+        )
         if not product:
             return self._special_product(instance, "default"), reason
         if not listing:
-            self.env["marketplace.listing"]._bind(instance, product, sku=line.sku, barcode=line.barcode,
-                                                  external_id=line.product_external_id, name=line.name,
-                                                  fulfilment=fulfilment)
+            self.env["marketplace.listing"]._bind(
+                instance,
+                product,
+                sku=line.sku,
+                barcode=line.barcode,
+                external_id=line.product_external_id,
+                name=line.name,
+                fulfilment=fulfilment,
+            )
         return product, None
 
     @api.model
     def _create_product(self, instance, name, sku=None, barcode=None, price=0.0):
         """A storable product for a marketplace item no product matches ("Create Odoo Products?"),
         the instance's company's."""
-        return self.env["product.product"].create({
-            "name": name or sku or barcode,
-            "default_code": sku or False,
-            "barcode": barcode or False,
-            "type": "product",
-            "list_price": price or 0.0,
-            "company_id": instance.company_id.id,
-        })
+        return self.env["product.product"].create(
+            {
+                "name": name or sku or barcode,
+                "default_code": sku or False,
+                "barcode": barcode or False,
+                "type": "product",
+                "list_price": price or 0.0,
+                "company_id": instance.company_id.id,
+            }
+        )
 
     # lines that are no catalogue item ----------------------------------------------------------
     @api.model
@@ -118,7 +138,8 @@ class MarketplaceProductResolver(models.AbstractModel):
         instance's company, or shared) picks that product."""
         if code:
             product = self.env["product.product"].search(
-                [("default_code", "=", code), ("company_id", "in", (False, instance.company_id.id))], limit=1)
+                [("default_code", "=", code), ("company_id", "in", (False, instance.company_id.id))], limit=1
+            )
             if product:
                 return product
         fname = SPECIAL_PRODUCT_FIELDS[kind]
@@ -128,12 +149,18 @@ class MarketplaceProductResolver(models.AbstractModel):
     def _suite_product(self, kind):
         """The suite's own product of a kind (asked for every order line: the cached id, without
         the query env.ref makes to check that the record exists)."""
-        product_id = self.env["ir.model.data"]._xmlid_to_res_id("marketplace_base.product_marketplace_%s" % kind)
+        product_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "marketplace_base.product_marketplace_%s" % kind
+        )
         return self.env["product.product"].browse(product_id)
 
     @api.model
     def _fallback_products(self, instance):
         """The products of items no Odoo product matched: the instance's default product and the
         suite's (asked for every order line: once per queue batch)."""
-        return memoized(self.env, ("fallback products", instance.id), self.env["product.product"],
-                        lambda: self._special_product(instance, "default") | self._suite_product("default"))
+        return memoized(
+            self.env,
+            ("fallback products", instance.id),
+            self.env["product.product"],
+            lambda: self._special_product(instance, "default") | self._suite_product("default"),
+        )

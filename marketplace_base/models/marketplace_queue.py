@@ -22,8 +22,9 @@ class MarketplaceQueue(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True, readonly=True, copy=False, default=lambda self: _("New"))
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  check_company=True)
+    instance_id = fields.Many2one(
+        "marketplace.instance", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     kind = fields.Selection(QUEUE_KINDS, required=True, index=True)
     line_ids = fields.One2many("marketplace.queue.line", "queue_id", string="Lines")
@@ -116,7 +117,11 @@ class MarketplaceQueue(models.Model):
         Line = self.env["marketplace.queue.line"].sudo()
         # (reference, payload) or (reference, payload, the marketplace's last-update time)
         records = [
-            (storable_text(rec[0]) if rec[0] else rec[0], storable_payload(rec[1]), rec[2] if len(rec) > 2 else False)
+            (
+                storable_text(rec[0]) if rec[0] else rec[0],
+                storable_payload(rec[1]),
+                rec[2] if len(rec) > 2 else False,
+            )
             for rec in records
         ]
         if not records:
@@ -124,18 +129,24 @@ class MarketplaceQueue(models.Model):
         waiting = {
             (line.name, line.payload)
             for line in Line.search(
-                [("instance_id", "=", instance.id), ("kind", "=", kind), ("state", "=", "draft"),
-                 ("name", "in", [rec[0] for rec in records])]
+                [
+                    ("instance_id", "=", instance.id),
+                    ("kind", "=", kind),
+                    ("state", "=", "draft"),
+                    ("name", "in", [rec[0] for rec in records]),
+                ]
             )
         }
         new_lines = [rec for rec in records if rec[:2] not in waiting]
         if not new_lines:
             return self.browse()
         queue = queue or self.sudo().create({"instance_id": instance.id, "kind": kind})  # sudo: as the lines
-        Line.with_context(tracking_disable=True).create([
-            {"queue_id": queue.id, "name": ref, "payload": payload, "external_updated_at": updated}
-            for ref, payload, updated in new_lines
-        ])
+        Line.with_context(tracking_disable=True).create(
+            [
+                {"queue_id": queue.id, "name": ref, "payload": payload, "external_updated_at": updated}
+                for ref, payload, updated in new_lines
+            ]
+        )
         return queue.with_env(self.env)
 
     def action_process(self):

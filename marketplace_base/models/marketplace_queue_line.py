@@ -24,17 +24,23 @@ class MarketplaceQueueLine(models.Model):
     _check_company_auto = True
 
     name = fields.Char(string="Reference", index=True, help="The marketplace's reference of the record.")
-    queue_id = fields.Many2one("marketplace.queue", required=True, ondelete="cascade", index=True, check_company=True)
+    queue_id = fields.Many2one(
+        "marketplace.queue", required=True, ondelete="cascade", index=True, check_company=True
+    )
     instance_id = fields.Many2one(related="queue_id.instance_id", store=True, index=True)
     company_id = fields.Many2one(related="queue_id.company_id", store=True)
     kind = fields.Selection(related="queue_id.kind", store=True, index=True)
-    payload = fields.Text(help="The raw record as the marketplace sent it (JSON). Only Marketplace "
-                          "Managers may edit it; each edit is kept in the chatter with the previous payload.")
+    payload = fields.Text(
+        help="The raw record as the marketplace sent it (JSON). Only Marketplace "
+        "Managers may edit it; each edit is kept in the chatter with the previous payload."
+    )
     can_edit_payload = fields.Boolean(compute="_compute_can_edit_payload")
     external_updated_at = fields.Datetime(
-        string="Updated on Marketplace", readonly=True,
+        string="Updated on Marketplace",
+        readonly=True,
         help="When the marketplace last changed the record in this version (orders): a version "
-        "already queued or imported is not read again.")
+        "already queued or imported is not read again.",
+    )
     state = fields.Selection(
         [("draft", "To Process"), ("done", "Done"), ("failed", "Failed"), ("cancelled", "Cancelled")],
         default="draft",
@@ -47,12 +53,19 @@ class MarketplaceQueueLine(models.Model):
     res_model = fields.Char(string="Result Model", readonly=True)
     res_id = fields.Many2oneReference(string="Result ID", model_field="res_model", readonly=True)
     result_name = fields.Char(compute="_compute_result_name", string="Result")
-    result_ref = fields.Reference(selection="_selection_result_model", compute="_compute_result_name",
-                                  string="Result Record", help="The record this line produced (open it).")
+    result_ref = fields.Reference(
+        selection="_selection_result_model",
+        compute="_compute_result_name",
+        string="Result Record",
+        help="The record this line produced (open it).",
+    )
     payload_pretty = fields.Text(
-        string="Payload (formatted)", compute="_compute_payload_pretty", inverse="_inverse_payload_pretty",
+        string="Payload (formatted)",
+        compute="_compute_payload_pretty",
+        inverse="_inverse_payload_pretty",
         help="The raw record as the marketplace sent it, indented to read. Only Marketplace Managers may edit it; "
-        "each edit is kept in the chatter with the previous payload.")
+        "each edit is kept in the chatter with the previous payload.",
+    )
     worker_stops = fields.Integer(
         compute="_compute_worker_stops",
         help="Times a worker started this line without finishing it: stopped by a memory or time limit, "
@@ -92,7 +105,9 @@ class MarketplaceQueueLine(models.Model):
     def _compute_payload_pretty(self):
         for line in self:
             try:
-                line.payload_pretty = storable_text(json.dumps(json.loads(line.payload), indent=2, ensure_ascii=False))
+                line.payload_pretty = storable_text(
+                    json.dumps(json.loads(line.payload), indent=2, ensure_ascii=False)
+                )
             except (TypeError, ValueError):
                 line.payload_pretty = line.payload  # not JSON (what the marketplace sent): as it came
 
@@ -117,7 +132,9 @@ class MarketplaceQueueLine(models.Model):
         vals = self._storable_vals(vals)
         edited = {}
         if "payload" in vals:
-            edited = {line.id: line.payload for line in self if (line.payload or "") != (vals["payload"] or "")}
+            edited = {
+                line.id: line.payload for line in self if (line.payload or "") != (vals["payload"] or "")
+            }
         res = super().write(vals)
         if edited:
             self.filtered(lambda l: l.id in edited)._log_payload_edit(edited)
@@ -150,15 +167,20 @@ class MarketplaceQueueLine(models.Model):
         mixin_fields = set(self.env["mail.thread"]._fields) | set(self.env["mail.activity.mixin"]._fields)
         own = sorted(set(vals) - mixin_fields)
         if own:
-            raise AccessError(_(
-                "Queue lines change through their Retry and Cancel buttons; only Marketplace Managers "
-                "may edit them (%s).", ", ".join(own)))
+            raise AccessError(
+                _(
+                    "Queue lines change through their Retry and Cancel buttons; only Marketplace Managers "
+                    "may edit them (%s).",
+                    ", ".join(own),
+                )
+            )
 
     def _log_payload_edit(self, previous):
         """Keep every payload a manager replaced in the chatter (escaped: it is raw marketplace text)."""
         for line in self:
             line.message_post(
-                body=Markup("<p>%s</p><pre>%s</pre>") % (
+                body=Markup("<p>%s</p><pre>%s</pre>")
+                % (
                     _("Payload edited by %s. The previous payload was:", self.env.user.name),
                     previous[line.id] or "",
                 ),
@@ -195,7 +217,9 @@ class MarketplaceQueueLine(models.Model):
         return True
 
     def action_cancel(self):
-        self._check_may_act().filtered(lambda l: l.state in ("draft", "failed")).sudo().write({"state": "cancelled"})
+        self._check_may_act().filtered(lambda l: l.state in ("draft", "failed")).sudo().write(
+            {"state": "cancelled"}
+        )
         return True
 
     def _check_may_act(self):

@@ -108,14 +108,17 @@ class WorkerTrace:
             return 0
         # One statement reads and increments: the row is only ever written by the worker that
         # holds the line's lock, so no other start can slip in between.
-        self._execute("""
+        self._execute(
+            """
             INSERT INTO marketplace_queue_line_start AS s (line_id, started, finished, last_start)
             VALUES (%s, 1, 0, now() at time zone 'UTC')
             ON CONFLICT (line_id) DO UPDATE
                SET started = s.started + 1, last_start = EXCLUDED.last_start
              WHERE s.started - s.finished < %s
             RETURNING s.started - s.finished - 1
-        """, (line_id, MAX_WORKER_STOPS))
+        """,
+            (line_id, MAX_WORKER_STOPS),
+        )
         row = self.cr.fetchone()
         self._commit()
         return row[0] if row else None
@@ -124,10 +127,13 @@ class WorkerTrace:
         """Count the end of a line's processing, whatever its outcome."""
         if self.cr is None:
             return
-        self._execute("""
+        self._execute(
+            """
             UPDATE marketplace_queue_line_start SET finished = finished + 1 WHERE line_id = %s;
             DELETE FROM marketplace_queue_line_start WHERE line_id = %s AND started = 1 AND finished = 1;
-        """, (line_id, line_id))  # finished at its first start: nothing worth remembering
+        """,
+            (line_id, line_id),
+        )  # finished at its first start: nothing worth remembering
         self._commit()
 
     def stops(self, line_id):
@@ -146,7 +152,7 @@ class WorkerTrace:
         if self.cr is None or not line_ids:
             return
         self._execute(
-            "UPDATE marketplace_queue_line_start SET finished = started WHERE line_id = ANY(%s)", (list(line_ids),)
+            "UPDATE marketplace_queue_line_start SET finished = started WHERE line_id = ANY(%s)",
+            (list(line_ids),),
         )
         self._commit()
-

@@ -75,8 +75,13 @@ class MarketplaceQueueProcessing(models.Model):
         return self._lock_waiting(instance, 1, restrict + " AND id = ANY(%s)", params + [stoppers])
 
     def _lock_waiting(self, instance, limit, restrict, params):
-        ids = claim(self.env, "marketplace_queue_line", "instance_id = %s AND state = 'draft' " + restrict,
-                    [instance.id] + params, limit=limit)
+        ids = claim(
+            self.env,
+            "marketplace_queue_line",
+            "instance_id = %s AND state = 'draft' " + restrict,
+            [instance.id] + params,
+            limit=limit,
+        )
         return None if ids is None else self.browse(ids)
 
     # processing --------------------------------------------------------------------------------
@@ -103,7 +108,7 @@ class MarketplaceQueueProcessing(models.Model):
         with WorkerTrace(self.env) as trace, batch_memo_scope(self.env):
             while lines:
                 group = lines._next_group(size)
-                lines = lines[len(group):]
+                lines = lines[len(group) :]
                 if len(group) > 1 and group._process_group(log, trace):
                     size = min(size * 2, GROUP_SIZE)
                     continue
@@ -145,10 +150,15 @@ class MarketplaceQueueProcessing(models.Model):
     def _process_one(self, log, trace):
         stops = trace.start(self.id)
         if stops is None:
-            self._fail(log, _(
-                "This line stopped its worker %s times without finishing (memory or time limit, or "
-                "the process was killed): it was set aside so that the other lines go on. Check its "
-                "payload, then Retry it.", MAX_WORKER_STOPS))
+            self._fail(
+                log,
+                _(
+                    "This line stopped its worker %s times without finishing (memory or time limit, or "
+                    "the process was killed): it was set aside so that the other lines go on. Check its "
+                    "payload, then Retry it.",
+                    MAX_WORKER_STOPS,
+                ),
+            )
             return
         try:
             self._run_handler(log)
@@ -171,25 +181,38 @@ class MarketplaceQueueProcessing(models.Model):
         (a few times), else set aside with its error."""
         if isinstance(err, TRANSIENT_ERRORS):
             if self.attempts + 1 < MAX_TRANSIENT_ATTEMPTS:
-                _logger.info("Marketplace queue line %s (%s) met a concurrent worker: %s", self.id, self.name, err)
-                self.write({"attempts": self.attempts + 1, "error": _(
-                    "Another worker was writing the same records; the line is retried on the next run.")})
+                _logger.info(
+                    "Marketplace queue line %s (%s) met a concurrent worker: %s", self.id, self.name, err
+                )
+                self.write(
+                    {
+                        "attempts": self.attempts + 1,
+                        "error": _(
+                            "Another worker was writing the same records; the line is retried on the next run."
+                        ),
+                    }
+                )
                 return
         self._fail(log, readable_error(err))  # scrubbed by _fail
 
     def _done(self, log, record):
-        self.write({
-            "state": "done",
-            "attempts": self.attempts + 1,
-            "error": False,
-            "processed_at": fields.Datetime.now(),
-            "res_model": record._name if record else False,
-            "res_id": record.id if record else False,
-        })
+        self.write(
+            {
+                "state": "done",
+                "attempts": self.attempts + 1,
+                "error": False,
+                "processed_at": fields.Datetime.now(),
+                "res_model": record._name if record else False,
+                "res_id": record.id if record else False,
+            }
+        )
         log._add(
             "success",
-            _("%(ref)s processed: %(result)s", ref=self.name or self.id,
-              result=record.display_name if record else _("nothing to do")),
+            _(
+                "%(ref)s processed: %(result)s",
+                ref=self.name or self.id,
+                result=record.display_name if record else _("nothing to do"),
+            ),
             record=record,
             queue_line=self,
         )
@@ -197,12 +220,14 @@ class MarketplaceQueueProcessing(models.Model):
     def _fail(self, log, error):
         message = storable_text(self.instance_id._scrub(error))
         _logger.info("Marketplace queue line %s (%s) failed: %s", self.id, self.name, message)
-        self.write({
-            "state": "failed",
-            "attempts": self.attempts + 1,
-            "error": message,
-            "processed_at": fields.Datetime.now(),
-        })
+        self.write(
+            {
+                "state": "failed",
+                "attempts": self.attempts + 1,
+                "error": message,
+                "processed_at": fields.Datetime.now(),
+            }
+        )
         log._add("error", message, queue_line=self)
         self._schedule_failure_activity()
 

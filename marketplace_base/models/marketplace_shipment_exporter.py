@@ -47,7 +47,9 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         by the scheduled Check Export Results a minute from now, rather than at its next interval."""
         cron = instance._job("check_results").cron_id.sudo()
         if cron.active and self.env["stock.picking"].search_count(
-                [("marketplace_instance_id", "=", instance.id), ("marketplace_export_state", "=", "sent")], limit=1):
+            [("marketplace_instance_id", "=", instance.id), ("marketplace_export_state", "=", "sent")],
+            limit=1,
+        ):
             cron._trigger(at=fields.Datetime.now() + timedelta(minutes=1))
 
     @api.model
@@ -62,27 +64,44 @@ class MarketplaceShipmentExporter(models.AbstractModel):
             status = hook(run.client, picking)
         except (MarketplaceError, UserError) as err:
             message, detail = instance._explain(err)
-            run.log._add("warning", _("%(order)s: its status on %(marketplace)s could not be read after the shipment "
-                                      "(%(error)s); the next import brings it.", order=picking.sale_id.name,
-                                      marketplace=instance._marketplace_label(), error=message),
-                         record=picking.sale_id, detail=detail)
+            run.log._add(
+                "warning",
+                _(
+                    "%(order)s: its status on %(marketplace)s could not be read after the shipment "
+                    "(%(error)s); the next import brings it.",
+                    order=picking.sale_id.name,
+                    marketplace=instance._marketplace_label(),
+                    error=message,
+                ),
+                record=picking.sale_id,
+                detail=detail,
+            )
             return
         if status and status != picking.sale_id.marketplace_status:
             picking.sale_id.marketplace_status = status
 
     @api.model
     def _to_export(self, instance):
-        return self.env["stock.picking"].search([
-            ("marketplace_instance_id", "=", instance.id), ("state", "=", "done"),
-            ("picking_type_code", "in", ("outgoing", "incoming")),
-        ] + to_send_domain("marketplace_export_state"), order="id")
+        return self.env["stock.picking"].search(
+            [
+                ("marketplace_instance_id", "=", instance.id),
+                ("state", "=", "done"),
+                ("picking_type_code", "in", ("outgoing", "incoming")),
+            ]
+            + to_send_domain("marketplace_export_state"),
+            order="id",
+        )
 
     @api.model
     def _take(self, picking_id, states=("pending", "uncertain", "sending")):
         """Lock one delivery FOR UPDATE SKIP LOCKED: a cron and a button running together never
         both send it. Empty when another worker holds it or has just changed it."""
-        ids = claim(self.env, "stock_picking", "id = %s AND marketplace_export_state = ANY(%s)",
-                    [picking_id, list(states)])
+        ids = claim(
+            self.env,
+            "stock_picking",
+            "id = %s AND marketplace_export_state = ANY(%s)",
+            [picking_id, list(states)],
+        )
         picking = self.env["stock.picking"].browse(ids or [])
         picking.invalidate_recordset(["marketplace_export_state"])
         return picking
@@ -96,9 +115,17 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                     return None
             except (MarketplaceError, UserError) as err:
                 text, detail = instance._explain(err)
-                log._add("error", _("%(picking)s: its state on the marketplace could not be read (%(error)s); "
-                                    "it is not sent until it can.", picking=picking.name, error=text), record=picking,
-                         detail=detail)
+                log._add(
+                    "error",
+                    _(
+                        "%(picking)s: its state on the marketplace could not be read (%(error)s); "
+                        "it is not sent until it can.",
+                        picking=picking.name,
+                        error=text,
+                    ),
+                    record=picking,
+                    detail=detail,
+                )
                 return None
         picking.marketplace_export_state = "sending"
         instance._maybe_commit()
@@ -110,8 +137,15 @@ class MarketplaceShipmentExporter(models.AbstractModel):
             self._mark_sent(instance, run, picking, reference)
             return None
         picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
-        log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
-                              marketplace=instance._marketplace_label()), record=picking)
+        log._add(
+            "success",
+            _(
+                "%(picking)s confirmed to %(marketplace)s.",
+                picking=picking.name,
+                marketplace=instance._marketplace_label(),
+            ),
+            record=picking,
+        )
         self._follow_order_status(instance, run, picking)
         return None
 
@@ -123,18 +157,38 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         text, detail = instance._explain(err)
         if isinstance(err, Ambiguous):
             picking.write({"marketplace_export_state": "uncertain", "marketplace_export_error": text})
-            run.log._add("error", _("%(picking)s: %(error)s The next run checks the marketplace before sending it "
-                                    "again.", picking=picking.name, error=text), record=picking, detail=detail)
+            run.log._add(
+                "error",
+                _(
+                    "%(picking)s: %(error)s The next run checks the marketplace before sending it again.",
+                    picking=picking.name,
+                    error=text,
+                ),
+                record=picking,
+                detail=detail,
+            )
             return None
         if isinstance(err, Throttled) or getattr(err, "reason", None) == MarketplaceError.UNREACHABLE:
             picking.write({"marketplace_export_state": "pending", "marketplace_export_error": text})
-            run.log._add("error", _("%(picking)s: not sent: %(error)s It is sent again at the next run.",
-                                    picking=picking.name, error=text), record=picking, detail=detail)
+            run.log._add(
+                "error",
+                _(
+                    "%(picking)s: not sent: %(error)s It is sent again at the next run.",
+                    picking=picking.name,
+                    error=text,
+                ),
+                record=picking,
+                detail=detail,
+            )
             return None
         picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
         picking.sale_id._marketplace_flag_sync_failure()
-        run.log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking,
-                     detail=detail)
+        run.log._add(
+            "error",
+            _("%(picking)s: %(error)s", picking=picking.name, error=text),
+            record=picking,
+            detail=detail,
+        )
         return text
 
     @staticmethod
@@ -144,11 +198,23 @@ class MarketplaceShipmentExporter(models.AbstractModel):
     def _mark_sent(self, instance, run, picking, reference):
         """The marketplace took the confirmation and answers later: `reference` (its process
         id) is followed by Check Export Results."""
-        picking.write({"marketplace_export_state": "sent", "marketplace_export_ref": str(reference),
-                       "marketplace_export_error": False})
-        run.log._add("info", _("%(picking)s sent to %(marketplace)s (%(ref)s); its outcome is read by Check "
-                               "Export Results.", picking=picking.name, marketplace=instance._marketplace_label(),
-                               ref=reference), record=picking)
+        picking.write(
+            {
+                "marketplace_export_state": "sent",
+                "marketplace_export_ref": str(reference),
+                "marketplace_export_error": False,
+            }
+        )
+        run.log._add(
+            "info",
+            _(
+                "%(picking)s sent to %(marketplace)s (%(ref)s); its outcome is read by Check Export Results.",
+                picking=picking.name,
+                marketplace=instance._marketplace_label(),
+                ref=reference,
+            ),
+            record=picking,
+        )
 
     def _already_sent(self, instance, run, picking):
         """Read the marketplace's state of a delivery whose confirmation may have arrived: True,
@@ -162,7 +228,9 @@ class MarketplaceShipmentExporter(models.AbstractModel):
             return True
         if sent:
             picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
-            run.log._add("success", _("%s had reached the marketplace: not sent again.", picking.name), record=picking)
+            run.log._add(
+                "success", _("%s had reached the marketplace: not sent again.", picking.name), record=picking
+            )
             self._follow_order_status(instance, run, picking)
         return sent
 
@@ -173,8 +241,10 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         its marketplace's answer, read through the `read_shipment` / `read_return` hook
         (an ExportStatus); a refusal is treated as a refused synchronous confirmation."""
         failures = []
-        sent = self.env["stock.picking"].search([("marketplace_instance_id", "=", instance.id),
-                                                 ("marketplace_export_state", "=", "sent")], order="id")
+        sent = self.env["stock.picking"].search(
+            [("marketplace_instance_id", "=", instance.id), ("marketplace_export_state", "=", "sent")],
+            order="id",
+        )
         for picking_id in sent.ids:
             picking = self._take(picking_id, ("sent",))
             if not picking:
@@ -183,8 +253,17 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                 status = instance._hook("read_%s" % self._kind(picking), required=True)(run.client, picking)
             except (MarketplaceError, UserError) as err:
                 text, detail = instance._explain(err)
-                run.log._add("error", _("%(picking)s: its outcome could not be read (%(error)s); read again at the "
-                                        "next check.", picking=picking.name, error=text), record=picking, detail=detail)
+                run.log._add(
+                    "error",
+                    _(
+                        "%(picking)s: its outcome could not be read (%(error)s); read again at the "
+                        "next check.",
+                        picking=picking.name,
+                        error=text,
+                    ),
+                    record=picking,
+                    detail=detail,
+                )
                 continue
             if not status.finished:
                 continue
@@ -192,12 +271,21 @@ class MarketplaceShipmentExporter(models.AbstractModel):
                 text = instance._scrub(status.error)
                 picking.write({"marketplace_export_state": "failed", "marketplace_export_error": text})
                 picking.sale_id._marketplace_flag_sync_failure()
-                run.log._add("error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking)
+                run.log._add(
+                    "error", _("%(picking)s: %(error)s", picking=picking.name, error=text), record=picking
+                )
                 failures.append((picking, text))
             else:
                 picking.write({"marketplace_export_state": "exported", "marketplace_export_error": False})
-                run.log._add("success", _("%(picking)s confirmed to %(marketplace)s.", picking=picking.name,
-                                          marketplace=instance._marketplace_label()), record=picking)
+                run.log._add(
+                    "success",
+                    _(
+                        "%(picking)s confirmed to %(marketplace)s.",
+                        picking=picking.name,
+                        marketplace=instance._marketplace_label(),
+                    ),
+                    record=picking,
+                )
                 self._follow_order_status(instance, run, picking)
             instance._maybe_commit()
         if failures:
@@ -211,8 +299,17 @@ class MarketplaceShipmentExporter(models.AbstractModel):
         template = self.env.ref("marketplace_base.mail_template_shipment_failures", raise_if_not_found=False)
         if not (user.partner_id and template):
             return
-        rows = [{"picking": p.name, "picking_id": p.id, "order": p.sale_id.name or "", "order_id": p.sale_id.id,
-                 "error": error} for p, error in failures]
+        rows = [
+            {
+                "picking": p.name,
+                "picking_id": p.id,
+                "order": p.sale_id.name or "",
+                "order_id": p.sale_id.id,
+                "error": error,
+            }
+            for p, error in failures
+        ]
         # sudo: this run's refusals to the instance's responsible (a job's user may not send mail)
         template.sudo().with_context(failures=rows, marketplace=instance._marketplace_label()).send_mail(
-            instance.id, email_values={"recipient_ids": [(6, 0, user.partner_id.ids)]})
+            instance.id, email_values={"recipient_ids": [(6, 0, user.partner_id.ids)]}
+        )

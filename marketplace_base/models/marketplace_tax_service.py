@@ -102,20 +102,24 @@ class MarketplaceTaxService(models.AbstractModel):
                 continue
             bounds = self._rate_bounds(mp_tax.amount, base, included, tolerance * mp_tax.parts)
             if bounds:
-                derived.append((mp_tax, mp_tax.amount, base - mp_tax.amount if included else base, bounds, scope))
+                derived.append(
+                    (mp_tax, mp_tax.amount, base - mp_tax.amount if included else base, bounds, scope)
+                )
         # fixed order of creation, so that two workers lock new taxes in the same order
         for rate in sorted(rates):
             tax = self.env["account.tax"]
             if rate:
                 scopes = {scope for _mp_tax, scope in rates[rate]}
                 tax = self._snap(instance, rate, rate, rate, included, scopes) or self._marketplace_tax(
-                    instance, rate, included)
+                    instance, rate, included
+                )
             result.update((id(mp_tax), tax) for mp_tax, _scope in rates[rate])
         for low, high, entries in self._groups(derived):
             pooled = 100.0 * sum(e[1] for e in entries) / sum(e[2] for e in entries)
             scopes = {entry[4] for entry in entries}
             tax = self._snap(instance, low, high, pooled, included, scopes) or self._marketplace_tax(
-                instance, self._roundest(low, high, pooled), included)
+                instance, self._roundest(low, high, pooled), included
+            )
             result.update((id(entry[0]), tax) for entry in entries)
         return result
 
@@ -130,7 +134,7 @@ class MarketplaceTaxService(models.AbstractModel):
                 for mp_tax in line.gift_wrap.taxes:
                     yield mp_tax, line.gift_wrap.amount, "service"
         for charge in (order.shipping, order.gift_wrap, *order.fees):
-            for mp_tax in (charge.taxes if charge else []):
+            for mp_tax in charge.taxes if charge else []:
                 yield mp_tax, charge.amount, "service"  # marketplace tax amounts are on the full charge
 
     @staticmethod
@@ -169,12 +173,13 @@ class MarketplaceTaxService(models.AbstractModel):
         """The rate with the fewest decimals in [low, high] nearest the pooled rate (19 before
         18.95), else the pooled rate to Odoo's 4 digits."""
         for digits in range(5):
-            step = 10.0 ** -digits
+            step = 10.0**-digits
             first, last = math.ceil(low / step - 1e-9), math.floor(min(high, 1000.0) / step + 1e-9)
             if first <= last:
-                return float_round(min(max(round(pooled / step), first), last) * step, precision_digits=digits)
+                return float_round(
+                    min(max(round(pooled / step), first), last) * step, precision_digits=digits
+                )
         return float_round(pooled, precision_digits=4)
-
 
     def _snap(self, instance, low, high, pooled, included, scopes):
         """The company's sale tax nearest the pooled rate among those within [low, high], of a
@@ -182,18 +187,26 @@ class MarketplaceTaxService(models.AbstractModel):
         "Included in Price" is the marketplace's comes first; another one becomes its twin that
         agrees (_on_price_basis: same accounts, tax grids and group) rather than a new tax."""
         scope = [False] + (list(scopes) if len(scopes) == 1 else [])
-        candidates = self.env["account.tax"].with_context(active_test=False).search(
-            self._tax_domain(instance) + [("amount", ">=", low - 1e-6), ("amount", "<=", high + 1e-6),
-                                          ("tax_scope", "in", scope)])
+        candidates = (
+            self.env["account.tax"]
+            .with_context(active_test=False)
+            .search(
+                self._tax_domain(instance)
+                + [("amount", ">=", low - 1e-6), ("amount", "<=", high + 1e-6), ("tax_scope", "in", scope)]
+            )
+        )
         if not candidates:
             return candidates
-        return min(candidates, key=lambda t: (not t.active, t.price_include != bool(included),
-                                              abs(t.amount - pooled), t.id))
+        return min(
+            candidates,
+            key=lambda t: (not t.active, t.price_include != bool(included), abs(t.amount - pooled), t.id),
+        )
 
     # taxes created from marketplace rates --------------------------------------------------------
     def _tax_domain(self, instance, included=None):
         domain = [
-            ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"),
+            ("type_tax_use", "=", "sale"),
+            ("amount_type", "=", "percent"),
             ("company_id", "=", instance.company_id.id),
         ]
         if included is not None:
@@ -217,7 +230,9 @@ class MarketplaceTaxService(models.AbstractModel):
         if account and Tax.search_count([("company_id", "=", instance.company_id.id), ("name", "=", name)]):
             name = "%s %s" % (name, account.code)  # names are unique: another tax account, another tax
         return self.env["marketplace.key.lock"]._find_or_create(
-            Tax, instance.company_id, ("marketplace tax", rate, bool(price_include), account.id),
+            Tax,
+            instance.company_id,
+            ("marketplace tax", rate, bool(price_include), account.id),
             self._tax_domain(instance, price_include) + [("amount", "=", rate)],
             lambda: {
                 "name": name,
@@ -228,7 +243,9 @@ class MarketplaceTaxService(models.AbstractModel):
                 "company_id": instance.company_id.id,
                 "tax_group_id": self._tax_group(instance.company_id, rate).id,
                 "invoice_repartition_line_ids": self._tax_repartition(account),
-                "refund_repartition_line_ids": self._tax_repartition(instance.refund_tax_account_id or account),
+                "refund_repartition_line_ids": self._tax_repartition(
+                    instance.refund_tax_account_id or account
+                ),
             },
             order="active desc, id",
         )
@@ -241,11 +258,12 @@ class MarketplaceTaxService(models.AbstractModel):
         name = _("Tax %s%%", "%g" % rate)
         Group = self.env["account.tax.group"]
         return self.env["marketplace.key.lock"]._find_or_create(
-            Group, company, ("marketplace tax group", rate),
+            Group,
+            company,
+            ("marketplace tax group", rate),
             [("company_id", "=", company.id), ("name", "=", name), ("country_id", "in", (False, country.id))],
             {"name": name, "company_id": company.id, "country_id": country.id},
         )
-
 
     @staticmethod
     def _tax_repartition(account):
@@ -288,10 +306,15 @@ class MarketplaceTaxService(models.AbstractModel):
     def _find_twin(self, tax, included):
         Tax = self.env["account.tax"].with_context(active_test=False)
         domain = [
-            ("company_id", "=", tax.company_id.id), ("type_tax_use", "=", tax.type_tax_use),
-            ("amount_type", "=", tax.amount_type), ("amount", "=", tax.amount), ("price_include", "=", included),
-            ("include_base_amount", "=", tax.include_base_amount), ("tax_group_id", "=", tax.tax_group_id.id),
-            ("country_id", "=", tax.country_id.id), ("tax_scope", "=", tax.tax_scope),
+            ("company_id", "=", tax.company_id.id),
+            ("type_tax_use", "=", tax.type_tax_use),
+            ("amount_type", "=", tax.amount_type),
+            ("amount", "=", tax.amount),
+            ("price_include", "=", included),
+            ("include_base_amount", "=", tax.include_base_amount),
+            ("tax_group_id", "=", tax.tax_group_id.id),
+            ("country_id", "=", tax.country_id.id),
+            ("tax_scope", "=", tax.tax_scope),
         ]
         signature = self._repartition_signature(tax)
         suffix = " (%s)" % (_("incl.") if included else _("excl."))
@@ -299,21 +322,34 @@ class MarketplaceTaxService(models.AbstractModel):
         twins = Tax.search(domain).filtered(lambda t: self._repartition_signature(t) == signature)
         # a twin made for another tax of the same figures is that tax's (21% BE beside 21% NL)
         others = {t.name for t in twins if t.name != name and t.name.endswith(suffix)}
-        taken = set(Tax.search([("company_id", "=", tax.company_id.id),
-                                ("name", "in", [n[:-len(suffix)] for n in others])]).mapped("name"))
-        twins = twins.filtered(lambda t: t.name == name or t.name[:-len(suffix)] not in taken
-                               or not t.name.endswith(suffix))
+        taken = set(
+            Tax.search(
+                [("company_id", "=", tax.company_id.id), ("name", "in", [n[: -len(suffix)] for n in others])]
+            ).mapped("name")
+        )
+        twins = twins.filtered(
+            lambda t: t.name == name or t.name[: -len(suffix)] not in taken or not t.name.endswith(suffix)
+        )
         if twins:
             return min(twins, key=lambda t: (t.name != name, not t.active, t.id))
         return self.env["marketplace.key.lock"]._find_or_create(
-            Tax, tax.company_id, ("tax twin", tax.id, bool(included)), domain + [("name", "=", name)],
+            Tax,
+            tax.company_id,
+            ("tax twin", tax.id, bool(included)),
+            domain + [("name", "=", name)],
             lambda: tax.copy_data({"name": name, "price_include": included, "active": True})[0],
         )
 
     @staticmethod
     def _repartition_signature(tax):
         return sorted(
-            (line.document_type, line.repartition_type, line.factor_percent, line.account_id.id,
-             tuple(sorted(line.tag_ids.ids)), line.use_in_tax_closing)
+            (
+                line.document_type,
+                line.repartition_type,
+                line.factor_percent,
+                line.account_id.id,
+                tuple(sorted(line.tag_ids.ids)),
+                line.use_in_tax_closing,
+            )
             for line in tax.repartition_line_ids
         )

@@ -43,7 +43,8 @@ class MarketplaceWorkflow(models.Model):
         journal (the shipped workflow, installed before the merchant chose one)."""
         for workflow in self.search([("register_payment", "=", True), ("journal_id", "=", False)]):
             workflow.journal_id = self.env["account.journal"].search(
-                [("type", "=", "bank"), ("company_id", "=", workflow.company_id.id)], limit=1)
+                [("type", "=", "bank"), ("company_id", "=", workflow.company_id.id)], limit=1
+            )
 
     @api.model
     def _default_for(self, company):
@@ -51,8 +52,10 @@ class MarketplaceWorkflow(models.Model):
         workflow = self.env.ref("marketplace_base.workflow_confirm", raise_if_not_found=False)
         if workflow and workflow.company_id == company:
             return workflow
-        return self.search([("company_id", "=", company.id), ("confirm_order", "=", True),
-                            ("create_invoice", "=", False)], limit=1)
+        return self.search(
+            [("company_id", "=", company.id), ("confirm_order", "=", True), ("create_invoice", "=", False)],
+            limit=1,
+        )
 
     # applying workflows ---------------------------------------------------------------------------
     @api.model
@@ -60,7 +63,9 @@ class MarketplaceWorkflow(models.Model):
         """The workflow of an imported order: by payment gateway and status when a rule of the
         instance says so, else the instance's workflow for the order's fulfilment."""
         instance = sale.marketplace_instance_id
-        rule = instance.workflow_rule_ids._match(sale.marketplace_payment_gateway_id, sale.marketplace_payment_status)
+        rule = instance.workflow_rule_ids._match(
+            sale.marketplace_payment_gateway_id, sale.marketplace_payment_status
+        )
         if rule:
             return rule.workflow_id
         if sale.marketplace_fulfilment == "marketplace":
@@ -94,9 +99,14 @@ class MarketplaceWorkflow(models.Model):
             return
         lines = sale.order_line.filtered(lambda l: not l.display_type)
         if sale.marketplace_instance_id.create_single_invoice and any(
-            float_compare(l.qty_invoiced + l.qty_to_invoice, l.product_uom_qty,
-                          precision_rounding=l.product_uom.rounding) < 0
-            for l in lines if l.product_uom_qty > 0
+            float_compare(
+                l.qty_invoiced + l.qty_to_invoice,
+                l.product_uom_qty,
+                precision_rounding=l.product_uom.rounding,
+            )
+            < 0
+            for l in lines
+            if l.product_uom_qty > 0
         ):
             return
         if self.sale_journal_id:
@@ -106,7 +116,11 @@ class MarketplaceWorkflow(models.Model):
             return
         invoices.action_post()
         # a buyer who pays later (cash on delivery: the marketplace says "unpaid") is not marked paid
-        if self.register_payment and self.journal_id and (sale.marketplace_payment_status or "").lower() != "unpaid":
+        if (
+            self.register_payment
+            and self.journal_id
+            and (sale.marketplace_payment_status or "").lower() != "unpaid"
+        ):
             self._pay(invoices)
 
     def _pay(self, invoices):

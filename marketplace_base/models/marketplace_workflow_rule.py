@@ -11,22 +11,31 @@ class MarketplaceWorkflowRule(models.Model):
     _check_company_auto = True
 
     sequence = fields.Integer(default=10)
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  check_company=True)
+    instance_id = fields.Many2one(
+        "marketplace.instance", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     gateway_id = fields.Many2one(
-        "marketplace.payment.gateway", string="Payment Gateway", check_company=True,
+        "marketplace.payment.gateway",
+        string="Payment Gateway",
+        check_company=True,
         domain="[('instance_id', '=', instance_id)]",
         help="Empty: any gateway.",
     )
-    payment_status = fields.Char(help="Payment status as the marketplace sends it (e.g. captured); empty: any.")
-    workflow_id = fields.Many2one("marketplace.workflow", required=True, string="Workflow", check_company=True)
+    payment_status = fields.Char(
+        help="Payment status as the marketplace sends it (e.g. captured); empty: any."
+    )
+    workflow_id = fields.Many2one(
+        "marketplace.workflow", required=True, string="Workflow", check_company=True
+    )
 
     def _match(self, gateway, payment_status):
         """The first rule for this gateway and status; the most specific rules first."""
         status = (payment_status or "").lower()
         candidates = self.filtered(
-            lambda r: (not r.gateway_id or r.gateway_id == gateway)
-            and (not r.payment_status or r.payment_status.lower() == status)
+            lambda r: (
+                (not r.gateway_id or r.gateway_id == gateway)
+                and (not r.payment_status or r.payment_status.lower() == status)
+            )
         )
         return candidates.sorted(lambda r: (not r.gateway_id, not r.payment_status, r.sequence))[:1]

@@ -5,6 +5,7 @@ characters. Queuing must never fail on it (the record would be lost), and proces
 where the bad text is, on that record's queue line only. Used by marketplace.queue (queuing)
 and marketplace.queue.line (storage and processing).
 """
+
 import json
 import re
 
@@ -53,8 +54,9 @@ def load_payload(text):
         raise ValidationError(_("Malformed payload: a JSON object was expected."))
     bad_text = _find_bad_text(payload)
     if bad_text:
-        raise ValidationError(_("Invalid text in the payload at %(where)s: %(what)s.",
-                                where=bad_text[0], what=bad_text[1]))
+        raise ValidationError(
+            _("Invalid text in the payload at %(where)s: %(what)s.", where=bad_text[0], what=bad_text[1])
+        )
     return payload
 
 
@@ -70,8 +72,12 @@ def _describe_bad_char(char):
     if code == 0:
         return _("a NUL character, which text cannot hold")
     if 0xDC80 <= code <= 0xDCFF:
-        return _("\\u%(code)04x is not a character (byte 0x%(byte)02X of text that is not UTF-8, or half of "
-                 "a UTF-16 surrogate pair)", code=code, byte=code - 0xDC00)
+        return _(
+            "\\u%(code)04x is not a character (byte 0x%(byte)02X of text that is not UTF-8, or half of "
+            "a UTF-16 surrogate pair)",
+            code=code,
+            byte=code - 0xDC00,
+        )
     return _("\\u%04x is not a character (half of a UTF-16 surrogate pair)", code)
 
 

@@ -22,8 +22,11 @@ class ProductProduct(models.Model):
         key = BASIS_FIELD[basis]
         result = dict.fromkeys(self.ids, 0.0)
         # Only the warehouse counts, whatever location a caller's context may carry.
-        products = self.with_context(warehouse=warehouse.id, location=False) if not location else \
-            self.with_context(location=location.id, warehouse=False)
+        products = (
+            self.with_context(warehouse=warehouse.id, location=False)
+            if not location
+            else self.with_context(location=location.id, warehouse=False)
+        )
         for chunk in split_every(CHUNK_SIZE, self.ids, products.browse):
             storable = chunk._marketplace_prefetch_stock_fields().filtered(lambda p: p.type == "product")
             figures = storable._compute_quantities_dict(None, None, None)

@@ -31,9 +31,14 @@ class ResPartner(models.Model):
         # bill and ship to one address, and one partner for them keeps the import light.
         invoice_partner = customer._marketplace_address("invoice", invoice) if invoice else customer
         delivery_partner = (
-            invoice_partner._marketplace_matches(delivery) and invoice_partner
-            or customer._marketplace_address("delivery", delivery)
-        ) if delivery else invoice_partner
+            (
+                invoice_partner._marketplace_matches(delivery)
+                and invoice_partner
+                or customer._marketplace_address("delivery", delivery)
+            )
+            if delivery
+            else invoice_partner
+        )
         return customer, invoice_partner, delivery_partner
 
     @api.model
@@ -44,7 +49,9 @@ class ResPartner(models.Model):
         name = order.customer.name or (address and (address.name or address.company)) or email
         values = self._marketplace_address_values(address) if address else {}
         company = instance.company_id
-        domain = [("type", "=", "contact"), ("is_company", "=", False)] + self._marketplace_company_domain(company)
+        domain = [("type", "=", "contact"), ("is_company", "=", False)] + self._marketplace_company_domain(
+            company
+        )
         if email:
             email = email_normalize(email) or email
             domain.append(("email_normalized", "=", email))
@@ -56,8 +63,15 @@ class ResPartner(models.Model):
 
         def new_customer():
             parent = self._marketplace_company_contact(instance, address, values)
-            vals = dict(values, name=name, email=email or False, parent_id=parent.id or False,
-                        company_id=company.id, lang=instance.lang or False, **self._marketplace_receivable(instance))
+            vals = dict(
+                values,
+                name=name,
+                email=email or False,
+                parent_id=parent.id or False,
+                company_id=company.id,
+                lang=instance.lang or False,
+                **self._marketplace_receivable(instance),
+            )
             if address and address.vat and not parent:
                 vals["vat"] = address.vat
             if address and address.company and not parent:
@@ -72,12 +86,24 @@ class ResPartner(models.Model):
         if not (instance.create_company_contact and address and address.company):
             return self.browse()
         company = instance.company_id
-        domain = [("is_company", "=", True), ("name", "=", address.company)] + self._marketplace_company_domain(company)
+        domain = [
+            ("is_company", "=", True),
+            ("name", "=", address.company),
+        ] + self._marketplace_company_domain(company)
         return self.env["marketplace.key.lock"]._find_or_create(
-            self, company, ("company", address.company), domain,
-            lambda: dict(values, name=address.company, is_company=True, vat=address.vat or False,
-                         company_registry=address.company_registry or False,
-                         company_id=company.id, **self._marketplace_receivable(instance)),
+            self,
+            company,
+            ("company", address.company),
+            domain,
+            lambda: dict(
+                values,
+                name=address.company,
+                is_company=True,
+                vat=address.vat or False,
+                company_registry=address.company_registry or False,
+                company_id=company.id,
+                **self._marketplace_receivable(instance),
+            ),
         )
 
     @staticmethod
@@ -103,11 +129,21 @@ class ResPartner(models.Model):
                 return child
         values = self._marketplace_address_values(address)
         domain = [("parent_id", "=", self.id), ("type", "=", kind), ("name", "=", name)] + [
-            (f, "=", values.get(f) or False) for f in ADDRESS_FIELDS]
+            (f, "=", values.get(f) or False) for f in ADDRESS_FIELDS
+        ]
         return self.env["marketplace.key.lock"]._find_or_create(
-            self.browse(), self.company_id, ("address", tuple(domain)), domain,
-            lambda: dict(values, name=name, type=kind, parent_id=self.id, company_id=self.company_id.id,
-                         email=address.email or False),
+            self.browse(),
+            self.company_id,
+            ("address", tuple(domain)),
+            domain,
+            lambda: dict(
+                values,
+                name=name,
+                type=kind,
+                parent_id=self.id,
+                company_id=self.company_id.id,
+                email=address.email or False,
+            ),
         )
 
     def _marketplace_matches(self, address):
@@ -116,13 +152,15 @@ class ResPartner(models.Model):
         if address.name and address.name != self.name:
             return False
         values = self._marketplace_address_values(address)
-        return all((self[f].id if f.endswith("_id") else self[f]) == (values.get(f) or False)
-                   for f in ADDRESS_FIELDS)
+        return all(
+            (self[f].id if f.endswith("_id") else self[f]) == (values.get(f) or False) for f in ADDRESS_FIELDS
+        )
 
     @api.model
     def _marketplace_address_values(self, address):
-        country_id, state_id = self._marketplace_country_state(address.country_code, address.state_code,
-                                                               address.state_name)
+        country_id, state_id = self._marketplace_country_state(
+            address.country_code, address.state_code, address.state_name
+        )
         return {
             "street": address.street or False,
             "street2": address.street2 or False,
@@ -143,8 +181,17 @@ class ResPartner(models.Model):
         if not country:
             return False, False
         State = self.env["res.country.state"]
-        state = state_code and State.search([("country_id", "=", country.id), ("code", "=", state_code)], limit=1)
+        state = state_code and State.search(
+            [("country_id", "=", country.id), ("code", "=", state_code)], limit=1
+        )
         if not state and state_name:
-            state = State.search([("country_id", "=", country.id), "|", ("name", "=ilike", state_name.strip()),
-                                  ("code", "=ilike", state_name.strip())], limit=1)
+            state = State.search(
+                [
+                    ("country_id", "=", country.id),
+                    "|",
+                    ("name", "=ilike", state_name.strip()),
+                    ("code", "=ilike", state_name.strip()),
+                ],
+                limit=1,
+            )
         return country.id, (state.id if state else False)

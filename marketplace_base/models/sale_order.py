@@ -15,21 +15,29 @@ class SaleOrder(models.Model):
     )
     marketplace_status = fields.Char(string="Marketplace Status", copy=False)
     marketplace_updated_at = fields.Datetime(
-        string="Marketplace Last Update", copy=False, readonly=True,
+        string="Marketplace Last Update",
+        copy=False,
+        readonly=True,
         help="When the marketplace last changed the order, as of the version applied: an older "
         "version arriving later (a retry, an overlapping download) is ignored.",
     )
     marketplace_shipped_outside = fields.Boolean(
-        string="Shipped Outside Odoo", copy=False, readonly=True,
+        string="Shipped Outside Odoo",
+        copy=False,
+        readonly=True,
         help="The marketplace said the merchant had already shipped this order when it was first "
         "imported: its delivery was recorded as done and is not exported to the marketplace.",
     )
     marketplace_site_ref = fields.Char(
-        string="Marketplace Site ID", copy=False, readonly=True,
+        string="Marketplace Site ID",
+        copy=False,
+        readonly=True,
         help="The marketplace's own id of the site the order was placed on (e.g. Amazon.de's id).",
     )
     marketplace_site = fields.Char(
-        string="Marketplace Site", compute="_compute_marketplace_site", store=True,
+        string="Marketplace Site",
+        compute="_compute_marketplace_site",
+        store=True,
         help="The site the order was placed on, by its name (e.g. Amazon.de).",
     )
     marketplace_payment_gateway_id = fields.Many2one(
@@ -39,33 +47,50 @@ class SaleOrder(models.Model):
     marketplace_gift_message = fields.Text(string="Gift Message", copy=False)
     # how the marketplace showed its prices and taxes, for a line paired to its product later
     # (sale.order.line._marketplace_replace_product): it takes the taxes the import would have given
-    marketplace_prices_include_tax = fields.Boolean(string="Marketplace Prices Include Tax", copy=False,
-                                                    readonly=True)
+    marketplace_prices_include_tax = fields.Boolean(
+        string="Marketplace Prices Include Tax", copy=False, readonly=True
+    )
     marketplace_taxes_stated = fields.Boolean(
-        string="Marketplace States Taxes", copy=False, readonly=True, default=True,
+        string="Marketplace States Taxes",
+        copy=False,
+        readonly=True,
+        default=True,
         help="The marketplace stated each line's tax (off: only that its prices include tax, e.g. Bol.com; "
-        "the products' taxes then decide).")
+        "the products' taxes then decide).",
+    )
     marketplace_sync_error = fields.Boolean(
-        string="Marketplace Sync Error", copy=False,
+        string="Marketplace Sync Error",
+        copy=False,
         help="Something about this order needs a person: see the message.",
     )
     marketplace_sync_message = fields.Text(string="Marketplace Sync Message", copy=False)
     marketplace_sync_failed = fields.Boolean(
-        compute="_compute_marketplace_sync_failed", search="_search_marketplace_sync_failed",
+        compute="_compute_marketplace_sync_failed",
+        search="_search_marketplace_sync_failed",
         string="Shipment Sync Failed",
-        help="The marketplace refused a delivery of this order: fix it, then Retry Sync.")
+        help="The marketplace refused a delivery of this order: fix it, then Retry Sync.",
+    )
     marketplace_export_error = fields.Text(
-        compute="_compute_marketplace_sync_failed", string="Shipment Export Error",
-        help="Why the marketplace refused this order's deliveries.")
+        compute="_compute_marketplace_sync_failed",
+        string="Shipment Export Error",
+        help="Why the marketplace refused this order's deliveries.",
+    )
     marketplace_payment_status_label = fields.Char(
-        compute="_compute_marketplace_payment_status_label", string="Payment")
+        compute="_compute_marketplace_payment_status_label", string="Payment"
+    )
     marketplace_needs_matching = fields.Boolean(
-        compute="_compute_marketplace_needs_matching", search="_search_marketplace_needs_matching",
-        string="Needs Matching", help="Items of this order matched no Odoo product: pair their listings.")
+        compute="_compute_marketplace_needs_matching",
+        search="_search_marketplace_needs_matching",
+        string="Needs Matching",
+        help="Items of this order matched no Odoo product: pair their listings.",
+    )
 
     _sql_constraints = [
-        ("marketplace_order_unique", "UNIQUE(marketplace_instance_id, marketplace_order_ref)",
-         "This marketplace order has already been imported for this instance."),
+        (
+            "marketplace_order_unique",
+            "UNIQUE(marketplace_instance_id, marketplace_order_ref)",
+            "This marketplace order has already been imported for this instance.",
+        ),
     ]
 
     def _prepare_confirmation_values(self):
@@ -100,8 +125,10 @@ class SaleOrder(models.Model):
         for order in self:
             failed = order.picking_ids.filtered(lambda p: p.marketplace_export_state == "failed")
             order.marketplace_sync_failed = bool(failed)
-            order.marketplace_export_error = "\n".join(
-                "%s: %s" % (p.name, p.marketplace_export_error or _("refused")) for p in failed) or False
+            order.marketplace_export_error = (
+                "\n".join("%s: %s" % (p.name, p.marketplace_export_error or _("refused")) for p in failed)
+                or False
+            )
 
     @api.depends("marketplace_payment_status")
     @api.depends("marketplace_site_ref", "marketplace_instance_id")
@@ -111,20 +138,30 @@ class SaleOrder(models.Model):
             key = (order.marketplace_instance_id, order.marketplace_site_ref)
             if key not in names:
                 names[key] = order.marketplace_site_ref and order.marketplace_instance_id._site_name(
-                    order.marketplace_site_ref)
+                    order.marketplace_site_ref
+                )
             order.marketplace_site = names[key] or False
 
     def _compute_marketplace_payment_status_label(self):
         words = {
-            "paid": _("Paid"), "captured": _("Paid (captured)"), "authorized": _("Authorized, not captured yet"),
-            "pending": _("Payment pending"), "refunded": _("Refunded"), "partially_refunded": _("Partially refunded"),
-            "partially_paid": _("Partially paid"), "voided": _("Voided"), "void": _("Voided"),
-            "declined": _("Declined"), "unpaid": _("Not paid"),
+            "paid": _("Paid"),
+            "captured": _("Paid (captured)"),
+            "authorized": _("Authorized, not captured yet"),
+            "pending": _("Payment pending"),
+            "refunded": _("Refunded"),
+            "partially_refunded": _("Partially refunded"),
+            "partially_paid": _("Partially paid"),
+            "voided": _("Voided"),
+            "void": _("Voided"),
+            "declined": _("Declined"),
+            "unpaid": _("Not paid"),
         }
         for order in self:
             status = (order.marketplace_payment_status or "").strip()
             key = status.lower().replace(" ", "_").replace("-", "_")
-            order.marketplace_payment_status_label = words.get(key) or status.replace("_", " ").capitalize() or False
+            order.marketplace_payment_status_label = (
+                words.get(key) or status.replace("_", " ").capitalize() or False
+            )
 
     @api.depends("order_line.marketplace_needs_matching")
     def _compute_marketplace_needs_matching(self):

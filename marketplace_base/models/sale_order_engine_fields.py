@@ -4,8 +4,13 @@ from odoo import api, fields, models
 # by the engine only (an order made by hand and pointed at an instance would be shipped and
 # reported to the marketplace as if it had come from there; a payment state set by hand would
 # be reported without a payment in Odoo).
-ENGINE_FIELDS = ("marketplace_instance_id", "marketplace_order_ref", "marketplace_updated_at",
-                 "marketplace_payment_export", "marketplace_payment_export_error")
+ENGINE_FIELDS = (
+    "marketplace_instance_id",
+    "marketplace_order_ref",
+    "marketplace_updated_at",
+    "marketplace_payment_export",
+    "marketplace_payment_export_error",
+)
 
 
 class SaleOrder(models.Model):

@@ -12,23 +12,39 @@ class StockPicking(models.Model):
         related="sale_id.marketplace_instance_id", store=True, string="Marketplace Instance"
     )
     marketplace_export_state = fields.Selection(
-        [("pending", "To Export"), ("sending", "Sending"), ("uncertain", "Unconfirmed"),
-         ("sent", "Waiting for the Marketplace"), ("exported", "Exported"), ("failed", "Failed")],
-        string="Shipment Export", copy=False,
+        [
+            ("pending", "To Export"),
+            ("sending", "Sending"),
+            ("uncertain", "Unconfirmed"),
+            ("sent", "Waiting for the Marketplace"),
+            ("exported", "Exported"),
+            ("failed", "Failed"),
+        ],
+        string="Shipment Export",
+        copy=False,
         readonly=True,
         help="Whether this delivery's shipment and tracking (or this return's receipt) have reached the "
         "marketplace. Unconfirmed: the marketplace's answer was lost; the next run reads its state before "
         "sending again. Waiting for the Marketplace: sent, the marketplace answers later (Check Export Results).",
     )
     marketplace_export_ref = fields.Char(
-        string="Marketplace Process", copy=False, readonly=True,
-        help="The marketplace's reference of an asynchronous confirmation (e.g. Bol.com's process status id).")
+        string="Marketplace Process",
+        copy=False,
+        readonly=True,
+        help="The marketplace's reference of an asynchronous confirmation (e.g. Bol.com's process status id).",
+    )
     marketplace_return_id = fields.Many2one(
-        "marketplace.return", string="Marketplace Return", copy=False, readonly=True, index="btree_not_null",
-        check_company=True)
+        "marketplace.return",
+        string="Marketplace Return",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+    )
     marketplace_export_error = fields.Text(string="Shipment Export Error", copy=False)
     marketplace_gift_message = fields.Text(
-        string="Gift Message", compute="_compute_marketplace_gift_message",
+        string="Gift Message",
+        compute="_compute_marketplace_gift_message",
         help="Gift messages of the order and of its items, for the packer.",
     )
 
@@ -36,7 +52,8 @@ class StockPicking(models.Model):
         for picking in self:
             messages = [picking.sale_id.marketplace_gift_message] + [
                 "%s: %s" % (move.product_id.display_name, move.sale_line_id.marketplace_gift_message)
-                for move in picking.move_ids if move.sale_line_id.marketplace_gift_message
+                for move in picking.move_ids
+                if move.sale_line_id.marketplace_gift_message
             ]
             picking.marketplace_gift_message = "\n".join(filter(None, messages)) or False
 
@@ -55,14 +72,25 @@ class StockPicking(models.Model):
         # Merchant-fulfilled marketplace deliveries wait for the shipment export; invoices
         # that depended on the delivery follow the order's workflow. sudo: the export state of
         # the pickings just validated (by whoever Odoo let validate them) is the engine's.
-        outgoing = self.sudo().filtered(lambda p: p.marketplace_instance_id and p.picking_type_code == "outgoing")
-        outgoing.filtered(lambda p: p.sale_id.marketplace_fulfilment == "merchant" and not p.marketplace_export_state
-                          and not p.sale_id.marketplace_shipped_outside) \
-            .write({"marketplace_export_state": "pending"})
+        outgoing = self.sudo().filtered(
+            lambda p: p.marketplace_instance_id and p.picking_type_code == "outgoing"
+        )
+        outgoing.filtered(
+            lambda p: (
+                p.sale_id.marketplace_fulfilment == "merchant"
+                and not p.marketplace_export_state
+                and not p.sale_id.marketplace_shipped_outside
+            )
+        ).write({"marketplace_export_state": "pending"})
         self.env["marketplace.workflow"]._invoice_after_delivery(outgoing.sale_id.with_env(self.env))
         # returns the marketplace waits for (e.g. Bol.com's unhandled returns): their receipt is exported
-        self.sudo().filtered(lambda p: p.picking_type_code == "incoming" and p.marketplace_return_id.notify_on_receipt
-                             and not p.marketplace_export_state).write({"marketplace_export_state": "pending"})
+        self.sudo().filtered(
+            lambda p: (
+                p.picking_type_code == "incoming"
+                and p.marketplace_return_id.notify_on_receipt
+                and not p.marketplace_export_state
+            )
+        ).write({"marketplace_export_state": "pending"})
         return res
 
     def _marketplace_items(self):
@@ -78,7 +106,9 @@ class StockPicking(models.Model):
         """{line reference: quantity} the order's other deliveries already told the marketplace."""
         self.ensure_one()
         items = {}
-        others = self.sale_id.picking_ids.filtered(lambda p: p != self and p.marketplace_export_state == "exported")
+        others = self.sale_id.picking_ids.filtered(
+            lambda p: p != self and p.marketplace_export_state == "exported"
+        )
         for other in others:
             for ref, quantity in other._marketplace_items().items():
                 items[ref] = items.get(ref, 0) + quantity

@@ -35,21 +35,39 @@ class StockQuant(models.Model):
 
     def _marketplace_log_skipped(self, log, tracked, not_storable):
         for product in tracked:
-            log._add("info", _("%s is tracked by lot or serial number: its marketplace stock is not imported.",
-                               product.display_name), record=product)
+            log._add(
+                "info",
+                _(
+                    "%s is tracked by lot or serial number: its marketplace stock is not imported.",
+                    product.display_name,
+                ),
+                record=product,
+            )
         for product in not_storable:
-            log._add("info", _("%s is not a storable product: its marketplace stock is not imported.",
-                               product.display_name), record=product)
+            log._add(
+                "info",
+                _(
+                    "%s is not a storable product: its marketplace stock is not imported.",
+                    product.display_name,
+                ),
+                record=product,
+            )
 
     def _marketplace_count(self, location, products, counted):
         """Set the counted quantity on each product's quant in `location` (creating the quants
         that do not exist yet), with one search for all products."""
         # The job counts stock on the marketplace's behalf, whoever started it.
         Quant = self.sudo().with_context(inventory_mode=True)
-        plain = Quant.search([
-            ("location_id", "=", location.id), ("product_id", "in", products.ids),
-            ("lot_id", "=", False), ("package_id", "=", False), ("owner_id", "=", False),
-        ], order="id")
+        plain = Quant.search(
+            [
+                ("location_id", "=", location.id),
+                ("product_id", "in", products.ids),
+                ("lot_id", "=", False),
+                ("package_id", "=", False),
+                ("owner_id", "=", False),
+            ],
+            order="id",
+        )
         by_product = defaultdict(lambda: Quant)
         for quant in plain:
             by_product[quant.product_id.id] |= quant
@@ -75,7 +93,10 @@ class StockQuant(models.Model):
         that was left pending."""
         name = _("Marketplace stock import")
         changed = self.filtered(
-            lambda q: not float_is_zero(q.inventory_diff_quantity, precision_rounding=q.product_uom_id.rounding))
+            lambda q: (
+                not float_is_zero(q.inventory_diff_quantity, precision_rounding=q.product_uom_id.rounding)
+            )
+        )
         if changed:
             changed.with_context(inventory_name=name)._apply_inventory()
         # A count equal to the stock needs no move: clear it as applying would.

@@ -1,6 +1,7 @@
 """The base of the tests that need several database connections at once, as several cron
 workers would have: their data is committed (another connection sees nothing else), and each
 test removes it at the end."""
+
 import threading
 
 from odoo import SUPERUSER_ID, api

@@ -14,18 +14,26 @@ class MarketplaceCase(JobFeedbackMixin, TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.code = "generic"
-        cls.instance = cls.env["marketplace.instance"].create({
-            "name": "Test Store",
-            "marketplace": cls.code,
-            # The engine's tests choose their workflows; a new instance confirms by default.
-            "workflow_id": False,
-            "marketplace_workflow_id": False,
-        })
-        cls.products = cls.env["product.product"].create([
-            {"name": "Widget %s" % i, "default_code": "WID-%s" % i, "barcode": "871000000%04d" % i,
-             "type": "product"}
-            for i in range(1, 4)
-        ])
+        cls.instance = cls.env["marketplace.instance"].create(
+            {
+                "name": "Test Store",
+                "marketplace": cls.code,
+                # The engine's tests choose their workflows; a new instance confirms by default.
+                "workflow_id": False,
+                "marketplace_workflow_id": False,
+            }
+        )
+        cls.products = cls.env["product.product"].create(
+            [
+                {
+                    "name": "Widget %s" % i,
+                    "default_code": "WID-%s" % i,
+                    "barcode": "871000000%04d" % i,
+                    "type": "product",
+                }
+                for i in range(1, 4)
+            ]
+        )
 
     def _listing_payload(self, sku, **extra):
         return dict({"sku": sku, "external_id": "ext-%s" % sku, "name": "Item %s" % sku}, **extra)

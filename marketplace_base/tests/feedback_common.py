@@ -1,5 +1,6 @@
 """What a person is told of the jobs: the messages the bus carries (web client notifications,
 dashboards and forms reloading), read back as the web client would receive them."""
+
 import json
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
@@ -14,10 +15,15 @@ class JobFeedbackMixin:
         self.env.cr.precommit.run()
         wanted = json_dump(channel_with_db(self.env.cr.dbname, target)) if target is not None else None
         payloads = []
-        for message in self.env["bus.bus"].sudo().search([("message", "like", "marketplace_job")], order="id"):
+        for message in (
+            self.env["bus.bus"].sudo().search([("message", "like", "marketplace_job")], order="id")
+        ):
             body = json.loads(message.message)
-            if body["type"] == "marketplace_job" and (wanted is None or message.channel == wanted) \
-                    and body["payload"].get("instance_id") == instance.id:
+            if (
+                body["type"] == "marketplace_job"
+                and (wanted is None or message.channel == wanted)
+                and body["payload"].get("instance_id") == instance.id
+            ):
                 payloads.append(body["payload"])
         return payloads
 
@@ -27,6 +33,8 @@ class JobFeedbackMixin:
         instance = instance or self.instance
         instance.with_context(marketplace_job=job).action_start_job()
         self.env["marketplace.job"]._run_requested()
-        notes = [p["notification"] for p in self.bus_payloads(self.env.user.partner_id) if p.get("notification")]
+        notes = [
+            p["notification"] for p in self.bus_payloads(self.env.user.partner_id) if p.get("notification")
+        ]
         self.assertTrue(notes, "the person who pressed the button is told the outcome")
         return notes[-1]

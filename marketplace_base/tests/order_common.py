@@ -8,13 +8,22 @@ class OrderCase(MarketplaceCase):
     def setUpClass(cls):
         super().setUpClass()
         company = cls.env.company
-        cls.tax_account = cls.env["account.account"].create({
-            "name": "Marketplace VAT", "code": "MPVAT1", "account_type": "liability_current",
-            "company_id": company.id,
-        })
-        cls.tax21 = cls.env["account.tax"].create({
-            "name": "Test VAT 21%", "amount": 21.0, "type_tax_use": "sale", "company_id": company.id,
-        })
+        cls.tax_account = cls.env["account.account"].create(
+            {
+                "name": "Marketplace VAT",
+                "code": "MPVAT1",
+                "account_type": "liability_current",
+                "company_id": company.id,
+            }
+        )
+        cls.tax21 = cls.env["account.tax"].create(
+            {
+                "name": "Test VAT 21%",
+                "amount": 21.0,
+                "type_tax_use": "sale",
+                "company_id": company.id,
+            }
+        )
         cls.products.write({"taxes_id": [(6, 0, cls.tax21.ids)], "list_price": 10.0})
         cls.product = cls.products[0]
         cls.eur = cls.env.ref("base.EUR")
@@ -27,8 +36,13 @@ class OrderCase(MarketplaceCase):
             "date_order": "2026-11-20T10:00:00Z",
             "currency": "EUR",
             "customer": {"name": "Zoë Müller", "email": "zoe@example.com"},
-            "invoice_address": {"name": "Zoë Müller", "street": "Kanaalstraat 1", "city": "Utrecht",
-                                "zip": "3511 AA", "country_code": "NL"},
+            "invoice_address": {
+                "name": "Zoë Müller",
+                "street": "Kanaalstraat 1",
+                "city": "Utrecht",
+                "zip": "3511 AA",
+                "country_code": "NL",
+            },
             "lines": lines or [{"sku": "WID-1", "name": "Widget one", "quantity": 2, "unit_price": 10.0}],
         }
         order.update(values)

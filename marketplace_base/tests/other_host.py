@@ -1,6 +1,7 @@
 """A second server on this machine standing for "any other host" (another port of 127.0.0.1): a
 test points a redirect or a URL at it, then asserts that nothing reached it (no credential, no
 request). It is a marketplace simulator too, so that it counts every request, whatever its path."""
+
 from .simulator_case import serve_in_thread
 
 

@@ -1,5 +1,6 @@
 """The base of every connector's tests: one marketplace of the local simulator, over real HTTP
 (no API is patched), reset to a known state before each test."""
+
 import os
 import sys
 
@@ -43,8 +44,11 @@ class SimulatorCase(JobFeedbackMixin, TransactionCase):
 
     def setUp(self):
         super().setUp()
-        self.sim("POST", "/_sim/reset", {"seed": self.SEED, "sizes": {self.MARKETPLACE: self.SIZES},
-                                         "rate_limits": False})
+        self.sim(
+            "POST",
+            "/_sim/reset",
+            {"seed": self.SEED, "sizes": {self.MARKETPLACE: self.SIZES}, "rate_limits": False},
+        )
 
     # simulator ----------------------------------------------------------------------------------
     def sim(self, method, path, payload=None):
@@ -56,8 +60,11 @@ class SimulatorCase(JobFeedbackMixin, TransactionCase):
         return self.sim("GET", "/_sim/state?marketplace=%s" % self.MARKETPLACE)[self.MARKETPLACE]
 
     def fault(self, operation, kind, count=1, **extra):
-        self.sim("POST", "/_sim/faults", dict(marketplace=self.MARKETPLACE, operation=operation, kind=kind,
-                                              count=count, **extra))
+        self.sim(
+            "POST",
+            "/_sim/faults",
+            dict(marketplace=self.MARKETPLACE, operation=operation, kind=kind, count=count, **extra),
+        )
 
     # Odoo ---------------------------------------------------------------------------------------
     def job(self, code):
@@ -73,16 +80,22 @@ class SimulatorCase(JobFeedbackMixin, TransactionCase):
         return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id)])
 
     def order(self, reference):
-        return self.env["sale.order"].search([("marketplace_instance_id", "=", self.instance.id),
-                                              ("marketplace_order_ref", "=", str(reference))])
+        return self.env["sale.order"].search(
+            [
+                ("marketplace_instance_id", "=", self.instance.id),
+                ("marketplace_order_ref", "=", str(reference)),
+            ]
+        )
 
     def last_log(self, job):
         return self.env["marketplace.log"].search(
-            [("instance_id", "=", self.instance.id), ("job", "=", job)], order="id desc", limit=1)
+            [("instance_id", "=", self.instance.id), ("job", "=", job)], order="id desc", limit=1
+        )
 
     def queue_lines(self, kind="order"):
         return self.env["marketplace.queue.line"].search(
-            [("instance_id", "=", self.instance.id), ("kind", "=", kind)])
+            [("instance_id", "=", self.instance.id), ("kind", "=", kind)]
+        )
 
     def exports(self):
         return self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])

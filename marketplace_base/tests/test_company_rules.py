@@ -6,8 +6,10 @@ SUITE = ("marketplace_base", "marketplace_amazon", "marketplace_bigcommerce", "m
 # Relations to records of a company that need not be the instance's, and why.
 OPEN_RELATIONS = {
     # people: a user may work for several companies (Odoo checks their companies, not one)
-    ("marketplace.instance", "user_id"), ("marketplace.instance", "activity_user_id"),
-    ("marketplace.job", "requested_by_id"), ("marketplace.log", "user_id"),
+    ("marketplace.instance", "user_id"),
+    ("marketplace.instance", "activity_user_id"),
+    ("marketplace.job", "requested_by_id"),
+    ("marketplace.log", "user_id"),
     # anyone's address may receive the summary mails
     ("marketplace.instance", "notify_partner_ids"),
 }
@@ -32,9 +34,17 @@ class TestEveryModelKeepsToItsCompany(TransactionCase):
     def test_every_model_with_a_company_or_an_instance_has_a_company_rule(self):
         models = self._company_models()
         names = [model._name for model in models]
-        for expected in ("marketplace.instance", "marketplace.listing", "marketplace.return",
-                         "marketplace.order.status", "bigcommerce.location", "bigcommerce.channel",
-                         "bigcommerce.tax.class", "bigcommerce.category", "bigcommerce.brand"):
+        for expected in (
+            "marketplace.instance",
+            "marketplace.listing",
+            "marketplace.return",
+            "marketplace.order.status",
+            "bigcommerce.location",
+            "bigcommerce.channel",
+            "bigcommerce.tax.class",
+            "bigcommerce.category",
+            "bigcommerce.brand",
+        ):
             self.assertIn(expected, names, "the check sees the suite's models")
         problems = [problem for model in models for problem in self._rule_problems(model)]
         self.assertFalse(problems, "\n".join(problems))
@@ -47,7 +57,8 @@ class TestEveryModelKeepsToItsCompany(TransactionCase):
             return ["%s: company_id is not stored, no record rule can filter on it" % model._name]
         rules = self.env["ir.rule"].sudo().search([("model_id.model", "=", model._name)])
         company_rules = rules.filtered(
-            lambda r: "company_id" in (r.domain_force or "") and "company_ids" in (r.domain_force or ""))
+            lambda r: "company_id" in (r.domain_force or "") and "company_ids" in (r.domain_force or "")
+        )
         if not company_rules:
             return ["%s: no multi-company record rule" % model._name]
         if not company_rules.filtered("global"):
@@ -60,11 +71,19 @@ class TestEveryModelKeepsToItsCompany(TransactionCase):
         problems = []
         for model in self._company_models():
             for name, field in model._fields.items():
-                if field.type not in ("many2one", "many2many") or not field.store or field.related \
-                        or field.automatic or field._module not in SUITE or (model._name, name) in OPEN_RELATIONS:
+                if (
+                    field.type not in ("many2one", "many2many")
+                    or not field.store
+                    or field.related
+                    or field.automatic
+                    or field._module not in SUITE
+                    or (model._name, name) in OPEN_RELATIONS
+                ):
                     continue
                 if "company_id" in self.env[field.comodel_name]._fields and not field.check_company:
-                    problems.append("%s.%s (%s) has no check_company" % (model._name, name, field.comodel_name))
+                    problems.append(
+                        "%s.%s (%s) has no check_company" % (model._name, name, field.comodel_name)
+                    )
         self.assertFalse(problems, "\n".join(problems))
 
     def test_the_rules_hide_another_companys_records(self):
@@ -72,13 +91,23 @@ class TestEveryModelKeepsToItsCompany(TransactionCase):
         to a Marketplace Manager."""
         other = self.env["res.company"].create({"name": "Rule Check Co"})
         instance = self.env["marketplace.instance"].create(
-            {"name": "Rule Check Store", "marketplace": "generic", "company_id": other.id})
+            {"name": "Rule Check Store", "marketplace": "generic", "company_id": other.id}
+        )
         self.env["marketplace.queue"]._enqueue(instance, "listing", [("RC-1", {"sku": "RC-1"})])
-        user = self.env["res.users"].create({
-            "name": "Rule Checker", "login": "rule_checker",
-            "groups_id": [(6, 0, self.env.ref("marketplace_base.group_marketplace_manager").ids)]})
+        user = self.env["res.users"].create(
+            {
+                "name": "Rule Checker",
+                "login": "rule_checker",
+                "groups_id": [(6, 0, self.env.ref("marketplace_base.group_marketplace_manager").ids)],
+            }
+        )
         self.assertNotIn(other, user.company_ids)
-        for model in ("marketplace.instance", "marketplace.job", "marketplace.queue", "marketplace.queue.line"):
+        for model in (
+            "marketplace.instance",
+            "marketplace.job",
+            "marketplace.queue",
+            "marketplace.queue.line",
+        ):
             records = self.env[model].search([("company_id", "=", other.id)])
             self.assertTrue(records, model)
             self.assertFalse(records.with_user(user)._filter_access_rules("read"), model)

@@ -6,8 +6,12 @@ from odoo.tests import TransactionCase, tagged
 from ..models.marketplace_job_runner import MarketplaceJobRunner
 
 # A hook line of the runner's docstring: "_<x>_name(args) -> returns    when".
-HOOK_LINE = re.compile(r"^\s*_<x>_(?P<name>[\w<>]+)\((?P<args>[^)]*)\) -> (?P<returns>.+?)\s{2,}(?P<when>\S.*?)\s*$")
-README = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md")
+HOOK_LINE = re.compile(
+    r"^\s*_<x>_(?P<name>[\w<>]+)\((?P<args>[^)]*)\) -> (?P<returns>.+?)\s{2,}(?P<when>\S.*?)\s*$"
+)
+README = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md"
+)
 
 
 def contract():
@@ -49,8 +53,11 @@ class TestConnectorContract(TransactionCase):
     def _defined(self, code):
         """The hook names a connector defines (its `_<code>_*` methods, without the prefix)."""
         prefix = "_%s_" % code
-        return {name[len(prefix):] for name in dir(type(self.Instance))
-                if name.startswith(prefix) and callable(getattr(type(self.Instance), name))}
+        return {
+            name[len(prefix) :]
+            for name in dir(type(self.Instance))
+            if name.startswith(prefix) and callable(getattr(type(self.Instance), name))
+        }
 
     def test_the_contract_is_read_from_the_runner(self):
         self.assertGreaterEqual(len(self.hooks), 30, "the hook lines of the runner's docstring")
@@ -64,24 +71,39 @@ class TestConnectorContract(TransactionCase):
     def test_connectors_define_only_hooks_of_the_contract(self):
         self.assertTrue({"amazon", "bigcommerce", "bol", "generic"} <= set(self.codes))
         for code in self.codes:
-            unknown = sorted(name for name in self._defined(code)
-                             if name not in self.hooks and not name.startswith("queue_"))
-            self.assertFalse(unknown, "%s defines methods the connector contract does not know: %s (a hook "
-                             "missing from the runner's docstring, or a helper named like a hook)" % (code, unknown))
+            unknown = sorted(
+                name
+                for name in self._defined(code)
+                if name not in self.hooks and not name.startswith("queue_")
+            )
+            self.assertFalse(
+                unknown,
+                "%s defines methods the connector contract does not know: %s (a hook "
+                "missing from the runner's docstring, or a helper named like a hook)" % (code, unknown),
+            )
 
     def test_connectors_define_the_hooks_their_jobs_need(self):
         for code in self.codes:
             declared = set(self.Instance.new({"name": code, "marketplace": code})._declared_jobs())
             defined = self._defined(code)
             for name, when in self.hooks.items():
-                needed = "always" in when or bool(declared & set(when)) or (
-                    "any-job" in when and declared - {"process_queues"})
+                needed = (
+                    "always" in when
+                    or bool(declared & set(when))
+                    or ("any-job" in when and declared - {"process_queues"})
+                )
                 if needed:
-                    self.assertIn(name, defined, "%s declares %s but has no _%s_%s" % (
-                        code, sorted(declared), code, name))
+                    self.assertIn(
+                        name,
+                        defined,
+                        "%s declares %s but has no _%s_%s" % (code, sorted(declared), code, name),
+                    )
 
     def test_the_readme_names_the_hooks_of_the_contract(self):
         if not os.path.exists(README):
             self.skipTest("no README.md next to the addons")
-        self.assertEqual(readme_hooks(), set(self.hooks),
-                         "the README's connector contract table and the runner's docstring differ")
+        self.assertEqual(
+            readme_hooks(),
+            set(self.hooks),
+            "the README's connector contract table and the runner's docstring differ",
+        )

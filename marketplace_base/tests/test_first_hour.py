@@ -31,7 +31,9 @@ class TestFirstHour(OrderCase):
         self.assertFalse(job.running)
         self.assertEqual(job.last_state, "error")
         self.env.cr.precommit.run()  # the bus writes its notifications when the worker commits
-        notes = self.env["bus.bus"].search([("message", "like", "Process Queues of %s finished" % self.instance.name)])
+        notes = self.env["bus.bus"].search(
+            [("message", "like", "Process Queues of %s finished" % self.instance.name)]
+        )
         self.assertTrue(notes, "the person who started it is told the outcome")
         self.assertIn("danger", notes[-1].message)
 
@@ -40,10 +42,14 @@ class TestFirstHour(OrderCase):
         self.assertEqual(answer["params"]["type"], "success")
 
     def test_imported_order_keeps_the_marketplace_date_and_is_confirmed(self):
-        fresh = self.env["marketplace.instance"].create({"name": "Fresh Store", "marketplace": self.code,
-                                                         "currency_id": self.eur.id})
-        self.assertEqual(fresh.workflow_id, self.env.ref("marketplace_base.workflow_confirm"),
-                         "a new instance starts with the confirming workflow")
+        fresh = self.env["marketplace.instance"].create(
+            {"name": "Fresh Store", "marketplace": self.code, "currency_id": self.eur.id}
+        )
+        self.assertEqual(
+            fresh.workflow_id,
+            self.env.ref("marketplace_base.workflow_confirm"),
+            "a new instance starts with the confirming workflow",
+        )
         sale = self._import_one(self._order("D-1", date_order="2026-10-03T08:30:00Z"), instance=fresh)
         self.assertEqual(sale.state, "sale", "no order waits as a quotation by default")
         self.assertEqual(str(sale.date_order), "2026-10-03 08:30:00", "the marketplace's purchase date")
@@ -53,12 +59,18 @@ class TestFirstHour(OrderCase):
         sales, lines = self._import(self._order("F-1", fulfilment="marketplace"))
         self.assertFalse(sales)
         self.assertEqual(lines.state, "failed")
-        self.assertIn("Marketplace-Fulfilled Warehouse (Configuration tab)", lines.error, "says what to configure")
-        self.assertFalse(self.env["stock.picking"].search([("origin", "=", "F-1")]),
-                         "nothing left the merchant's own stock")
+        self.assertIn(
+            "Marketplace-Fulfilled Warehouse (Configuration tab)", lines.error, "says what to configure"
+        )
+        self.assertFalse(
+            self.env["stock.picking"].search([("origin", "=", "F-1")]),
+            "nothing left the merchant's own stock",
+        )
         # the tab it names is where the form shows the field...
         form = etree.fromstring(self.env["marketplace.instance"].get_view(view_type="form")["arch"])
-        self.assertEqual(form.xpath("//page[.//field[@name='marketplace_warehouse_id']]/@string"), ["Configuration"])
+        self.assertEqual(
+            form.xpath("//page[.//field[@name='marketplace_warehouse_id']]/@string"), ["Configuration"]
+        )
         # ...and who may not change it is told to ask a manager, as a Marketplace User may not
         self.assertIn("If you may not change it, ask a Marketplace Manager.", lines.error)
         user = new_test_user(self.env, "mp_clerk", groups="marketplace_base.group_marketplace_user")

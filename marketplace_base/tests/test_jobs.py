@@ -56,7 +56,9 @@ class TestAutomaticJobs(MarketplaceCase):
         job.cron_id.method_direct_trigger()
         job.invalidate_recordset(["last_run"])
         self.assertTrue(job.last_run)
-        self.assertEqual(self.env["marketplace.listing"].search_count([("instance_id", "=", self.instance.id)]), 1)
+        self.assertEqual(
+            self.env["marketplace.listing"].search_count([("instance_id", "=", self.instance.id)]), 1
+        )
         log = self._logs()[:1]
         self.assertEqual((log.success_count, log.error_count, log.state), (1, 0, "done"))
 

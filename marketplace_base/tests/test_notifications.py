@@ -8,8 +8,12 @@ class TestNotifications(MarketplaceCase):
     def test_failed_line_gets_one_activity_for_the_responsible(self):
         responsible = self.env.ref("base.user_admin")
         todo = self.env.ref("mail.mail_activity_data_todo")
-        self.instance.write({"activity_type_id": todo.id, "activity_user_id": responsible.id, "activity_due_days": 3})
-        queue = self._queue([("BAD", self._listing_payload("MISSING")), ("OK", self._listing_payload("WID-1"))])
+        self.instance.write(
+            {"activity_type_id": todo.id, "activity_user_id": responsible.id, "activity_due_days": 3}
+        )
+        queue = self._queue(
+            [("BAD", self._listing_payload("MISSING")), ("OK", self._listing_payload("WID-1"))]
+        )
         self.instance.action_process_queues()
         bad = queue.line_ids.filtered(lambda l: l.name == "BAD")
         activity = bad.activity_ids
@@ -39,8 +43,11 @@ class TestNotifications(MarketplaceCase):
         self.assertIn("1 succeeded, 1 failed", mail.subject)
         self.assertIn("MISSING", mail.body_html)
         log = self._logs()[:1]
-        self.assertIn("/web#model=marketplace.log&amp;id=%d&amp;view_type=form" % log.id, mail.body_html,
-                      "the log is a link")
+        self.assertIn(
+            "/web#model=marketplace.log&amp;id=%d&amp;view_type=form" % log.id,
+            mail.body_html,
+            "the log is a link",
+        )
         # A run that finds nothing to do sends nothing.
         self.instance.action_process_queues()
         self.assertEqual(self.env["mail.mail"].search_count([("recipient_ids", "in", recipient.id)]), 1)
@@ -48,18 +55,30 @@ class TestNotifications(MarketplaceCase):
     # what the person who pressed a button is told ---------------------------------------------
     def test_a_run_tells_what_a_merchant_counts_with_links_to_the_log_and_the_orders(self):
         self.instance.state = "confirmed"
-        order = {"external_id": "N-1", "date_order": "2026-11-20T10:00:00Z", "currency": "EUR",
-                 "customer": {"name": "Ann"}, "lines": [{"sku": "WID-1", "name": "W", "quantity": 1,
-                                                         "unit_price": 10.0}]}
-        self._queue([("N-1", order), ("N-2", dict(order, external_id="N-2")),
-                     ("BAD", dict(order, external_id="BAD", currency="XXX"))], kind="order")
+        order = {
+            "external_id": "N-1",
+            "date_order": "2026-11-20T10:00:00Z",
+            "currency": "EUR",
+            "customer": {"name": "Ann"},
+            "lines": [{"sku": "WID-1", "name": "W", "quantity": 1, "unit_price": 10.0}],
+        }
+        self._queue(
+            [
+                ("N-1", order),
+                ("N-2", dict(order, external_id="N-2")),
+                ("BAD", dict(order, external_id="BAD", currency="XXX")),
+            ],
+            kind="order",
+        )
         note = self.press("process_queues")
         self.assertIn("Orders imported: 2, updated: 0, failed: 1.", note["message"])
         self.assertIn("XXX", note["message"], "the first failure, in words")
         self.assertEqual(note["type"], "danger")
         log = self._logs()[:1]
         (log_link, orders_link) = note["links"]
-        self.assertEqual((log_link["action"]["res_model"], log_link["action"]["res_id"]), ("marketplace.log", log.id))
+        self.assertEqual(
+            (log_link["action"]["res_model"], log_link["action"]["res_id"]), ("marketplace.log", log.id)
+        )
         self.assertIn(log.name, log_link["label"])
         sales = self.env["sale.order"].search([("marketplace_order_ref", "in", ("N-1", "N-2"))])
         self.assertEqual(sorted(orders_link["action"]["domain"][0][2]), sorted(sales.ids))
@@ -69,4 +88,3 @@ class TestNotifications(MarketplaceCase):
         note = self.press("process_queues")
         self.assertIn("Orders imported: 0, updated: 1, failed: 0.", note["message"])
         self.assertEqual(note["type"], "success")
-

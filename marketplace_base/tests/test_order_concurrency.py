@@ -15,11 +15,22 @@ class TestOrderConcurrency(CommittedCase):
         with self.registry.cursor() as cr:
             env = self._env(cr)
             usd = env.ref("base.USD")
-            instance = env["marketplace.instance"].create(dict({
-                "name": "Partner Race Store", "marketplace": "generic", "queue_batch_limit": 1,
-                "currency_id": usd.id, "workflow_id": False, "marketplace_workflow_id": False,
-            }, **instance_values))
-            instance.pricelist_id = env["product.pricelist"].create({"name": "Race USD", "currency_id": usd.id})
+            instance = env["marketplace.instance"].create(
+                dict(
+                    {
+                        "name": "Partner Race Store",
+                        "marketplace": "generic",
+                        "queue_batch_limit": 1,
+                        "currency_id": usd.id,
+                        "workflow_id": False,
+                        "marketplace_workflow_id": False,
+                    },
+                    **instance_values,
+                )
+            )
+            instance.pricelist_id = env["product.pricelist"].create(
+                {"name": "Race USD", "currency_id": usd.id}
+            )
             env["marketplace.queue"]._enqueue(instance, "order", [(o["external_id"], o) for o in orders])
             self.instance_id, self.pricelist_ids = instance.id, instance.pricelist_id.ids
             self.taxes_before = set(env["account.tax"].with_context(active_test=False).search([]).ids)
@@ -45,16 +56,24 @@ class TestOrderConcurrency(CommittedCase):
     @staticmethod
     def _order(ref, email, currency="USD", taxes=()):
         return {
-            "external_id": ref, "date_order": "2026-11-20T10:00:00Z", "currency": currency,
+            "external_id": ref,
+            "date_order": "2026-11-20T10:00:00Z",
+            "currency": currency,
             "customer": {"name": email.split("@")[0], "email": email},
-            "invoice_address": {"name": email.split("@")[0], "street": "Race Lane 1", "city": "Gouda",
-                                "zip": "2801 JK", "country_code": "NL"},
+            "invoice_address": {
+                "name": email.split("@")[0],
+                "street": "Race Lane 1",
+                "city": "Gouda",
+                "zip": "2801 JK",
+                "country_code": "NL",
+            },
             "lines": [{"sku": "NOTHING", "quantity": 1, "unit_price": 10.0, "taxes": list(taxes)}],
         }
 
     def _race(self, check):
         """Each worker claims one line, then both process theirs at once; then a normal run
         processes what a worker left for the next run. `check(env, sales)` asserts the result."""
+
         def worker(barrier):
             with self.registry.cursor() as cr:
                 env = self._env(cr, marketplace_auto_commit=True)
@@ -84,24 +103,38 @@ class TestOrderConcurrency(CommittedCase):
             buyers = env["res.partner"].search([("email_normalized", "=", "racer@example.com")])
             self.assertEqual(len(buyers), 1)
             self.assertEqual(buyers.company_id, env.company, "in the instance's company")
+
         self._race(check)
 
     def test_two_workers_one_new_tax(self):
         taxed = [{"rate": 13.7}]
-        self._setup([self._order("PT-1", "tax.a@example.com", taxes=taxed),
-                     self._order("PT-2", "tax.b@example.com", taxes=taxed)], tax_system="marketplace")
+        self._setup(
+            [
+                self._order("PT-1", "tax.a@example.com", taxes=taxed),
+                self._order("PT-2", "tax.b@example.com", taxes=taxed),
+            ],
+            tax_system="marketplace",
+        )
 
         def check(env, sales):
             self.assertEqual(len(sales), 2)
             self.assertEqual(sales[0].order_line.tax_id, sales[1].order_line.tax_id)
-            taxes = env["account.tax"].with_context(active_test=False).search(
-                [("amount", "=", 13.7), ("type_tax_use", "=", "sale")])
+            taxes = (
+                env["account.tax"]
+                .with_context(active_test=False)
+                .search([("amount", "=", 13.7), ("type_tax_use", "=", "sale")])
+            )
             self.assertEqual(len(taxes), 1)
+
         self._race(check)
 
     def test_two_workers_one_new_pricelist(self):
-        self._setup([self._order("PP-1", "pl.a@example.com", currency="EUR"),
-                     self._order("PP-2", "pl.b@example.com", currency="EUR")])
+        self._setup(
+            [
+                self._order("PP-1", "pl.a@example.com", currency="EUR"),
+                self._order("PP-2", "pl.b@example.com", currency="EUR"),
+            ]
+        )
 
         def check(env, sales):
             self.assertEqual(len(sales), 2)
@@ -109,6 +142,7 @@ class TestOrderConcurrency(CommittedCase):
             self.assertEqual(sales[0].pricelist_id.currency_id.name, "EUR")
             pricelists = env["product.pricelist"].search([("name", "=", "Partner Race Store EUR")])
             self.assertEqual(len(pricelists), 1)
+
         self._race(check)
 
     def test_a_cancellation_racing_the_first_import_wins(self):
@@ -118,6 +152,9 @@ class TestOrderConcurrency(CommittedCase):
         def check(env, sales):
             # whichever worker went first, the order the buyer cancelled is not left open
             self.assertEqual(sales.mapped("state"), ["cancel"] if sales else [])
-            cancellations = env["marketplace.order.cancellation"].search([("instance_id", "=", self.instance_id)])
+            cancellations = env["marketplace.order.cancellation"].search(
+                [("instance_id", "=", self.instance_id)]
+            )
             self.assertEqual(cancellations.mapped("order_ref"), ["PC-1"])
+
         self._race(check)

@@ -17,7 +17,8 @@ class TestOrderConsistency(OrderCase):
         cls.instance.log_level = "all"
         cls.products.write({"invoice_policy": "order"})
         cls.bank = cls.env["account.journal"].search(
-            [("type", "=", "bank"), ("company_id", "=", cls.env.company.id)], limit=1)
+            [("type", "=", "bank"), ("company_id", "=", cls.env.company.id)], limit=1
+        )
 
     def _log_lines(self, text, level=None):
         lines = self.env["marketplace.log.line"].search([("instance_id", "=", self.instance.id)])
@@ -25,7 +26,8 @@ class TestOrderConsistency(OrderCase):
 
     def _cancellations(self, ref):
         return self.env["marketplace.order.cancellation"].search(
-            [("instance_id", "=", self.instance.id), ("order_ref", "=", ref)])
+            [("instance_id", "=", self.instance.id), ("order_ref", "=", ref)]
+        )
 
     # versions -------------------------------------------------------------------------------------
     def test_an_older_version_is_never_applied_over_a_newer_one(self):
@@ -34,8 +36,9 @@ class TestOrderConsistency(OrderCase):
         self.assertEqual(sale.marketplace_status, "Shipped")
         self.assertEqual(str(sale.marketplace_updated_at), "2026-11-20 11:00:00", "kept in UTC")
         # a retry of the cancelled version of 10:30 arrives after the shipped one of 11:00
-        _sales, lines = self._import(self._order("V-1", status="Canceled", cancelled=True,
-                                                 updated_at="2026-11-20T10:30:00Z"))
+        _sales, lines = self._import(
+            self._order("V-1", status="Canceled", cancelled=True, updated_at="2026-11-20T10:30:00Z")
+        )
         self.assertEqual(lines.state, "done")
         self.assertEqual(sale.state, "draft", "not cancelled by a stale version")
         self.assertEqual(sale.marketplace_status, "Shipped")
@@ -54,8 +57,9 @@ class TestOrderConsistency(OrderCase):
 
     # cancellations ------------------------------------------------------------------------------
     def test_cancellation_seen_first_is_remembered_against_stale_versions(self):
-        sales, lines = self._import(self._order("C-1", cancelled=True, status="Canceled",
-                                                updated_at="2026-11-20T12:00:00Z"))
+        sales, lines = self._import(
+            self._order("C-1", cancelled=True, status="Canceled", updated_at="2026-11-20T12:00:00Z")
+        )
         self.assertFalse(sales)
         self.assertEqual(lines.state, "done")
         remembered = self._cancellations("C-1")
@@ -77,25 +81,34 @@ class TestOrderConsistency(OrderCase):
         with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError), self.env.cr.savepoint():
             Cancellation.create({"instance_id": self.instance.id, "order_ref": "C-2"})
         other = self.instance.copy({"name": "Other Store"})
-        self.assertTrue(Cancellation.create({"instance_id": other.id, "order_ref": "C-2"}),
-                        "the same reference on another instance is another order")
+        self.assertTrue(
+            Cancellation.create({"instance_id": other.id, "order_ref": "C-2"}),
+            "the same reference on another instance is another order",
+        )
 
     def test_an_order_cancelled_on_the_marketplace_never_comes_back(self):
         sale = self._import_one(self._order("C-3", status="Unshipped", updated_at="2026-11-20T10:00:00Z"))
         self._import(self._order("C-3", status="Canceled", cancelled=True, updated_at="2026-11-20T11:00:00Z"))
         self.assertEqual(sale.state, "cancel")
         # a later version that is not cancelled (a marketplace glitch, a bad mapping) re-opens nothing
-        _sales, lines = self._import(self._order("C-3", status="Unshipped", updated_at="2026-11-20T12:00:00Z"))
+        _sales, lines = self._import(
+            self._order("C-3", status="Unshipped", updated_at="2026-11-20T12:00:00Z")
+        )
         self.assertEqual(lines.state, "done")
         self.assertEqual(sale.state, "cancel")
         self.assertEqual(sale.marketplace_status, "Canceled")
         self.assertEqual(self.env["sale.order"].search_count([("marketplace_order_ref", "=", "C-3")]), 1)
 
     def test_cancellation_after_invoicing_reverses_the_invoice(self):
-        paid = self.env["marketplace.workflow"].create({
-            "name": "Paid", "create_invoice": True, "validate_invoice": True, "register_payment": True,
-            "journal_id": self.bank.id,
-        })
+        paid = self.env["marketplace.workflow"].create(
+            {
+                "name": "Paid",
+                "create_invoice": True,
+                "validate_invoice": True,
+                "register_payment": True,
+                "journal_id": self.bank.id,
+            }
+        )
         self.instance.workflow_id = paid
         ref = "C-4 <b>&</b>"
         sale = self._import_one(self._order(ref, name=ref))
@@ -141,7 +154,9 @@ class TestOrderConsistency(OrderCase):
         self.assertEqual(sale.state, "sale")
         picking = sale.picking_ids
         self.assertEqual(picking.state, "done", "no pending delivery to ship a second time")
-        self.assertEqual(picking.location_id, self.instance.warehouse_id.lot_stock_id, "from the merchant warehouse")
+        self.assertEqual(
+            picking.location_id, self.instance.warehouse_id.lot_stock_id, "from the merchant warehouse"
+        )
         self.assertFalse(picking.marketplace_export_state, "the marketplace already knows: never exported")
         self.assertEqual(sale.order_line.qty_delivered, 2)
         # the same order not yet shipped waits for the merchant, and its delivery is exported
@@ -156,8 +171,9 @@ class TestOrderConsistency(OrderCase):
     # amounts -------------------------------------------------------------------------------------
     def test_invalid_amounts_fail_the_line_with_a_readable_message(self):
         nan = self._order("N-1", lines=[{"sku": "WID-1", "quantity": 1, "unit_price": float("nan")}])
-        negative = self._order("N-2", lines=[{"sku": "WID-1", "quantity": 1, "unit_price": 5}],
-                               shipping={"amount": -4.95})
+        negative = self._order(
+            "N-2", lines=[{"sku": "WID-1", "quantity": 1, "unit_price": 5}], shipping={"amount": -4.95}
+        )
         queue = self._queue([("N-1", nan), ("N-2", negative), ("N-3", self._order("N-3"))], kind="order")
         self.assertIn("NaN", queue.line_ids.filtered(lambda l: l.name == "N-1").payload, "JSON carries it")
         self.instance.action_process_queues()
@@ -173,8 +189,14 @@ class TestOrderConsistency(OrderCase):
 
     def test_total_mismatch_is_a_warning_on_the_order(self):
         self.instance.write({"tax_system": "odoo", "log_level": "error"})
-        sale = self._import_one(self._order("M-1", lines=[{"sku": "WID-1", "quantity": 1, "unit_price": 10}],
-                                            prices_include_tax=True, total=10.50))
+        sale = self._import_one(
+            self._order(
+                "M-1",
+                lines=[{"sku": "WID-1", "quantity": 1, "unit_price": 10}],
+                prices_include_tax=True,
+                total=10.50,
+            )
+        )
         self.assertTrue(sale.marketplace_sync_error)
         warning = self._log_lines("M-1", "warning")
         self.assertEqual(len(warning), 1, "kept even when the instance keeps errors only")

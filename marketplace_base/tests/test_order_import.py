@@ -10,8 +10,10 @@ class TestOrderImport(OrderCase):
         """Orders are processed in groups under one savepoint: a failure in the middle of a group
         undoes the group, and each of its orders is done again on its own, exactly once."""
         refs = ["GRP-%02d" % n for n in range(1, 31)]
-        orders = [self._order(ref, customer={"name": "Buyer %s" % ref, "email": "%s@example.com" % ref.lower()})
-                  for ref in refs]
+        orders = [
+            self._order(ref, customer={"name": "Buyer %s" % ref, "email": "%s@example.com" % ref.lower()})
+            for ref in refs
+        ]
         orders[12] = self._order("GRP-13", currency="XXX")  # an unknown currency: its line fails
         orders[25] = self._order("GRP-26", currency="XXX")
         sales, lines = self._import(*orders)
@@ -19,20 +21,37 @@ class TestOrderImport(OrderCase):
         self.assertEqual(sorted(failed.mapped("name")), ["GRP-13", "GRP-26"])
         self.assertTrue(all("XXX" in line.error for line in failed), failed.mapped("error"))
         self.assertEqual(len(sales), 28)
-        self.assertEqual(sorted(sales.mapped("marketplace_order_ref")), sorted(set(refs) - {"GRP-13", "GRP-26"}))
-        self.assertEqual(self.env["res.partner"].search_count([("email", "like", "grp-%@example.com")]), 28,
-                         "no customer of an undone group was left behind or made twice")
+        self.assertEqual(
+            sorted(sales.mapped("marketplace_order_ref")), sorted(set(refs) - {"GRP-13", "GRP-26"})
+        )
+        self.assertEqual(
+            self.env["res.partner"].search_count([("email", "like", "grp-%@example.com")]),
+            28,
+            "no customer of an undone group was left behind or made twice",
+        )
         self.assertEqual(set(lines.filtered(lambda l: l.state == "done").mapped("attempts")), {1})
-        log = self.env["marketplace.log"].search([("instance_id", "=", self.instance.id)], order="id desc", limit=1)
+        log = self.env["marketplace.log"].search(
+            [("instance_id", "=", self.instance.id)], order="id desc", limit=1
+        )
         self.assertEqual((log.success_count, log.error_count), (28, 2))
 
     def test_returning_buyer_is_one_customer_with_address_children(self):
-        receivable = self.env["account.account"].create({
-            "name": "Marketplace receivable", "code": "MPREC1", "account_type": "asset_receivable",
-            "reconcile": True,
-        })
+        receivable = self.env["account.account"].create(
+            {
+                "name": "Marketplace receivable",
+                "code": "MPREC1",
+                "account_type": "asset_receivable",
+                "reconcile": True,
+            }
+        )
         self.instance.receivable_account_id = receivable
-        delivery = {"name": "Zoë Müller", "street": "Dorpsweg 7", "city": "Łódź", "zip": "90-001", "country_code": "PL"}
+        delivery = {
+            "name": "Zoë Müller",
+            "street": "Dorpsweg 7",
+            "city": "Łódź",
+            "zip": "90-001",
+            "country_code": "PL",
+        }
         first = self._import_one(self._order("A-1", delivery_address=delivery))
         second = self._import_one(self._order("A-2", delivery_address=delivery))
         self.assertEqual(first.partner_id, second.partner_id, "no duplicate partner for the same buyer")
@@ -52,10 +71,20 @@ class TestOrderImport(OrderCase):
 
     def test_company_contact_for_business_buyers(self):
         self.instance.create_company_contact = True
-        address = {"name": "Jan Jansen", "company": "Jansen B.V.", "vat": "NL123456789B01",
-                   "street": "Markt 1", "city": "Gouda", "zip": "2801 JK", "country_code": "NL"}
-        sale = self._import_one(self._order("B-1", customer={"name": "Jan Jansen", "email": "jan@jansen.nl"},
-                                                   invoice_address=address))
+        address = {
+            "name": "Jan Jansen",
+            "company": "Jansen B.V.",
+            "vat": "NL123456789B01",
+            "street": "Markt 1",
+            "city": "Gouda",
+            "zip": "2801 JK",
+            "country_code": "NL",
+        }
+        sale = self._import_one(
+            self._order(
+                "B-1", customer={"name": "Jan Jansen", "email": "jan@jansen.nl"}, invoice_address=address
+            )
+        )
         person = sale.partner_id
         self.assertEqual(person.parent_id.name, "Jansen B.V.")
         self.assertTrue(person.parent_id.is_company)
@@ -70,7 +99,9 @@ class TestOrderImport(OrderCase):
     # products ------------------------------------------------------------------------------------
     def test_listing_wins_then_sku_then_barcode(self):
         bound = self.products[2]
-        self.env["marketplace.listing"].create({"instance_id": self.instance.id, "sku": "WID-1", "product_id": bound.id})
+        self.env["marketplace.listing"].create(
+            {"instance_id": self.instance.id, "sku": "WID-1", "product_id": bound.id}
+        )
         lines = [
             {"sku": "WID-1", "quantity": 1, "unit_price": 5},  # listing says product 3
             {"sku": "WID-2", "quantity": 1, "unit_price": 5},  # internal reference
@@ -80,11 +111,21 @@ class TestOrderImport(OrderCase):
         sale = self._import_one(self._order("P-1", lines=lines))
         self.assertEqual(sale.order_line.mapped("product_id"), bound | self.products[1] | self.products[0])
         listings = self.env["marketplace.listing"].search([("instance_id", "=", self.instance.id)])
-        self.assertEqual(sorted(listings.mapped("sku")), ["WID-1", "WID-2", "ZZZ"], "pairings found become listings")
+        self.assertEqual(
+            sorted(listings.mapped("sku")), ["WID-1", "WID-2", "ZZZ"], "pairings found become listings"
+        )
 
     def test_barcode_is_ignored_when_matching_by_sku(self):
         self.instance.sync_listings_on = "sku"
-        lines = [{"sku": "NOPE", "barcode": self.products[0].barcode, "name": "Mystery", "quantity": 1, "unit_price": 5}]
+        lines = [
+            {
+                "sku": "NOPE",
+                "barcode": self.products[0].barcode,
+                "name": "Mystery",
+                "quantity": 1,
+                "unit_price": 5,
+            }
+        ]
         sale = self._import_one(self._order("P-2", lines=lines))
         line = sale.order_line
         self.assertEqual(line.product_id, self.env.ref("marketplace_base.product_marketplace_default"))
@@ -100,8 +141,13 @@ class TestOrderImport(OrderCase):
 
     # names --------------------------------------------------------------------------------------------
     def test_order_names_follow_sequence_and_prefixes(self):
-        self.instance.write({"order_prefix": "BOL-", "marketplace_order_prefix": "FBB-",
-                             "marketplace_warehouse_id": self._marketplace_warehouse().id})
+        self.instance.write(
+            {
+                "order_prefix": "BOL-",
+                "marketplace_order_prefix": "FBB-",
+                "marketplace_warehouse_id": self._marketplace_warehouse().id,
+            }
+        )
         merchant = self._import_one(self._order("12345", name="12345"))
         by_marketplace = self._import_one(self._order("67890", fulfilment="marketplace"))
         self.assertEqual(merchant.name, "BOL-12345")
@@ -116,8 +162,12 @@ class TestOrderImport(OrderCase):
         team = self.env["crm.team"].create({"name": "Marketplace team"})
         term = self.env.ref("account.account_payment_term_30days")
         analytic_plan = self.env["account.analytic.plan"].create({"name": "Channels"})
-        analytic = self.env["account.analytic.account"].create({"name": "Marketplace", "plan_id": analytic_plan.id})
-        self.instance.write({"team_id": team.id, "payment_term_id": term.id, "analytic_account_id": analytic.id})
+        analytic = self.env["account.analytic.account"].create(
+            {"name": "Marketplace", "plan_id": analytic_plan.id}
+        )
+        self.instance.write(
+            {"team_id": team.id, "payment_term_id": term.id, "analytic_account_id": analytic.id}
+        )
         sale = self._import_one(self._order("S-1"))
         self.assertEqual(sale.team_id, team)
         self.assertEqual(sale.payment_term_id, term)
@@ -136,8 +186,15 @@ class TestOrderImport(OrderCase):
     def test_shipping_gift_wrap_and_gift_message(self):
         order = self._order(
             "G-1",
-            lines=[{"sku": "WID-1", "quantity": 1, "unit_price": 20, "gift_message": "Happy birthday!",
-                    "gift_wrap": {"amount": 3}}],
+            lines=[
+                {
+                    "sku": "WID-1",
+                    "quantity": 1,
+                    "unit_price": 20,
+                    "gift_message": "Happy birthday!",
+                    "gift_wrap": {"amount": 3},
+                }
+            ],
             shipping={"amount": 5, "discount": 1},
             gift_message="With love",
         )
@@ -146,7 +203,9 @@ class TestOrderImport(OrderCase):
         shipping = sale.order_line.filtered("is_delivery")
         self.assertEqual(shipping.product_id, self.env.ref("marketplace_base.product_marketplace_delivery"))
         self.assertEqual(shipping.price_unit, 4.0, "shipping less its discount")
-        wrap = sale.order_line.filtered(lambda l: l.product_id == self.env.ref("marketplace_base.product_marketplace_gift_wrap"))
+        wrap = sale.order_line.filtered(
+            lambda l: l.product_id == self.env.ref("marketplace_base.product_marketplace_gift_wrap")
+        )
         self.assertEqual(wrap.price_unit, 3.0)
         item = sale.order_line.filtered(lambda l: l.product_id == self.product)
         self.assertEqual(item.marketplace_gift_message, "Happy birthday!")
@@ -155,7 +214,9 @@ class TestOrderImport(OrderCase):
         self.assertIn("Happy birthday!", sale.picking_ids.marketplace_gift_message)
 
     def test_delivery_product_and_shipping_code(self):
-        express = self.env["product.product"].create({"name": "Express", "default_code": "Expedited", "type": "service"})
+        express = self.env["product.product"].create(
+            {"name": "Express", "default_code": "Expedited", "type": "service"}
+        )
         order = self._order("G-2", shipping={"amount": 6, "code": "Expedited"})
         sale = self._import_one(order)
         self.assertEqual(sale.order_line.filtered("is_delivery").product_id, express)
@@ -167,19 +228,27 @@ class TestOrderImport(OrderCase):
             {"name": "Hand-made vase", "quantity": 1, "unit_price": 25, "custom": True, "storable": True},
         ]
         self.instance.tax_system = "marketplace"
-        sale = self._import_one(self._order("GC-1", lines=lines, gift_certificates=[{"code": "GIFT10", "amount": 10}]))
+        sale = self._import_one(
+            self._order("GC-1", lines=lines, gift_certificates=[{"code": "GIFT10", "amount": 10}])
+        )
         by_product = {l.product_id: l for l in sale.order_line}
         certificate = by_product[self.env.ref("marketplace_base.product_marketplace_gift_certificate")]
         self.assertEqual(certificate.price_unit, -10)
-        self.assertEqual(by_product[self.env.ref("marketplace_base.product_marketplace_custom")].name, "Engraving")
-        self.assertEqual(by_product[self.env.ref("marketplace_base.product_marketplace_custom_storable")].price_unit, 25)
+        self.assertEqual(
+            by_product[self.env.ref("marketplace_base.product_marketplace_custom")].name, "Engraving"
+        )
+        self.assertEqual(
+            by_product[self.env.ref("marketplace_base.product_marketplace_custom_storable")].price_unit, 25
+        )
         self.assertEqual(sale.amount_total, 30 + 4 + 25 - 10)
 
     def test_promotion_is_a_discount_line(self):
         lines = [{"sku": "WID-1", "quantity": 2, "unit_price": 10, "discount": 3}]
         self.instance.tax_system = "marketplace"
         sale = self._import_one(self._order("PR-1", lines=lines, total=17))
-        promo = sale.order_line.filtered(lambda l: l.product_id == self.env.ref("marketplace_base.product_marketplace_discount"))
+        promo = sale.order_line.filtered(
+            lambda l: l.product_id == self.env.ref("marketplace_base.product_marketplace_discount")
+        )
         self.assertEqual(promo.price_subtotal, -3)
         self.assertEqual(sale.amount_total, 17)
         self.assertFalse(sale.marketplace_sync_error)
@@ -229,8 +298,9 @@ class TestOrderImport(OrderCase):
 
     # marketplace-fulfilled --------------------------------------------------------------------------
     def _marketplace_warehouse(self):
-        return self.env["stock.warehouse"].search([("code", "=", "MPF")], limit=1) or \
-            self.env["stock.warehouse"].create({"name": "Marketplace fulfilment", "code": "MPF"})
+        return self.env["stock.warehouse"].search([("code", "=", "MPF")], limit=1) or self.env[
+            "stock.warehouse"
+        ].create({"name": "Marketplace fulfilment", "code": "MPF"})
 
     def test_marketplace_fulfilled_order_leaves_the_marketplace_warehouse(self):
         warehouse = self._marketplace_warehouse()
@@ -245,7 +315,10 @@ class TestOrderImport(OrderCase):
     def test_tracked_products_do_not_block_marketplace_fulfilled_orders(self):
         self.instance.marketplace_warehouse_id = self._marketplace_warehouse()
         self.products[1].tracking = "lot"
-        lines = [{"sku": "WID-1", "quantity": 1, "unit_price": 5}, {"sku": "WID-2", "quantity": 1, "unit_price": 5}]
+        lines = [
+            {"sku": "WID-1", "quantity": 1, "unit_price": 5},
+            {"sku": "WID-2", "quantity": 1, "unit_price": 5},
+        ]
         sale = self._import_one(self._order("F-2", fulfilment="marketplace", lines=lines))
         self.assertTrue(sale.marketplace_sync_error)
         self.assertIn(self.products[1].display_name, sale.marketplace_sync_message)

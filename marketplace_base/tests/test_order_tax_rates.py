@@ -15,21 +15,29 @@ class TestOrderTaxRates(OrderCase):
         cls.Tax = cls.env["account.tax"].with_context(active_test=False)
 
     def _sale_taxes_between(self, low, high, company=None):
-        return self.Tax.search([
-            ("company_id", "=", (company or self.env.company).id), ("type_tax_use", "=", "sale"),
-            ("amount", ">=", low), ("amount", "<=", high),
-        ])
+        return self.Tax.search(
+            [
+                ("company_id", "=", (company or self.env.company).id),
+                ("type_tax_use", "=", "sale"),
+                ("amount", ">=", low),
+                ("amount", "<=", high),
+            ]
+        )
 
     @staticmethod
     def _lines(*amounts):
         """One line per (price, tax amount), tax-excluded prices, no stated rate."""
-        return [{"sku": "WID-1", "quantity": 1, "unit_price": price, "taxes": [{"amount": tax}]}
-                for price, tax in amounts]
+        return [
+            {"sku": "WID-1", "quantity": 1, "unit_price": price, "taxes": [{"amount": tax}]}
+            for price, tax in amounts
+        ]
 
     # rates derived over the whole order ----------------------------------------------------------
     def test_derived_rates_snap_to_the_existing_tax(self):
         self.assertFalse(self._sale_taxes_between(8, 9))
-        tax825 = self.env["account.tax"].create({"name": "Sales tax 8.25%", "amount": 8.25, "type_tax_use": "sale"})
+        tax825 = self.env["account.tax"].create(
+            {"name": "Sales tax 8.25%", "amount": 8.25, "type_tax_use": "sale"}
+        )
         # one by one these look like 8.3 %, 8.33 % and 8.26 %; 8.25 % gives each amount to the cent
         order = self._order("TX-1", lines=self._lines((10.00, 0.83), (3.00, 0.25), (7.99, 0.66)), total=22.73)
         sale = self._import_one(order)
@@ -41,8 +49,11 @@ class TestOrderTaxRates(OrderCase):
     def test_a_new_rate_is_created_once_from_the_whole_order(self):
         # per line: 8.27 %, 8.25 %, 8.25 % (and 8.3 % is the roundest rate for the first alone);
         # only 8.25 % reproduces all three amounts. The last line is another rate: 21 %.
-        order = self._order("TX-2", lines=self._lines((12.34, 1.02), (45.67, 3.77), (99.99, 8.25), (10.00, 2.10)),
-                            total=12.34 + 45.67 + 99.99 + 10.00 + 1.02 + 3.77 + 8.25 + 2.10)
+        order = self._order(
+            "TX-2",
+            lines=self._lines((12.34, 1.02), (45.67, 3.77), (99.99, 8.25), (10.00, 2.10)),
+            total=12.34 + 45.67 + 99.99 + 10.00 + 1.02 + 3.77 + 8.25 + 2.10,
+        )
         sale = self._import_one(order)
         created = self._sale_taxes_between(8, 9)
         self.assertEqual(len(created), 1)
@@ -56,7 +67,9 @@ class TestOrderTaxRates(OrderCase):
         self.assertEqual(len(self._sale_taxes_between(8, 9)), 1)
 
     def test_a_stated_rate_is_taken_as_it_is(self):
-        lines = [{"sku": "WID-1", "quantity": 1, "unit_price": 10.0, "taxes": [{"rate": 7.7, "amount": 0.77}]}]
+        lines = [
+            {"sku": "WID-1", "quantity": 1, "unit_price": 10.0, "taxes": [{"rate": 7.7, "amount": 0.77}]}
+        ]
         sale = self._import_one(self._order("TX-4", lines=lines))
         self.assertEqual(sale.order_line.tax_id.amount, 7.7)
 
@@ -65,8 +78,10 @@ class TestOrderTaxRates(OrderCase):
         """10.00 incl. 21 % on Odoo's 21 % (excluded) tax: 10.00, not 8.26 + 1.73 = 9.99."""
         self.instance.tax_system = "odoo"
         self.assertFalse(self.tax21.price_include)
-        lines = [{"sku": "WID-1", "quantity": 1, "unit_price": 10.00},
-                 {"sku": "WID-2", "quantity": 3, "unit_price": 10.00}]
+        lines = [
+            {"sku": "WID-1", "quantity": 1, "unit_price": 10.00},
+            {"sku": "WID-2", "quantity": 3, "unit_price": 10.00},
+        ]
         sale = self._import_one(self._order("TX-5", lines=lines, prices_include_tax=True, total=40.00))
         self.assertEqual(sale.amount_total, 40.00)
         self.assertFalse(sale.marketplace_sync_error)
@@ -74,8 +89,11 @@ class TestOrderTaxRates(OrderCase):
         self.assertEqual(len(twin), 1)
         self.assertEqual((twin.amount, twin.price_include), (21, True))
         self.assertEqual(twin.tax_group_id, self.tax21.tax_group_id)
-        self.assertEqual(twin.invoice_repartition_line_ids.mapped("account_id"),
-                         self.tax21.invoice_repartition_line_ids.mapped("account_id"), "booked on the same accounts")
+        self.assertEqual(
+            twin.invoice_repartition_line_ids.mapped("account_id"),
+            self.tax21.invoice_repartition_line_ids.mapped("account_id"),
+            "booked on the same accounts",
+        )
         self.assertEqual(sale.order_line.mapped("price_unit"), [10.00, 10.00], "the marketplace's prices")
         again = self._import_one(self._order("TX-6", lines=lines[:1], prices_include_tax=True, total=10.00))
         self.assertEqual(again.order_line.tax_id, twin, "one twin per tax")
@@ -91,17 +109,28 @@ class TestOrderTaxRates(OrderCase):
 
     # one company's records -------------------------------------------------------------------------
     def test_taxes_products_and_partners_stay_within_the_instance_company(self):
-        other = self.env["res.company"].create({"name": "Other Shop", "currency_id": self.eur.id,
-                                                "country_id": self.env.ref("base.nl").id})
+        other = self.env["res.company"].create(
+            {"name": "Other Shop", "currency_id": self.eur.id, "country_id": self.env.ref("base.nl").id}
+        )
         group = self.env["account.tax.group"].create({"name": "Other VAT", "company_id": other.id})
-        foreign_tax = self.env["account.tax"].create({
-            "name": "Other 8.25%", "amount": 8.25, "type_tax_use": "sale", "company_id": other.id,
-            "tax_group_id": group.id})
-        foreign_express = self.env["product.product"].create({
-            "name": "Other express", "default_code": "Expedited", "type": "service", "company_id": other.id})
-        foreign_buyer = self.env["res.partner"].create({
-            "name": "Zoë Müller", "email": "zoe@example.com", "company_id": other.id})
-        order = self._order("CO-1", lines=self._lines((10.00, 0.83)), shipping={"amount": 4, "code": "Expedited"})
+        foreign_tax = self.env["account.tax"].create(
+            {
+                "name": "Other 8.25%",
+                "amount": 8.25,
+                "type_tax_use": "sale",
+                "company_id": other.id,
+                "tax_group_id": group.id,
+            }
+        )
+        foreign_express = self.env["product.product"].create(
+            {"name": "Other express", "default_code": "Expedited", "type": "service", "company_id": other.id}
+        )
+        foreign_buyer = self.env["res.partner"].create(
+            {"name": "Zoë Müller", "email": "zoe@example.com", "company_id": other.id}
+        )
+        order = self._order(
+            "CO-1", lines=self._lines((10.00, 0.83)), shipping={"amount": 4, "code": "Expedited"}
+        )
         sale = self._import_one(order)
         self.assertNotEqual(sale.order_line.tax_id, foreign_tax)
         self.assertEqual(sale.order_line.tax_id.company_id, self.env.company)
@@ -110,13 +139,22 @@ class TestOrderTaxRates(OrderCase):
         self.assertEqual(sale.partner_id.company_id, self.env.company, "created in the instance's company")
         # an instance of the other company finds that company's buyer, and shared contacts
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1)
-        other_instance = self.env["marketplace.instance"].create({
-            "name": "Other Store", "marketplace": self.code, "company_id": other.id,
-            "warehouse_id": warehouse.id, "currency_id": self.eur.id,
-        })
+        other_instance = self.env["marketplace.instance"].create(
+            {
+                "name": "Other Store",
+                "marketplace": self.code,
+                "company_id": other.id,
+                "warehouse_id": warehouse.id,
+                "currency_id": self.eur.id,
+            }
+        )
         theirs = self._import_one(self._order("CO-2"), instance=other_instance)
         self.assertEqual(theirs.partner_id, foreign_buyer)
-        shared = self.env["res.partner"].create({"name": "Jan", "email": "jan@example.com", "company_id": False})
+        shared = self.env["res.partner"].create(
+            {"name": "Jan", "email": "jan@example.com", "company_id": False}
+        )
         for instance, ref in ((self.instance, "CO-3"), (other_instance, "CO-4")):
-            order = self._order(ref, customer={"name": "Jan", "email": "jan@example.com"}, invoice_address=None)
+            order = self._order(
+                ref, customer={"name": "Jan", "email": "jan@example.com"}, invoice_address=None
+            )
             self.assertEqual(self._import_one(order, instance=instance).partner_id, shared)

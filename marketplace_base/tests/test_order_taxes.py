@@ -21,8 +21,11 @@ class TestOrderTaxes(OrderCase):
         self.instance.tax_system = "odoo"
         sale = self._import_one(self._order("T-2", lines=self._line(121), prices_include_tax=True, total=121))
         tax = sale.order_line.tax_id
-        self.assertEqual((tax.amount, tax.price_include, tax.tax_group_id), (21, True, self.tax21.tax_group_id),
-                         "the product's tax, as its tax-included twin")
+        self.assertEqual(
+            (tax.amount, tax.price_include, tax.tax_group_id),
+            (21, True, self.tax21.tax_group_id),
+            "the product's tax, as its tax-included twin",
+        )
         self.assertEqual(sale.order_line.price_unit, 121, "the marketplace's price, kept to the cent")
         self.assertAlmostEqual(sale.amount_total, 121)
         self.assertAlmostEqual(sale.amount_tax, 21)
@@ -30,10 +33,14 @@ class TestOrderTaxes(OrderCase):
 
     def test_odoo_taxes_through_the_fiscal_position(self):
         tax0 = self.env["account.tax"].create({"name": "Export 0%", "amount": 0, "type_tax_use": "sale"})
-        fpos = self.env["account.fiscal.position"].create({
-            "name": "Export", "auto_apply": True, "country_id": self.env.ref("base.nl").id,
-            "tax_ids": [(0, 0, {"tax_src_id": self.tax21.id, "tax_dest_id": tax0.id})],
-        })
+        fpos = self.env["account.fiscal.position"].create(
+            {
+                "name": "Export",
+                "auto_apply": True,
+                "country_id": self.env.ref("base.nl").id,
+                "tax_ids": [(0, 0, {"tax_src_id": self.tax21.id, "tax_dest_id": tax0.id})],
+            }
+        )
         sale = self._import_one(self._order("T-3", lines=self._line(100)))
         self.assertEqual(sale.fiscal_position_id, fpos)
         self.assertEqual(sale.order_line.tax_id, tax0)
@@ -43,8 +50,10 @@ class TestOrderTaxes(OrderCase):
         sale = self._import_one(self._order("T-4", lines=self._line(50, rate=19), total=59.5))
         tax = sale.order_line.tax_id
         self.assertEqual((tax.amount, tax.price_include), (19, False))
-        self.assertEqual(tax.invoice_repartition_line_ids.filtered(lambda r: r.repartition_type == "tax").account_id,
-                         self.tax_account)
+        self.assertEqual(
+            tax.invoice_repartition_line_ids.filtered(lambda r: r.repartition_type == "tax").account_id,
+            self.tax_account,
+        )
         self.assertAlmostEqual(sale.amount_total, 59.5)
         again = self._import_one(self._order("T-5", lines=self._line(50, rate=19)))
         self.assertEqual(again.order_line.tax_id, tax, "found, not created twice")
@@ -63,10 +72,14 @@ class TestOrderTaxes(OrderCase):
         self.instance.write({"tax_system": "marketplace_fpos", "tax_account_id": self.tax_account.id})
         mp_tax = self.env["marketplace.tax.service"]._marketplace_tax(self.instance, 19.0, False)
         tax0 = self.env["account.tax"].create({"name": "Intra-EU 0%", "amount": 0, "type_tax_use": "sale"})
-        self.env["account.fiscal.position"].create({
-            "name": "Intra-EU", "auto_apply": True, "country_id": self.env.ref("base.nl").id,
-            "tax_ids": [(0, 0, {"tax_src_id": mp_tax.id, "tax_dest_id": tax0.id})],
-        })
+        self.env["account.fiscal.position"].create(
+            {
+                "name": "Intra-EU",
+                "auto_apply": True,
+                "country_id": self.env.ref("base.nl").id,
+                "tax_ids": [(0, 0, {"tax_src_id": mp_tax.id, "tax_dest_id": tax0.id})],
+            }
+        )
         sale = self._import_one(self._order("T-7", lines=self._line(50, rate=19)))
         self.assertEqual(sale.order_line.tax_id, tax0)
         self.instance.tax_system = "marketplace"
@@ -74,13 +87,17 @@ class TestOrderTaxes(OrderCase):
         self.assertEqual(unmapped.order_line.tax_id, mp_tax, "no mapping without the fpos option")
 
     def test_total_mismatch_beyond_rounding_is_flagged(self):
-        self.instance.write({"tax_system": "marketplace", "tax_rounding": 0.05, "tax_account_id": self.tax_account.id})
+        self.instance.write(
+            {"tax_system": "marketplace", "tax_rounding": 0.05, "tax_account_id": self.tax_account.id}
+        )
         near = self._import_one(self._order("R-1", lines=self._line(50, rate=19), total=59.53))
         self.assertFalse(near.marketplace_sync_error, "0.03 is within the tolerance")
         off = self._import_one(self._order("R-2", lines=self._line(50, rate=19), total=60.00))
         self.assertTrue(off.marketplace_sync_error)
         self.assertIn("differs", off.marketplace_sync_message)
-        log_lines = self.env["marketplace.log.line"].search([("instance_id", "=", self.instance.id), ("level", "=", "warning")])
+        log_lines = self.env["marketplace.log.line"].search(
+            [("instance_id", "=", self.instance.id), ("level", "=", "warning")]
+        )
         self.assertTrue(log_lines.filtered(lambda l: "R-2" in l.message and l.res_id == off.id))
 
     # what the marketplace charged, line by line ----------------------------------------------------
@@ -90,16 +107,22 @@ class TestOrderTaxes(OrderCase):
         wrap, never the company's default tax."""
         self.instance.tax_system = "odoo"
         self.env.company.account_sale_tax_id = self.tax21
-        order = self._order("C-1", lines=[{"sku": "WID-1", "quantity": 1, "unit_price": 12.10,
-                                           "taxes": [{"amount": 1.93}]}],
-                            prices_include_tax=True, total=12.10 + 5.95 + 2.00,
-                            shipping={"amount": 5.95, "taxes": [{"amount": 0.95}]}, gift_wrap={"amount": 2.00})
+        order = self._order(
+            "C-1",
+            lines=[{"sku": "WID-1", "quantity": 1, "unit_price": 12.10, "taxes": [{"amount": 1.93}]}],
+            prices_include_tax=True,
+            total=12.10 + 5.95 + 2.00,
+            shipping={"amount": 5.95, "taxes": [{"amount": 0.95}]},
+            gift_wrap={"amount": 2.00},
+        )
         sale = self._import_one(order)
         item = sale.order_line.filtered(lambda l: l.product_id == self.product)
         shipping = sale.order_line.filtered("is_delivery")
         wrap = sale.order_line - item - shipping
         self.assertEqual([(t.amount, t.price_include) for t in item.tax_id], [(21.0, True)], "the product's")
-        self.assertEqual([(t.amount, t.price_include) for t in shipping.tax_id], [(19.0, True)], "the marketplace's")
+        self.assertEqual(
+            [(t.amount, t.price_include) for t in shipping.tax_id], [(19.0, True)], "the marketplace's"
+        )
         self.assertFalse(wrap.tax_id, "the marketplace charged none: no default tax")
         self.assertEqual(round(sale.amount_total, 2), 20.05)
         self.assertFalse(sale.marketplace_sync_error)
@@ -115,11 +138,20 @@ class TestOrderTaxes(OrderCase):
         groups = sale.tax_totals["groups_by_subtotal"]["Untaxed Amount"]
         self.assertEqual([(g["tax_group_name"], g["tax_group_amount"]) for g in groups], [("Tax 19%", 9.5)])
         # another instance booking on another tax account: its own 19 % tax, in the same group
-        account = self.env["account.account"].create({
-            "name": "Other VAT", "code": "MPVAT2", "account_type": "liability_current"})
-        other = self.env["marketplace.instance"].create({
-            "name": "Other Store", "marketplace": self.code, "currency_id": self.eur.id, "tax_system": "marketplace",
-            "tax_account_id": account.id, "workflow_id": False, "marketplace_workflow_id": False})
+        account = self.env["account.account"].create(
+            {"name": "Other VAT", "code": "MPVAT2", "account_type": "liability_current"}
+        )
+        other = self.env["marketplace.instance"].create(
+            {
+                "name": "Other Store",
+                "marketplace": self.code,
+                "currency_id": self.eur.id,
+                "tax_system": "marketplace",
+                "tax_account_id": account.id,
+                "workflow_id": False,
+                "marketplace_workflow_id": False,
+            }
+        )
         theirs = self._import_one(self._order("G-2", lines=self._line(50, rate=19)), instance=other)
         self.assertNotEqual(theirs.order_line.tax_id, tax)
         self.assertEqual(theirs.order_line.tax_id.tax_group_id, tax.tax_group_id)
@@ -129,10 +161,14 @@ class TestOrderTaxes(OrderCase):
         tax-included twin (same accounts and grids), not a new 21 % tax."""
         self.instance.write({"tax_system": "marketplace"})
         before = self.env["account.tax"].search_count([("amount", "=", 21.0), ("type_tax_use", "=", "sale")])
-        sale = self._import_one(self._order("S-1", lines=self._line(12.10, amount=2.10), prices_include_tax=True,
-                                            total=12.10))
+        sale = self._import_one(
+            self._order("S-1", lines=self._line(12.10, amount=2.10), prices_include_tax=True, total=12.10)
+        )
         tax = sale.order_line.tax_id
         self.assertEqual((tax.amount, tax.price_include, tax.name), (21.0, True, "Test VAT 21% (incl.)"))
         self.assertEqual(tax.tax_group_id, self.tax21.tax_group_id)
-        self.assertEqual(self.env["account.tax"].search_count([("amount", "=", 21.0), ("type_tax_use", "=", "sale")]),
-                         before + 1, "only the twin")
+        self.assertEqual(
+            self.env["account.tax"].search_count([("amount", "=", 21.0), ("type_tax_use", "=", "sale")]),
+            before + 1,
+            "only the twin",
+        )

@@ -15,11 +15,19 @@ class TestOrderWorkflow(OrderCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        bank = cls.env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", cls.env.company.id)], limit=1)
-        cls.full = cls.env["marketplace.workflow"].create({
-            "name": "Paid", "confirm_order": True, "create_invoice": True, "validate_invoice": True,
-            "register_payment": True, "journal_id": bank.id,
-        })
+        bank = cls.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.full = cls.env["marketplace.workflow"].create(
+            {
+                "name": "Paid",
+                "confirm_order": True,
+                "create_invoice": True,
+                "validate_invoice": True,
+                "register_payment": True,
+                "journal_id": bank.id,
+            }
+        )
         cls.confirm_only = cls.env["marketplace.workflow"].create({"name": "Confirm", "confirm_order": True})
         cls.products.write({"invoice_policy": "order"})
 
@@ -36,7 +44,10 @@ class TestOrderWorkflow(OrderCase):
     def test_single_invoice_waits_for_everything_to_be_deliverable(self):
         self.instance.workflow_id = self.full
         self.products[1].invoice_policy = "delivery"
-        lines = [{"sku": "WID-1", "quantity": 1, "unit_price": 10}, {"sku": "WID-2", "quantity": 1, "unit_price": 10}]
+        lines = [
+            {"sku": "WID-1", "quantity": 1, "unit_price": 10},
+            {"sku": "WID-2", "quantity": 1, "unit_price": 10},
+        ]
         sale = self._import_one(self._order("W-2", lines=lines))
         self.assertFalse(sale.invoice_ids, "one item is invoiced on delivery: wait")
         picking = sale.picking_ids
@@ -49,7 +60,10 @@ class TestOrderWorkflow(OrderCase):
     def test_invoice_per_delivery_when_not_single(self):
         self.instance.write({"workflow_id": self.full.id, "create_single_invoice": False})
         self.products[1].invoice_policy = "delivery"
-        lines = [{"sku": "WID-1", "quantity": 1, "unit_price": 10}, {"sku": "WID-2", "quantity": 1, "unit_price": 10}]
+        lines = [
+            {"sku": "WID-1", "quantity": 1, "unit_price": 10},
+            {"sku": "WID-2", "quantity": 1, "unit_price": 10},
+        ]
         sale = self._import_one(self._order("W-3", lines=lines))
         self.assertEqual(len(sale.invoice_ids), 1, "what is invoiceable now is invoiced now")
         picking = sale.picking_ids
@@ -65,10 +79,14 @@ class TestOrderWorkflow(OrderCase):
         self.assertFalse(plain.invoice_ids)
         gateway = self.env["marketplace.payment.gateway"].search([("instance_id", "=", self.instance.id)])
         self.assertEqual(gateway.code, "paypal", "gateways are created on first sight")
-        self.env["marketplace.workflow.rule"].create({
-            "instance_id": self.instance.id, "gateway_id": gateway.id, "payment_status": "captured",
-            "workflow_id": self.full.id,
-        })
+        self.env["marketplace.workflow.rule"].create(
+            {
+                "instance_id": self.instance.id,
+                "gateway_id": gateway.id,
+                "payment_status": "captured",
+                "workflow_id": self.full.id,
+            }
+        )
         paid = self._import_one(self._order("W-5", payment_gateway="paypal", payment_status="captured"))
         self.assertIn(paid.invoice_ids.payment_state, ("paid", "in_payment"))
         pending = self._import_one(self._order("W-6", payment_gateway="paypal", payment_status="pending"))
@@ -84,12 +102,22 @@ class TestOrderRace(BaseCase):
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             code = "generic"
-            instance = env["marketplace.instance"].create({"name": "Race Store", "marketplace": code,
-                                                           "queue_batch_limit": 1, "workflow_id": False,
-                                                           "marketplace_workflow_id": False})
-            order = {"external_id": "RACE-1", "date_order": "2026-11-20T10:00:00Z", "currency": "USD",
-                     "customer": {"name": "Racer", "email": "racer@example.com"},
-                     "lines": [{"sku": "NOTHING", "quantity": 1, "unit_price": 3}]}
+            instance = env["marketplace.instance"].create(
+                {
+                    "name": "Race Store",
+                    "marketplace": code,
+                    "queue_batch_limit": 1,
+                    "workflow_id": False,
+                    "marketplace_workflow_id": False,
+                }
+            )
+            order = {
+                "external_id": "RACE-1",
+                "date_order": "2026-11-20T10:00:00Z",
+                "currency": "USD",
+                "customer": {"name": "Racer", "email": "racer@example.com"},
+                "lines": [{"sku": "NOTHING", "quantity": 1, "unit_price": 3}],
+            }
             Queue = env["marketplace.queue"]
             Queue._enqueue(instance, "order", [("RACE-1", order)])
             Queue._enqueue(instance, "order", [("RACE-1", dict(order, status="Shipped"))])
@@ -103,6 +131,7 @@ class TestOrderRace(BaseCase):
                 sales.unlink()
                 env["marketplace.instance"].browse(instance_id).unlink()
                 partners.unlink()
+
         self.addCleanup(cleanup)
 
         barrier = threading.Barrier(2)
@@ -111,7 +140,9 @@ class TestOrderRace(BaseCase):
         def worker():
             try:
                 with registry.cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {"marketplace_auto_commit": True, "tracking_disable": True})
+                    env = api.Environment(
+                        cr, SUPERUSER_ID, {"marketplace_auto_commit": True, "tracking_disable": True}
+                    )
                     inst = env["marketplace.instance"].browse(instance_id)
                     Line = env["marketplace.queue.line"]
                     # each worker claims one line, then both create the same order at once
@@ -135,9 +166,13 @@ class TestOrderRace(BaseCase):
             sales = env["sale.order"].search([("marketplace_instance_id", "=", instance_id)])
             self.assertEqual(len(sales), 1, "the database refused the second order")
             lines = env["marketplace.queue.line"].search([("instance_id", "=", instance_id)])
-            self.assertEqual(sorted(lines.mapped("state")), ["done", "draft"], "the loser waits, it does not fail")
+            self.assertEqual(
+                sorted(lines.mapped("state")), ["done", "draft"], "the loser waits, it does not fail"
+            )
             self.assertIn("retried", lines.filtered(lambda l: l.state == "draft").error)
             env["marketplace.instance"].browse(instance_id).action_process_queues()
             cr.commit()
             self.assertEqual(set(lines.mapped("state")), {"done"})
-            self.assertEqual(env["sale.order"].search_count([("marketplace_instance_id", "=", instance_id)]), 1)
+            self.assertEqual(
+                env["sale.order"].search_count([("marketplace_instance_id", "=", instance_id)]), 1
+            )

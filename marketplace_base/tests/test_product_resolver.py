@@ -22,7 +22,13 @@ class TestProductResolver(OrderCase):
         # older barcode than the one corrected in Odoo
         self.instance.write({"sync_listings_on": "barcode", "create_products": True})
         widget = self.products[0]
-        line = {"sku": "WID-1", "barcode": "4006381333931", "name": "Widget one", "quantity": 1, "unit_price": 10.0}
+        line = {
+            "sku": "WID-1",
+            "barcode": "4006381333931",
+            "name": "Widget one",
+            "quantity": 1,
+            "unit_price": 10.0,
+        }
         sale = self._import_one(self._order("BC-1", lines=[line]))
         self.assertEqual(sale.order_line.product_id, widget, "the product of that internal reference")
         self.assertFalse(sale.order_line.marketplace_needs_matching)
@@ -41,11 +47,17 @@ class TestProductResolver(OrderCase):
         self.instance.create_products = True
         mug = self.products[2]
         mug.active = False
-        sale = self._import_one(self._order("AR-1", lines=[
-            {"sku": "WID-3", "name": "Blue mug", "quantity": 1, "unit_price": 7.5}]))
+        sale = self._import_one(
+            self._order(
+                "AR-1", lines=[{"sku": "WID-3", "name": "Blue mug", "quantity": 1, "unit_price": 7.5}]
+            )
+        )
         line = sale.order_line
-        self.assertIn(line.product_id, self.env["marketplace.product.resolver"]._fallback_products(self.instance),
-                      "not sold as the archived product")
+        self.assertIn(
+            line.product_id,
+            self.env["marketplace.product.resolver"]._fallback_products(self.instance),
+            "not sold as the archived product",
+        )
         self.assertTrue(line.marketplace_needs_matching, "it waits as Needs Matching")
         self.assertIn("archived", line.marketplace_matching_reason)
         self.assertIn(mug.display_name, line.marketplace_matching_reason)
@@ -63,7 +75,9 @@ class TestProductResolver(OrderCase):
 
     def test_an_archived_listing_product_is_not_sold_either(self):
         mug = self.products[2]
-        self.env["marketplace.listing"].create({"instance_id": self.instance.id, "sku": "MUG", "product_id": mug.id})
+        self.env["marketplace.listing"].create(
+            {"instance_id": self.instance.id, "sku": "MUG", "product_id": mug.id}
+        )
         mug.active = False
         sale = self._import_one(self._order("AR-2", lines=[{"sku": "MUG", "quantity": 1, "unit_price": 7.5}]))
         self.assertNotEqual(sale.order_line.product_id, mug)

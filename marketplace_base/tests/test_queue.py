@@ -10,12 +10,14 @@ class TestQueueProcessing(MarketplaceCase):
 
     def test_bad_lines_fail_alone_and_the_batch_goes_on(self):
         self.instance.queue_batch_limit = 2  # several batches
-        queue = self._queue([
-            ("A", self._listing_payload("WID-1")),
-            ("B", self._listing_payload("WID-2")),
-            ("C", self._listing_payload("UNKNOWN-SKU")),
-            ("D", self._listing_payload("WID-3")),
-        ])
+        queue = self._queue(
+            [
+                ("A", self._listing_payload("WID-1")),
+                ("B", self._listing_payload("WID-2")),
+                ("C", self._listing_payload("UNKNOWN-SKU")),
+                ("D", self._listing_payload("WID-3")),
+            ]
+        )
         malformed = self._raw_line(queue, "E", '{"sku": "WID-1", ')
         not_object = self._raw_line(queue, "F", "[1, 2]")
         self.instance.action_process_queues()

@@ -17,15 +17,23 @@ class TestQueueConcurrency(CommittedCase):
         with self.registry.cursor() as cr:
             env = self._env(cr)
             code = "generic"
-            instance = env["marketplace.instance"].create({
-                "name": "Concurrency Store", "marketplace": code, "queue_batch_limit": 5,
-            })
-            products = env["product.product"].create([
-                {"name": "Race %s" % i, "default_code": "RACE-%s" % i} for i in range(self.LINES)
-            ])
+            instance = env["marketplace.instance"].create(
+                {
+                    "name": "Concurrency Store",
+                    "marketplace": code,
+                    "queue_batch_limit": 5,
+                }
+            )
+            products = env["product.product"].create(
+                [{"name": "Race %s" % i, "default_code": "RACE-%s" % i} for i in range(self.LINES)]
+            )
             env["marketplace.queue"]._enqueue(
-                instance, "listing",
-                [("R%s" % i, {"sku": "RACE-%s" % i, "external_id": "race-%s" % i}) for i in range(self.LINES)],
+                instance,
+                "listing",
+                [
+                    ("R%s" % i, {"sku": "RACE-%s" % i, "external_id": "race-%s" % i})
+                    for i in range(self.LINES)
+                ],
             )
             self.instance_id, self.product_ids = instance.id, products.ids
         self.addCleanup(self._remove_data)

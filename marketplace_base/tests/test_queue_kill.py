@@ -46,13 +46,18 @@ class TestQueueKill(CommittedCase):
         self.line_ids = []
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            instance = env["marketplace.instance"].create({
-                "name": "Kill Store", "marketplace": "generic", "queue_batch_limit": 5,
-                "workflow_id": False, "marketplace_workflow_id": False,
-            })
-            products = env["product.product"].create([
-                {"name": "Kill %s" % i, "default_code": "KILL-P-%s" % i} for i in range(10)
-            ])
+            instance = env["marketplace.instance"].create(
+                {
+                    "name": "Kill Store",
+                    "marketplace": "generic",
+                    "queue_batch_limit": 5,
+                    "workflow_id": False,
+                    "marketplace_workflow_id": False,
+                }
+            )
+            products = env["product.product"].create(
+                [{"name": "Kill %s" % i, "default_code": "KILL-P-%s" % i} for i in range(10)]
+            )
             self.instance_id, self.product_ids = instance.id, products.ids
             self.currency = env.company.currency_id.name
         self.addCleanup(self._remove_data)
@@ -63,12 +68,20 @@ class TestQueueKill(CommittedCase):
             orders = env["sale.order"].search([("marketplace_instance_id", "=", self.instance_id)])
             orders.filtered(lambda o: o.state not in ("draft", "cancel"))._action_cancel()
             orders.unlink()
-            buyers = env["res.partner"].with_context(active_test=False).search([("email", "=ilike", "%@kill.example")])
+            buyers = (
+                env["res.partner"]
+                .with_context(active_test=False)
+                .search([("email", "=ilike", "%@kill.example")])
+            )
             instance = env["marketplace.instance"].browse(self.instance_id)
             name = instance.name
             instance.unlink()
-            env["res.partner"].with_context(active_test=False).search([("id", "child_of", buyers.ids)]).unlink()
-            env["product.pricelist"].with_context(active_test=False).search([("name", "=like", name + "%")]).unlink()
+            env["res.partner"].with_context(active_test=False).search(
+                [("id", "child_of", buyers.ids)]
+            ).unlink()
+            env["product.pricelist"].with_context(active_test=False).search(
+                [("name", "=like", name + "%")]
+            ).unlink()
             env["product.product"].browse(self.product_ids).unlink()
             cr.execute("DELETE FROM marketplace_queue_line_start WHERE line_id = ANY(%s)", [self.line_ids])
 
@@ -79,15 +92,20 @@ class TestQueueKill(CommittedCase):
             "date_order": "2026-11-20T10:00:00Z",
             "currency": self.currency,
             "customer": {"name": "Kill Buyer", "email": "buyer@kill.example"},
-            "lines": [{"sku": "KILL-P-%s" % (i % 10), "name": "Kill item", "quantity": 1, "unit_price": 4.0}
-                      for i in range(lines)],
+            "lines": [
+                {"sku": "KILL-P-%s" % (i % 10), "name": "Kill item", "quantity": 1, "unit_price": 4.0}
+                for i in range(lines)
+            ],
         }
 
     def _enqueue(self, orders):
         with self.registry.cursor() as cr:
             env = self._env(cr)
             queue = env["marketplace.queue"]._enqueue(
-                env["marketplace.instance"].browse(self.instance_id), "order", [(o["external_id"], o) for o in orders])
+                env["marketplace.instance"].browse(self.instance_id),
+                "order",
+                [(o["external_id"], o) for o in orders],
+            )
             ids = queue.line_ids.ids
         self.line_ids += ids
         return ids
@@ -98,11 +116,16 @@ class TestQueueKill(CommittedCase):
             return cr.fetchall()
 
     def _line_states(self):
-        return dict(self._query(
-            "SELECT name, state FROM marketplace_queue_line WHERE instance_id = %s", [self.instance_id]))
+        return dict(
+            self._query(
+                "SELECT name, state FROM marketplace_queue_line WHERE instance_id = %s", [self.instance_id]
+            )
+        )
 
     def _stops(self, line_id):
-        rows = self._query("SELECT started - finished FROM marketplace_queue_line_start WHERE line_id = %s", [line_id])
+        rows = self._query(
+            "SELECT started - finished FROM marketplace_queue_line_start WHERE line_id = %s", [line_id]
+        )
         return rows[0][0] if rows else 0
 
     # workers ---------------------------------------------------------------------------------------
@@ -110,8 +133,13 @@ class TestQueueKill(CommittedCase):
         args = ["-d", get_db_name(), "--addons-path", config["addons_path"], "--log-level", "warn"]
         if config.rcfile and os.path.exists(config.rcfile):
             args += ["-c", config.rcfile]
-        for option, key in (("--db_host", "db_host"), ("--db_port", "db_port"),
-                            ("-r", "db_user"), ("-w", "db_password"), ("-D", "data_dir")):
+        for option, key in (
+            ("--db_host", "db_host"),
+            ("--db_port", "db_port"),
+            ("-r", "db_user"),
+            ("-w", "db_password"),
+            ("-D", "data_dir"),
+        ):
             if config.get(key):
                 args += [option, str(config[key])]
         return args
@@ -120,11 +148,16 @@ class TestQueueKill(CommittedCase):
         output = tempfile.TemporaryFile()
         self.addCleanup(output.close)
         odoo_root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
-        env = dict(os.environ, ODOO_PGAPPNAME="odoo-{pid}",
-                   PYTHONPATH=os.pathsep.join(filter(None, [odoo_root, os.environ.get("PYTHONPATH")])))
+        env = dict(
+            os.environ,
+            ODOO_PGAPPNAME="odoo-{pid}",
+            PYTHONPATH=os.pathsep.join(filter(None, [odoo_root, os.environ.get("PYTHONPATH")])),
+        )
         worker = subprocess.Popen(
             [sys.executable, "-c", WORKER, str(self.instance_id)] + self._worker_args(),
-            stdout=output, stderr=subprocess.STDOUT, env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
         worker.output = output
         self.addCleanup(self._stop, worker)
@@ -144,7 +177,9 @@ class TestQueueKill(CommittedCase):
         deadline = time.time() + self.TIMEOUT
         while not condition():
             if worker.poll() is not None:
-                self.fail("The worker ended (%s) before %s:\n%s" % (worker.returncode, what, self._output(worker)))
+                self.fail(
+                    "The worker ended (%s) before %s:\n%s" % (worker.returncode, what, self._output(worker))
+                )
             if time.time() > deadline:
                 self.fail("Timed out waiting for %s" % what)
             time.sleep(0.02)
@@ -186,25 +221,35 @@ class TestQueueKill(CommittedCase):
         self.assertLess(done_at_kill, self.ORDERS, "the worker was killed in the middle of its run")
         in_progress = self._query(
             "SELECT line_id FROM marketplace_queue_line_start WHERE line_id = ANY(%s) AND started > finished",
-            [self.line_ids])
+            [self.line_ids],
+        )
         self.assertLessEqual(len(in_progress), 1, "only the line being processed is blamed")
 
         self._run_to_end()
 
         self.assertEqual(set(self._line_states().values()), {"done"}, "every line done, none lost")
-        sales = self._query("""
+        sales = self._query(
+            """
             SELECT marketplace_order_ref, count(*) FROM sale_order
              WHERE marketplace_instance_id = %s GROUP BY marketplace_order_ref
-        """, [self.instance_id])
+        """,
+            [self.instance_id],
+        )
         self.assertEqual(dict(sales), dict.fromkeys(refs, 1), "every order exactly once")
-        results = self._query("""
+        results = self._query(
+            """
             SELECT l.name, s.marketplace_order_ref FROM marketplace_queue_line l
               JOIN sale_order s ON s.id = l.res_id AND l.res_model = 'sale.order'
              WHERE l.instance_id = %s
-        """, [self.instance_id])
+        """,
+            [self.instance_id],
+        )
         self.assertEqual(sorted(results), [(ref, ref) for ref in refs], "each line points to its order")
-        lines = self._query("SELECT count(*) FROM sale_order_line l JOIN sale_order s ON s.id = l.order_id "
-                            "WHERE s.marketplace_instance_id = %s", [self.instance_id])
+        lines = self._query(
+            "SELECT count(*) FROM sale_order_line l JOIN sale_order s ON s.id = l.order_id "
+            "WHERE s.marketplace_instance_id = %s",
+            [self.instance_id],
+        )
         self.assertEqual(lines[0][0], self.ORDERS, "no order line twice either")
 
     def test_line_that_kills_every_worker_is_set_aside(self):
@@ -214,9 +259,12 @@ class TestQueueKill(CommittedCase):
         self._enqueue([self._order(ref) for ref in others])
 
         def killer_running():
-            return bool(self._query(
-                "SELECT 1 FROM marketplace_queue_line_start WHERE line_id = %s AND started > finished + %s",
-                [killer_id, self._stops_before]))
+            return bool(
+                self._query(
+                    "SELECT 1 FROM marketplace_queue_line_start WHERE line_id = %s AND started > finished + %s",
+                    [killer_id, self._stops_before],
+                )
+            )
 
         for run in (1, 2, 3):
             # The watchdog (as Odoo's time limit) kills the worker as soon as it works on the line.
@@ -230,8 +278,9 @@ class TestQueueKill(CommittedCase):
             if run == 1:
                 self.assertEqual({states[ref] for ref in others}, {"draft"}, "taken first, by id")
             else:
-                self.assertEqual({states[ref] for ref in others}, {"done"},
-                                 "once it stopped a worker, the others go first")
+                self.assertEqual(
+                    {states[ref] for ref in others}, {"done"}, "once it stopped a worker, the others go first"
+                )
 
         def not_started_again(worker):
             if killer_running():
@@ -240,11 +289,18 @@ class TestQueueKill(CommittedCase):
 
         self._stops_before = self._stops(killer_id)
         self._run_to_end(watch=not_started_again)
-        state, error = self._query("SELECT state, error FROM marketplace_queue_line WHERE id = %s", [killer_id])[0]
+        state, error = self._query(
+            "SELECT state, error FROM marketplace_queue_line WHERE id = %s", [killer_id]
+        )[0]
         self.assertEqual(state, "failed")
         self.assertIn("stopped its worker 3 times", error)
-        sales = dict(self._query("""
+        sales = dict(
+            self._query(
+                """
             SELECT marketplace_order_ref, count(*) FROM sale_order
              WHERE marketplace_instance_id = %s GROUP BY marketplace_order_ref
-        """, [self.instance_id]))
+        """,
+                [self.instance_id],
+            )
+        )
         self.assertEqual(sales, dict.fromkeys(others, 1))

@@ -10,8 +10,9 @@ class TestQueueRobustness(OrderCase):
     """Text a marketplace should not have sent, and lines that stopped their worker."""
 
     def _sales(self, *refs):
-        return self.env["sale.order"].search([
-            ("marketplace_instance_id", "=", self.instance.id), ("marketplace_order_ref", "in", refs)])
+        return self.env["sale.order"].search(
+            [("marketplace_instance_id", "=", self.instance.id), ("marketplace_order_ref", "in", refs)]
+        )
 
     # invalid text ------------------------------------------------------------------------------
     def test_invalid_text_fails_its_own_line_only(self):
@@ -19,16 +20,21 @@ class TestQueueRobustness(OrderCase):
         not_utf8 = self._order("BYTES-1", customer={"name": b"M\xfcller", "email": "m@example.com"})
         nul = self._order("NUL-1")
         nul["lines"][0]["name"] = "Widget\x00one"
-        raw_bytes = (b'{"external_id": "RAW-1", "date_order": "2026-11-20T10:00:00Z", "currency": "EUR", '
-                     b'"lines": [{"sku": "WID-1", "name": "Caf\xe9", "quantity": 1, "unit_price": 10}]}')
-        queue = self._queue([
-            ("GOOD-1", self._order("GOOD-1")),
-            ("SURR-1", bad_name),
-            ("BYTES-1", not_utf8),
-            ("NUL-1", nul),
-            ("RAW-1", raw_bytes),
-            ("REF-\udc81", self._order("GOOD-2")),
-        ], kind="order")
+        raw_bytes = (
+            b'{"external_id": "RAW-1", "date_order": "2026-11-20T10:00:00Z", "currency": "EUR", '
+            b'"lines": [{"sku": "WID-1", "name": "Caf\xe9", "quantity": 1, "unit_price": 10}]}'
+        )
+        queue = self._queue(
+            [
+                ("GOOD-1", self._order("GOOD-1")),
+                ("SURR-1", bad_name),
+                ("BYTES-1", not_utf8),
+                ("NUL-1", nul),
+                ("RAW-1", raw_bytes),
+                ("REF-\udc81", self._order("GOOD-2")),
+            ],
+            kind="order",
+        )
         self.assertEqual(len(queue.line_ids), 6, "queuing never fails on what the marketplace sent")
         lines = {line.name: line for line in queue.line_ids}
         self.assertIn("REF-\\udc81", lines, "the reference keeps the bad character as a visible escape")
@@ -46,7 +52,7 @@ class TestQueueRobustness(OrderCase):
         expected = {
             "SURR-1": "Invalid text in the payload at customer.name: \\udc80 is not a character",
             "BYTES-1": "Invalid text in the payload at customer.name: \\udcfc is not a character (byte 0xFC "
-                       "of text that is not UTF-8",
+            "of text that is not UTF-8",
             "NUL-1": "Invalid text in the payload at lines.0.name: a NUL character",
             "RAW-1": "Invalid text in the payload at lines.0.name: \\udce9 is not a character (byte 0xE9",
         }
@@ -54,7 +60,9 @@ class TestQueueRobustness(OrderCase):
             self.assertEqual(lines[ref].state, "failed", ref)
             self.assertIn(error, lines[ref].error, ref)
         self.assertEqual(raw_text.state, "failed")
-        self.assertIn("Invalid text in the payload at bad: \\udcff is not a character (byte 0xFF", raw_text.error)
+        self.assertIn(
+            "Invalid text in the payload at bad: \\udcff is not a character (byte 0xFF", raw_text.error
+        )
         self.assertFalse(self._sales("SURR-1", "BYTES-1", "NUL-1", "RAW-1", "RAW-2"))
         log = self._logs()[:1]
         self.assertEqual((log.success_count, log.error_count, log.state), (2, 5, "error"))
@@ -63,21 +71,26 @@ class TestQueueRobustness(OrderCase):
     def test_same_bad_record_is_not_queued_twice(self):
         order = self._order("SURR-2", customer={"name": "\ud83d alone"})
         self.assertTrue(self._queue([("SURR-2", order)], kind="order"))
-        self.assertFalse(self._queue([("SURR-2", order)], kind="order"), "unchanged and waiting: not queued again")
+        self.assertFalse(
+            self._queue([("SURR-2", order)], kind="order"), "unchanged and waiting: not queued again"
+        )
         # A well-formed pair of surrogates (text from UTF-16) is one character, and is imported.
         lines = [{"sku": "WID-1", "name": "Widget \ud83d\ude00", "quantity": 1, "unit_price": 10.0}]
         sale = self._import_one(self._order("EMOJI-1", lines=lines))
-        self.assertEqual(sale.order_line.filtered("product_id").mapped("name")[:1], ["Widget \U0001F600"])
+        self.assertEqual(sale.order_line.filtered("product_id").mapped("name")[:1], ["Widget \U0001f600"])
 
     # lines that stopped their worker -------------------------------------------------------------
     def _record_stops(self, line, started, finished=0):
         """Counters as workers killed on this line would have left them (committed elsewhere)."""
         registry = self.env.registry
         with registry.cursor() as cr:
-            cr.execute("""
+            cr.execute(
+                """
                 INSERT INTO marketplace_queue_line_start (line_id, started, finished, last_start)
                 VALUES (%s, %s, %s, now() at time zone 'UTC')
-            """, (line.id, started, finished))
+            """,
+                (line.id, started, finished),
+            )
         self.addCleanup(self._forget_counters, line.id)
 
     def _forget_counters(self, line_id):
@@ -90,7 +103,9 @@ class TestQueueRobustness(OrderCase):
 
     def test_lines_that_stopped_workers_come_last_and_are_set_aside(self):
         self.instance.log_level = "all"
-        queue = self._queue([(ref, self._listing_payload("WID-%s" % (n % 3 + 1))) for n, ref in enumerate("ABCD")])
+        queue = self._queue(
+            [(ref, self._listing_payload("WID-%s" % (n % 3 + 1))) for n, ref in enumerate("ABCD")]
+        )
         a, b, c, d = queue.line_ids
         self._record_stops(b, started=1)  # stopped its worker once
         self._record_stops(c, started=4, finished=1)  # three times
@@ -102,8 +117,11 @@ class TestQueueRobustness(OrderCase):
 
         self.instance.action_process_queues()
         log = self._logs()[:1]
-        self.assertEqual(log.line_ids.mapped("queue_line_id.name"), ["A", "D", "B", "C"],
-                         "then each one that stopped a worker, alone")
+        self.assertEqual(
+            log.line_ids.mapped("queue_line_id.name"),
+            ["A", "D", "B", "C"],
+            "then each one that stopped a worker, alone",
+        )
         self.assertEqual((a.state, b.state, d.state), ("done", "done", "done"))
         self.assertEqual(c.state, "failed")
         self.assertIn("stopped its worker 3 times", c.error)
@@ -126,7 +144,9 @@ class TestQueueRobustness(OrderCase):
         # Another connection sees the start at once, although this transaction is not committed:
         # a worker killed now would leave it behind.
         with self.env.registry.cursor() as cr:
-            cr.execute("SELECT started, finished FROM marketplace_queue_line_start WHERE line_id = %s", (line.id,))
+            cr.execute(
+                "SELECT started, finished FROM marketplace_queue_line_start WHERE line_id = %s", (line.id,)
+            )
             self.assertEqual(cr.fetchall(), [(1, 0)])
         with WorkerTrace(self.env) as trace:
             self.assertEqual(trace.stoppers([line.id]), [line.id])
@@ -137,16 +157,24 @@ class TestQueueRobustness(OrderCase):
             self.assertEqual(cr.fetchone()[0], 0, "a line finished at its first start leaves nothing behind")
 
     def test_counters_of_lines_gone_are_vacuumed(self):
-        gone, in_flight = 2 * 10 ** 9, 2 * 10 ** 9 + 1  # no such lines (deleted, or not committed yet)
+        gone, in_flight = 2 * 10**9, 2 * 10**9 + 1  # no such lines (deleted, or not committed yet)
         for line_id in (gone, in_flight):
             self.addCleanup(self._forget_counters, line_id)
         with self.env.registry.cursor() as cr:
-            cr.execute("""
+            cr.execute(
+                """
                 INSERT INTO marketplace_queue_line_start (line_id, started, finished, last_start)
                 VALUES (%s, 2, 1, now() at time zone 'UTC' - interval '2 days'),
                        (%s, 1, 0, now() at time zone 'UTC')
-            """, (gone, in_flight))
+            """,
+                (gone, in_flight),
+            )
             api.Environment(cr, SUPERUSER_ID, {})["marketplace.queue.line.start"]._gc_counters()
-            cr.execute("SELECT line_id FROM marketplace_queue_line_start WHERE line_id IN %s", ((gone, in_flight),))
-            self.assertEqual([row[0] for row in cr.fetchall()], [in_flight],
-                             "a line started today may be in a transaction not committed yet")
+            cr.execute(
+                "SELECT line_id FROM marketplace_queue_line_start WHERE line_id IN %s", ((gone, in_flight),)
+            )
+            self.assertEqual(
+                [row[0] for row in cr.fetchall()],
+                [in_flight],
+                "a line started today may be in a transaction not committed yet",
+            )

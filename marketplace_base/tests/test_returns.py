@@ -6,9 +6,15 @@ class TestReturns(OrderCase):
     cancels after the import (Line.cancelled_quantity): the engine's part, whatever the connector."""
 
     def _delivered_order(self, ref="RET-1", invoice=True):
-        sale = self._import_one(self._order(ref, lines=[
-            {"external_id": "L1", "sku": "WID-1", "quantity": 2, "unit_price": 10.0},
-            {"external_id": "L2", "sku": "WID-2", "quantity": 1, "unit_price": 10.0}]))
+        sale = self._import_one(
+            self._order(
+                ref,
+                lines=[
+                    {"external_id": "L1", "sku": "WID-1", "quantity": 2, "unit_price": 10.0},
+                    {"external_id": "L2", "sku": "WID-2", "quantity": 1, "unit_price": 10.0},
+                ],
+            )
+        )
         sale.action_confirm()
         picking = sale.picking_ids
         for move in picking.move_ids:
@@ -19,9 +25,23 @@ class TestReturns(OrderCase):
         return sale
 
     def _return(self, ref="R-1", received=False, **line):
-        return {"external_id": ref, "received": received, "notify_on_receipt": not received,
-                "lines": [dict({"external_id": "RMA-1", "order_ref": "RET-1", "barcode": "8710000000001",
-                                "quantity": 1, "reason": "Too small"}, **line)]}
+        return {
+            "external_id": ref,
+            "received": received,
+            "notify_on_receipt": not received,
+            "lines": [
+                dict(
+                    {
+                        "external_id": "RMA-1",
+                        "order_ref": "RET-1",
+                        "barcode": "8710000000001",
+                        "quantity": 1,
+                        "reason": "Too small",
+                    },
+                    **line,
+                )
+            ],
+        }
 
     def _process(self, *returns):
         queue = self._queue([(r["external_id"], r) for r in returns], kind="return")
@@ -42,7 +62,9 @@ class TestReturns(OrderCase):
         self.assertEqual((note.move_type, note.state, note.amount_untaxed), ("out_refund", "draft", 10.0))
         # the same return again (another run, another page): nothing new
         self.assertEqual(self._process(self._return(reason="again")).state, "done")
-        self.assertEqual(self.env["marketplace.return"].search_count([("instance_id", "=", self.instance.id)]), 1)
+        self.assertEqual(
+            self.env["marketplace.return"].search_count([("instance_id", "=", self.instance.id)]), 1
+        )
         self.assertEqual(len(sale.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")), 1)
         # the merchant receives it: the marketplace waits for that, so the receipt is to export
         picking.move_ids.write({"quantity": 1, "picked": True})
@@ -70,15 +92,19 @@ class TestReturns(OrderCase):
         self.assertFalse(self.env["marketplace.return"].search([("instance_id", "=", self.instance.id)]))
 
     def test_items_cancelled_after_the_import_leave_the_order_and_its_delivery(self):
-        lines = [{"external_id": "L1", "sku": "WID-1", "quantity": 2, "unit_price": 10.0},
-                 {"external_id": "L2", "sku": "WID-2", "quantity": 1, "unit_price": 10.0}]
+        lines = [
+            {"external_id": "L1", "sku": "WID-1", "quantity": 2, "unit_price": 10.0},
+            {"external_id": "L2", "sku": "WID-2", "quantity": 1, "unit_price": 10.0},
+        ]
         sale = self._import_one(self._order("CX-1", lines=lines, updated_at="2026-11-20T10:00:00Z"))
         sale.action_confirm()
         lines[0] = dict(lines[0], cancelled_quantity=1)
         self._import(self._order("CX-1", lines=lines, updated_at="2026-11-20T11:00:00Z"))
         line = sale.order_line.filtered(lambda l: l.marketplace_line_ref == "L1")
         self.assertEqual(line.product_uom_qty, 1)
-        self.assertEqual(sum(line.move_ids.filtered(lambda m: m.state != "cancel").mapped("product_uom_qty")), 1)
+        self.assertEqual(
+            sum(line.move_ids.filtered(lambda m: m.state != "cancel").mapped("product_uom_qty")), 1
+        )
         lines[0] = dict(lines[0], cancelled_quantity=2)
         self._import(self._order("CX-1", lines=lines, updated_at="2026-11-20T12:00:00Z"))
         self.assertEqual(line.product_uom_qty, 0)
@@ -86,8 +112,26 @@ class TestReturns(OrderCase):
         self.assertEqual(sale.state, "sale", "the other item is still to ship")
 
     def test_a_new_order_leaves_out_what_was_cancelled_before_the_import(self):
-        sale = self._import_one(self._order("CX-2", lines=[
-            {"external_id": "L1", "sku": "WID-1", "quantity": 2, "unit_price": 10.0, "cancelled_quantity": 2},
-            {"external_id": "L2", "sku": "WID-2", "quantity": 3, "unit_price": 10.0, "cancelled_quantity": 1}]))
+        sale = self._import_one(
+            self._order(
+                "CX-2",
+                lines=[
+                    {
+                        "external_id": "L1",
+                        "sku": "WID-1",
+                        "quantity": 2,
+                        "unit_price": 10.0,
+                        "cancelled_quantity": 2,
+                    },
+                    {
+                        "external_id": "L2",
+                        "sku": "WID-2",
+                        "quantity": 3,
+                        "unit_price": 10.0,
+                        "cancelled_quantity": 1,
+                    },
+                ],
+            )
+        )
         self.assertEqual(sale.order_line.mapped("marketplace_line_ref"), ["L2"])
         self.assertEqual(sale.order_line.product_uom_qty, 2)

@@ -10,13 +10,18 @@ class TestCredentialsAndAccess(MarketplaceCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.user = new_test_user(cls.env, "mp_user", groups="marketplace_base.group_marketplace_user")
-        cls.manager = new_test_user(cls.env, "mp_manager", groups="marketplace_base.group_marketplace_manager")
+        cls.manager = new_test_user(
+            cls.env, "mp_manager", groups="marketplace_base.group_marketplace_manager"
+        )
         cls.secret_fields = cls.env["marketplace.instance"]._secret_fields()
         cls.instance.write({name: "secret-%s-value" % name for name in cls.secret_fields})
 
     def test_every_connector_declares_credentials(self):
-        codes = [code for code, _label in self.env["marketplace.instance"]._fields["marketplace"].selection
-                 if code != "generic"]
+        codes = [
+            code
+            for code, _label in self.env["marketplace.instance"]._fields["marketplace"].selection
+            if code != "generic"
+        ]
         for code in codes:
             self.assertTrue(
                 [f for f in self.secret_fields if f.startswith(code + "_")], "%s has credential fields" % code
@@ -43,10 +48,16 @@ class TestCredentialsAndAccess(MarketplaceCase):
 
     def test_users_see_only_their_companies_instances(self):
         other = self.env["res.company"].create({"name": "Other Co"})
-        foreign = self.env["marketplace.instance"].create({
-            "name": "Foreign", "marketplace": self.code, "company_id": other.id,
-            "warehouse_id": self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1).id,
-        })
+        foreign = self.env["marketplace.instance"].create(
+            {
+                "name": "Foreign",
+                "marketplace": self.code,
+                "company_id": other.id,
+                "warehouse_id": self.env["stock.warehouse"]
+                .search([("company_id", "=", other.id)], limit=1)
+                .id,
+            }
+        )
         visible = self.env["marketplace.instance"].with_user(self.user).search([])
         self.assertIn(self.instance, visible)
         self.assertNotIn(foreign, visible)

@@ -20,15 +20,28 @@ class TestStockQuantities(MarketplaceCase):
         """A confirmed picking of the warehouse, reserved as far as the stock allows."""
         source = picking_type.default_location_src_id or self.env.ref("stock.stock_location_suppliers")
         dest = picking_type.default_location_dest_id or self.env.ref("stock.stock_location_customers")
-        picking = self.env["stock.picking"].create({
-            "picking_type_id": picking_type.id,
-            "partner_id": (self.customer if picking_type.code == "outgoing" else self.vendor).id,
-            "location_id": source.id,
-            "location_dest_id": dest.id,
-            "move_ids": [(0, 0, {"name": product.name, "product_id": product.id, "product_uom_qty": qty,
-                                 "product_uom": product.uom_id.id,
-                                 "location_id": source.id, "location_dest_id": dest.id})],
-        })
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": (self.customer if picking_type.code == "outgoing" else self.vendor).id,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "product_uom": product.uom_id.id,
+                            "location_id": source.id,
+                            "location_dest_id": dest.id,
+                        },
+                    )
+                ],
+            }
+        )
         picking.action_confirm()
         picking.action_assign()
         return picking
@@ -72,7 +85,11 @@ class TestStockQuantities(MarketplaceCase):
         self._picking(self.warehouse.out_type_id, product, 5)
         self._picking(self.warehouse.in_type_id, product, 2)
         in_warehouse = product.with_context(warehouse=self.warehouse.id)
-        for basis, field in (("free", "free_qty"), ("on_hand", "qty_available"), ("forecast", "virtual_available")):
+        for basis, field in (
+            ("free", "free_qty"),
+            ("on_hand", "qty_available"),
+            ("forecast", "virtual_available"),
+        ):
             self.assertEqual(self._export(product, basis)[product.id], in_warehouse[field], basis)
 
     def test_a_location_in_the_context_does_not_narrow_the_warehouse(self):
@@ -83,9 +100,9 @@ class TestStockQuantities(MarketplaceCase):
         self.assertEqual(products._marketplace_export_quantities(self.warehouse, "on_hand")[product.id], 5)
 
     def test_queries_do_not_grow_with_products(self):
-        many = self.env["product.product"].create([
-            {"name": "Bulk %s" % i, "type": "product"} for i in range(200)
-        ])
+        many = self.env["product.product"].create(
+            [{"name": "Bulk %s" % i, "type": "product"} for i in range(200)]
+        )
         for i, product in enumerate(many):
             if i % 4 == 0:
                 self.Quant._update_available_quantity(product, self.stock, i + 1)
@@ -108,7 +125,9 @@ class TestStockQuantities(MarketplaceCase):
     # import ------------------------------------------------------------------------------------
     def _log(self):
         self.instance.log_level = "all"
-        return self.env["marketplace.log"].create({"instance_id": self.instance.id, "job": "import_inventory"})
+        return self.env["marketplace.log"].create(
+            {"instance_id": self.instance.id, "job": "import_inventory"}
+        )
 
     def _location_qty(self, product, location):
         return product.with_context(location=location.id).qty_available
@@ -121,7 +140,8 @@ class TestStockQuantities(MarketplaceCase):
         location = self.other.lot_stock_id
         log = self._log()
         quants = self.Quant._marketplace_apply_inventory(
-            location, {plain: 8, lot_tracked: 5, serial_tracked.id: 1, service: 3}, validate=True, log=log)
+            location, {plain: 8, lot_tracked: 5, serial_tracked.id: 1, service: 3}, validate=True, log=log
+        )
 
         self.assertEqual(quants.product_id, plain)
         self.assertEqual((quants.quantity, quants.inventory_quantity_set), (8, False))
@@ -134,7 +154,9 @@ class TestStockQuantities(MarketplaceCase):
         messages = log.line_ids.mapped("message")
         self.assertEqual(len(messages), 3, messages)
         for product in (lot_tracked, serial_tracked):
-            self.assertTrue(any(product.display_name in m and "tracked by lot or serial" in m for m in messages))
+            self.assertTrue(
+                any(product.display_name in m and "tracked by lot or serial" in m for m in messages)
+            )
         self.assertTrue(any(service.display_name in m and "not a storable product" in m for m in messages))
         self.assertEqual(set(log.line_ids.mapped("res_id")), {lot_tracked.id, serial_tracked.id, service.id})
         self.assertEqual(log.error_count, 0, "a skipped product is no error")
@@ -147,14 +169,19 @@ class TestStockQuantities(MarketplaceCase):
         self.assertEqual(quants.product_id, plain | newcomer)
         for quant, (quantity, counted) in zip(quants, ((2, 9), (0, 4))):
             self.assertEqual(quant.location_id, location)
-            self.assertEqual((quant.quantity, quant.inventory_quantity, quant.inventory_quantity_set),
-                             (quantity, counted, True), "counted, not applied yet")
+            self.assertEqual(
+                (quant.quantity, quant.inventory_quantity, quant.inventory_quantity_set),
+                (quantity, counted, True),
+                "counted, not applied yet",
+            )
         self.assertEqual(self._location_qty(plain, location), 2)
 
         # Stock moved before anyone applied the count: the marketplace's new figure still wins.
         self.Quant._update_available_quantity(plain, location, 1)
         quants = self.Quant._marketplace_apply_inventory(location, {plain: 9, newcomer: 4}, validate=True)
-        self.assertEqual((self._location_qty(plain, location), self._location_qty(newcomer, location)), (9, 4))
+        self.assertEqual(
+            (self._location_qty(plain, location), self._location_qty(newcomer, location)), (9, 4)
+        )
         self.assertEqual(quants.mapped("inventory_quantity_set"), [False, False])
         self.assertEqual(quants.mapped("inventory_quantity"), [0, 0])
 
@@ -164,8 +191,9 @@ class TestStockQuantities(MarketplaceCase):
         self.Quant._update_available_quantity(plain, location, 5)
         quants = self.Quant._marketplace_apply_inventory(location, {plain: 5, absent: 0}, validate=True)
         self.assertEqual(quants.product_id, plain, "no quant is created for nothing")
-        self.assertEqual((quants.quantity, quants.inventory_quantity_set, quants.inventory_diff_quantity),
-                         (5, False, 0))
+        self.assertEqual(
+            (quants.quantity, quants.inventory_quantity_set, quants.inventory_diff_quantity), (5, False, 0)
+        )
         self.assertFalse(self.env["stock.move"].search([("product_id", "in", self.products.ids)]))
 
     def test_stock_lands_in_the_location_given(self):

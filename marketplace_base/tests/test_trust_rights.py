@@ -22,20 +22,33 @@ class RightsCase(OrderCase):
         cls.portal = new_test_user(cls.env, "trust_portal", groups="base.group_portal")
         cls.clerk = new_test_user(cls.env, "trust_clerk", groups="sales_team.group_sale_salesman")
         cls.other_company = cls.env["res.company"].create({"name": "Other Marketplace Co"})
-        cls.foreign_user = new_test_user(cls.env, "trust_foreign", groups=USER, company_id=cls.other_company.id,
-                                         company_ids=[Command.set(cls.other_company.ids)])
-        cls.foreign = cls.env["marketplace.instance"].create({
-            "name": "Other Co Store", "marketplace": "generic", "company_id": cls.other_company.id,
-            "currency_id": cls.eur.id,
-        })
+        cls.foreign_user = new_test_user(
+            cls.env,
+            "trust_foreign",
+            groups=USER,
+            company_id=cls.other_company.id,
+            company_ids=[Command.set(cls.other_company.ids)],
+        )
+        cls.foreign = cls.env["marketplace.instance"].create(
+            {
+                "name": "Other Co Store",
+                "marketplace": "generic",
+                "company_id": cls.other_company.id,
+                "currency_id": cls.eur.id,
+            }
+        )
         cls.foreign.state = "confirmed"
         cls.outsiders = {"portal": cls.portal, "clerk": cls.clerk, "other company": cls.foreign_user}
 
     def _sales(self, instance=None):
-        return self.env["sale.order"].search([("marketplace_instance_id", "=", (instance or self.instance).id)])
+        return self.env["sale.order"].search(
+            [("marketplace_instance_id", "=", (instance or self.instance).id)]
+        )
 
     def _log_count(self, instance=None):
-        return self.env["marketplace.log"].search_count([("instance_id", "=", (instance or self.instance).id)])
+        return self.env["marketplace.log"].search_count(
+            [("instance_id", "=", (instance or self.instance).id)]
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -49,10 +62,18 @@ class TestWhoMayRunWhat(RightsCase):
         job = self.instance._job("process_queues")
         for who, user in self.outsiders.items():
             instance = self.instance.with_user(user)
-            for method in ("action_process_queues", "action_import_orders", "action_export_shipments",
-                           "action_export_inventory", "action_export_prices", "action_check_results",
-                           "action_import_listings", "action_import_inventory", "action_export_payments",
-                           "action_import_returns"):
+            for method in (
+                "action_process_queues",
+                "action_import_orders",
+                "action_export_shipments",
+                "action_export_inventory",
+                "action_export_prices",
+                "action_check_results",
+                "action_import_listings",
+                "action_import_inventory",
+                "action_export_payments",
+                "action_import_returns",
+            ):
                 with self.assertRaises(AccessError, msg="%s: %s" % (who, method)):
                     getattr(instance, method)()
             with self.assertRaises(AccessError, msg=who):
@@ -91,14 +112,21 @@ class TestWhoMayRunWhat(RightsCase):
         self.assertEqual(self.instance.state, "draft")
 
     def test_queue_buttons_need_a_marketplace_user_of_the_company(self):
-        queue = self._queue([("TR-L1", self._listing_payload("NOPE-1")), ("TR-L2", self._listing_payload("WID-1"))])
+        queue = self._queue(
+            [("TR-L1", self._listing_payload("NOPE-1")), ("TR-L2", self._listing_payload("WID-1"))]
+        )
         failed, waiting = queue.line_ids
         self.instance.action_process_queues()
         self.assertEqual((failed.state, waiting.state), ("failed", "done"))
         waiting.sudo().state = "draft"
         for who, user in self.outsiders.items():
-            for records, method in ((queue, "action_process"), (queue, "action_retry_failed"),
-                                    (queue, "action_cancel"), (failed, "action_retry"), (failed, "action_cancel")):
+            for records, method in (
+                (queue, "action_process"),
+                (queue, "action_retry_failed"),
+                (queue, "action_cancel"),
+                (failed, "action_retry"),
+                (failed, "action_cancel"),
+            ):
                 with self.assertRaises(AccessError, msg="%s: %s.%s" % (who, records._name, method)):
                     getattr(records.with_user(user), method)()
         self.assertEqual((failed.state, waiting.state, failed.attempts), ("failed", "draft", 1))
@@ -122,24 +150,35 @@ class TestWhoMayRunWhat(RightsCase):
         self.assertEqual(self._logs()[:1].user_id, self.user, "the run is the user's, in the log")
 
     def test_recover_and_pairing_need_a_marketplace_user(self):
-        sale = self._import_one(self._order("TR-PAIR", lines=[
-            {"sku": "TR-UNKNOWN", "name": "Unknown mug", "quantity": 1, "unit_price": 5.0}]))
+        sale = self._import_one(
+            self._order(
+                "TR-PAIR",
+                lines=[{"sku": "TR-UNKNOWN", "name": "Unknown mug", "quantity": 1, "unit_price": 5.0}],
+            )
+        )
         self.assertTrue(sale.marketplace_needs_matching)
         for user in (self.clerk, self.portal):
             with self.assertRaises(AccessError, msg=user.login):
                 self.env["marketplace.recover.order"].with_user(user).create(
-                    {"instance_id": self.instance.id, "reference": "TR-X"})
+                    {"instance_id": self.instance.id, "reference": "TR-X"}
+                )
             with self.assertRaises(AccessError, msg=user.login):
                 sale.order_line.with_user(user).action_marketplace_pair_listing()
         with self.assertRaises(AccessError):
             self.env["marketplace.recover.order"].with_user(self.foreign_user).create(
-                {"instance_id": self.instance.id, "reference": "TR-X"})
+                {"instance_id": self.instance.id, "reference": "TR-X"}
+            )
         # a wizard row naming another company's instance, written over RPC, pairs nothing
         wizard = self.env["marketplace.pair.listing"].with_user(self.foreign_user).create({})
         with self.assertRaises(AccessError):
-            self.env["marketplace.pair.listing.line"].with_user(self.foreign_user).create({
-                "wizard_id": wizard.id, "instance_id": self.instance.id, "sku": "TR-UNKNOWN",
-                "product_id": self.products[1].id})
+            self.env["marketplace.pair.listing.line"].with_user(self.foreign_user).create(
+                {
+                    "wizard_id": wizard.id,
+                    "instance_id": self.instance.id,
+                    "sku": "TR-UNKNOWN",
+                    "product_id": self.products[1].id,
+                }
+            )
         self.assertFalse(self.env["marketplace.listing"].search([("sku", "=", "TR-UNKNOWN")]))
         self.assertTrue(sale.order_line.marketplace_needs_matching)
 
@@ -167,13 +206,17 @@ class TestEngineFields(RightsCase):
         job = self.instance._job("process_queues")
         mail_cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
         as_manager = job.with_user(self.manager)
-        for vals in ({"cron_id": mail_cron.id}, {"requested_by_id": self.manager.id},
-                     {"requested_at": "2026-01-01 00:00:00"}):
+        for vals in (
+            {"cron_id": mail_cron.id},
+            {"requested_by_id": self.manager.id},
+            {"requested_at": "2026-01-01 00:00:00"},
+        ):
             with self.assertRaises(AccessError, msg=vals):
                 as_manager.write(vals)
         with self.assertRaises(AccessError):
             self.env["marketplace.job"].with_user(self.manager).create(
-                {"instance_id": self.foreign.id, "job": "import_orders", "cron_id": mail_cron.id})
+                {"instance_id": self.foreign.id, "job": "import_orders", "cron_id": mail_cron.id}
+            )
         as_manager.write({"interval_number": 9})  # the settings a manager does edit
         self.assertEqual(job.cron_id.interval_number, 9)
         self.assertNotEqual(job.cron_id, mail_cron)
@@ -200,10 +243,16 @@ class TestEngineFields(RightsCase):
 
     def test_listing_export_cursors_are_the_engines(self):
         listing = self.env["marketplace.listing"].create(
-            {"instance_id": self.instance.id, "sku": "TR-LST", "product_id": self.product.id})
+            {"instance_id": self.instance.id, "sku": "TR-LST", "product_id": self.product.id}
+        )
         as_user = listing.with_user(self.user)
-        for vals in ({"exported_qty": 5}, {"exported_price": 1.0}, {"sync_state": "synced"},
-                     {"sync_error": False}, {"exported_locations": {"1": 3}}):
+        for vals in (
+            {"exported_qty": 5},
+            {"exported_price": 1.0},
+            {"sync_state": "synced"},
+            {"sync_error": False},
+            {"exported_locations": {"1": 3}},
+        ):
             with self.assertRaises(AccessError, msg=vals):
                 as_user.write(vals)
         as_user.write({"name": "Renamed by the user"})  # what a user does edit
@@ -212,14 +261,21 @@ class TestEngineFields(RightsCase):
     def test_order_identity_and_payment_export_are_the_engines(self):
         sale = self._import_one(self._order("TR-ENG"))
         for user in (self.user, self.clerk):
-            for vals in ({"marketplace_payment_export": "pending"}, {"marketplace_instance_id": self.foreign.id},
-                         {"marketplace_order_ref": "OTHER"}):
+            for vals in (
+                {"marketplace_payment_export": "pending"},
+                {"marketplace_instance_id": self.foreign.id},
+                {"marketplace_order_ref": "OTHER"},
+            ):
                 with self.assertRaises(AccessError, msg="%s %s" % (user.login, vals)):
                     sale.with_user(user).write(vals)
             with self.assertRaises(AccessError, msg=user.login):
-                self.env["sale.order"].with_user(user).create({
-                    "partner_id": sale.partner_id.id, "marketplace_instance_id": self.instance.id,
-                    "marketplace_order_ref": "BY-HAND"})
+                self.env["sale.order"].with_user(user).create(
+                    {
+                        "partner_id": sale.partner_id.id,
+                        "marketplace_instance_id": self.instance.id,
+                        "marketplace_order_ref": "BY-HAND",
+                    }
+                )
         self.assertFalse(sale.marketplace_payment_export)
         self.assertEqual(self._sales(), sale)
 
@@ -240,7 +296,8 @@ class TestCompanies(RightsCase):
 
     def test_an_instances_records_stay_with_it(self):
         listing = self.env["marketplace.listing"].create(
-            {"instance_id": self.instance.id, "sku": "TR-MOVE", "product_id": self.product.id})
+            {"instance_id": self.instance.id, "sku": "TR-MOVE", "product_id": self.product.id}
+        )
         listing.write({"instance_id": self.instance.id, "name": "same instance: fine"})
         for record in (listing, self.instance._job("process_queues")):
             with self.assertRaises(UserError, msg=record._name):
@@ -250,15 +307,19 @@ class TestCompanies(RightsCase):
     def test_no_record_points_at_another_companys_instance_or_data(self):
         with self.assertRaises(AccessError):
             self.env["marketplace.listing"].with_user(self.user).create(
-                {"instance_id": self.foreign.id, "sku": "TR-FOREIGN", "product_id": self.product.id})
+                {"instance_id": self.foreign.id, "sku": "TR-FOREIGN", "product_id": self.product.id}
+            )
         other_product = self.env["product.product"].create(
-            {"name": "Other Co's product", "company_id": self.other_company.id})
+            {"name": "Other Co's product", "company_id": self.other_company.id}
+        )
         with self.assertRaises(UserError):
             self.env["marketplace.listing"].create(
-                {"instance_id": self.instance.id, "sku": "TR-OP", "product_id": other_product.id})
+                {"instance_id": self.instance.id, "sku": "TR-OP", "product_id": other_product.id}
+            )
         with self.assertRaises(UserError):
             self.instance.pricelist_id = self.env["product.pricelist"].create(
-                {"name": "Other Co prices", "company_id": self.other_company.id})
+                {"name": "Other Co prices", "company_id": self.other_company.id}
+            )
         self.assertFalse(self.env["marketplace.listing"].search([("sku", "in", ("TR-FOREIGN", "TR-OP"))]))
 
     def test_users_see_only_their_companies_records(self):
@@ -273,17 +334,25 @@ class TestCompanies(RightsCase):
 
     def test_products_made_for_an_instance_are_its_companys(self):
         self.foreign.create_products = True
-        self._queue([("TR-NEW", self._listing_payload("TR-NEW-SKU", name="Made for Other Co"))],
-                    instance=self.foreign)
+        self._queue(
+            [("TR-NEW", self._listing_payload("TR-NEW-SKU", name="Made for Other Co"))], instance=self.foreign
+        )
         self.foreign.action_process_queues()
         product = self.env["product.product"].search([("default_code", "=", "TR-NEW-SKU")])
         self.assertEqual(product.company_id, self.other_company)
-        self.assertFalse(self.env["product.product"].with_user(self.user).search([("default_code", "=", "TR-NEW-SKU")]),
-                         "the main company's users do not see it")
+        self.assertFalse(
+            self.env["product.product"].with_user(self.user).search([("default_code", "=", "TR-NEW-SKU")]),
+            "the main company's users do not see it",
+        )
 
     def test_a_new_instance_of_another_company_takes_that_companys_defaults(self):
         instance = self.env["marketplace.instance"].create(
-            {"name": "Defaults", "marketplace": "generic", "company_id": self.other_company.id})
+            {"name": "Defaults", "marketplace": "generic", "company_id": self.other_company.id}
+        )
         self.assertEqual(instance.warehouse_id.company_id, self.other_company)
-        self.assertFalse((instance.workflow_id | instance.marketplace_workflow_id).filtered(
-            lambda w: w.company_id != self.other_company), "no workflow of the company in use")
+        self.assertFalse(
+            (instance.workflow_id | instance.marketplace_workflow_id).filtered(
+                lambda w: w.company_id != self.other_company
+            ),
+            "no workflow of the company in use",
+        )

@@ -19,15 +19,20 @@ class TestApiBaseUrlIsAnAdministratorsSetting(OrderCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(cls.env, "mp_url_manager", groups="marketplace_base.group_marketplace_manager")
-        cls.admin = new_test_user(cls.env, "mp_url_admin",
-                                  groups="base.group_system,marketplace_base.group_marketplace_manager")
+        cls.manager = new_test_user(
+            cls.env, "mp_url_manager", groups="marketplace_base.group_marketplace_manager"
+        )
+        cls.admin = new_test_user(
+            cls.env, "mp_url_admin", groups="base.group_system,marketplace_base.group_marketplace_manager"
+        )
         cls.instance.api_base_url = "https://sandbox.example.com/api"
 
     def test_a_manager_can_neither_set_nor_read_it(self):
         Instance = self.env["marketplace.instance"].with_user(self.manager)
         with self.assertRaises(AccessError):
-            Instance.create({"name": "Elsewhere", "marketplace": "generic", "api_base_url": "https://evil.example.com"})
+            Instance.create(
+                {"name": "Elsewhere", "marketplace": "generic", "api_base_url": "https://evil.example.com"}
+            )
         with self.assertRaises(AccessError):
             self.instance.with_user(self.manager).write({"api_base_url": "https://evil.example.com"})
         self.assertEqual(self.instance.api_base_url, "https://sandbox.example.com/api")
@@ -46,8 +51,13 @@ class TestApiBaseUrlIsAnAdministratorsSetting(OrderCase):
         instance = self.instance.with_user(self.admin)
         instance.write({"api_base_url": "http://127.0.0.1:8700/generic"})
         self.assertEqual(instance.api_base_url, "http://127.0.0.1:8700/generic")
-        created = self.env["marketplace.instance"].with_user(self.admin).create(
-            {"name": "Sandbox", "marketplace": "generic", "api_base_url": "https://sandbox.example.com"})
+        created = (
+            self.env["marketplace.instance"]
+            .with_user(self.admin)
+            .create(
+                {"name": "Sandbox", "marketplace": "generic", "api_base_url": "https://sandbox.example.com"}
+            )
+        )
         self.assertEqual(created.api_base_url, "https://sandbox.example.com")
         self.assertIn("api_base_url", self.env["marketplace.instance"].with_user(self.admin).fields_get())
 
@@ -64,9 +74,13 @@ class TestMarketplaceTextStaysText(OrderCase):
 
     def test_activity_note_and_summary_mail_of_a_failed_line(self):
         recipient = self.env["res.partner"].create({"name": "Ops", "email": "ops@example.com"})
-        self.instance.write({"activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
-                             "activity_user_id": self.env.ref("base.user_admin").id,
-                             "notify_partner_ids": [(6, 0, recipient.ids)]})
+        self.instance.write(
+            {
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "activity_user_id": self.env.ref("base.user_admin").id,
+                "notify_partner_ids": [(6, 0, recipient.ids)],
+            }
+        )
         queue = self._queue([("BAD", self._listing_payload(HOSTILE))])
         self.instance.action_process_queues()
         line = queue.line_ids

@@ -13,17 +13,23 @@ class TestQueueUserRights(OrderCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.user = new_test_user(cls.env, "mp_queue_user", groups="marketplace_base.group_marketplace_user")
-        cls.manager = new_test_user(cls.env, "mp_queue_manager", groups="marketplace_base.group_marketplace_manager")
-        cls.instance.write({
-            "activity_type_id": cls.env.ref("mail.mail_activity_data_todo").id,
-            "activity_user_id": cls.user.id,
-        })
+        cls.manager = new_test_user(
+            cls.env, "mp_queue_manager", groups="marketplace_base.group_marketplace_manager"
+        )
+        cls.instance.write(
+            {
+                "activity_type_id": cls.env.ref("mail.mail_activity_data_todo").id,
+                "activity_user_id": cls.user.id,
+            }
+        )
 
     def _as(self, user, records):
         return records.with_user(user)
 
     def test_user_retries_an_order_line_a_manager_fixed(self):
-        order = self._order("FIX-1", currency="XXX", customer={"name": "<b>Bold</b> & Co", "email": "b@example.com"})
+        order = self._order(
+            "FIX-1", currency="XXX", customer={"name": "<b>Bold</b> & Co", "email": "b@example.com"}
+        )
         queue = self._queue([("FIX-1", order)], kind="order")
         line = queue.line_ids
         self.instance.action_process_queues()
@@ -55,11 +61,13 @@ class TestQueueUserRights(OrderCase):
         self.assertFalse(line.activity_ids)
 
     def test_every_button_a_user_sees_works(self):
-        queue = self._queue([
-            ("A", self._listing_payload("WID-1")),
-            ("B", self._listing_payload("LATE-1")),
-            ("C", self._listing_payload("LATE-2")),
-        ])
+        queue = self._queue(
+            [
+                ("A", self._listing_payload("WID-1")),
+                ("B", self._listing_payload("LATE-1")),
+                ("C", self._listing_payload("LATE-2")),
+            ]
+        )
         a, b, c = queue.line_ids
         user_queue = self._as(self.user, queue)
         user_queue.action_process()
@@ -99,9 +107,12 @@ class TestQueueUserRights(OrderCase):
                 as_user.write(vals)
         with self.assertRaises(AccessError):
             self.env["marketplace.queue"].with_user(self.user).create(
-                {"instance_id": self.instance.id, "kind": "order"})
+                {"instance_id": self.instance.id, "kind": "order"}
+            )
         with self.assertRaises(AccessError):
-            self.env["marketplace.queue.line"].with_user(self.user).create({"queue_id": queue.id, "payload": "{}"})
+            self.env["marketplace.queue.line"].with_user(self.user).create(
+                {"queue_id": queue.id, "payload": "{}"}
+            )
         with self.assertRaises(AccessError):
             self.env["marketplace.queue.line.start"].with_user(self.user).search([])
         with self.assertRaises(AccessError):
@@ -110,10 +121,16 @@ class TestQueueUserRights(OrderCase):
 
     def test_users_act_only_on_their_companies_lines(self):
         other = self.env["res.company"].create({"name": "Other Queue Co"})
-        foreign = self.env["marketplace.instance"].create({
-            "name": "Foreign", "marketplace": self.code, "company_id": other.id,
-            "warehouse_id": self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1).id,
-        })
+        foreign = self.env["marketplace.instance"].create(
+            {
+                "name": "Foreign",
+                "marketplace": self.code,
+                "company_id": other.id,
+                "warehouse_id": self.env["stock.warehouse"]
+                .search([("company_id", "=", other.id)], limit=1)
+                .id,
+            }
+        )
         queue = self._queue([("X", self._listing_payload("NOPE"))], instance=foreign)
         foreign.action_process_queues()
         self.assertEqual(queue.line_ids.state, "failed")

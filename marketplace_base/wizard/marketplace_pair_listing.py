@@ -41,9 +41,13 @@ class MarketplacePairListing(models.TransientModel):
             key = (instance.id, line.marketplace_sku)
             if key not in rows:
                 prefix = "[%s] " % line.marketplace_sku
-                name = line.name[len(prefix):] if (line.name or "").startswith(prefix) else line.name
-                rows[key] = {"instance_id": instance.id, "sku": line.marketplace_sku, "name": name,
-                             "fulfilment": line.order_id.marketplace_fulfilment or "merchant"}
+                name = line.name[len(prefix) :] if (line.name or "").startswith(prefix) else line.name
+                rows[key] = {
+                    "instance_id": instance.id,
+                    "sku": line.marketplace_sku,
+                    "name": name,
+                    "fulfilment": line.order_id.marketplace_fulfilment or "merchant",
+                }
         return list(rows.values())
 
     def action_apply(self):
@@ -58,12 +62,23 @@ class MarketplacePairListing(models.TransientModel):
             done, left = row._replace_on_open_lines()
             changed |= done
             kept |= left
-        message = _("%(listings)s listing(s) paired: later orders match. %(lines)s order line(s) now sell "
-                    "their product.", listings=len(rows), lines=len(changed))
+        message = _(
+            "%(listings)s listing(s) paired: later orders match. %(lines)s order line(s) now sell "
+            "their product.",
+            listings=len(rows),
+            lines=len(changed),
+        )
         if kept:
-            message += " " + _("%s line(s) already delivered or invoiced keep the default product.", len(kept))
+            message += " " + _(
+                "%s line(s) already delivered or invoiced keep the default product.", len(kept)
+            )
         return {
-            "type": "ir.actions.client", "tag": "display_notification",
-            "params": {"title": _("Listings paired"), "message": message, "type": "success",
-                       "next": {"type": "ir.actions.act_window_close"}},
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Listings paired"),
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
         }

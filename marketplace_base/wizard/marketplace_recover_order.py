@@ -10,13 +10,19 @@ class MarketplaceRecoverOrder(models.TransientModel):
     _check_company_auto = True
 
     instance_id = fields.Many2one(
-        "marketplace.instance", string="Instance", required=True, domain=[("state", "=", "confirmed")],
-        check_company=True)
+        "marketplace.instance",
+        string="Instance",
+        required=True,
+        domain=[("state", "=", "confirmed")],
+        check_company=True,
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     reference = fields.Char(
-        string="Marketplace Order Reference", required=True,
+        string="Marketplace Order Reference",
+        required=True,
         help="The order's number on the marketplace: e.g. 028-1234567-1234567 on Amazon, the order id "
-        "on Bol.com or BigCommerce.")
+        "on Bol.com or BigCommerce.",
+    )
 
     def action_recover(self):
         self.ensure_one()
@@ -24,4 +30,9 @@ class MarketplaceRecoverOrder(models.TransientModel):
         order_id = self.instance_id.action_recover_order(self.reference)
         if not order_id:
             return {"type": "ir.actions.act_window_close"}
-        return {"type": "ir.actions.act_window", "res_model": "sale.order", "res_id": order_id, "view_mode": "form"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order_id,
+            "view_mode": "form",
+        }

@@ -23,6 +23,7 @@ answer is named by its call and status, never echoed), and the
 operations the connector uses, each marked idempotent or not (shipments, payments, stock and price
 writes are not: a lost answer raises BigCommerceAmbiguous, and the caller reads the store's state).
 """
+
 import threading
 from urllib.parse import urlsplit
 
@@ -31,12 +32,26 @@ from bigcommerce.connection import OAuthConnection
 
 if __name__.startswith("odoo.addons."):
     from odoo.addons.marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, path_segment,
-        requests_error_verdict)
+        Ambiguous,
+        MarketplaceError,
+        Throttled,
+        Transport,
+        Verdict,
+        http_verdict,
+        path_segment,
+        requests_error_verdict,
+    )
 else:  # imported without Odoo (tests/, benchmarks): the addons are plain packages
     from marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, path_segment,
-        requests_error_verdict)
+        Ambiguous,
+        MarketplaceError,
+        Throttled,
+        Transport,
+        Verdict,
+        http_verdict,
+        path_segment,
+        requests_error_verdict,
+    )
 
 PRODUCTION = "https://api.bigcommerce.com"
 ORDERS_PAGE = 250  # GET /v2/orders: limit <= 250
@@ -89,8 +104,13 @@ class BaseUrlConnection(OAuthConnection):
         url = urlsplit((api_base_url or PRODUCTION).rstrip("/"))
         self.scheme = url.scheme or "https"
         self.base_path = url.path
-        super().__init__("odoo-marketplace", store_hash, access_token, host=url.netloc,
-                         api_path=self.base_path + "/stores/{}/v2/{}")
+        super().__init__(
+            "odoo-marketplace",
+            store_hash,
+            access_token,
+            host=url.netloc,
+            api_path=self.base_path + "/stores/{}/v2/{}",
+        )
         session, self._session = self._session, _NoRedirectSession()
         self._session.headers = session.headers
         session.close()
@@ -100,8 +120,14 @@ class BaseUrlConnection(OAuthConnection):
         return "%s://%s%s" % (self.scheme, self.host, self.api_path.format(self.store_hash, url))
 
     def url(self, version, path):
-        return "%s://%s%s/stores/%s/%s/%s" % (self.scheme, self.host, self.base_path, self.store_hash, version,
-                                              path.lstrip("/"))
+        return "%s://%s%s/stores/%s/%s/%s" % (
+            self.scheme,
+            self.host,
+            self.base_path,
+            self.store_hash,
+            version,
+            path.lstrip("/"),
+        )
 
 
 class _Window:
@@ -173,8 +199,12 @@ class BigCommerceClient(Transport):
     _windows_lock = threading.Lock()
 
     def __init__(self, *, store_hash, access_token, api_base_url=None, max_wait=300, timeout=30.0, **kwargs):
-        super().__init__(account_key=("bigcommerce", (api_base_url or PRODUCTION).rstrip("/"), store_hash),
-                         secrets=[access_token], max_wait=max_wait, **kwargs)
+        super().__init__(
+            account_key=("bigcommerce", (api_base_url or PRODUCTION).rstrip("/"), store_hash),
+            secrets=[access_token],
+            max_wait=max_wait,
+            **kwargs,
+        )
         self.store_hash = store_hash
         self.connection = BaseUrlConnection(api_base_url, store_hash, access_token, timeout)
         with BigCommerceClient._windows_lock:
@@ -203,9 +233,13 @@ class BigCommerceClient(Transport):
         pause = self.window.reserve(self.clock())
         if pause:
             if budget.spent + pause > self.max_wait:
-                raise self._error(self.THROTTLED_ERROR, "%s: the store's API quota is spent for %.1f more seconds, "
-                                  "beyond the %s seconds this call may wait; nothing was sent."
-                                  % (operation, pause, self.max_wait), "RateLimit")
+                raise self._error(
+                    self.THROTTLED_ERROR,
+                    "%s: the store's API quota is spent for %.1f more seconds, "
+                    "beyond the %s seconds this call may wait; nothing was sent."
+                    % (operation, pause, self.max_wait),
+                    "RateLimit",
+                )
             budget.sleep(pause)
         super()._pace(operation, bucket, budget)
 
@@ -217,16 +251,28 @@ class BigCommerceClient(Transport):
         status = response.status_code
         if status == 429:
             if announced:
-                return Verdict(Verdict.THROTTLED, "BigCommerce: the store's API quota is spent", status=429,
-                               retry_after=announced[1] / 1000.0 + 0.05)
+                return Verdict(
+                    Verdict.THROTTLED,
+                    "BigCommerce: the store's API quota is spent",
+                    status=429,
+                    retry_after=announced[1] / 1000.0 + 0.05,
+                )
             # no headers: the platform is under load; wait longer at each refusal
             self._bare_429 += 1
-            return Verdict(Verdict.THROTTLED, "BigCommerce is under high load (429)", status=429,
-                           retry_after=min(2.0 ** (self._bare_429 - 1), self.MAX_THROTTLED_WAIT))
+            return Verdict(
+                Verdict.THROTTLED,
+                "BigCommerce is under high load (429)",
+                status=429,
+                retry_after=min(2.0 ** (self._bare_429 - 1), self.MAX_THROTTLED_WAIT),
+            )
         self._bare_429 = 0
         if 300 <= status < 400:  # not followed (see _NoRedirectSession)
-            return Verdict(Verdict.FAILED, self.unexpected(
-                operation, status, "redirected to %s" % response.headers.get("Location")), str(status), status)
+            return Verdict(
+                Verdict.FAILED,
+                self.unexpected(operation, status, "redirected to %s" % response.headers.get("Location")),
+                str(status),
+                status,
+            )
         try:
             response.body = response.json() if response.content and status != 204 else None
         except ValueError:
@@ -256,7 +302,9 @@ class BigCommerceClient(Transport):
         """Every item of a paged v3 list, page after page (meta.pagination)."""
         page = 1
         while True:
-            answer = self.request(operation, "GET", "v3", path, dict(params or {}, page=page, limit=limit)) or {}
+            answer = (
+                self.request(operation, "GET", "v3", path, dict(params or {}, page=page, limit=limit)) or {}
+            )
             yield answer.get("data") or []
             pagination = (answer.get("meta") or {}).get("pagination") or {}
             if page >= int(pagination.get("total_pages") or 0):
@@ -312,8 +360,13 @@ class BigCommerceClient(Transport):
         """Up to ORDERS_PAGE orders of one status modified in [since, until], id ascending from
         min_id, each with its consignments and line items. Paging by id, not by page number: an
         order that leaves the filter while we read (a status change) does not shift the others."""
-        params = dict(WITH_LINE_ITEMS, sort="id:asc", limit=ORDERS_PAGE, min_date_modified=since,
-                      max_date_modified=until)
+        params = dict(
+            WITH_LINE_ITEMS,
+            sort="id:asc",
+            limit=ORDERS_PAGE,
+            min_date_modified=since,
+            max_date_modified=until,
+        )
         if status_id is not None:
             params["status_id"] = status_id
         if min_id:
@@ -321,7 +374,9 @@ class BigCommerceClient(Transport):
         return self.request("getOrders", "GET", "v2", "orders", params) or []
 
     def order(self, order_id):
-        return self.request("getOrder", "GET", "v2", "orders/%s" % path_segment(order_id), dict(WITH_LINE_ITEMS))
+        return self.request(
+            "getOrder", "GET", "v2", "orders/%s" % path_segment(order_id), dict(WITH_LINE_ITEMS)
+        )
 
     def order_taxes(self, order_id):
         """Every tax row of an order, with what each taxes (details=true: its order product and
@@ -332,16 +387,29 @@ class BigCommerceClient(Transport):
         return self.v2_list("getOrderProducts", "orders/%s/products" % path_segment(order_id))
 
     def create_shipment(self, order_id, body):
-        return self.request("createOrderShipments", "POST", "v2", "orders/%s/shipments" % path_segment(order_id),
-                            data=body, idempotent=False)
+        return self.request(
+            "createOrderShipments",
+            "POST",
+            "v2",
+            "orders/%s/shipments" % path_segment(order_id),
+            data=body,
+            idempotent=False,
+        )
 
     def update_order(self, order_id, body):
-        return self.request("updateOrder", "PUT", "v2", "orders/%s" % path_segment(order_id), data=body,
-                            idempotent=False)
+        return self.request(
+            "updateOrder", "PUT", "v2", "orders/%s" % path_segment(order_id), data=body, idempotent=False
+        )
 
     def capture_payment(self, order_id):
-        return self.request("captureOrderPayment", "POST", "v3",
-                            "orders/%s/payment_actions/capture" % path_segment(order_id), data={}, idempotent=False)
+        return self.request(
+            "captureOrderPayment",
+            "POST",
+            "v3",
+            "orders/%s/payment_actions/capture" % path_segment(order_id),
+            data={},
+            idempotent=False,
+        )
 
     # catalog ---------------------------------------------------------------------------------------
     def products(self, include="variants,images", **filters):
@@ -356,7 +424,9 @@ class BigCommerceClient(Transport):
 
     def update_variants(self, variants):
         """PUT /v3/catalog/variants: up to MAX_VARIANTS_BATCH variants ({id, price...})."""
-        return self.request("updateVariantsBatch", "PUT", "v3", "catalog/variants", data=variants, idempotent=False)
+        return self.request(
+            "updateVariantsBatch", "PUT", "v3", "catalog/variants", data=variants, idempotent=False
+        )
 
     # inventory -------------------------------------------------------------------------------------
     def location_items(self, location_id):
@@ -369,14 +439,24 @@ class BigCommerceClient(Transport):
         adjustment whose answer was lost did)."""
         items, path = [], "inventory/locations/%s/items" % path_segment(location_id)
         for start in range(0, len(variant_ids), INVENTORY_PAGE):
-            chunk = variant_ids[start:start + INVENTORY_PAGE]
-            for page in self.v3_pages("get-location-inventory-items", path,
-                                      {"variant_id:in": ",".join(map(str, chunk))}, limit=INVENTORY_PAGE):
+            chunk = variant_ids[start : start + INVENTORY_PAGE]
+            for page in self.v3_pages(
+                "get-location-inventory-items",
+                path,
+                {"variant_id:in": ",".join(map(str, chunk))},
+                limit=INVENTORY_PAGE,
+            ):
                 items.extend(page)
         return items
 
     def absolute_adjustment(self, items, reason):
         """PUT /v3/inventory/adjustments/absolute: up to MAX_ADJUSTMENT_ITEMS items."""
-        answer = self.request("put-absolute-adjustment", "PUT", "v3", "inventory/adjustments/absolute",
-                              data={"reason": reason, "items": items}, idempotent=False)
+        answer = self.request(
+            "put-absolute-adjustment",
+            "PUT",
+            "v3",
+            "inventory/adjustments/absolute",
+            data={"reason": reason, "items": items},
+            idempotent=False,
+        )
         return (answer or {}).get("transaction_id")

@@ -4,16 +4,28 @@ the connector (weights, shipments, listings, inventory items). Imports nothing f
 An order payload is what Import Orders queues: ``{"order": <GET /v2/orders item with
 include=consignments.line_items>, "taxes": <GET /v2/orders/{id}/taxes or None>}``.
 """
+
 import re
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 
 # order statuses (GET /v2/order_statuses ids): BigCommerce's system statuses, (id, name, order)
 STANDARD_STATUSES = (
-    (0, "Incomplete", 0), (1, "Pending", 1), (7, "Awaiting Payment", 2), (11, "Awaiting Fulfillment", 3),
-    (9, "Awaiting Shipment", 4), (8, "Awaiting Pickup", 5), (3, "Partially Shipped", 6), (10, "Completed", 7),
-    (2, "Shipped", 8), (5, "Cancelled", 9), (6, "Declined", 10), (4, "Refunded", 11), (13, "Disputed", 12),
-    (12, "Manual Verification Required", 13), (14, "Partially Refunded", 14),
+    (0, "Incomplete", 0),
+    (1, "Pending", 1),
+    (7, "Awaiting Payment", 2),
+    (11, "Awaiting Fulfillment", 3),
+    (9, "Awaiting Shipment", 4),
+    (8, "Awaiting Pickup", 5),
+    (3, "Partially Shipped", 6),
+    (10, "Completed", 7),
+    (2, "Shipped", 8),
+    (5, "Cancelled", 9),
+    (6, "Declined", 10),
+    (4, "Refunded", 11),
+    (13, "Disputed", 12),
+    (12, "Manual Verification Required", 13),
+    (14, "Partially Refunded", 14),
 )
 AWAITING_FULFILLMENT = 11
 CANCELLED_STATUSES = frozenset((4, 5, 6))  # Refunded, Cancelled, Declined
@@ -24,17 +36,40 @@ PAID_PAYMENT_STATUSES = frozenset(("captured", "paid", "capture pending", "parti
 WEIGHT_UNITS = {"LBS": 0.45359237, "KGS": 1.0, "OUNCES": 0.028349523125, "GRAMS": 0.001, "TONNES": 1000.0}
 WEIGHT_ALIASES = {"LB": "LBS", "POUNDS": "LBS", "KG": "KGS", "OZ": "OUNCES", "G": "GRAMS", "T": "TONNES"}
 # Carriers BigCommerce knows as tracking_carrier (AfterShip slugs), by the words of a carrier's name.
-TRACKING_CARRIERS = (("dhl express", "dhl"), ("dhl", "dhl-germany"), ("ups", "ups"), ("fedex", "fedex"),
-                     ("usps", "usps"), ("dpd", "dpd-de"), ("gls", "gls"), ("hermes", "hermes-de"),
-                     ("royal mail", "royal-mail"), ("postnl", "postnl"), ("colissimo", "colissimo"))
-SHIPPING_PROVIDERS = frozenset(("auspost", "canadapost", "endicia", "usps", "fedex", "ups", "upsready",
-                                "upsonline", "shipperhq", "royalmail"))
+TRACKING_CARRIERS = (
+    ("dhl express", "dhl"),
+    ("dhl", "dhl-germany"),
+    ("ups", "ups"),
+    ("fedex", "fedex"),
+    ("usps", "usps"),
+    ("dpd", "dpd-de"),
+    ("gls", "gls"),
+    ("hermes", "hermes-de"),
+    ("royal mail", "royal-mail"),
+    ("postnl", "postnl"),
+    ("colissimo", "colissimo"),
+)
+SHIPPING_PROVIDERS = frozenset(
+    (
+        "auspost",
+        "canadapost",
+        "endicia",
+        "usps",
+        "fedex",
+        "ups",
+        "upsready",
+        "upsonline",
+        "shipperhq",
+        "royalmail",
+    )
+)
 VAT_FIELD = re.compile(r"vat|ust|tax|steuer|btw|tva|iva", re.IGNORECASE)
 
 
 # =============================================================================================
 # values
 # =============================================================================================
+
 
 def money(value):
     """A v2 money string ('12.5000') or a number as a float; 0.0 when empty."""
@@ -84,6 +119,7 @@ def split_external_id(external_id):
 # orders
 # =============================================================================================
 
+
 def order_products(order):
     """The order's line items: from its shipping consignments (include=consignments.line_items),
     each with the consignment's address id, else from a separate ``products`` list."""
@@ -120,8 +156,11 @@ def to_neutral_order(order, taxes=None, anonymous_name=None):
         "shipped": status_id in SHIPPED_STATUSES,
         "prices_include_tax": inclusive,
         "total": max(round(money(order.get("total_inc_tax")) - gift_certificate, 2), 0.0),
-        "customer": {"external_id": str(order["customer_id"]) if order.get("customer_id") else None,
-                     "name": _person(billing) or anonymous_name, "email": billing.get("email") or None},
+        "customer": {
+            "external_id": str(order["customer_id"]) if order.get("customer_id") else None,
+            "name": _person(billing) or anonymous_name,
+            "email": billing.get("email") or None,
+        },
         "invoice_address": _address(billing),
         "delivery_address": _address(consignments[0]) if consignments else None,
         "lines": [_line(item, inclusive, rates) for item in order_products(order)],
@@ -139,15 +178,26 @@ def _person(address):
 
 
 def _address(address):
-    vat = next((str(f.get("value")) for f in address.get("form_fields") or []
-                if VAT_FIELD.search(str(f.get("name") or "")) and f.get("value")), None)
+    vat = next(
+        (
+            str(f.get("value"))
+            for f in address.get("form_fields") or []
+            if VAT_FIELD.search(str(f.get("name") or "")) and f.get("value")
+        ),
+        None,
+    )
     return {
-        "name": _person(address) or None, "company": address.get("company") or None,
-        "street": address.get("street_1") or None, "street2": address.get("street_2") or None,
-        "city": address.get("city") or None, "zip": address.get("zip") or None,
+        "name": _person(address) or None,
+        "company": address.get("company") or None,
+        "street": address.get("street_1") or None,
+        "street2": address.get("street_2") or None,
+        "city": address.get("city") or None,
+        "zip": address.get("zip") or None,
         "state_name": address.get("state") or None,  # BigCommerce names the state ("Texas"), no code
-        "country_code": address.get("country_iso2") or None, "phone": address.get("phone") or None,
-        "email": address.get("email") or None, "vat": vat,
+        "country_code": address.get("country_iso2") or None,
+        "phone": address.get("phone") or None,
+        "email": address.get("email") or None,
+        "vat": vat,
     }
 
 
@@ -155,7 +205,10 @@ def _tax_rates(taxes):
     """{(line item type, order product id or None): [(rate, name)]} of the /taxes rows."""
     rates = {}
     for row in taxes or []:
-        key = (row.get("line_item_type") or "item", str(row["order_product_id"]) if row.get("order_product_id") else None)
+        key = (
+            row.get("line_item_type") or "item",
+            str(row["order_product_id"]) if row.get("order_product_id") else None,
+        )
         entry = (money(row.get("rate")), row.get("name"))
         if entry not in rates.setdefault(key, []):
             rates[key].append(entry)
@@ -194,7 +247,9 @@ def _line(item, inclusive, rates):
         "external_id": str(item["id"]),
         "sku": item.get("sku") or None,
         "barcode": item.get("upc") or None,
-        "product_external_id": None if custom else listing_external_id(item["product_id"], item.get("variant_id")),
+        "product_external_id": None
+        if custom
+        else listing_external_id(item["product_id"], item.get("variant_id")),
         "name": item.get("name") or item.get("name_customer") or item.get("sku"),
         "quantity": item["quantity"],
         "unit_price": price,
@@ -207,8 +262,11 @@ def _line(item, inclusive, rates):
     }
     wrapping = money(item.get("wrapping_cost_inc_tax") if inclusive else item.get("wrapping_cost_ex_tax"))
     if wrapping > 0:
-        line["gift_wrap"] = {"amount": wrapping, "name": item.get("wrapping_name") or None,
-                             "taxes": _taxes(money(item.get("wrapping_cost_tax")), rates, "gift-wrapping")}
+        line["gift_wrap"] = {
+            "amount": wrapping,
+            "name": item.get("wrapping_name") or None,
+            "taxes": _taxes(money(item.get("wrapping_cost_tax")), rates, "gift-wrapping"),
+        }
     return line
 
 
@@ -217,13 +275,18 @@ def _shipping(order, consignments, inclusive, rates):
     consignments)."""
     suffix = "inc_tax" if inclusive else "ex_tax"
     if consignments:
-        amount = sum(money(c.get("cost_" + suffix)) + money(c.get("handling_cost_" + suffix)) for c in consignments)
+        amount = sum(
+            money(c.get("cost_" + suffix)) + money(c.get("handling_cost_" + suffix)) for c in consignments
+        )
         shipping_tax = sum(money(c.get("cost_tax")) for c in consignments)
         handling_tax = sum(money(c.get("handling_cost_tax")) for c in consignments)
         name = consignments[0].get("shipping_method")
     else:
         amount = money(order.get("shipping_cost_" + suffix)) + money(order.get("handling_cost_" + suffix))
-        shipping_tax, handling_tax = money(order.get("shipping_cost_tax")), money(order.get("handling_cost_tax"))
+        shipping_tax, handling_tax = (
+            money(order.get("shipping_cost_tax")),
+            money(order.get("handling_cost_tax")),
+        )
         name = None
     if amount <= 0:
         return None
@@ -242,11 +305,18 @@ def _fees(order, inclusive):
     charges = []
     for fee in fees if isinstance(fees, list) else []:
         # cost_exc_tax: as a fee of the contract's own example spells it
-        amount = money(fee.get("cost_inc_tax") if inclusive else fee.get("cost_ex_tax", fee.get("cost_exc_tax")))
+        amount = money(
+            fee.get("cost_inc_tax") if inclusive else fee.get("cost_ex_tax", fee.get("cost_exc_tax"))
+        )
         if amount > 0:
             tax = money(fee.get("cost_tax"))
-            charges.append({"amount": round(amount, 2), "taxes": [{"amount": tax}] if tax > 0 else [],
-                            "name": fee.get("display_name_customer") or fee.get("display_name_merchant") or None})
+            charges.append(
+                {
+                    "amount": round(amount, 2),
+                    "taxes": [{"amount": tax}] if tax > 0 else [],
+                    "name": fee.get("display_name_customer") or fee.get("display_name_merchant") or None,
+                }
+            )
     return charges
 
 
@@ -258,10 +328,23 @@ def _notes(order, consignments):
         notes.append("Customer: %s" % order["customer_message"])
     if len(consignments) > 1:
         for consignment in consignments:
-            items = ", ".join("%s x %s" % (item.get("quantity"), item.get("sku") or item.get("name"))
-                              for item in consignment.get("line_items") or [] if isinstance(item, dict))
-            where = ", ".join(filter(None, (_person(consignment), consignment.get("street_1"), consignment.get("zip"),
-                                            consignment.get("city"), consignment.get("country_iso2"))))
+            items = ", ".join(
+                "%s x %s" % (item.get("quantity"), item.get("sku") or item.get("name"))
+                for item in consignment.get("line_items") or []
+                if isinstance(item, dict)
+            )
+            where = ", ".join(
+                filter(
+                    None,
+                    (
+                        _person(consignment),
+                        consignment.get("street_1"),
+                        consignment.get("zip"),
+                        consignment.get("city"),
+                        consignment.get("country_iso2"),
+                    ),
+                )
+            )
             notes.append("Ship %s to %s" % (items, where))
     return notes
 
@@ -269,6 +352,7 @@ def _notes(order, consignments):
 # =============================================================================================
 # shipments
 # =============================================================================================
+
 
 def shipment_bodies(products, quantities, tracking_number, carrier_name, provider=None):
     """POST /v2/orders/{id}/shipments bodies for a delivery: one per shipping address
@@ -286,13 +370,20 @@ def shipment_bodies(products, quantities, tracking_number, carrier_name, provide
             skipped[str(row["id"])] = wanted - quantity
         if quantity:
             by_address.setdefault(row.get("order_address_id"), []).append(
-                {"order_product_id": row["id"], "quantity": quantity})
+                {"order_product_id": row["id"], "quantity": quantity}
+            )
     slug = tracking_carrier(carrier_name)
-    bodies = [{
-        "order_address_id": address, "items": items, "tracking_number": (tracking_number or "")[:50],
-        "shipping_provider": provider if provider in SHIPPING_PROVIDERS else "",
-        "tracking_carrier": slug, "shipping_method": (carrier_name or "")[:250],
-    } for address, items in sorted(by_address.items(), key=lambda item: item[0] or 0)]
+    bodies = [
+        {
+            "order_address_id": address,
+            "items": items,
+            "tracking_number": (tracking_number or "")[:50],
+            "shipping_provider": provider if provider in SHIPPING_PROVIDERS else "",
+            "tracking_carrier": slug,
+            "shipping_method": (carrier_name or "")[:250],
+        }
+        for address, items in sorted(by_address.items(), key=lambda item: item[0] or 0)
+    ]
     return bodies, skipped
 
 
@@ -312,35 +403,51 @@ def shipped_quantities(products):
 # catalog
 # =============================================================================================
 
+
 def listing_items(product, weight_units="KGS"):
     """The listings of a catalog product (GET /v3/catalog/products?include=variants,images):
     one per variant (a product without options has one, its base variant)."""
-    variants = product.get("variants") or [{"id": product.get("base_variant_id"), "sku": product.get("sku"),
-                                            "option_values": [], "upc": product.get("upc")}]
+    variants = product.get("variants") or [
+        {
+            "id": product.get("base_variant_id"),
+            "sku": product.get("sku"),
+            "option_values": [],
+            "upc": product.get("upc"),
+        }
+    ]
     tracking = product.get("inventory_tracking") or "none"
-    images = [image.get("url_standard") for image in sorted(product.get("images") or [],
-                                                            key=lambda i: (not i.get("is_thumbnail"), i.get("sort_order", 0)))]
+    images = [
+        image.get("url_standard")
+        for image in sorted(
+            product.get("images") or [], key=lambda i: (not i.get("is_thumbnail"), i.get("sort_order", 0))
+        )
+    ]
     items = []
     for variant in variants:
-        options = [(value.get("option_display_name"), value.get("label")) for value in variant.get("option_values") or []]
+        options = [
+            (value.get("option_display_name"), value.get("label"))
+            for value in variant.get("option_values") or []
+        ]
         weight = variant.get("weight") if variant.get("weight") is not None else product.get("weight")
         price = variant.get("price") if variant.get("price") is not None else product.get("price")
-        items.append({
-            "sku": variant.get("sku") or None,
-            "external_id": listing_external_id(product["id"], variant["id"]),
-            "bigcommerce_product_id": product["id"],
-            "bigcommerce_variant_id": variant["id"],
-            "barcode": variant.get("gtin") or variant.get("upc") or None,
-            "name": product.get("name"),
-            "variant_name": ", ".join(label for _name, label in options if label),
-            "options": options,
-            "price": price,
-            "weight_kg": round(to_kg(weight or 0.0, weight_units), 4),
-            "inventory_tracking": tracking,
-            "categories": product.get("categories") or [],
-            "brand_id": product.get("brand_id") or None,
-            "image_url": images[0] if images else None,
-        })
+        items.append(
+            {
+                "sku": variant.get("sku") or None,
+                "external_id": listing_external_id(product["id"], variant["id"]),
+                "bigcommerce_product_id": product["id"],
+                "bigcommerce_variant_id": variant["id"],
+                "barcode": variant.get("gtin") or variant.get("upc") or None,
+                "name": product.get("name"),
+                "variant_name": ", ".join(label for _name, label in options if label),
+                "options": options,
+                "price": price,
+                "weight_kg": round(to_kg(weight or 0.0, weight_units), 4),
+                "inventory_tracking": tracking,
+                "categories": product.get("categories") or [],
+                "brand_id": product.get("brand_id") or None,
+                "image_url": images[0] if images else None,
+            }
+        )
     return items
 
 

@@ -10,8 +10,9 @@ class BigCommerceChannel(models.Model):
     _order = "instance_id, bigcommerce_id"
     _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  check_company=True)
+    instance_id = fields.Many2one(
+        "marketplace.instance", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     bigcommerce_id = fields.Integer(string="BigCommerce ID", required=True, readonly=True)
     name = fields.Char(required=True, readonly=True)
@@ -27,8 +28,12 @@ class BigCommerceChannel(models.Model):
     def _update(self, instance, rows):
         known = {c.bigcommerce_id: c for c in self.search([("instance_id", "=", instance.id)])}
         for row in rows:
-            vals = {"name": row.get("name"), "platform": row.get("platform"), "channel_type": row.get("type"),
-                    "status": row.get("status")}
+            vals = {
+                "name": row.get("name"),
+                "platform": row.get("platform"),
+                "channel_type": row.get("type"),
+                "status": row.get("status"),
+            }
             if row["id"] in known:
                 known[row["id"]].write(vals)
             else:

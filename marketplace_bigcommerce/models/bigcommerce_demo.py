@@ -18,23 +18,30 @@ class BigCommerceDemo(models.AbstractModel):
         """Confirmed without calling BigCommerce: the simulator may not run while the database is
         set up; what Confirm would read is the simulator's known store (EUR, KGS, location 1)."""
         url = self.env["marketplace.demo"]._simulator_url()
-        instance = self.env["marketplace.instance"].create({
-            "name": "BigCommerce (simulator)",
-            "marketplace": "bigcommerce",
-            "bigcommerce_store_hash": "simstore",
-            "bigcommerce_access_token": "sim-token",
-            "api_base_url": url + "/bigcommerce",
-            "currency_id": self.env.ref("base.EUR").id,
-            "bigcommerce_weight_unit": "KGS",
-            # the store's own taxes: the demo company's default sales tax is not the store's
-            "tax_system": "marketplace",
-            "log_level": "all",
-        })
+        instance = self.env["marketplace.instance"].create(
+            {
+                "name": "BigCommerce (simulator)",
+                "marketplace": "bigcommerce",
+                "bigcommerce_store_hash": "simstore",
+                "bigcommerce_access_token": "sim-token",
+                "api_base_url": url + "/bigcommerce",
+                "currency_id": self.env.ref("base.EUR").id,
+                "bigcommerce_weight_unit": "KGS",
+                # the store's own taxes: the demo company's default sales tax is not the store's
+                "tax_system": "marketplace",
+                "log_level": "all",
+            }
+        )
         self.env.ref("base.EUR").sudo().active = True  # sudo: demo data set-up, the store's currency
         instance._update_bigcommerce_statuses(
-            [{"id": sid, "name": name, "order": order} for sid, name, order in STANDARD_STATUSES])
+            [{"id": sid, "name": name, "order": order} for sid, name, order in STANDARD_STATUSES]
+        )
         self.env["bigcommerce.location"]._update(instance, [DEMO_LOCATION])
         instance._ensure_pricelist()
         instance.state = "confirmed"
         return self.env["marketplace.demo"]._ready(
-            instance, "marketplace_bigcommerce.demo_instance", "marketplace_bigcommerce/data/demo_catalogue.csv", days=30)
+            instance,
+            "marketplace_bigcommerce.demo_instance",
+            "marketplace_bigcommerce/data/demo_catalogue.csv",
+            days=30,
+        )

@@ -38,7 +38,10 @@ class BigCommerceExport(models.AbstractModel):
         if untracked:
             log._add("info", _("%s listings skipped: BigCommerce does not track their inventory.", untracked))
         if unknown:
-            log._add("info", _("%s listings skipped: not BigCommerce catalog items (run Import Listings).", unknown))
+            log._add(
+                "info",
+                _("%s listings skipped: not BigCommerce catalog items (run Import Listings).", unknown),
+            )
         return result
 
     def _learn_tracking(self, instance, client, listings):
@@ -50,12 +53,14 @@ class BigCommerceExport(models.AbstractModel):
                 by_product[product_id] |= listing
         ids = sorted(by_product)
         for start in range(0, len(ids), CATALOG_PAGE):
-            chunk = ids[start:start + CATALOG_PAGE]
-            for page in client.products(include="", **{"id:in": ",".join(map(str, chunk)),
-                                                        "include_fields": "inventory_tracking"}):
+            chunk = ids[start : start + CATALOG_PAGE]
+            for page in client.products(
+                include="", **{"id:in": ",".join(map(str, chunk)), "include_fields": "inventory_tracking"}
+            ):
                 for product in page:
                     by_product.get(product["id"], self.env["marketplace.listing"]).write(
-                        {"bigcommerce_inventory_tracking": product.get("inventory_tracking") or "none"})
+                        {"bigcommerce_inventory_tracking": product.get("inventory_tracking") or "none"}
+                    )
 
     @api.model
     def _prepare_prices(self, instance, wanted, currency, log):
@@ -64,10 +69,17 @@ class BigCommerceExport(models.AbstractModel):
         result = {}
         for listing, value in wanted.items():
             if listing._bigcommerce_ids()[1]:
-                result[listing] = round(currency._convert(value, instance.currency_id, instance.company_id, today), 2)
+                result[listing] = round(
+                    currency._convert(value, instance.currency_id, instance.company_id, today), 2
+                )
         if len(result) < len(wanted):
-            log._add("info", _("%s listings skipped: not BigCommerce catalog items (run Import Listings).",
-                               len(wanted) - len(result)))
+            log._add(
+                "info",
+                _(
+                    "%s listings skipped: not BigCommerce catalog items (run Import Listings).",
+                    len(wanted) - len(result),
+                ),
+            )
         return result
 
     # sending ---------------------------------------------------------------------------------------
@@ -86,7 +98,9 @@ class BigCommerceExport(models.AbstractModel):
         for listing, quantities in values.items():
             product_id, variant_id = listing._bigcommerce_ids()
             for location, quantity in quantities.items():
-                item = adjustment_item((listing.bigcommerce_inventory_tracking, product_id, variant_id), location, quantity)
+                item = adjustment_item(
+                    (listing.bigcommerce_inventory_tracking, product_id, variant_id), location, quantity
+                )
                 if item:
                     items.append(item)
                     owner[_identity(item)] = listing
@@ -96,7 +110,9 @@ class BigCommerceExport(models.AbstractModel):
             try:
                 return client.absolute_adjustment(items, reason) or VERIFIED, results
             except BigCommerceError as err:
-                refused = {owner.get((kind, value)) for kind, value in refused_identities(err.message)} - {None}
+                refused = {owner.get((kind, value)) for kind, value in refused_identities(err.message)} - {
+                    None
+                }
                 if isinstance(err, Ambiguous) or err.status != 422 or not refused:
                     raise
                 results.update({listing.id: err.message for listing in refused})
@@ -114,7 +130,9 @@ class BigCommerceExport(models.AbstractModel):
                 client.update_variants(batch)
                 return _("variants %(first)s-%(last)s", first=batch[0]["id"], last=batch[-1]["id"]), results
             except BigCommerceError as err:
-                refused = {listings[int(i)] for i in BATCH_INDEX.findall(err.message) if int(i) < len(listings)}
+                refused = {
+                    listings[int(i)] for i in BATCH_INDEX.findall(err.message) if int(i) < len(listings)
+                }
                 if isinstance(err, Ambiguous) or err.status != 422 or not refused:
                     raise
                 results.update({listing.id: err.message for listing in refused})
@@ -133,8 +151,10 @@ class BigCommerceExport(models.AbstractModel):
         variants = [listing._bigcommerce_ids()[1] for listing in listings]
         prices = {}
         for start in range(0, len(variants), CATALOG_PAGE):
-            chunk = variants[start:start + CATALOG_PAGE]
-            for page in client.v3_pages("getVariants", "catalog/variants", {"id:in": ",".join(map(str, chunk))}):
+            chunk = variants[start : start + CATALOG_PAGE]
+            for page in client.v3_pages(
+                "getVariants", "catalog/variants", {"id:in": ",".join(map(str, chunk))}
+            ):
                 prices.update({v["id"]: v.get("price") for v in page})
         applied = all(prices.get(listing._bigcommerce_ids()[1]) == sent[listing.id] for listing in listings)
         return VERIFIED if applied else None
@@ -148,7 +168,9 @@ class BigCommerceExport(models.AbstractModel):
             found = {}
             for item in client.inventory_items(location, sorted({ids[1] for ids in wanted})):
                 identity = item.get("identity") or {}
-                found[(identity.get("product_id"), identity.get("variant_id"))] = item.get("total_inventory_onhand")
+                found[(identity.get("product_id"), identity.get("variant_id"))] = item.get(
+                    "total_inventory_onhand"
+                )
             if any(found.get(ids) != quantity for ids, quantity in wanted.items()):
                 return False
         return True
@@ -160,4 +182,8 @@ class BigCommerceExport(models.AbstractModel):
 
 
 def _identity(item):
-    return ("variant_id", str(item["variant_id"])) if "variant_id" in item else ("product_id", str(item["product_id"]))
+    return (
+        ("variant_id", str(item["variant_id"]))
+        if "variant_id" in item
+        else ("product_id", str(item["product_id"]))
+    )

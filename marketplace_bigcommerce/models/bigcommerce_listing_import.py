@@ -31,9 +31,14 @@ class BigCommerceListingImport(models.AbstractModel):
         matched = [(item,) + self._match(instance, item) for item in items]
         missing = [item for item, odoo_product, _listing in matched if not odoo_product]
         if missing and not instance.create_products:
-            raise UserError(_("No Odoo product matches SKU %(skus)s, and %(instance)s does not create products "
-                              "(Create Odoo Products?).", skus=", ".join(i["sku"] or "-" for i in missing),
-                              instance=instance.name))
+            raise UserError(
+                _(
+                    "No Odoo product matches SKU %(skus)s, and %(instance)s does not create products "
+                    "(Create Odoo Products?).",
+                    skus=", ".join(i["sku"] or "-" for i in missing),
+                    instance=instance.name,
+                )
+            )
         created = self._create_products(instance, product, missing) if missing else {}
         listings = self.env["marketplace.listing"]
         for item, odoo_product, listing in matched:
@@ -65,10 +70,13 @@ class BigCommerceListingImport(models.AbstractModel):
 
     def _write_listing(self, instance, item, odoo_product, listing):
         vals = {
-            "instance_id": instance.id, "product_id": odoo_product.id,
+            "instance_id": instance.id,
+            "product_id": odoo_product.id,
             "name": " - ".join(filter(None, (item["name"], item["variant_name"]))),
-            "sku": item["sku"] or False, "external_id": item["external_id"],
-            "external_variant_id": str(item["bigcommerce_variant_id"]), "barcode": item["barcode"] or False,
+            "sku": item["sku"] or False,
+            "external_id": item["external_id"],
+            "external_variant_id": str(item["bigcommerce_variant_id"]),
+            "barcode": item["barcode"] or False,
             "bigcommerce_inventory_tracking": item["inventory_tracking"],
         }
         if listing:
@@ -81,23 +89,41 @@ class BigCommerceListingImport(models.AbstractModel):
         change of the Odoo product."""
         odoo_kg = self._weight_kg(odoo_product.weight)
         unit = instance.bigcommerce_weight_unit
-        if odoo_product.weight and round(from_kg(odoo_kg, unit), 2) != round(from_kg(item["weight_kg"], unit), 2):
-            log._add("info", _("%(sku)s weighs %(odoo)s %(unit)s in Odoo and %(bc)s %(unit)s on BigCommerce.",
-                               sku=item["sku"], odoo=round(from_kg(odoo_kg, unit), 2),
-                               bc=round(from_kg(item["weight_kg"], unit), 2), unit=unit), record=odoo_product)
+        if odoo_product.weight and round(from_kg(odoo_kg, unit), 2) != round(
+            from_kg(item["weight_kg"], unit), 2
+        ):
+            log._add(
+                "info",
+                _(
+                    "%(sku)s weighs %(odoo)s %(unit)s in Odoo and %(bc)s %(unit)s on BigCommerce.",
+                    sku=item["sku"],
+                    odoo=round(from_kg(odoo_kg, unit), 2),
+                    bc=round(from_kg(item["weight_kg"], unit), 2),
+                    unit=unit,
+                ),
+                record=odoo_product,
+            )
 
     # products ----------------------------------------------------------------------------------------
     def _create_products(self, instance, product, items):
         """{external id: product} for the items no Odoo product matches: a product with options
         whose variants are all new becomes one template with those variants; others one product
         each."""
-        if len(items) > 1 and all(item["options"] for item in items) and len(items) == len(product.get("variants") or []):
+        if (
+            len(items) > 1
+            and all(item["options"] for item in items)
+            and len(items) == len(product.get("variants") or [])
+        ):
             return self._create_template(instance, product, items)
         created = {}
         for item in items:
             odoo_product = self.env["marketplace.product.resolver"]._create_product(
-                instance, " - ".join(filter(None, (item["name"], item["variant_name"]))), item["sku"], item["barcode"],
-                float(item["price"] or 0.0))
+                instance,
+                " - ".join(filter(None, (item["name"], item["variant_name"]))),
+                item["sku"],
+                item["barcode"],
+                float(item["price"] or 0.0),
+            )
             odoo_product.weight = self._odoo_weight(item["weight_kg"])
             created[item["external_id"]] = odoo_product
         return created
@@ -111,28 +137,39 @@ class BigCommerceListingImport(models.AbstractModel):
         lines, value_ids = [], {}
         for option, labels in values_by_option.items():
             attribute = Attribute.search([("name", "=", option)], limit=1) or Attribute.create(
-                {"name": option, "create_variant": "always"})
+                {"name": option, "create_variant": "always"}
+            )
             values = Value.browse()
             for label in dict.fromkeys(labels):
-                value = Value.search([("attribute_id", "=", attribute.id), ("name", "=", label)], limit=1) or \
-                    Value.create({"attribute_id": attribute.id, "name": label})
+                value = Value.search(
+                    [("attribute_id", "=", attribute.id), ("name", "=", label)], limit=1
+                ) or Value.create({"attribute_id": attribute.id, "name": label})
                 value_ids[(option, label)] = value.id
                 values |= value
             lines.append((0, 0, {"attribute_id": attribute.id, "value_ids": [(6, 0, values.ids)]}))
-        template = self.env["product.template"].create({
-            "name": product.get("name"), "type": "product", "list_price": float(product.get("price") or 0.0),
-            "weight": self._odoo_weight(items[0]["weight_kg"]), "attribute_line_ids": lines,
-            "company_id": instance.company_id.id,
-        })
-        by_values = {frozenset(v.product_template_attribute_value_ids.product_attribute_value_id.ids): v
-                     for v in template.product_variant_ids}
+        template = self.env["product.template"].create(
+            {
+                "name": product.get("name"),
+                "type": "product",
+                "list_price": float(product.get("price") or 0.0),
+                "weight": self._odoo_weight(items[0]["weight_kg"]),
+                "attribute_line_ids": lines,
+                "company_id": instance.company_id.id,
+            }
+        )
+        by_values = {
+            frozenset(v.product_template_attribute_value_ids.product_attribute_value_id.ids): v
+            for v in template.product_variant_ids
+        }
         created = {}
         for item in items:
             variant = by_values[frozenset(value_ids[option] for option in item["options"])]
             variant.write({"default_code": item["sku"] or False, "barcode": item["barcode"] or False})
             created[item["external_id"]] = variant
         # combinations the store does not sell are archived
-        (template.product_variant_ids - self.env["product.product"].concat(*created.values())).write({"active": False})
+        (template.product_variant_ids - self.env["product.product"].concat(*created.values())).write(
+            {"active": False}
+        )
         return created
 
     def _weight_uom(self):
@@ -140,7 +177,9 @@ class BigCommerceListingImport(models.AbstractModel):
 
     def _odoo_weight(self, weight_kg):
         """A weight in kilograms in Odoo's weight unit (kg, or lb when the database says so)."""
-        return self.env.ref("uom.product_uom_kgm")._compute_quantity(weight_kg, self._weight_uom(), round=False)
+        return self.env.ref("uom.product_uom_kgm")._compute_quantity(
+            weight_kg, self._weight_uom(), round=False
+        )
 
     def _weight_kg(self, weight):
         return self._weight_uom()._compute_quantity(weight, self.env.ref("uom.product_uom_kgm"), round=False)
@@ -182,7 +221,15 @@ class BigCommerceListingImport(models.AbstractModel):
             reason = _("not an image Odoo can read")
         else:
             return base64.b64encode(data)
-        log._add("warning", _("%(sku)s: the image %(url)s was not imported (%(reason)s); the listing is "
-                              "imported without it.", sku=listing.sku or listing.external_id, url=url,
-                              reason=reason), record=listing)
+        log._add(
+            "warning",
+            _(
+                "%(sku)s: the image %(url)s was not imported (%(reason)s); the listing is "
+                "imported without it.",
+                sku=listing.sku or listing.external_id,
+                url=url,
+                reason=reason,
+            ),
+            record=listing,
+        )
         return None

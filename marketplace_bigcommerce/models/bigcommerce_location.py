@@ -11,25 +11,37 @@ class BigCommerceLocation(models.Model):
     _order = "instance_id, bigcommerce_id"
     _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  check_company=True)
+    instance_id = fields.Many2one(
+        "marketplace.instance", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     bigcommerce_id = fields.Integer(string="BigCommerce ID", required=True, readonly=True)
     code = fields.Char(readonly=True)
     name = fields.Char(required=True)
-    bigcommerce_active = fields.Boolean(string="Active on BigCommerce", readonly=True,
-                                        help="Whether the location is enabled in the BigCommerce control panel.")
+    bigcommerce_active = fields.Boolean(
+        string="Active on BigCommerce",
+        readonly=True,
+        help="Whether the location is enabled in the BigCommerce control panel.",
+    )
     sync_enabled = fields.Boolean(
         string="Enabled",
-        help="Import and export this location's stock, from and to the stock location below.")
+        help="Import and export this location's stock, from and to the stock location below.",
+    )
     warehouse_id = fields.Many2one("stock.warehouse", string="Warehouse", check_company=True)
     stock_location_id = fields.Many2one(
-        "stock.location", string="Stock Location", check_company=True,
+        "stock.location",
+        string="Stock Location",
+        check_company=True,
         domain="[('usage', '=', 'internal'), ('warehouse_id', '=?', warehouse_id)]",
-        help="Where this location's stock is counted in Odoo (and its children).")
+        help="Where this location's stock is counted in Odoo (and its children).",
+    )
 
     _sql_constraints = [
-        ("location_unique", "UNIQUE(instance_id, bigcommerce_id)", "A BigCommerce location appears once per instance."),
+        (
+            "location_unique",
+            "UNIQUE(instance_id, bigcommerce_id)",
+            "A BigCommerce location appears once per instance.",
+        ),
     ]
 
     @api.onchange("warehouse_id")
@@ -45,15 +57,27 @@ class BigCommerceLocation(models.Model):
         the others."""
         known = {loc.bigcommerce_id: loc for loc in instance.bigcommerce_location_ids}
         for row in rows:
-            vals = {"name": row.get("label") or row.get("code"), "code": row.get("code"),
-                    "bigcommerce_active": bool(row.get("enabled"))}
+            vals = {
+                "name": row.get("label") or row.get("code"),
+                "code": row.get("code"),
+                "bigcommerce_active": bool(row.get("enabled")),
+            }
             if row["id"] in known:
                 known[row["id"]].write(vals)
                 continue
             warehouse = self.env["stock.warehouse"].search(
-                [("code", "=", (row.get("code") or "")[:5]), ("company_id", "=", instance.company_id.id)], limit=1)
+                [("code", "=", (row.get("code") or "")[:5]), ("company_id", "=", instance.company_id.id)],
+                limit=1,
+            )
             first = not known and vals["bigcommerce_active"]
             warehouse = warehouse or instance.warehouse_id
-            known[row["id"]] = self.create(dict(vals, instance_id=instance.id, bigcommerce_id=row["id"],
-                                                warehouse_id=warehouse.id, stock_location_id=warehouse.lot_stock_id.id,
-                                                sync_enabled=first))
+            known[row["id"]] = self.create(
+                dict(
+                    vals,
+                    instance_id=instance.id,
+                    bigcommerce_id=row["id"],
+                    warehouse_id=warehouse.id,
+                    stock_location_id=warehouse.lot_stock_id.id,
+                    sync_enabled=first,
+                )
+            )

@@ -11,13 +11,18 @@ class BigCommerceTaxClass(models.Model):
     _order = "instance_id, bigcommerce_id"
     _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  check_company=True)
+    instance_id = fields.Many2one(
+        "marketplace.instance", required=True, ondelete="cascade", index=True, check_company=True
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     bigcommerce_id = fields.Integer(string="BigCommerce ID", required=True, readonly=True)
     name = fields.Char(required=True, readonly=True)
-    tax_id = fields.Many2one("account.tax", string="Odoo Tax", check_company=True,
-                             domain="[('type_tax_use', '=', 'sale'), ('company_id', '=', company_id)]")
+    tax_id = fields.Many2one(
+        "account.tax",
+        string="Odoo Tax",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale'), ('company_id', '=', company_id)]",
+    )
 
     _sql_constraints = [
         ("tax_class_unique", "UNIQUE(instance_id, bigcommerce_id)", "A tax class appears once per instance."),
@@ -30,4 +35,6 @@ class BigCommerceTaxClass(models.Model):
             if row["id"] in known:
                 known[row["id"]].name = row.get("name")
             else:
-                self.create({"instance_id": instance.id, "bigcommerce_id": row["id"], "name": row.get("name")})
+                self.create(
+                    {"instance_id": instance.id, "bigcommerce_id": row["id"], "name": row.get("name")}
+                )

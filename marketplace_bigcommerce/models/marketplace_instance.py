@@ -8,16 +8,30 @@ from odoo.addons.marketplace_base.adapter.records import InventoryLine, OrderHea
 
 from ..adapter.client import MAX_ADJUSTMENT_ITEMS, MAX_VARIANTS_BATCH, ORDERS_PAGE, BigCommerceClient
 from ..adapter.mapping import (
-    AWAITING_FULFILLMENT, PAID_PAYMENT_STATUSES, money, parse_date, shipment_bodies, shipped_quantities,
-    to_neutral_order, weight_unit)
+    AWAITING_FULFILLMENT,
+    PAID_PAYMENT_STATUSES,
+    money,
+    parse_date,
+    shipment_bodies,
+    shipped_quantities,
+    to_neutral_order,
+    weight_unit,
+)
 
 MANAGER = "marketplace_base.group_marketplace_manager"
-WEIGHT_UNIT_SELECTION = [("LBS", "LBS"), ("KGS", "KGS"), ("OUNCES", "Ounces"), ("GRAMS", "Grams"),
-                         ("TONNES", "Tonnes")]
+WEIGHT_UNIT_SELECTION = [
+    ("LBS", "LBS"),
+    ("KGS", "KGS"),
+    ("OUNCES", "Ounces"),
+    ("GRAMS", "Grams"),
+    ("TONNES", "Tonnes"),
+]
 
 
 def order_header(order):
-    return OrderHeader(reference=str(order["id"]), updated_at=parse_date(order.get("date_modified")), raw=order)
+    return OrderHeader(
+        reference=str(order["id"]), updated_at=parse_date(order.get("date_modified")), raw=order
+    )
 
 
 class MarketplaceInstance(models.Model):
@@ -29,15 +43,22 @@ class MarketplaceInstance(models.Model):
     marketplace = fields.Selection(
         selection_add=[("bigcommerce", "BigCommerce")], ondelete={"bigcommerce": "cascade"}
     )
-    bigcommerce_store_hash = fields.Char(string="Store Hash",
-                                         help="The store's id in the API path (stores/<hash>/v3/...).")
-    bigcommerce_access_token = fields.Char(string="Access Token", groups=MANAGER, copy=False,
-                                           help="The access token of the store's API account.")
+    bigcommerce_store_hash = fields.Char(
+        string="Store Hash", help="The store's id in the API path (stores/<hash>/v3/...)."
+    )
+    bigcommerce_access_token = fields.Char(
+        string="Access Token", groups=MANAGER, copy=False, help="The access token of the store's API account."
+    )
     bigcommerce_weight_unit = fields.Selection(
-        WEIGHT_UNIT_SELECTION, string="Weight Unit", default="KGS",
+        WEIGHT_UNIT_SELECTION,
+        string="Weight Unit",
+        default="KGS",
         help="The store's weight unit (read on Confirm): product weights are converted between Odoo's "
-        "unit and this one whenever they are exported or compared.")
-    bigcommerce_location_ids = fields.One2many("bigcommerce.location", "instance_id", string="BigCommerce Locations")
+        "unit and this one whenever they are exported or compared.",
+    )
+    bigcommerce_location_ids = fields.One2many(
+        "bigcommerce.location", "instance_id", string="BigCommerce Locations"
+    )
     bigcommerce_channel_ids = fields.One2many("bigcommerce.channel", "instance_id", string="Sales Channels")
     bigcommerce_tax_class_ids = fields.One2many("bigcommerce.tax.class", "instance_id", string="Tax Classes")
 
@@ -47,8 +68,16 @@ class MarketplaceInstance(models.Model):
 
     # account ---------------------------------------------------------------------------------------
     def _bigcommerce_jobs(self):
-        return ["import_orders", "export_shipments", "import_inventory", "export_inventory", "export_prices",
-                "check_results", "import_listings", "export_payments"]
+        return [
+            "import_orders",
+            "export_shipments",
+            "import_inventory",
+            "export_inventory",
+            "export_prices",
+            "check_results",
+            "import_listings",
+            "export_payments",
+        ]
 
     def _bigcommerce_client(self):
         self.ensure_one()
@@ -70,9 +99,13 @@ class MarketplaceInstance(models.Model):
         store = client.store()
         missing = client.missing_scopes()
         if missing:
-            raise UserError(_("BigCommerce accepted the access token, but its API account lacks these OAuth "
-                              "scopes: %s. Add them to the store's API account (Settings > API accounts).",
-                              ", ".join(missing)))
+            raise UserError(
+                _(
+                    "BigCommerce accepted the access token, but its API account lacks these OAuth "
+                    "scopes: %s. Add them to the store's API account (Settings > API accounts).",
+                    ", ".join(missing),
+                )
+            )
         return store, client
 
     def _bigcommerce_confirm(self):
@@ -81,8 +114,12 @@ class MarketplaceInstance(models.Model):
         store, client = self._bigcommerce_test_connection()
         currency = self._currency(store.get("currency") or self.currency_id.name)
         if self.pricelist_id and self.pricelist_id.currency_id != currency:
-            self.pricelist_id = False  # a new one, in the store currency (marketplace.instance._ensure_pricelist)
-        self.write({"currency_id": currency.id, "bigcommerce_weight_unit": weight_unit(store.get("weight_units"))})
+            self.pricelist_id = (
+                False  # a new one, in the store currency (marketplace.instance._ensure_pricelist)
+            )
+        self.write(
+            {"currency_id": currency.id, "bigcommerce_weight_unit": weight_unit(store.get("weight_units"))}
+        )
         self._update_bigcommerce_statuses(client.order_statuses())
         self.env["bigcommerce.channel"]._update(self, client.channels())
         self.env["bigcommerce.location"]._update(self, client.locations())
@@ -95,14 +132,18 @@ class MarketplaceInstance(models.Model):
         """The store's order statuses as records of this instance (each store names them its own
         way: custom labels); Awaiting Fulfillment pre-selected."""
         Status = self.env["marketplace.order.status"]
-        known = {s.code: s for s in Status.search([("marketplace", "=", "bigcommerce"), ("instance_id", "=", self.id)])}
+        known = {
+            s.code: s
+            for s in Status.search([("marketplace", "=", "bigcommerce"), ("instance_id", "=", self.id)])
+        }
         for row in statuses:
             vals = {"name": row.get("custom_label") or row["name"], "sequence": row.get("order", row["id"])}
             if str(row["id"]) in known:
                 known[str(row["id"])].write(vals)
             else:
-                known[str(row["id"])] = Status.create(dict(vals, code=str(row["id"]), marketplace="bigcommerce",
-                                                           instance_id=self.id))
+                known[str(row["id"])] = Status.create(
+                    dict(vals, code=str(row["id"]), marketplace="bigcommerce", instance_id=self.id)
+                )
         if not self.order_status_ids and str(AWAITING_FULFILLMENT) in known:
             self.order_status_ids = known[str(AWAITING_FULFILLMENT)]
 
@@ -138,14 +179,16 @@ class MarketplaceInstance(models.Model):
         payload = {"order": header.raw}
         if self.tax_system != "odoo" and money(header.raw.get("total_tax")) > 0:
             payload["taxes"] = client.order_taxes(header.reference)
-        if not (header.raw.get("consignments") or {}).get("shipping") and not isinstance(header.raw.get("products"),
-                                                                                        list):
+        if not (header.raw.get("consignments") or {}).get("shipping") and not isinstance(
+            header.raw.get("products"), list
+        ):
             payload["order"] = dict(header.raw, products=client.order_products(header.reference))
         return payload
 
     def _bigcommerce_map_order(self, payload):
-        return to_neutral_order(payload.get("order") or {}, payload.get("taxes"),
-                                anonymous_name=_("%s Customer", self.name))
+        return to_neutral_order(
+            payload.get("order") or {}, payload.get("taxes"), anonymous_name=_("%s Customer", self.name)
+        )
 
     # shipments ---------------------------------------------------------------------------------------
     def _bigcommerce_send_shipment(self, client, picking):
@@ -154,8 +197,13 @@ class MarketplaceInstance(models.Model):
         order_ref = picking.sale_id.marketplace_order_ref
         products = client.order_products(order_ref)
         carrier = picking.carrier_id
-        bodies, _skipped = shipment_bodies(products, picking._marketplace_items(), picking.carrier_tracking_ref,
-                                           carrier.name or "", carrier.delivery_type)
+        bodies, _skipped = shipment_bodies(
+            products,
+            picking._marketplace_items(),
+            picking.carrier_tracking_ref,
+            carrier.name or "",
+            carrier.delivery_type,
+        )
         for body in bodies:
             client.create_shipment(order_ref, body)
 
@@ -163,8 +211,10 @@ class MarketplaceInstance(models.Model):
         """Whether BigCommerce already counts this delivery's items as shipped."""
         shipped = shipped_quantities(client.order_products(picking.sale_id.marketplace_order_ref))
         before = picking._marketplace_items_exported_before()
-        return all(shipped.get(ref, 0) >= before.get(ref, 0) + quantity
-                   for ref, quantity in picking._marketplace_items().items())
+        return all(
+            shipped.get(ref, 0) >= before.get(ref, 0) + quantity
+            for ref, quantity in picking._marketplace_items().items()
+        )
 
     def _bigcommerce_order_status(self, client, picking):
         """BigCommerce moves the order itself (Shipped, Partially Shipped, or a store's own
@@ -195,8 +245,9 @@ class MarketplaceInstance(models.Model):
         """{BigCommerce location id: Odoo stock location} of the enabled locations."""
         locations = self.bigcommerce_location_ids.filtered("sync_enabled")
         if not locations:
-            raise UserError(_("Enable at least one BigCommerce location of %s (BigCommerce Locations tab).",
-                              self.name))
+            raise UserError(
+                _("Enable at least one BigCommerce location of %s (BigCommerce Locations tab).", self.name)
+            )
         return {str(loc.bigcommerce_id): loc.stock_location_id for loc in locations}
 
     def _bigcommerce_prepare_stock(self, client, wanted, log):
@@ -207,7 +258,9 @@ class MarketplaceInstance(models.Model):
 
     def _bigcommerce_export_batch_size(self, kind):
         if kind == "stock":
-            return max(MAX_ADJUSTMENT_ITEMS // max(len(self.bigcommerce_location_ids.filtered("sync_enabled")), 1), 1)
+            return max(
+                MAX_ADJUSTMENT_ITEMS // max(len(self.bigcommerce_location_ids.filtered("sync_enabled")), 1), 1
+            )
         return MAX_VARIANTS_BATCH
 
     def _bigcommerce_send_export(self, client, kind, values):
@@ -221,16 +274,23 @@ class MarketplaceInstance(models.Model):
 
     def _bigcommerce_read_inventory(self, client):
         """Each enabled location's items; those BigCommerce tracks no stock for are skipped."""
-        untracked = set(self.env["marketplace.listing"].search([
-            ("instance_id", "=", self.id), ("bigcommerce_inventory_tracking", "=", "none")]).mapped("sku"))
+        untracked = set(
+            self.env["marketplace.listing"]
+            .search([("instance_id", "=", self.id), ("bigcommerce_inventory_tracking", "=", "none")])
+            .mapped("sku")
+        )
         for location in self.bigcommerce_location_ids.filtered("sync_enabled"):
             for page in client.location_items(location.bigcommerce_id):
                 for item in page:
                     sku = (item.get("identity") or {}).get("sku")
                     yield InventoryLine(
-                        sku=sku, quantity=item.get("total_inventory_onhand") or 0,
+                        sku=sku,
+                        quantity=item.get("total_inventory_onhand") or 0,
                         location=str(location.bigcommerce_id),
-                        skip_reason=_("BigCommerce does not track its inventory") if sku in untracked else None)
+                        skip_reason=_("BigCommerce does not track its inventory")
+                        if sku in untracked
+                        else None,
+                    )
 
     def _bigcommerce_inventory_location(self, key):
         location = self.bigcommerce_location_ids.filtered(lambda loc: str(loc.bigcommerce_id) == str(key))

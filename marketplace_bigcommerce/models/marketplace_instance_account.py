@@ -15,7 +15,9 @@ class MarketplaceInstance(models.Model):
         return super()._compute_account_key()
 
     def _bigcommerce_account_key(self):
-        return self._account_key_of((self.bigcommerce_store_hash or "").strip().lower(), production=[PRODUCTION])
+        return self._account_key_of(
+            (self.bigcommerce_store_hash or "").strip().lower(), production=[PRODUCTION]
+        )
 
     def _bigcommerce_check_reference(self, reference):
         """Recover Order: a BigCommerce order is known by its number."""

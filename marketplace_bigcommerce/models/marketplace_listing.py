@@ -10,9 +10,11 @@ class MarketplaceListing(models.Model):
     _inherit = "marketplace.listing"
 
     bigcommerce_inventory_tracking = fields.Selection(
-        [("none", "None"), ("product", "Product"), ("variant", "Variant")], string="Inventory Tracking",
+        [("none", "None"), ("product", "Product"), ("variant", "Variant")],
+        string="Inventory Tracking",
         help="How BigCommerce tracks this item's stock: not at all (no stock import or export), on "
-        "the product, or per variant.")
+        "the product, or per variant.",
+    )
     image_1920 = fields.Image(string="Image", max_width=1920, max_height=1920)
 
     def _bigcommerce_ids(self):

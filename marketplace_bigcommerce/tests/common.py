@@ -15,14 +15,16 @@ class BigCommerceCase(SimulatorCase):
 
     def setUp(self):
         super().setUp()
-        self.instance = self.env["marketplace.instance"].create({
-            "name": "BigCommerce Test Store",
-            "marketplace": "bigcommerce",
-            "bigcommerce_store_hash": "simstore",
-            "bigcommerce_access_token": "sim-token",
-            "api_base_url": self.sim_url + "/bigcommerce",
-            "log_level": "all",
-        })
+        self.instance = self.env["marketplace.instance"].create(
+            {
+                "name": "BigCommerce Test Store",
+                "marketplace": "bigcommerce",
+                "bigcommerce_store_hash": "simstore",
+                "bigcommerce_access_token": "sim-token",
+                "api_base_url": self.sim_url + "/bigcommerce",
+                "log_level": "all",
+            }
+        )
 
     # simulator ----------------------------------------------------------------------------------
     def sim_order(self, order_id):
@@ -38,7 +40,10 @@ class BigCommerceCase(SimulatorCase):
 
     def statuses(self, *names):
         return self.env["marketplace.order.status"].search(
-            [("instance_id", "=", self.instance.id), ("name", "in", names)])
+            [("instance_id", "=", self.instance.id), ("name", "in", names)]
+        )
 
     def product(self, sku, **vals):
-        return self.env["product.product"].create(dict({"name": sku, "default_code": sku, "type": "product"}, **vals))
+        return self.env["product.product"].create(
+            dict({"name": sku, "default_code": sku, "type": "product"}, **vals)
+        )

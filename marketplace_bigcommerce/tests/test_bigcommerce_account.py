@@ -20,8 +20,15 @@ class TestBigCommerceAccount(BigCommerceCase):
         self.assertEqual(self.instance.state, "draft")
         self.instance.bigcommerce_access_token = "sim-token"
         # an API account without the Store Inventory scope: named, with its parameter
-        scopes = ["store_v2_information", "store_v2_orders", "store_v2_transactions", "store_v2_products",
-                  "store_locations_read_only", "store_channel_settings", "store_payments_methods_read"]
+        scopes = [
+            "store_v2_information",
+            "store_v2_orders",
+            "store_v2_transactions",
+            "store_v2_products",
+            "store_locations_read_only",
+            "store_channel_settings",
+            "store_payments_methods_read",
+        ]
         self.sim("POST", "/_sim/bigcommerce/scopes", {"scopes": scopes})
         missing = self.instance.action_test_connection()["params"]
         self.assertEqual(missing["type"], "danger")
@@ -43,7 +50,9 @@ class TestBigCommerceAccount(BigCommerceCase):
         self.assertEqual(len(instance.bigcommerce_tax_class_ids), 4)
         locations = instance.bigcommerce_location_ids
         self.assertEqual(locations.mapped("bigcommerce_id"), [1, 2, 3])
-        self.assertEqual(locations.mapped("sync_enabled"), [True, False, False], "only the first until mapped")
+        self.assertEqual(
+            locations.mapped("sync_enabled"), [True, False, False], "only the first until mapped"
+        )
         self.assertEqual(locations[0].stock_location_id, instance.warehouse_id.lot_stock_id)
         # categories and brands wait in the queue, for Process Queues
         self.assertFalse(self.env["bigcommerce.category"].search([("instance_id", "=", instance.id)]))
@@ -58,7 +67,9 @@ class TestBigCommerceAccount(BigCommerceCase):
         # a second Confirm updates, never duplicates
         instance.action_confirm()
         self.assertEqual(len(instance.bigcommerce_location_ids), 3)
-        self.assertEqual(len(self.env["marketplace.order.status"].search([("instance_id", "=", instance.id)])), 15)
+        self.assertEqual(
+            len(self.env["marketplace.order.status"].search([("instance_id", "=", instance.id)])), 15
+        )
 
     def test_demo_store_imports_orders_at_once(self):
         demo = self.env.ref("marketplace_bigcommerce.demo_instance", raise_if_not_found=False)
@@ -67,7 +78,9 @@ class TestBigCommerceAccount(BigCommerceCase):
         self.assertEqual(demo.state, "confirmed")
         demo.api_base_url = self.sim_url + "/bigcommerce"
         # the simulator as docker compose runs it (seed 1: the demo catalogue's products)
-        self.sim("POST", "/_sim/reset", {"seed": 1, "sizes": {"bigcommerce": {"orders": 40}}, "rate_limits": False})
+        self.sim(
+            "POST", "/_sim/reset", {"seed": 1, "sizes": {"bigcommerce": {"orders": 40}}, "rate_limits": False}
+        )
         demo.action_import_orders()
         demo.action_process_queues()
         orders = self.env["sale.order"].search([("marketplace_instance_id", "=", demo.id)])
@@ -79,7 +92,9 @@ class TestBigCommerceAccount(BigCommerceCase):
         self.assertTrue(all(p.qty_available > 0 or p.virtual_available < p.qty_available for p in products))
         # the store's own taxes, each rate under its own name, never the demo company's 15 %
         for order in orders.filtered(lambda o: o.state != "cancel"):
-            bc = self.sim("POST", "/_sim/bigcommerce/get_order", {"order_id": int(order.marketplace_order_ref)})
+            bc = self.sim(
+                "POST", "/_sim/bigcommerce/get_order", {"order_id": int(order.marketplace_order_ref)}
+            )
             self.assertEqual(round(order.amount_tax, 2), float(bc["order"]["total_tax"]), order.name)
             self.assertNotIn(15.0, order.order_line.tax_id.mapped("amount"))
             for tax in order.order_line.tax_id:

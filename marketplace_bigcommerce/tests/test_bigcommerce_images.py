@@ -41,9 +41,12 @@ class TestBigCommerceImages(OtherHostMixin, BigCommerceCase):
         return log.line_ids.filtered(lambda l: l.level == "warning").mapped("message")
 
     def catalog_answer(self):
-        answer = requests.get(self.sim_url + "/bigcommerce/stores/simstore/v3/catalog/products",
-                              params={"include": "variants,images", "limit": 250},
-                              headers={"X-Auth-Token": "sim-token"}, timeout=30)
+        answer = requests.get(
+            self.sim_url + "/bigcommerce/stores/simstore/v3/catalog/products",
+            params={"include": "variants,images", "limit": 250},
+            headers={"X-Auth-Token": "sim-token"},
+            timeout=30,
+        )
         return answer.json()
 
     def test_the_stores_own_images_are_attached(self):
@@ -54,11 +57,23 @@ class TestBigCommerceImages(OtherHostMixin, BigCommerceCase):
     def test_a_bad_image_leaves_the_listing_without_image(self):
         """An error page, an SVG with a script (Odoo would keep an SVG as it is: text a browser
         may run), bytes that are no image: none is stored."""
-        self.fault("cdnImage", "answer", count=1, body='<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)'
-                   '</script></svg>', headers={"Content-Type": "image/svg+xml"})
-        self.fault("cdnImage", "answer", count=1, body="GIF89a but not really", headers={"Content-Type": "image/gif"})
-        self.fault("cdnImage", "answer", count=100, body="<html><script>alert(1)</script>Not found</html>",
-                   headers={"Content-Type": "image/png"})
+        self.fault(
+            "cdnImage",
+            "answer",
+            count=1,
+            body='<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            headers={"Content-Type": "image/svg+xml"},
+        )
+        self.fault(
+            "cdnImage", "answer", count=1, body="GIF89a but not really", headers={"Content-Type": "image/gif"}
+        )
+        self.fault(
+            "cdnImage",
+            "answer",
+            count=100,
+            body="<html><script>alert(1)</script>Not found</html>",
+            headers={"Content-Type": "image/png"},
+        )
         listings = self.import_listings()
         self.assertTrue(listings)
         self.assertFalse(any(listings.mapped("image_1920")))
@@ -67,8 +82,13 @@ class TestBigCommerceImages(OtherHostMixin, BigCommerceCase):
         self.assertTrue(warnings and all("not an image Odoo can read" in w for w in warnings), warnings)
 
     def test_no_redirect_to_another_host(self):
-        self.fault("cdnImage", "answer", count=100, status=302,
-                   headers={"Location": self.other_url + "/bigcommerce/cdn/stolen.png"})
+        self.fault(
+            "cdnImage",
+            "answer",
+            count=100,
+            status=302,
+            headers={"Location": self.other_url + "/bigcommerce/cdn/stolen.png"},
+        )
         listings = self.import_listings()
         self.assertFalse(any(listings.mapped("image_1920")))
         self.assertEqual(self.other_host_requests(), 0, "the redirect is not followed")
@@ -79,9 +99,12 @@ class TestBigCommerceImages(OtherHostMixin, BigCommerceCase):
         another port of 127.0.0.1, localhost, a private network address or the cloud metadata
         address are refused before any connection."""
         answer = self.catalog_answer()
-        targets = [self.other_url + "/bigcommerce/cdn/a.png",
-                   self.sim_url.replace("127.0.0.1", "localhost") + "/bigcommerce/cdn/b.png",
-                   "http://10.20.30.40/c.png", "http://169.254.169.254/latest/meta-data"]
+        targets = [
+            self.other_url + "/bigcommerce/cdn/a.png",
+            self.sim_url.replace("127.0.0.1", "localhost") + "/bigcommerce/cdn/b.png",
+            "http://10.20.30.40/c.png",
+            "http://169.254.169.254/latest/meta-data",
+        ]
         self.assertEqual(len(answer["data"]), len(targets))
         for product, url in zip(answer["data"], targets):
             for image in product["images"]:
@@ -93,11 +116,18 @@ class TestBigCommerceImages(OtherHostMixin, BigCommerceCase):
         warnings = self.warnings()
         self.assertEqual(len(warnings), len(targets), "one per image (a product's variants share it)")
         for url in targets:
-            self.assertTrue([w for w in warnings if url in w and "private or local address" in w], (url, warnings))
+            self.assertTrue(
+                [w for w in warnings if url in w and "private or local address" in w], (url, warnings)
+            )
 
     def test_an_image_over_10_mb_is_refused(self):
-        self.fault("cdnImage", "answer", count=1, body="x" * (10 * 1024 * 1024 + 1),
-                   headers={"Content-Type": "image/png"})
+        self.fault(
+            "cdnImage",
+            "answer",
+            count=1,
+            body="x" * (10 * 1024 * 1024 + 1),
+            headers={"Content-Type": "image/png"},
+        )
         listings = self.import_listings()
         self.assertTrue(listings.filtered("image_1920"), "the other images are attached")
         self.assertTrue(listings.filtered(lambda l: not l.image_1920))

@@ -23,8 +23,15 @@ class TestBigCommerceLimits(BigCommerceCase):
 
     def test_paced_at_the_store_quota_without_a_429(self):
         # a 6-request quota refreshed every second: the import needs more, and waits for the refresh
-        self.sim("POST", "/_sim/reset", {"seed": 7, "rate_limits": True, "sizes": {"bigcommerce": dict(
-            self.SIZES, rate_quota=6, rate_window_ms=1000)}})
+        self.sim(
+            "POST",
+            "/_sim/reset",
+            {
+                "seed": 7,
+                "rate_limits": True,
+                "sizes": {"bigcommerce": dict(self.SIZES, rate_quota=6, rate_window_ms=1000)},
+            },
+        )
         self.instance.tax_system = "marketplace"  # a tax call per taxed order: well over the quota
         orders = self.import_orders()
         log = self.last_log("import_orders")
@@ -55,7 +62,9 @@ class TestBigCommerceLimits(BigCommerceCase):
         log = self.last_log("import_orders")
         self.assertEqual(log.error_count, 1)
         error = log.line_ids.filtered(lambda l: l.level == "error")
-        self.assertIn("BigCommerce failed on its side (tried 4 times)", error.message, "in the merchant's words")
+        self.assertIn(
+            "BigCommerce failed on its side (tried 4 times)", error.message, "in the merchant's words"
+        )
         self.assertNotIn("getOrders", error.message)
         self.assertIn("getOrders", error.detail, "kept for the integrator: the operation...")
         self.assertIn("Simulated server error", error.detail, "...and BigCommerce's own text")
@@ -84,8 +93,12 @@ class TestBigCommerceLimits(BigCommerceCase):
         self.assertEqual(note["links"][0]["action"]["res_id"], log.id, "the notification links to its log")
 
     def test_a_shipment_that_could_not_reach_the_store_waits_and_is_not_a_refusal(self):
-        sale = self.import_orders().filtered(lambda o: o.marketplace_status == "Awaiting Fulfillment"
-                                             and o.picking_ids.filtered(lambda p: p.state != "done"))[:1]
+        sale = self.import_orders().filtered(
+            lambda o: (
+                o.marketplace_status == "Awaiting Fulfillment"
+                and o.picking_ids.filtered(lambda p: p.state != "done")
+            )
+        )[:1]
         picking = sale.picking_ids
         for move in picking.move_ids:
             move.write({"quantity": move.product_uom_qty, "picked": True})
@@ -95,7 +108,9 @@ class TestBigCommerceLimits(BigCommerceCase):
             closed = "http://127.0.0.1:%d/bigcommerce" % probe.getsockname()[1]
         url, self.instance.api_base_url = self.instance.api_base_url, closed
         self.instance.action_export_shipments()
-        self.assertEqual(picking.marketplace_export_state, "pending", "nothing reached the store: sent again later")
+        self.assertEqual(
+            picking.marketplace_export_state, "pending", "nothing reached the store: sent again later"
+        )
         self.assertFalse(sale.marketplace_sync_failed, "not a refusal: nothing for the merchant to fix")
         self.assertIn("BigCommerce did not answer", picking.marketplace_export_error)
         self.instance.api_base_url = url

@@ -16,9 +16,12 @@ class TestBigCommerceListings(BigCommerceCase):
         self.instance.action_process_queues()  # the categories queued by Confirm
 
     def catalog(self):
-        answer = requests.get(self.sim_url + "/bigcommerce/stores/simstore/v3/catalog/products",
-                              params={"include": "variants", "limit": 250}, headers={"X-Auth-Token": "sim-token"},
-                              timeout=30)
+        answer = requests.get(
+            self.sim_url + "/bigcommerce/stores/simstore/v3/catalog/products",
+            params={"include": "variants", "limit": 250},
+            headers={"X-Auth-Token": "sim-token"},
+            timeout=30,
+        )
         return answer.json()["data"]
 
     def listings(self):
@@ -50,17 +53,22 @@ class TestBigCommerceListings(BigCommerceCase):
         listings = self.listings().filtered(lambda l: l.external_id.startswith("%s:" % with_options["id"]))
         template = listings.product_id.product_tmpl_id
         self.assertEqual(len(template), 1, "a product with options: one template with its variants")
-        self.assertEqual(sorted(listings.product_id.mapped("default_code")),
-                         sorted(v["sku"] for v in with_options["variants"]))
+        self.assertEqual(
+            sorted(listings.product_id.mapped("default_code")),
+            sorted(v["sku"] for v in with_options["variants"]),
+        )
         self.assertEqual(set(listings.mapped("bigcommerce_inventory_tracking")), {"variant"})
         self.assertTrue(template.attribute_line_ids)
         # the category follows BigCommerce's tree, the image is attached, the weight converted
-        category = self.env["bigcommerce.category"].search([("instance_id", "=", self.instance.id),
-                                                            ("bigcommerce_id", "=", with_options["categories"][0])])
+        category = self.env["bigcommerce.category"].search(
+            [("instance_id", "=", self.instance.id), ("bigcommerce_id", "=", with_options["categories"][0])]
+        )
         self.assertEqual(template.categ_id, category.product_category_id)
         self.assertTrue(listings[0].image_1920)
         self.assertTrue(template.image_1920)
-        self.assertAlmostEqual(template.weight, with_options["weight"] * 0.45359237, places=2, msg="LBS in kg")
+        self.assertAlmostEqual(
+            template.weight, with_options["weight"] * 0.45359237, places=2, msg="LBS in kg"
+        )
         # a second import updates the same listings
         self.instance.action_import_listings()
         self.instance.action_process_queues()

@@ -20,8 +20,14 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
         self.sku = sorted(variants)[0]
         self.eur = self.env.ref("base.EUR")
         company = self.env.company
-        self.tax_account = self.env["account.account"].create({
-            "name": "BigCommerce VAT", "code": "BCVAT1", "account_type": "liability_current", "company_id": company.id})
+        self.tax_account = self.env["account.account"].create(
+            {
+                "name": "BigCommerce VAT",
+                "code": "BCVAT1",
+                "account_type": "liability_current",
+                "company_id": company.id,
+            }
+        )
         self.instance.write({"tax_account_id": self.tax_account.id, "tax_rounding": 0.01})
 
     def special(self, kind):
@@ -55,7 +61,9 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
         self.assertEqual(line.price_unit, 10.0)
         self.assertEqual(line.tax_id.amount, 19.0)
         self.assertFalse(line.tax_id.price_include)
-        self.assertIn(self.tax_account, line.tax_id.invoice_repartition_line_ids.account_id, "on the tax account")
+        self.assertIn(
+            self.tax_account, line.tax_id.invoice_repartition_line_ids.account_id, "on the tax account"
+        )
         shipping = sale.order_line.filtered("is_delivery")
         self.assertEqual(shipping.price_unit, 4.95)
         self.assertEqual(shipping.tax_id, line.tax_id, "the shipping tax too")
@@ -64,8 +72,9 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
 
     def test_tax_inclusive_prices_keep_bigcommerce_total(self):
         self.instance.tax_system = "marketplace"
-        sale, sim = self.one(tax_inclusive=True, shipping_cost=4.95,
-                             lines=[{"sku": self.sku, "quantity": 3, "price": 9.99}])
+        sale, sim = self.one(
+            tax_inclusive=True, shipping_cost=4.95, lines=[{"sku": self.sku, "quantity": 3, "price": 9.99}]
+        )
         line = sale.order_line.filtered(lambda l: l.marketplace_line_ref)
         self.assertEqual(line.price_unit, 9.99)
         self.assertTrue(line.tax_id.price_include)
@@ -78,12 +87,16 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
         between them, shipping at 19 %: each line its own rate, each rate under its own name
         (never a 19 % summed under "Tax 15%"), Odoo's total BigCommerce's to the cent. With
         Odoo's tax system too: the default products have no tax, BigCommerce's amounts decide."""
-        lines = [{"sku": self.sku, "quantity": 2, "price": 10.0},
-                 {"custom": True, "custom_index": 2, "quantity": 1, "price": 20.0, "tax_class": 3}]
+        lines = [
+            {"sku": self.sku, "quantity": 2, "price": 10.0},
+            {"custom": True, "custom_index": 2, "quantity": 1, "price": 20.0, "tax_class": 3},
+        ]
         for system, inclusive in (("marketplace", False), ("marketplace", True), ("odoo", False)):
             with self.subTest(system=system, inclusive=inclusive):
                 self.instance.tax_system = system
-                sale, sim = self.one(tax_inclusive=inclusive, shipping_cost=4.95, coupon="SOMMER10", lines=lines)
+                sale, sim = self.one(
+                    tax_inclusive=inclusive, shipping_cost=4.95, coupon="SOMMER10", lines=lines
+                )
                 rates = {str(p["id"]): p for p in sim["products"]}
                 for line in sale.order_line.filtered("marketplace_line_ref"):
                     product = rates[line.marketplace_line_ref]
@@ -95,8 +108,10 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
                 self.assertEqual(round(sale.amount_total, 2), self.bc_total(sim))
                 self.assertEqual(round(sale.amount_tax, 2), float(sim["order"]["total_tax"]))
                 self.assertFalse(sale.marketplace_sync_error, sale.marketplace_sync_message)
-                groups = {g["tax_group_name"]: g["tax_group_amount"]
-                          for g in sale.tax_totals["groups_by_subtotal"]["Untaxed Amount"]}
+                groups = {
+                    g["tax_group_name"]: g["tax_group_amount"]
+                    for g in sale.tax_totals["groups_by_subtotal"]["Untaxed Amount"]
+                }
                 self.assertEqual(sorted(groups), ["Tax 19%", "Tax 7%"])
                 self.assertEqual(round(sum(groups.values()), 2), float(sim["order"]["total_tax"]))
 
@@ -106,12 +121,20 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
         for system in ("marketplace", "odoo"):
             with self.subTest(system=system):
                 self.instance.tax_system = system
-                sale, sim = self.one(tax_inclusive=False, shipping_cost=0, fees=[
-                    {"name": "Versandversicherung", "amount": 2.00}, {"name": "Spende", "amount": 1.00, "tax_class": 1}])
+                sale, sim = self.one(
+                    tax_inclusive=False,
+                    shipping_cost=0,
+                    fees=[
+                        {"name": "Versandversicherung", "amount": 2.00},
+                        {"name": "Spende", "amount": 1.00, "tax_class": 1},
+                    ],
+                )
                 fee_product = self.env.ref("marketplace_base.product_marketplace_fee")
                 fees = sale.order_line.filtered(lambda l: l.product_id == fee_product)
-                self.assertEqual([(l.name, l.price_unit, l.tax_id.mapped("amount")) for l in fees],
-                                 [("Versandversicherung", 2.0, [19.0]), ("Spende", 1.0, [])])
+                self.assertEqual(
+                    [(l.name, l.price_unit, l.tax_id.mapped("amount")) for l in fees],
+                    [("Versandversicherung", 2.0, [19.0]), ("Spende", 1.0, [])],
+                )
                 self.assertEqual(round(sale.amount_total, 2), self.bc_total(sim))
                 self.assertFalse(sale.marketplace_sync_error, sale.marketplace_sync_message)
 
@@ -127,12 +150,22 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
         self.instance.tax_system = "marketplace_fpos"
         exempt = self.env["account.tax"].create({"name": "Export 0", "amount": 0.0, "type_tax_use": "sale"})
         self.one(tax_inclusive=False)  # creates BigCommerce's 19 % tax
-        tax19 = self.env["account.tax"].search([("amount", "=", 19.0), ("type_tax_use", "=", "sale"),
-                                                ("price_include", "=", False),
-                                                ("invoice_repartition_line_ids.account_id", "=", self.tax_account.id)])
-        fpos = self.env["account.fiscal.position"].create({
-            "name": "Export", "auto_apply": True, "country_id": self.env.ref("base.de").id,
-            "tax_ids": [Command.create({"tax_src_id": tax19[:1].id, "tax_dest_id": exempt.id})]})
+        tax19 = self.env["account.tax"].search(
+            [
+                ("amount", "=", 19.0),
+                ("type_tax_use", "=", "sale"),
+                ("price_include", "=", False),
+                ("invoice_repartition_line_ids.account_id", "=", self.tax_account.id),
+            ]
+        )
+        fpos = self.env["account.fiscal.position"].create(
+            {
+                "name": "Export",
+                "auto_apply": True,
+                "country_id": self.env.ref("base.de").id,
+                "tax_ids": [Command.create({"tax_src_id": tax19[:1].id, "tax_dest_id": exempt.id})],
+            }
+        )
         sale, _sim = self.one(tax_inclusive=False)
         self.assertEqual(sale.fiscal_position_id, fpos)
         line = sale.order_line.filtered(lambda l: l.marketplace_line_ref)
@@ -151,13 +184,23 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
     # discounts, gift certificates, custom items ---------------------------------------------------
     def test_coupon_gift_certificate_and_custom_items(self):
         self.instance.tax_system = "marketplace"
-        sale, sim = self.one(tax_inclusive=True, coupon="SOMMER10", gift_certificate=5.0, lines=[
-            {"sku": self.sku, "quantity": 2, "price": 20.0},
-            {"custom": True, "custom_index": 0, "quantity": 1, "price": 15.0},
-            {"custom": True, "custom_index": 3, "quantity": 1, "price": 39.0}])
-        discount = sale.order_line.filtered(lambda l: l.product_id == self.env.ref("marketplace_base.product_marketplace_discount"))
+        sale, sim = self.one(
+            tax_inclusive=True,
+            coupon="SOMMER10",
+            gift_certificate=5.0,
+            lines=[
+                {"sku": self.sku, "quantity": 2, "price": 20.0},
+                {"custom": True, "custom_index": 0, "quantity": 1, "price": 15.0},
+                {"custom": True, "custom_index": 3, "quantity": 1, "price": 39.0},
+            ],
+        )
+        discount = sale.order_line.filtered(
+            lambda l: l.product_id == self.env.ref("marketplace_base.product_marketplace_discount")
+        )
         self.assertTrue(discount, "the coupon's discount")
-        self.assertAlmostEqual(-sum(discount.mapped("price_total")), float(sim["order"]["discount_amount"]), delta=0.02)
+        self.assertAlmostEqual(
+            -sum(discount.mapped("price_total")), float(sim["order"]["discount_amount"]), delta=0.02
+        )
         gift = sale.order_line.filtered(lambda l: l.product_id == self.special("gift_certificate"))
         self.assertEqual(gift.price_unit, -5.0, "a negative line on the Gift Certificate product")
         custom = sale.order_line.filtered(lambda l: l.product_id == self.special("custom"))
@@ -175,7 +218,9 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
 
     # addresses, customers, currencies ---------------------------------------------------------------
     def test_several_shipping_addresses(self):
-        sale, sim = self.one(addresses=2, lines=[{"sku": self.sku, "quantity": 1}, {"sku": self.sku, "quantity": 2}])
+        sale, sim = self.one(
+            addresses=2, lines=[{"sku": self.sku, "quantity": 1}, {"sku": self.sku, "quantity": 2}]
+        )
         self.assertEqual(len(sim["shipping_addresses"]), 2)
         first = sim["shipping_addresses"][0]
         self.assertEqual(sale.partner_shipping_id.street, first["street_1"])
@@ -210,19 +255,34 @@ class TestBigCommerceOrderMapping(BigCommerceCase):
     def test_workflow_by_gateway_and_payment_status(self):
         Workflow = self.env["marketplace.workflow"]
         plain = Workflow.create({"name": "Confirm only", "confirm_order": True})
-        invoice = Workflow.create({"name": "Confirm and invoice", "confirm_order": True, "create_invoice": True,
-                                   "validate_invoice": True})
+        invoice = Workflow.create(
+            {
+                "name": "Confirm and invoice",
+                "confirm_order": True,
+                "create_invoice": True,
+                "validate_invoice": True,
+            }
+        )
         terms = self.env.ref("account.account_payment_term_30days")
-        self.instance.write({"workflow_id": plain.id, "payment_term_id": terms.id, "create_single_invoice": True})
-        self.env["product.product"].create({"name": self.sku, "default_code": self.sku, "type": "consu",
-                                            "invoice_policy": "order"})
+        self.instance.write(
+            {"workflow_id": plain.id, "payment_term_id": terms.id, "create_single_invoice": True}
+        )
+        self.env["product.product"].create(
+            {"name": self.sku, "default_code": self.sku, "type": "consu", "invoice_policy": "order"}
+        )
         sale, _sim = self.one(payment_method="Credit Card", payment_status="captured")
         gateway = sale.marketplace_payment_gateway_id
         self.assertEqual(gateway.code, "Credit Card", "created the first time an order names it")
         self.assertEqual(sale.payment_term_id, terms)
         self.assertFalse(sale.invoice_ids, "no rule yet: the instance's workflow")
-        self.env["marketplace.workflow.rule"].create({"instance_id": self.instance.id, "gateway_id": gateway.id,
-                                                     "payment_status": "captured", "workflow_id": invoice.id})
+        self.env["marketplace.workflow.rule"].create(
+            {
+                "instance_id": self.instance.id,
+                "gateway_id": gateway.id,
+                "payment_status": "captured",
+                "workflow_id": invoice.id,
+            }
+        )
         sale2, _sim = self.one(payment_method="Credit Card", payment_status="captured")
         self.assertEqual(sale2.marketplace_payment_gateway_id, gateway, "never twice")
         self.assertEqual(sale2.invoice_ids.state, "posted", "the rule of (gateway, status)")

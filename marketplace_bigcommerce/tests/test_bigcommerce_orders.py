@@ -18,15 +18,19 @@ class TestBigCommerceOrders(BigCommerceCase):
         self.assertGreater(expected, 5)
         self.assertEqual(len(orders), expected)
         self.assertTrue(all(o.marketplace_status == "Awaiting Fulfillment" for o in orders))
-        self.assertFalse(self.queue_lines().filtered(lambda l: l.state == "failed"), self.queue_lines().mapped("error"))
+        self.assertFalse(
+            self.queue_lines().filtered(lambda l: l.state == "failed"), self.queue_lines().mapped("error")
+        )
         log = self.last_log("import_orders")
         # BigCommerce's clock, then one page with every order, its consignments and its line items
         self.assertEqual(log.api_calls, 2)
         # every line item, as BigCommerce lists it
         for order in orders:
             sim = self.sim_order(int(order.marketplace_order_ref))
-            self.assertEqual(sorted(l.marketplace_line_ref for l in order.order_line if l.marketplace_line_ref),
-                             sorted(str(p["id"]) for p in sim["products"]))
+            self.assertEqual(
+                sorted(l.marketplace_line_ref for l in order.order_line if l.marketplace_line_ref),
+                sorted(str(p["id"]) for p in sim["products"]),
+            )
         # the cursor is BigCommerce's time: a second run reads the same page, queues nothing
         self.instance.action_import_orders()
         self.assertEqual(len(self.queue_lines()), expected)
@@ -36,18 +40,27 @@ class TestBigCommerceOrders(BigCommerceCase):
         addresses, tax-inclusive or not) totals in Odoo what BigCommerce says; the tax rows are
         read for taxed orders only."""
         self.instance.write({"tax_system": "marketplace", "create_products": True})
-        self.instance.order_status_ids = self.statuses("Awaiting Fulfillment", "Awaiting Shipment", "Completed")
+        self.instance.order_status_ids = self.statuses(
+            "Awaiting Fulfillment", "Awaiting Shipment", "Completed"
+        )
         orders = self.import_orders()
-        self.assertFalse(self.queue_lines().filtered(lambda l: l.state == "failed"), self.queue_lines().mapped("error"))
+        self.assertFalse(
+            self.queue_lines().filtered(lambda l: l.state == "failed"), self.queue_lines().mapped("error")
+        )
         taxed = 0
         for order in orders:
             sim = self.sim_order(int(order.marketplace_order_ref))["order"]
             taxed += float(sim["total_tax"]) > 0
-            self.assertEqual(round(order.amount_total, 2), round(float(sim["total_inc_tax"]) -
-                                                                  float(sim["gift_certificate_amount"]), 2), order.name)
+            self.assertEqual(
+                round(order.amount_total, 2),
+                round(float(sim["total_inc_tax"]) - float(sim["gift_certificate_amount"]), 2),
+                order.name,
+            )
             self.assertFalse(order.marketplace_sync_error, order.marketplace_sync_message)
         self.assertGreater(taxed, 3)
-        self.assertEqual(self.last_log("import_orders").api_calls, 1 + 3 + taxed, "time, a page per status, taxes")
+        self.assertEqual(
+            self.last_log("import_orders").api_calls, 1 + 3 + taxed, "time, a page per status, taxes"
+        )
 
     def test_addresses_keep_their_state_found_by_name(self):
         """BigCommerce names the state ("Washington", "Bayern"), without a code: Odoo finds it."""
@@ -63,18 +76,25 @@ class TestBigCommerceOrders(BigCommerceCase):
             self.assertEqual(partner.state_id.name, billing["state"])
 
     def test_several_statuses_are_paged_by_id(self):
-        self.instance.order_status_ids = self.statuses("Awaiting Fulfillment", "Awaiting Shipment", "Shipped",
-                                                       "Cancelled", "Awaiting Payment")
+        self.instance.order_status_ids = self.statuses(
+            "Awaiting Fulfillment", "Awaiting Shipment", "Shipped", "Cancelled", "Awaiting Payment"
+        )
         ids = self.add_orders(*[{"status": "Awaiting Payment"} for _i in range(3)])
         orders = self.import_orders()
-        self.assertFalse(self.queue_lines().filtered(lambda l: l.state == "failed"), self.queue_lines().mapped("error"))
+        self.assertFalse(
+            self.queue_lines().filtered(lambda l: l.state == "failed"), self.queue_lines().mapped("error")
+        )
         state = self.sim_state()["orders_by_status"]
-        imported = sum(state.get(s, 0) for s in ("Awaiting Fulfillment", "Awaiting Shipment", "Shipped",
-                                                 "Awaiting Payment"))
+        imported = sum(
+            state.get(s, 0)
+            for s in ("Awaiting Fulfillment", "Awaiting Shipment", "Shipped", "Awaiting Payment")
+        )
         self.assertEqual(len(orders), imported, "cancelled orders are not created")
         shipped = orders.filtered(lambda o: o.marketplace_status == "Shipped")
-        self.assertTrue(shipped and all(o.marketplace_shipped_outside for o in shipped),
-                        "shipped on BigCommerce before the first import: delivered outside Odoo")
+        self.assertTrue(
+            shipped and all(o.marketplace_shipped_outside for o in shipped),
+            "shipped on BigCommerce before the first import: delivered outside Odoo",
+        )
         self.assertTrue(all(self.order(i) for i in ids))
 
     def test_an_order_modified_later_is_updated_never_duplicated(self):

@@ -13,30 +13,53 @@ class TestBigCommercePayments(BigCommerceCase):
     def setUp(self):
         super().setUp()
         self.confirm()
-        self.instance.write({
-            "mark_order_paid": True,
-            "order_status_ids": [(6, 0, self.statuses("Awaiting Payment", "Awaiting Fulfillment").ids)],
-            "workflow_id": self.env["marketplace.workflow"].create({
-                "name": "Invoice", "confirm_order": True, "create_invoice": True, "validate_invoice": True}).id,
-        })
+        self.instance.write(
+            {
+                "mark_order_paid": True,
+                "order_status_ids": [(6, 0, self.statuses("Awaiting Payment", "Awaiting Fulfillment").ids)],
+                "workflow_id": self.env["marketplace.workflow"]
+                .create(
+                    {
+                        "name": "Invoice",
+                        "confirm_order": True,
+                        "create_invoice": True,
+                        "validate_invoice": True,
+                    }
+                )
+                .id,
+            }
+        )
         sku = sorted(self.sim_state()["prices"])[0]
-        self.env["product.product"].create({"name": sku, "default_code": sku, "type": "consu", "invoice_policy": "order"})
+        self.env["product.product"].create(
+            {"name": sku, "default_code": sku, "type": "consu", "invoice_policy": "order"}
+        )
         line = [{"sku": sku, "quantity": 1, "price": 25.0}]
         self.bank_id, self.authorized_id, self.captured_id = self.add_orders(
             {"status": "Awaiting Payment", "payment_method": "Bank Deposit", "lines": line},
-            {"status": "Awaiting Fulfillment", "payment_method": "Credit Card", "payment_status": "authorized",
-             "lines": line},
-            {"status": "Awaiting Fulfillment", "payment_method": "Credit Card", "payment_status": "captured",
-             "lines": line})
+            {
+                "status": "Awaiting Fulfillment",
+                "payment_method": "Credit Card",
+                "payment_status": "authorized",
+                "lines": line,
+            },
+            {
+                "status": "Awaiting Fulfillment",
+                "payment_method": "Credit Card",
+                "payment_status": "captured",
+                "lines": line,
+            },
+        )
         self.import_orders()
-        self.journal = self.env["account.journal"].search([("type", "=", "bank"),
-                                                           ("company_id", "=", self.env.company.id)], limit=1)
+        self.journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.env.company.id)], limit=1
+        )
 
     def pay(self, order_id):
         invoice = self.order(order_id).invoice_ids
         self.assertEqual(invoice.state, "posted")
-        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
-            {"journal_id": self.journal.id})._create_payments()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"journal_id": self.journal.id})._create_payments()
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
 
     def payments(self, order_id):
@@ -64,14 +87,19 @@ class TestBigCommercePayments(BigCommerceCase):
 
     def test_orders_bigcommerce_shows_paid_cost_no_call(self):
         self.pay(self.captured_id)
-        self.assertFalse(self.order(self.captured_id).marketplace_payment_export, "imported as paid: nothing to report")
+        self.assertFalse(
+            self.order(self.captured_id).marketplace_payment_export, "imported as paid: nothing to report"
+        )
         self.assertFalse(self.payments(self.captured_id))
         # paid in Odoo before the instance reported payments, and on BigCommerce meanwhile: read, not written
         self.instance.mark_order_paid = False
         self.pay(self.bank_id)
         self.instance.mark_order_paid = True
-        self.sim("POST", "/_sim/bigcommerce/set_order_status",
-                 {"order_id": self.bank_id, "status": "Awaiting Fulfillment", "payment_status": "paid"})
+        self.sim(
+            "POST",
+            "/_sim/bigcommerce/set_order_status",
+            {"order_id": self.bank_id, "status": "Awaiting Fulfillment", "payment_status": "paid"},
+        )
         self.order(self.bank_id).action_marketplace_report_payment()
         self.assertEqual(self.order(self.bank_id).marketplace_payment_export, "done")
         self.assertFalse(self.payments(self.bank_id))
@@ -95,7 +123,11 @@ class TestBigCommercePayments(BigCommerceCase):
         self.assertEqual(len(self.payments(self.bank_id)), 1, "read back, never sent twice")
 
     def test_a_refusal_stays_on_the_order_and_the_log(self):
-        self.sim("POST", "/_sim/bigcommerce/scopes", {"scopes": ["store_v2_orders_read_only", "store_v2_information"]})
+        self.sim(
+            "POST",
+            "/_sim/bigcommerce/scopes",
+            {"scopes": ["store_v2_orders_read_only", "store_v2_information"]},
+        )
         self.pay(self.bank_id)  # the payment is registered in Odoo whatever BigCommerce says
         sale = self.order(self.bank_id)
         self.assertEqual(sale.marketplace_payment_export, "failed")

@@ -43,18 +43,28 @@ class TestBigCommerceSchedule(BigCommerceCase):
     def test_import_orders_button_tells_orders_imported_updated_and_failed(self):
         self.confirm()
         self.instance.order_status_ids = self.statuses("Awaiting Fulfillment", "Awaiting Shipment")
-        first, second, _bad = self.add_orders({"status": "Awaiting Fulfillment"}, {"status": "Awaiting Fulfillment"},
-                                              {"status": "Awaiting Fulfillment", "currency": "XXX"})
+        first, second, _bad = self.add_orders(
+            {"status": "Awaiting Fulfillment"},
+            {"status": "Awaiting Fulfillment"},
+            {"status": "Awaiting Fulfillment", "currency": "XXX"},
+        )
         note = self.press("import_orders")
-        self.assertIn("Orders imported: 2, updated: 0, failed: 1.", note["message"],
-                      "the orders, not the queue lines; the order that failed processing counts")
+        self.assertIn(
+            "Orders imported: 2, updated: 0, failed: 1.",
+            note["message"],
+            "the orders, not the queue lines; the order that failed processing counts",
+        )
         self.assertIn("XXX", note["message"])
         self.assertEqual(len(self.orders()), 2, "made in the same run: no order waits for the queue cron")
         log = self.last_log("import_orders")
         self.assertEqual(note["links"][0]["action"]["res_id"], log.id)
         self.assertEqual(sorted(note["links"][1]["action"]["domain"][0][2]), sorted(self.orders().ids))
-        time.sleep(1.1)  # BigCommerce dates changes to the second: a change within the same second is the same version
-        self.sim("POST", "/_sim/bigcommerce/set_order_status", {"order_id": first, "status": "Awaiting Shipment"})
+        time.sleep(
+            1.1
+        )  # BigCommerce dates changes to the second: a change within the same second is the same version
+        self.sim(
+            "POST", "/_sim/bigcommerce/set_order_status", {"order_id": first, "status": "Awaiting Shipment"}
+        )
         note = self.press("import_orders")
         # (the order that failed is listed again or not, as the marketplace's window says: it waits for Retry)
         self.assertRegex(note["message"], r"^Orders imported: 0, updated: 1, failed: [01]\.")

@@ -10,18 +10,31 @@ class TestBigCommerceShipments(BigCommerceCase):
     def setUp(self):
         super().setUp()
         self.confirm()
-        self.instance.workflow_id = self.env["marketplace.workflow"].create({"name": "Confirm", "confirm_order": True})
+        self.instance.workflow_id = self.env["marketplace.workflow"].create(
+            {"name": "Confirm", "confirm_order": True}
+        )
         skus = sorted(self.sim_state()["prices"])[:2]
         for sku in skus:
             self.product(sku)
-        one_address = {"status": "Awaiting Fulfillment", "addresses": 1, "single_address": True, "lines": [
-            {"sku": skus[0], "quantity": 3}, {"sku": skus[1], "quantity": 1}]}
-        two_addresses = {"status": "Awaiting Fulfillment", "addresses": 2, "lines": [
-            {"sku": skus[0], "quantity": 1}, {"sku": skus[1], "quantity": 2}]}
+        one_address = {
+            "status": "Awaiting Fulfillment",
+            "addresses": 1,
+            "single_address": True,
+            "lines": [{"sku": skus[0], "quantity": 3}, {"sku": skus[1], "quantity": 1}],
+        }
+        two_addresses = {
+            "status": "Awaiting Fulfillment",
+            "addresses": 2,
+            "lines": [{"sku": skus[0], "quantity": 1}, {"sku": skus[1], "quantity": 2}],
+        }
         self.single_id, self.double_id = self.add_orders(one_address, two_addresses)
         self.import_orders()
-        self.carrier = self.env["delivery.carrier"].create({
-            "name": "DHL Paket", "product_id": self.env.ref("marketplace_base.product_marketplace_delivery").id})
+        self.carrier = self.env["delivery.carrier"].create(
+            {
+                "name": "DHL Paket",
+                "product_id": self.env.ref("marketplace_base.product_marketplace_delivery").id,
+            }
+        )
 
     def ship(self, order_id, tracking="TRACK123", quantities=None):
         """Validate the order's open delivery, all of it or {sku: quantity} (a backorder for the rest)."""
@@ -29,7 +42,11 @@ class TestBigCommerceShipments(BigCommerceCase):
         picking.carrier_id = self.carrier
         picking.carrier_tracking_ref = tracking
         for move in picking.move_ids:
-            quantity = move.product_uom_qty if quantities is None else quantities.get(move.product_id.default_code, 0)
+            quantity = (
+                move.product_uom_qty
+                if quantities is None
+                else quantities.get(move.product_id.default_code, 0)
+            )
             move.write({"quantity": quantity, "picked": bool(quantity)})
         if quantities is None:
             picking._action_done()
@@ -51,7 +68,9 @@ class TestBigCommerceShipments(BigCommerceCase):
         self.assertEqual(shipment["tracking_carrier"], "dhl-germany")
         self.assertEqual(shipment["shipping_method"], "DHL Paket")
         self.assertEqual(sorted(i["quantity"] for i in shipment["items"]), [1, 3])
-        self.assertEqual(self.sim_order(self.single_id)["order"]["status"], "Shipped", "the order's status follows")
+        self.assertEqual(
+            self.sim_order(self.single_id)["order"]["status"], "Shipped", "the order's status follows"
+        )
         self.assertEqual(self.order(self.single_id).marketplace_status, "Shipped", "in Odoo too, read back")
         self.instance.action_export_shipments()
         self.assertEqual(len(self.shipments(self.single_id)), 1, "sent once")

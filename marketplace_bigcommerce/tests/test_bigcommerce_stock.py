@@ -16,8 +16,9 @@ class TestBigCommerceStock(BigCommerceCase):
         self.instance.action_process_queues()
         self.listings = self.env["marketplace.listing"].search([("instance_id", "=", self.instance.id)])
         warehouse = self.instance.warehouse_id
-        self.lodz = self.env["stock.location"].create({"name": "Łódź", "usage": "internal",
-                                                       "location_id": warehouse.view_location_id.id})
+        self.lodz = self.env["stock.location"].create(
+            {"name": "Łódź", "usage": "internal", "location_id": warehouse.view_location_id.id}
+        )
         hamburg, lodz, _popup = self.instance.bigcommerce_location_ids
         lodz.write({"stock_location_id": self.lodz.id, "sync_enabled": True})
         self.hamburg = hamburg.stock_location_id
@@ -52,8 +53,10 @@ class TestBigCommerceStock(BigCommerceCase):
         self.env["stock.quant"]._update_available_quantity(self.by_variant.product_id, self.lodz, 4)
         self.instance.action_export_inventory()
         adjustment = self.sim_state()["inventory_adjustments"][-1]
-        self.assertEqual([(i["sku"], i["location_id"], i["quantity"]) for i in adjustment["items"]],
-                         [(self.by_variant.sku, 2, 4)])
+        self.assertEqual(
+            [(i["sku"], i["location_id"], i["quantity"]) for i in adjustment["items"]],
+            [(self.by_variant.sku, 2, 4)],
+        )
         self.assertEqual(self.inventory(self.by_variant), {"1": 7, "2": 4})
 
     def test_untracked_listings_are_skipped(self):
@@ -64,12 +67,20 @@ class TestBigCommerceStock(BigCommerceCase):
         self.instance.action_export_inventory()
         items = self.sim_state()["inventory_adjustments"][-1]["items"]
         self.assertNotIn(untracked[0].sku, [i["sku"] for i in items])
-        self.assertIn("does not track", "\n".join(self.last_log("export_inventory").line_ids.mapped("message")))
+        self.assertIn(
+            "does not track", "\n".join(self.last_log("export_inventory").line_ids.mapped("message"))
+        )
 
     def test_an_item_bigcommerce_refuses_does_not_stop_the_others(self):
-        ghost = self.env["marketplace.listing"].create({
-            "instance_id": self.instance.id, "sku": "GHOST", "external_id": "999:99999",
-            "bigcommerce_inventory_tracking": "variant", "product_id": self.product("GHOST").id})
+        ghost = self.env["marketplace.listing"].create(
+            {
+                "instance_id": self.instance.id,
+                "sku": "GHOST",
+                "external_id": "999:99999",
+                "bigcommerce_inventory_tracking": "variant",
+                "product_id": self.product("GHOST").id,
+            }
+        )
         self.env["stock.quant"]._update_available_quantity(ghost.product_id, self.hamburg, 1)
         self.instance.action_export_inventory()
         self.assertEqual(ghost.sync_state, "error")
@@ -86,11 +97,17 @@ class TestBigCommerceStock(BigCommerceCase):
         self.assertEqual(export.state, "done", "read back: the store has every value")
         self.assertEqual(self.by_variant.exported_locations, {"1": 7, "2": 0})
         self.instance.action_export_inventory()
-        self.assertEqual(len(self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])), 1)
+        self.assertEqual(
+            len(self.env["marketplace.export"].search([("instance_id", "=", self.instance.id)])), 1
+        )
 
     def test_stock_import_per_location(self):
         self.instance.validate_inventory_adjustment = True
-        self.sim("POST", "/_sim/bigcommerce/set_stock", {"sku": self.by_variant.sku, "location_id": 2, "quantity": 11})
+        self.sim(
+            "POST",
+            "/_sim/bigcommerce/set_stock",
+            {"sku": self.by_variant.sku, "location_id": 2, "quantity": 11},
+        )
         templates = (self.by_product | self.by_variant).product_id.product_tmpl_id
         lot = self.tracked.filtered(lambda l: l.product_id.product_tmpl_id not in templates)[:1]
         lot.product_id.tracking = "lot"
@@ -113,8 +130,10 @@ class TestBigCommerceStock(BigCommerceCase):
         prices = self.sim_state()["prices"]
         company, eur = self.env.company, self.env.ref("base.EUR")
         for listing in self.tracked:  # variants of one template share its sale price
-            expected = round(company.currency_id._convert(listing.product_id.lst_price, eur, company,
-                                                          fields.Date.today()), 2)
+            expected = round(
+                company.currency_id._convert(listing.product_id.lst_price, eur, company, fields.Date.today()),
+                2,
+            )
             self.assertEqual(prices[listing.sku]["price"], expected, "in the store currency")
             self.assertAlmostEqual(listing.exported_price, expected, places=2)
         self.assertEqual(self.last_log("export_prices").api_calls, 1, "up to 50 variants per call")
@@ -124,4 +143,6 @@ class TestBigCommerceStock(BigCommerceCase):
         self.by_product.product_id.lst_price = 99.0
         self.instance.action_export_prices()
         self.assertEqual(self.last_log("export_prices").api_calls, 1)
-        self.assertEqual([u["sku"] for u in self.sim_state()["price_updates"][before:]], [self.by_product.sku])
+        self.assertEqual(
+            [u["sku"] for u in self.sim_state()["price_updates"][before:]], [self.by_product.sku]
+        )

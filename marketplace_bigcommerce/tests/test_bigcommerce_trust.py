@@ -17,17 +17,24 @@ class TestBigCommerceAccountOnce(BigCommerceCase):
 
     def test_the_same_store_twice_is_refused(self):
         self.confirm()
-        other = self.env["marketplace.instance"].create({
-            "name": "Same Store Again", "marketplace": "bigcommerce", "bigcommerce_store_hash": " SimStore ",
-            "bigcommerce_access_token": "sim-token", "api_base_url": self.sim_url + "/bigcommerce",
-        })
+        other = self.env["marketplace.instance"].create(
+            {
+                "name": "Same Store Again",
+                "marketplace": "bigcommerce",
+                "bigcommerce_store_hash": " SimStore ",
+                "bigcommerce_access_token": "sim-token",
+                "api_base_url": self.sim_url + "/bigcommerce",
+            }
+        )
         calls = self.server.sim.request_count
         with self.assertRaises(UserError) as refused:
             other.action_confirm()
         self.assertIn("BigCommerce Test Store", str(refused.exception))
         self.assertEqual(other.state, "draft")
         self.assertEqual(self.server.sim.request_count, calls, "refused before asking BigCommerce")
-        self.assertFalse(self.env["marketplace.queue"].search([("instance_id", "=", other.id)]), "nothing imported")
+        self.assertFalse(
+            self.env["marketplace.queue"].search([("instance_id", "=", other.id)]), "nothing imported"
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -42,8 +49,14 @@ class TestBigCommerceCredentialsGoToTheApiOnly(OtherHostMixin, BigCommerceCase):
         cls.start_other_host()
 
     def test_a_redirect_is_not_followed(self):
-        self.fault("getStore", "answer", count=5, status=301, body="",
-                   headers={"Location": self.other_url + "/bigcommerce/stores/simstore/v2/store"})
+        self.fault(
+            "getStore",
+            "answer",
+            count=5,
+            status=301,
+            body="",
+            headers={"Location": self.other_url + "/bigcommerce/stores/simstore/v2/store"},
+        )
         answer = self.instance.action_test_connection()["params"]
         self.assertEqual(answer["type"], "danger")
         self.assertIn("getStore: HTTP 301", answer["message"])
@@ -51,7 +64,9 @@ class TestBigCommerceCredentialsGoToTheApiOnly(OtherHostMixin, BigCommerceCase):
 
     def test_an_unexpected_answer_is_not_echoed(self):
         page = "<html><body>Varnish cache server SECRET-DETAIL</body></html>"
-        self.fault("getStore", "answer", count=5, status=404, body=page, headers={"Content-Type": "text/html"})
+        self.fault(
+            "getStore", "answer", count=5, status=404, body=page, headers={"Content-Type": "text/html"}
+        )
         with self.assertLogs(TRANSPORT_LOGGER, logging.INFO) as server_log:
             answer = self.instance.action_test_connection()["params"]
         self.assertEqual(answer["type"], "danger")

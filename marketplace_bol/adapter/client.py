@@ -20,6 +20,7 @@ retried and raises Ambiguous for writes whose answer was lost. What is Bol.com's
   process status and must not be sent twice on a guess: a lost answer raises BolAmbiguous,
   and `processes_for` finds what Bol received.
 """
+
 import base64
 import hashlib
 import json
@@ -30,12 +31,28 @@ import requests
 
 if __name__.startswith("odoo.addons."):
     from odoo.addons.marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after, path_segment,
-        requests_error_verdict)
+        Ambiguous,
+        MarketplaceError,
+        Throttled,
+        Transport,
+        Verdict,
+        http_verdict,
+        parse_retry_after,
+        path_segment,
+        requests_error_verdict,
+    )
 else:  # imported without Odoo (tests/, benchmarks): the addons are plain packages
     from marketplace_base.adapter.transport import (
-        Ambiguous, MarketplaceError, Throttled, Transport, Verdict, http_verdict, parse_retry_after, path_segment,
-        requests_error_verdict)
+        Ambiguous,
+        MarketplaceError,
+        Throttled,
+        Transport,
+        Verdict,
+        http_verdict,
+        parse_retry_after,
+        path_segment,
+        requests_error_verdict,
+    )
 
 PRODUCTION_API = "https://api.bol.com"
 PRODUCTION_TOKEN_URL = "https://login.bol.com/token"
@@ -72,14 +89,46 @@ PROCESS_DONE = ("SUCCESS", "FAILURE", "TIMEOUT")
 MAX_BULK_STATUSES = 1000  # processStatusQueries per call (shared.json)
 MAX_SHIPMENT_ITEMS = 100  # orderItems per shipment (retailer.json)
 TRANSPORTER_CODES = (
-    "BRIEFPOST", "UPS", "TNT", "TNT-EXTRA", "TNT_BRIEF", "TNT-EXPRESS", "DYL", "DPD-NL", "DPD-BE", "BPOST_BE",
-    "BPOST_BRIEF", "DHLFORYOU", "GLS", "FEDEX_NL", "FEDEX_BE", "OTHER", "DHL", "DHL_DE", "DHL-GLOBAL-MAIL", "TSN",
-    "FIEGE", "TRANSMISSION", "PARCEL-NL", "LOGOIX", "PACKS", "COURIER", "TRUNKRS", "PES", "BUDBEE",
-    "DYNALOGIC", "BIRDIE", "CYCLOON",
+    "BRIEFPOST",
+    "UPS",
+    "TNT",
+    "TNT-EXTRA",
+    "TNT_BRIEF",
+    "TNT-EXPRESS",
+    "DYL",
+    "DPD-NL",
+    "DPD-BE",
+    "BPOST_BE",
+    "BPOST_BRIEF",
+    "DHLFORYOU",
+    "GLS",
+    "FEDEX_NL",
+    "FEDEX_BE",
+    "OTHER",
+    "DHL",
+    "DHL_DE",
+    "DHL-GLOBAL-MAIL",
+    "TSN",
+    "FIEGE",
+    "TRANSMISSION",
+    "PARCEL-NL",
+    "LOGOIX",
+    "PACKS",
+    "COURIER",
+    "TRUNKRS",
+    "PES",
+    "BUDBEE",
+    "DYNALOGIC",
+    "BIRDIE",
+    "CYCLOON",
 )
 HANDLING_RESULTS = (
-    "RETURN_RECEIVED", "EXCHANGE_PRODUCT", "RETURN_DOES_NOT_MEET_CONDITIONS", "REPAIR_PRODUCT",
-    "CUSTOMER_KEEPS_PRODUCT_PAID", "STILL_APPROVED",
+    "RETURN_RECEIVED",
+    "EXCHANGE_PRODUCT",
+    "RETURN_DOES_NOT_MEET_CONDITIONS",
+    "REPAIR_PRODUCT",
+    "CUSTOMER_KEEPS_PRODUCT_PAID",
+    "STILL_APPROVED",
 )
 
 
@@ -142,8 +191,11 @@ def problem_text(body, fallback):
     if body.get("error"):  # the token endpoint (OAuth)
         return ": ".join(filter(None, [body.get("error"), body.get("error_description")]))
     text = " - ".join(str(p) for p in (body.get("title"), body.get("detail")) if p and p != "Bad request")
-    violations = ["%s: %s" % (v.get("name"), v.get("reason")) for v in body.get("violations") or []
-                  if isinstance(v, dict)]
+    violations = [
+        "%s: %s" % (v.get("name"), v.get("reason"))
+        for v in body.get("violations") or []
+        if isinstance(v, dict)
+    ]
     if violations:
         text = "%s (%s)" % (text, "; ".join(violations)) if text else "; ".join(violations)
     return text or fallback
@@ -160,8 +212,13 @@ class BolClient(Transport):
     def __init__(self, *, client_id, client_secret, endpoint=None, rate_scale=1.0, max_wait=300, **options):
         if not client_id or not client_secret:
             raise BolError("Fill in the Client ID and Client Secret of the Bol.com account.")
-        super().__init__(account_key=("bol", client_id), secrets=(client_id, client_secret), rate_scale=rate_scale,
-                         max_wait=max_wait, **options)
+        super().__init__(
+            account_key=("bol", client_id),
+            secrets=(client_id, client_secret),
+            rate_scale=rate_scale,
+            max_wait=max_wait,
+            **options,
+        )
         base = (endpoint or "").rstrip("/")
         self.api = base or PRODUCTION_API
         self.token_url = base + "/token" if base else PRODUCTION_TOKEN_URL
@@ -181,9 +238,17 @@ class BolClient(Transport):
         token = TOKENS.get(self._token_key)
         if token:
             return token
-        answer = self.call("token", lambda: self.session.post(
-            self.token_url, data={"grant_type": "client_credentials"}, auth=self._auth,
-            headers={"Accept": "application/json"}, timeout=TIMEOUT, allow_redirects=False))
+        answer = self.call(
+            "token",
+            lambda: self.session.post(
+                self.token_url,
+                data={"grant_type": "client_credentials"},
+                auth=self._auth,
+                headers={"Accept": "application/json"},
+                timeout=TIMEOUT,
+                allow_redirects=False,
+            ),
+        )
         token, expires_in = self._read_token(answer)
         TOKENS.put(self._token_key, token, expires_in)
         return token
@@ -196,21 +261,30 @@ class BolClient(Transport):
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise self._error(self.ERROR, "Bol.com answered the token request with no token (an empty or "
-                                          "unreadable answer).")
+            raise self._error(
+                self.ERROR,
+                "Bol.com answered the token request with no token (an empty or unreadable answer).",
+            )
         if not str(body.get("access_token") or "").strip():
             raise self._error(self.ERROR, "Bol.com answered the token request without an access token.")
         if str(body.get("token_type") or "").lower() != "bearer":
-            raise self._error(self.ERROR, "Bol.com answered the token request with a token of type '%s', "
-                                          "not Bearer." % body.get("token_type"))
+            raise self._error(
+                self.ERROR,
+                "Bol.com answered the token request with a token of type '%s', "
+                "not Bearer." % body.get("token_type"),
+            )
         if "scope" in body and str(body["scope"] or "").lower() != "retailer":
-            raise self._error(self.ERROR, "Bol.com granted a token for the scope '%s', not RETAILER: are these "
-                                          "the credentials of a retailer account?" % body.get("scope"))
+            raise self._error(
+                self.ERROR,
+                "Bol.com granted a token for the scope '%s', not RETAILER: are these "
+                "the credentials of a retailer account?" % body.get("scope"),
+            )
         try:
             expires_in = float(body["expires_in"])
         except (KeyError, TypeError, ValueError):
-            raise self._error(self.ERROR, "Bol.com answered the token request without the token's lifetime "
-                                          "(expires_in).") from None
+            raise self._error(
+                self.ERROR, "Bol.com answered the token request without the token's lifetime (expires_in)."
+            ) from None
         return body["access_token"], expires_in
 
     def renew_token(self):
@@ -225,8 +299,9 @@ class BolClient(Transport):
             headers = {"Accept": accept, "Authorization": "Bearer " + self._token()}
             if data is not None:
                 headers["Content-Type"] = JSON_TYPE
-            return self.session.request(method, url, params=params, data=data, headers=headers, timeout=TIMEOUT,
-                                        allow_redirects=False)
+            return self.session.request(
+                method, url, params=params, data=data, headers=headers, timeout=TIMEOUT, allow_redirects=False
+            )
 
         answer = self.call(operation, request, idempotent=idempotent)
         if accept == CSV_TYPE:
@@ -236,8 +311,11 @@ class BolClient(Transport):
     def classify_answer(self, operation, response):
         status = response.status_code
         if 300 <= status < 400:  # a redirect is not followed: the token goes to the configured host only
-            return Verdict(Verdict.FAILED, self.unexpected(
-                operation, status, "redirected to %s" % response.headers.get("Location")), status=status)
+            return Verdict(
+                Verdict.FAILED,
+                self.unexpected(operation, status, "redirected to %s" % response.headers.get("Location")),
+                status=status,
+            )
         if status < 400:
             if response.content.strip() and "csv" not in (response.headers.get("Content-Type") or ""):
                 try:
@@ -257,7 +335,9 @@ class BolClient(Transport):
             return Verdict(Verdict.UNSENT, text, None, status)
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         code = body.get("title") if isinstance(body, dict) else None
-        return http_verdict(status, "%s: %s" % (operation, text) if status == 429 else text, code, retry_after)
+        return http_verdict(
+            status, "%s: %s" % (operation, text) if status == 429 else text, code, retry_after
+        )
 
     def classify_error(self, operation, error):
         return requests_error_verdict(error)
@@ -278,7 +358,9 @@ class BolClient(Transport):
     def cancel_items(self, item_ids, reason="REQUESTED_BY_CUSTOMER"):
         """Confirm the cancellation of order items (of one order); returns the process status."""
         body = {"orderItems": [{"orderItemId": item, "reasonCode": reason} for item in item_ids]}
-        return self._request("cancel-order-item", "PUT", "/retailer/orders/cancellation", body=body, idempotent=False)
+        return self._request(
+            "cancel-order-item", "PUT", "/retailer/orders/cancellation", body=body, idempotent=False
+        )
 
     def create_shipment(self, items, reference=None, transporter_code=None, track_and_trace=None):
         """items: [(order item id, quantity)]; returns the process status."""
@@ -294,30 +376,53 @@ class BolClient(Transport):
     # offers -----------------------------------------------------------------------------------
     def update_stock(self, offer_id, amount, managed_by_retailer=True):
         body = {"amount": max(0, min(int(amount), 999)), "managedByRetailer": bool(managed_by_retailer)}
-        return self._request("update-offer-stock", "PUT", "/retailer/offers/%s/stock" % path_segment(offer_id),
-                             body=body, idempotent=False)
+        return self._request(
+            "update-offer-stock",
+            "PUT",
+            "/retailer/offers/%s/stock" % path_segment(offer_id),
+            body=body,
+            idempotent=False,
+        )
 
     def update_price(self, offer_id, price, volume_prices=()):
         """The price of one item, then [(quantity, unit price)] from 2 items (Bol takes 4 prices
         at most, quantities rising and prices falling); returns the process status."""
         bundles = [(1, price)] + list(volume_prices)
-        body = {"pricing": {"bundlePrices": [{"quantity": int(quantity), "unitPrice": round(float(unit), 2)}
-                                             for quantity, unit in bundles]}}
-        return self._request("update-offer-price", "PUT", "/retailer/offers/%s/price" % path_segment(offer_id),
-                             body=body, idempotent=False)
+        body = {
+            "pricing": {
+                "bundlePrices": [
+                    {"quantity": int(quantity), "unitPrice": round(float(unit), 2)}
+                    for quantity, unit in bundles
+                ]
+            }
+        }
+        return self._request(
+            "update-offer-price",
+            "PUT",
+            "/retailer/offers/%s/price" % path_segment(offer_id),
+            body=body,
+            idempotent=False,
+        )
 
     def request_offer_export(self):
         """Ask for the CSV export of every offer; returns the process status (its entityId, once
         SUCCESS, is the report id)."""
-        return self._request("post-offer-export", "POST", "/retailer/offers/export", body={"format": "CSV"},
-                             idempotent=False)
+        return self._request(
+            "post-offer-export", "POST", "/retailer/offers/export", body={"format": "CSV"}, idempotent=False
+        )
 
     def offer_export(self, report_id):
-        return self._request("get-offer-export", "GET", "/retailer/offers/export/%s" % path_segment(report_id),
-                             accept=CSV_TYPE)
+        return self._request(
+            "get-offer-export", "GET", "/retailer/offers/export/%s" % path_segment(report_id), accept=CSV_TYPE
+        )
 
     def inventory_page(self, page=1):
-        return self._request("get-inventory", "GET", "/retailer/inventory", params={"page": page}).get("inventory") or []
+        return (
+            self._request("get-inventory", "GET", "/retailer/inventory", params={"page": page}).get(
+                "inventory"
+            )
+            or []
+        )
 
     # returns ----------------------------------------------------------------------------------
     def returns_page(self, method, handled, page=1):
@@ -326,15 +431,18 @@ class BolClient(Transport):
 
     def handle_return(self, rma_id, handling_result, quantity):
         body = {"handlingResult": handling_result, "quantityReturned": int(quantity)}
-        return self._request("handle-return", "PUT", "/retailer/returns/%s" % path_segment(rma_id), body=body,
-                             idempotent=False)
+        return self._request(
+            "handle-return", "PUT", "/retailer/returns/%s" % path_segment(rma_id), body=body, idempotent=False
+        )
 
     # process statuses -------------------------------------------------------------------------
     def process_status(self, process_id, fresh=False):
         """A process status: the one read earlier in this run (a bulk read) unless `fresh`."""
         status = self._process_cache.get(str(process_id))
         if status is None or (fresh and status.get("status") not in PROCESS_DONE):
-            status = self._request("get-process-status", "GET", "/shared/process-status/%s" % path_segment(process_id))
+            status = self._request(
+                "get-process-status", "GET", "/shared/process-status/%s" % path_segment(process_id)
+            )
             self._process_cache[str(process_id)] = status
         return status
 
@@ -343,7 +451,7 @@ class BolClient(Transport):
         that following a hundred offer writes costs one call instead of a hundred."""
         wanted = [str(p) for p in dict.fromkeys(process_ids) if p and str(p) not in self._process_cache]
         for start in range(0, len(wanted), MAX_BULK_STATUSES):
-            chunk = wanted[start:start + MAX_BULK_STATUSES]
+            chunk = wanted[start : start + MAX_BULK_STATUSES]
             body = {"processStatusQueries": [{"processStatusId": pid} for pid in chunk]}
             answer = self._request("get-process-status-bulk", "POST", "/shared/process-status", body=body)
             for status in answer.get("processStatuses") or []:
@@ -354,8 +462,12 @@ class BolClient(Transport):
         """The process statuses Bol keeps for an entity (an order item, an offer, an RMA id) and
         an event type, newest first: what Bol received of a write whose answer was lost."""
         params = {"entity-id": entity_id, "event-type": event_type, "page": 1}
-        return self._request("get-process-status-entity-id", "GET", "/shared/process-status",
-                             params=params).get("processStatuses") or []
+        return (
+            self._request("get-process-status-entity-id", "GET", "/shared/process-status", params=params).get(
+                "processStatuses"
+            )
+            or []
+        )
 
     def wait_process(self, process, timeout=60.0):
         """Poll a process status until Bol has decided (SUCCESS, FAILURE, TIMEOUT) or `timeout`

@@ -5,6 +5,7 @@ An order of Bol.com may mix items Bol ships (FBB) with items the retailer ships 
 keeps one fulfilment per sale order, so such an order becomes two: the FBR part keeps Bol's
 order id, the FBB part gets the suffix FBB_SUFFIX. Orders with one method keep the order id.
 """
+
 import csv
 import io
 from datetime import datetime
@@ -43,7 +44,9 @@ def shipped_quantity(item):
 
 
 def open_quantity(item):
-    return max(int(item.get("quantity") or 0) - shipped_quantity(item) - int(item.get("quantityCancelled") or 0), 0)
+    return max(
+        int(item.get("quantity") or 0) - shipped_quantity(item) - int(item.get("quantityCancelled") or 0), 0
+    )
 
 
 def part_reference(order_id, method, mixed):
@@ -52,13 +55,17 @@ def part_reference(order_id, method, mixed):
 
 def cancellation_requests(order):
     """Order items of the retailer (FBR) the customer asked to cancel and that are still open."""
-    return [item["orderItemId"] for item in order.get("orderItems") or []
-            if item_method(item) == "FBR" and item.get("cancellationRequest") and open_quantity(item)]
+    return [
+        item["orderItemId"]
+        for item in order.get("orderItems") or []
+        if item_method(item) == "FBR" and item.get("cancellationRequest") and open_quantity(item)
+    ]
 
 
 # =============================================================================================
 # orders
 # =============================================================================================
+
 
 def address(details, pickup_point=False):
     """A ShipmentDetails or BillingDetails -> a neutral address (Dutch/Belgian convention: the
@@ -119,8 +126,11 @@ def _status(items):
 
 # The order's state in words, as a merchant reads it (Bol.com gives each item's state, not the order's)
 STATUS_LABELS = {
-    "OPEN": "Open", "PARTIALLY_SHIPPED": "Partially shipped", "CANCELLATION_REQUESTED": "Cancellation requested",
-    "SHIPPED": "Shipped", "CANCELLED": "Cancelled",
+    "OPEN": "Open",
+    "PARTIALLY_SHIPPED": "Partially shipped",
+    "CANCELLATION_REQUESTED": "Cancellation requested",
+    "SHIPPED": "Shipped",
+    "CANCELLED": "Cancelled",
 }
 
 
@@ -134,7 +144,8 @@ def to_neutral_orders(order, methods=("FBR", "FBB")):
         by_method.setdefault(item_method(item), []).append(item)
     mixed = len(by_method) > 1
     placed = order.get("orderPlacedDateTime") or min(
-        (i.get("latestChangedDateTime") for i in items if i.get("latestChangedDateTime")), default=None)
+        (i.get("latestChangedDateTime") for i in items if i.get("latestChangedDateTime")), default=None
+    )
     billing = order.get("billingDetails") or None
     shipping = order.get("shipmentDetails") or {}
     parts = []
@@ -146,38 +157,44 @@ def to_neutral_orders(order, methods=("FBR", "FBB")):
             continue  # Bol has not shipped it yet
         status = _status(part)
         lines = [_line(i) for i in part]
-        total = sum(l["unit_price"] * (l["quantity"] - l["cancelled_quantity"]) - l["discount"] for l in lines)
+        total = sum(
+            l["unit_price"] * (l["quantity"] - l["cancelled_quantity"]) - l["discount"] for l in lines
+        )
         contact = billing or shipping
-        parts.append({
-            "external_id": part_reference(order["orderId"], method, mixed),
-            "name": str(order["orderId"]),
-            "date_order": placed,
-            "currency": "EUR",
-            "fulfilment": "marketplace" if method == "FBB" else "merchant",
-            "status": STATUS_LABELS[status],
-            "cancelled": status == "CANCELLED",
-            "shipped": method == "FBR" and status == "SHIPPED",
-            "updated_at": latest_change(items),
-            "prices_include_tax": True,
-            # Bol's prices include VAT, but an order states no tax (rate or amount): the products'
-            # VAT decides (mapped by the fiscal position of the buyer's country)
-            "taxes_stated": False,
-            "total": round(total, 2),
-            "customer": {
-                "name": " ".join(filter(None, [contact.get("firstName"), contact.get("surname")])) or None,
-                "email": contact.get("email") or shipping.get("email") or None,
-            },
-            "invoice_address": address(billing),
-            "delivery_address": address(shipping, order.get("pickupPoint")),
-            "customer_reference": (billing or {}).get("orderReference") or None,
-            "lines": lines,
-        })
+        parts.append(
+            {
+                "external_id": part_reference(order["orderId"], method, mixed),
+                "name": str(order["orderId"]),
+                "date_order": placed,
+                "currency": "EUR",
+                "fulfilment": "marketplace" if method == "FBB" else "merchant",
+                "status": STATUS_LABELS[status],
+                "cancelled": status == "CANCELLED",
+                "shipped": method == "FBR" and status == "SHIPPED",
+                "updated_at": latest_change(items),
+                "prices_include_tax": True,
+                # Bol's prices include VAT, but an order states no tax (rate or amount): the products'
+                # VAT decides (mapped by the fiscal position of the buyer's country)
+                "taxes_stated": False,
+                "total": round(total, 2),
+                "customer": {
+                    "name": " ".join(filter(None, [contact.get("firstName"), contact.get("surname")]))
+                    or None,
+                    "email": contact.get("email") or shipping.get("email") or None,
+                },
+                "invoice_address": address(billing),
+                "delivery_address": address(shipping, order.get("pickupPoint")),
+                "customer_reference": (billing or {}).get("orderReference") or None,
+                "lines": lines,
+            }
+        )
     return parts
 
 
 # =============================================================================================
 # returns
 # =============================================================================================
+
 
 def to_neutral_return(ret, order_refs=None):
     """A (reduced) Bol return -> a neutral return (schemas.returns.Return dict).
@@ -196,13 +213,16 @@ def to_neutral_return(ret, order_refs=None):
             continue
         reason = item.get("returnReason") or {}
         order_id = str(item.get("orderId"))
-        lines.append({
-            "external_id": str(item.get("rmaId")),
-            "order_ref": (order_refs or {}).get(order_id, order_id),
-            "barcode": item.get("ean") or None,
-            "quantity": quantity,
-            "reason": " - ".join(filter(None, [reason.get("mainReason"), reason.get("customerComments")])) or None,
-        })
+        lines.append(
+            {
+                "external_id": str(item.get("rmaId")),
+                "order_ref": (order_refs or {}).get(order_id, order_id),
+                "barcode": item.get("ean") or None,
+                "quantity": quantity,
+                "reason": " - ".join(filter(None, [reason.get("mainReason"), reason.get("customerComments")]))
+                or None,
+            }
+        )
     return {
         "external_id": str(ret["returnId"]),
         "date": ret.get("registrationDateTime"),
@@ -216,6 +236,7 @@ def to_neutral_return(ret, order_refs=None):
 # offers
 # =============================================================================================
 
+
 def offers_from_csv(text):
     """The rows of Bol's offer export (CSV) -> neutral listing dicts."""
     listings = []
@@ -226,14 +247,18 @@ def offers_from_csv(text):
             price = float(row.get("bundlePricesPrice") or 0.0)
         except ValueError:
             price = 0.0
-        listings.append({
-            "external_id": row["offerId"],
-            "sku": (row.get("referenceCode") or "").strip() or None,
-            "barcode": (row.get("ean") or "").strip() or None,
-            "name": (row.get("referenceCode") or "").strip() or row.get("ean"),
-            "price": price,
-            "fulfilment": "marketplace" if (row.get("fulfilmentType") or "").upper() == "FBB" else "merchant",
-        })
+        listings.append(
+            {
+                "external_id": row["offerId"],
+                "sku": (row.get("referenceCode") or "").strip() or None,
+                "barcode": (row.get("ean") or "").strip() or None,
+                "name": (row.get("referenceCode") or "").strip() or row.get("ean"),
+                "price": price,
+                "fulfilment": "marketplace"
+                if (row.get("fulfilmentType") or "").upper() == "FBB"
+                else "merchant",
+            }
+        )
     return listings
 
 
@@ -243,10 +268,22 @@ def offers_from_csv(text):
 
 # Words in an Odoo carrier's name -> Bol's transporter code (checked in this order).
 CARRIER_WORDS = (
-    ("postnl", "TNT"), ("tnt", "TNT"), ("dhl for you", "DHLFORYOU"), ("dhlforyou", "DHLFORYOU"),
-    ("dhl", "DHL"), ("dpd be", "DPD-BE"), ("dpd", "DPD-NL"), ("bpost", "BPOST_BE"), ("ups", "UPS"),
-    ("gls", "GLS"), ("fedex", "FEDEX_NL"), ("trunkrs", "TRUNKRS"), ("budbee", "BUDBEE"),
-    ("briefpost", "BRIEFPOST"), ("cycloon", "CYCLOON"), ("dynalogic", "DYNALOGIC"),
+    ("postnl", "TNT"),
+    ("tnt", "TNT"),
+    ("dhl for you", "DHLFORYOU"),
+    ("dhlforyou", "DHLFORYOU"),
+    ("dhl", "DHL"),
+    ("dpd be", "DPD-BE"),
+    ("dpd", "DPD-NL"),
+    ("bpost", "BPOST_BE"),
+    ("ups", "UPS"),
+    ("gls", "GLS"),
+    ("fedex", "FEDEX_NL"),
+    ("trunkrs", "TRUNKRS"),
+    ("budbee", "BUDBEE"),
+    ("briefpost", "BRIEFPOST"),
+    ("cycloon", "CYCLOON"),
+    ("dynalogic", "DYNALOGIC"),
 )
 
 

@@ -19,20 +19,26 @@ class BolDemo(models.AbstractModel):
         Demo = self.env["marketplace.demo"]
         company = Demo._europe_company()
         url = Demo._simulator_url()
-        instance = self.env["marketplace.instance"].with_company(company).create({
-            "name": "Bol.com (simulator)",
-            "company_id": company.id,
-            "marketplace": "bol",
-            "bol_client_id": "sim-bol-client",
-            "bol_client_secret": "sim-bol-secret",
-            "bol_fulfilment": "ALL",
-            "api_base_url": url + "/bol",
-            "order_prefix": "BOL-",
-            "marketplace_order_prefix": "BOLFBB-",
-            "log_level": "all",
-            # an offer the merchant adds on the simulator later still arrives as a product
-            "create_products": True,
-        })
+        instance = (
+            self.env["marketplace.instance"]
+            .with_company(company)
+            .create(
+                {
+                    "name": "Bol.com (simulator)",
+                    "company_id": company.id,
+                    "marketplace": "bol",
+                    "bol_client_id": "sim-bol-client",
+                    "bol_client_secret": "sim-bol-secret",
+                    "bol_fulfilment": "ALL",
+                    "api_base_url": url + "/bol",
+                    "order_prefix": "BOL-",
+                    "marketplace_order_prefix": "BOLFBB-",
+                    "log_level": "all",
+                    # an offer the merchant adds on the simulator later still arrives as a product
+                    "create_products": True,
+                }
+            )
+        )
         instance.write({"marketplace_warehouse_id": fbb_warehouse(instance).id, "state": "confirmed"})
         catalogue = "marketplace_bol/data/demo_catalogue.csv"
         instance = Demo._ready(instance, "marketplace_bol.demo_instance", catalogue, days=7)

@@ -18,24 +18,38 @@ class BolOfferExport(models.AbstractModel):
         for listing, value in wanted.items():
             price = round(currency._convert(value, euro, instance.company_id, today), 2)
             if not 1 <= price <= 9999:
-                log._add("error", _("%(item)s: Bol.com takes prices from 1 to 9999 EUR, not %(price).2f: not sent.",
-                                    item=listing.sku or listing.barcode or listing.name, price=price), record=listing)
+                log._add(
+                    "error",
+                    _(
+                        "%(item)s: Bol.com takes prices from 1 to 9999 EUR, not %(price).2f: not sent.",
+                        item=listing.sku or listing.barcode or listing.name,
+                        price=price,
+                    ),
+                    record=listing,
+                )
                 continue
             prices[listing] = price
         return prices
 
     @api.model
     def _send(self, instance, client, kind, values):
-        (listing, value), = values.items()
+        ((listing, value),) = values.items()
         if not listing.external_id:
-            raise UserError(_("%s has no Bol.com offer id: import the listings first.",
-                              listing.sku or listing.barcode or listing.name))
+            raise UserError(
+                _(
+                    "%s has no Bol.com offer id: import the listings first.",
+                    listing.sku or listing.barcode or listing.name,
+                )
+            )
         if kind == "stock":
             # Free and forecasted quantities already leave out the open orders Odoo knows of.
-            process = client.update_stock(listing.external_id, value,
-                                          managed_by_retailer=instance.stock_basis != "on_hand")
+            process = client.update_stock(
+                listing.external_id, value, managed_by_retailer=instance.stock_basis != "on_hand"
+            )
         else:
-            process = client.update_price(listing.external_id, value, self._volume_prices(instance, listing, value))
+            process = client.update_price(
+                listing.external_id, value, self._volume_prices(instance, listing, value)
+            )
         return process["processStatusId"]
 
     @api.model

@@ -23,12 +23,22 @@ class BolOrderCancellation(models.Model):
     _rec_name = "order_ref"
     _check_company_auto = True
 
-    instance_id = fields.Many2one("marketplace.instance", required=True, ondelete="cascade", index=True,
-                                  readonly=True, check_company=True)
+    instance_id = fields.Many2one(
+        "marketplace.instance",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+        check_company=True,
+    )
     company_id = fields.Many2one(related="instance_id.company_id", store=True)
     order_ref = fields.Char(string="Bol.com Order", required=True, index=True, readonly=True)
-    items = fields.Char(string="Order Items", readonly=True, help="The order items the customer asked to cancel.")
-    status = fields.Char(readonly=True, help="Bol.com's process status of the cancellation (SUCCESS when done).")
+    items = fields.Char(
+        string="Order Items", readonly=True, help="The order items the customer asked to cancel."
+    )
+    status = fields.Char(
+        readonly=True, help="Bol.com's process status of the cancellation (SUCCESS when done)."
+    )
     error = fields.Text(readonly=True)
     reported = fields.Boolean(readonly=True, help="Told in the log of the order's processing.")
 
@@ -39,7 +49,11 @@ class BolOrderCancellation(models.Model):
         requested = self._to_confirm(instance, order)
         if not requested:
             return
-        outcome = {"instance_id": instance.id, "order_ref": str(order.get("orderId")), "items": ", ".join(requested)}
+        outcome = {
+            "instance_id": instance.id,
+            "order_ref": str(order.get("orderId")),
+            "items": ", ".join(requested),
+        }
         try:
             try:
                 process = client.cancel_items(requested)
@@ -63,9 +77,17 @@ class BolOrderCancellation(models.Model):
         requested = cancellation_requests(order)
         if not requested:
             return []
-        shipped = set(self.env["sale.order.line"].search([
-            ("order_id.marketplace_instance_id", "=", instance.id), ("marketplace_line_ref", "in", requested),
-            ("qty_delivered", ">", 0)]).mapped("marketplace_line_ref"))
+        shipped = set(
+            self.env["sale.order.line"]
+            .search(
+                [
+                    ("order_id.marketplace_instance_id", "=", instance.id),
+                    ("marketplace_line_ref", "in", requested),
+                    ("qty_delivered", ">", 0),
+                ]
+            )
+            .mapped("marketplace_line_ref")
+        )
         return [item for item in requested if item not in shipped]
 
     @api.model
@@ -76,16 +98,30 @@ class BolOrderCancellation(models.Model):
             return
         order_ref = str(payload.get("orderId"))
         # sudo: the engine's records of this order, marked told once
-        for outcome in self.sudo().search([("instance_id", "=", instance.id), ("order_ref", "=", order_ref),
-                                           ("reported", "=", False)], order="id"):
+        for outcome in self.sudo().search(
+            [("instance_id", "=", instance.id), ("order_ref", "=", order_ref), ("reported", "=", False)],
+            order="id",
+        ):
             outcome.reported = True
             if outcome.status == "SUCCESS":
-                log._add("success", _("Order %(order)s: cancellation of items %(items)s requested by the customer "
-                                      "confirmed to Bol.com.", order=order_ref, items=outcome.items),
-                         record=sales[:1] or None)
+                log._add(
+                    "success",
+                    _(
+                        "Order %(order)s: cancellation of items %(items)s requested by the customer "
+                        "confirmed to Bol.com.",
+                        order=order_ref,
+                        items=outcome.items,
+                    ),
+                    record=sales[:1] or None,
+                )
                 continue
-            message = _("Order %(order)s: the customer asked to cancel items %(items)s, but Bol.com did not "
-                        "confirm the cancellation (%(status)s: %(error)s); they stay on the order.",
-                        order=order_ref, items=outcome.items, status=outcome.status, error=outcome.error or "-")
+            message = _(
+                "Order %(order)s: the customer asked to cancel items %(items)s, but Bol.com did not "
+                "confirm the cancellation (%(status)s: %(error)s); they stay on the order.",
+                order=order_ref,
+                items=outcome.items,
+                status=outcome.status,
+                error=outcome.error or "-",
+            )
             sales._marketplace_flag(message)
             log._add("error", message, record=sales[:1] or None)

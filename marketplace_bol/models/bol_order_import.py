@@ -41,11 +41,16 @@ class BolOrderImport(models.AbstractModel):
         else:
             first = pytz.utc.localize(since).astimezone(AMSTERDAM).date()
             last = pytz.utc.localize(now).astimezone(AMSTERDAM).date()
-            windows = [{"change_date": (first + timedelta(days=n)).isoformat()} for n in range((last - first).days + 1)]
+            windows = [
+                {"change_date": (first + timedelta(days=n)).isoformat()}
+                for n in range((last - first).days + 1)
+            ]
         methods = fulfilment_methods(instance)
         lists = [(method, self._fbr_status(instance) if method == "FBR" else "SHIPPED") for method in methods]
         if lists == [("FBR", "ALL"), ("FBB", "SHIPPED")]:
-            lists = [("ALL", "ALL")]  # one list holds both (FBB parts not shipped yet wait: see to_neutral_orders)
+            lists = [
+                ("ALL", "ALL")
+            ]  # one list holds both (FBB parts not shipped yet wait: see to_neutral_orders)
         return [(method, status, window) for method, status in lists for window in windows]
 
     @api.model
@@ -71,16 +76,24 @@ class BolOrderImport(models.AbstractModel):
             next_token = "%d:%d:%s" % (index, page + 1, planned)
         else:
             next_token = "%d:1:%s" % (index + 1, planned) if index + 1 < len(queries) else None
-        headers = [OrderHeader(reference=str(o["orderId"]), updated_at=latest_change(o.get("orderItems") or []), raw=o)
-                   for o in orders if o.get("orderItems")]
+        headers = [
+            OrderHeader(
+                reference=str(o["orderId"]), updated_at=latest_change(o.get("orderItems") or []), raw=o
+            )
+            for o in orders
+            if o.get("orderItems")
+        ]
         return OrderPage(orders=headers, next_token=next_token)
 
     @api.model
     def _fetch_one(self, client, reference):
         """One order by its reference (that of its FBB part included), with its details."""
-        order = client.order(reference[:-len(FBB_SUFFIX)] if reference.endswith(FBB_SUFFIX) else reference)
-        return OrderHeader(reference=str(order["orderId"]), updated_at=latest_change(order.get("orderItems") or []),
-                           raw=order)
+        order = client.order(reference[: -len(FBB_SUFFIX)] if reference.endswith(FBB_SUFFIX) else reference)
+        return OrderHeader(
+            reference=str(order["orderId"]),
+            updated_at=latest_change(order.get("orderItems") or []),
+            raw=order,
+        )
 
     @api.model
     def _details(self, instance, client, header):
@@ -100,8 +113,13 @@ class BolOrderImport(models.AbstractModel):
         sales = self.env["sale.order"]
         for part in to_neutral_orders(payload, fulfilment_methods(instance)):
             order = NeutralOrder.model_validate(part)
-            known = sales.search_count([("marketplace_instance_id", "=", instance.id),
-                                        ("marketplace_order_ref", "=", order.external_id)], limit=1)
+            known = sales.search_count(
+                [
+                    ("marketplace_instance_id", "=", instance.id),
+                    ("marketplace_order_ref", "=", order.external_id),
+                ],
+                limit=1,
+            )
             sale = self.env["marketplace.order.service"]._import(instance, order, log)
             if not known:
                 self._check_products(instance, order, sale)
@@ -120,11 +138,21 @@ class BolOrderImport(models.AbstractModel):
         unmatched = sale.order_line.filtered(lambda l: l.product_id in fallback and l.marketplace_line_ref)
         archived = unmatched.filtered("marketplace_matching_reason")[:1]
         if archived:
-            raise UserError(_("Order %(order)s: %(reason)s Then Retry.", order=order.reference,
-                              reason=archived.marketplace_matching_reason))
+            raise UserError(
+                _(
+                    "Order %(order)s: %(reason)s Then Retry.",
+                    order=order.reference,
+                    reason=archived.marketplace_matching_reason,
+                )
+            )
         if unmatched and not instance.create_products:
             line = next(l for l in order.lines if l.external_id == unmatched[0].marketplace_line_ref)
-            raise UserError(_(
-                "Order %(order)s: no Odoo product matches EAN %(ean)s (offer reference %(ref)s). Create the "
-                "product or import the listings, or let the instance create products, then Retry.",
-                order=order.reference, ean=line.barcode or "-", ref=line.sku or "-"))
+            raise UserError(
+                _(
+                    "Order %(order)s: no Odoo product matches EAN %(ean)s (offer reference %(ref)s). Create the "
+                    "product or import the listings, or let the instance create products, then Retry.",
+                    order=order.reference,
+                    ean=line.barcode or "-",
+                    ref=line.sku or "-",
+                )
+            )

@@ -28,12 +28,16 @@ class BolProcessStatus(models.AbstractModel):
     @api.model
     def _known(self, instance, reference):
         """Whether a delivery, return or export of this account already holds the process."""
-        pickings = self.env["stock.picking"].search([("marketplace_instance_id", "=", instance.id),
-                                                     ("marketplace_export_ref", "like", reference)])
+        pickings = self.env["stock.picking"].search(
+            [("marketplace_instance_id", "=", instance.id), ("marketplace_export_ref", "like", reference)]
+        )
         if any(reference in p.marketplace_export_ref.split(",") for p in pickings):
             return True
-        return bool(self.env["marketplace.export"].search_count(
-            [("instance_id", "=", instance.id), ("name", "=", reference)], limit=1))
+        return bool(
+            self.env["marketplace.export"].search_count(
+                [("instance_id", "=", instance.id), ("name", "=", reference)], limit=1
+            )
+        )
 
     @api.model
     def _result(self, client, references):
@@ -47,18 +51,30 @@ class BolProcessStatus(models.AbstractModel):
             return ExportStatus(status=pending[0].get("status") or "PENDING")
         failed = [s for s in statuses if s.get("status") != "SUCCESS"]
         if failed:
-            return ExportStatus(status=failed[0]["status"], finished=True, error="; ".join(
-                s.get("errorMessage") or _("Bol.com answered %s.", s.get("status")) for s in failed))
+            return ExportStatus(
+                status=failed[0]["status"],
+                finished=True,
+                error="; ".join(
+                    s.get("errorMessage") or _("Bol.com answered %s.", s.get("status")) for s in failed
+                ),
+            )
         return ExportStatus(status="SUCCESS", finished=True)
 
     @api.model
     def _prefetch(self, instance, client):
         """Check Export Results: the process statuses of every delivery, return and offer write
         waiting for Bol, read in bulk calls once per run rather than one call each."""
-        refs = self.env["marketplace.export"].search([
-            ("instance_id", "=", instance.id), ("state", "=", "pending"), ("name", "!=", False)]).mapped("name")
-        for joined in self.env["stock.picking"].search([("marketplace_instance_id", "=", instance.id),
-                                                        ("marketplace_export_state", "=", "sent")]).mapped(
-                                                            "marketplace_export_ref"):
+        refs = (
+            self.env["marketplace.export"]
+            .search([("instance_id", "=", instance.id), ("state", "=", "pending"), ("name", "!=", False)])
+            .mapped("name")
+        )
+        for joined in (
+            self.env["stock.picking"]
+            .search(
+                [("marketplace_instance_id", "=", instance.id), ("marketplace_export_state", "=", "sent")]
+            )
+            .mapped("marketplace_export_ref")
+        ):
             refs += (joined or "").split(",")
         client.prefetch_process_statuses(refs)

@@ -32,7 +32,14 @@ class BolReturnImport(models.AbstractModel):
         if method != "FBB":
             return {}
         ids = {str(item.get("orderId")) for row in rows for item in row.get("returnItems") or []}
-        mixed = set(self.env["sale.order"].search([
-            ("marketplace_instance_id", "=", instance.id),
-            ("marketplace_order_ref", "in", [i + FBB_SUFFIX for i in ids])]).mapped("marketplace_order_ref"))
+        mixed = set(
+            self.env["sale.order"]
+            .search(
+                [
+                    ("marketplace_instance_id", "=", instance.id),
+                    ("marketplace_order_ref", "in", [i + FBB_SUFFIX for i in ids]),
+                ]
+            )
+            .mapped("marketplace_order_ref")
+        )
         return {i: i + FBB_SUFFIX for i in ids if i + FBB_SUFFIX in mixed}

@@ -19,19 +19,34 @@ class BolShipment(models.AbstractModel):
         if not items:
             raise UserError(_("%s ships no Bol.com order item.", picking.name))
         if len(items) > MAX_SHIPMENT_ITEMS:
-            raise UserError(_("%(picking)s ships %(count)s order items; Bol.com takes %(max)s per shipment: split it.",
-                              picking=picking.name, count=len(items), max=MAX_SHIPMENT_ITEMS))
+            raise UserError(
+                _(
+                    "%(picking)s ships %(count)s order items; Bol.com takes %(max)s per shipment: split it.",
+                    picking=picking.name,
+                    count=len(items),
+                    max=MAX_SHIPMENT_ITEMS,
+                )
+            )
         carrier = picking.carrier_id
-        code = (carrier.bol_transporter_code or transporter_code(carrier.name, TRANSPORTER_CODES)) if carrier else \
-            ("OTHER" if picking.carrier_tracking_ref else None)
-        process = client.create_shipment(sorted(items.items()), reference=picking.name, transporter_code=code,
-                                         track_and_trace=picking.carrier_tracking_ref or None)
+        code = (
+            (carrier.bol_transporter_code or transporter_code(carrier.name, TRANSPORTER_CODES))
+            if carrier
+            else ("OTHER" if picking.carrier_tracking_ref else None)
+        )
+        process = client.create_shipment(
+            sorted(items.items()),
+            reference=picking.name,
+            transporter_code=code,
+            track_and_trace=picking.carrier_tracking_ref or None,
+        )
         return process["processStatusId"]
 
     @api.model
     def _shipment_sent(self, instance, client, picking):
         items = sorted(picking._marketplace_items())
-        return self.env["bol.process.status"]._find(instance, client, items[0] if items else None, "CREATE_SHIPMENT")
+        return self.env["bol.process.status"]._find(
+            instance, client, items[0] if items else None, "CREATE_SHIPMENT"
+        )
 
     @api.model
     def _send_return(self, client, picking):
@@ -48,12 +63,16 @@ class BolShipment(models.AbstractModel):
     @api.model
     def _return_sent(self, instance, client, picking):
         Process = self.env["bol.process.status"]
-        refs = [Process._find(instance, client, rma, "HANDLE_RETURN_ITEM") for rma in self._return_items(picking)]
+        refs = [
+            Process._find(instance, client, rma, "HANDLE_RETURN_ITEM") for rma in self._return_items(picking)
+        ]
         return ",".join(refs) if refs and all(refs) else False
 
     @api.model
     def _return_items(self, picking):
         items = {}
         for move in picking.move_ids.filtered(lambda m: m.marketplace_return_line_ref and m.quantity):
-            items[move.marketplace_return_line_ref] = items.get(move.marketplace_return_line_ref, 0) + int(move.quantity)
+            items[move.marketplace_return_line_ref] = items.get(move.marketplace_return_line_ref, 0) + int(
+                move.quantity
+            )
         return items

@@ -20,8 +20,9 @@ def fbb_warehouse(instance):
     """Bol.com's FBB stock of the company lives in one warehouse shared by its accounts."""
     Warehouse = instance.env["stock.warehouse"]
     company = instance.company_id
-    return Warehouse.search([("company_id", "=", company.id), ("code", "=", "BOL")], limit=1) \
-        or Warehouse.create({"name": _("Bol.com FBB"), "code": "BOL", "company_id": company.id})
+    return Warehouse.search(
+        [("company_id", "=", company.id), ("code", "=", "BOL")], limit=1
+    ) or Warehouse.create({"name": _("Bol.com FBB"), "code": "BOL", "company_id": company.id})
 
 
 class MarketplaceInstance(models.Model):
@@ -34,12 +35,15 @@ class MarketplaceInstance(models.Model):
     bol_client_id = fields.Char(string="Client ID", groups=MANAGER, copy=False)
     bol_client_secret = fields.Char(string="Client Secret", groups=MANAGER, copy=False)
     bol_fulfilment = fields.Selection(
-        [("FBR", "FBR"), ("FBB", "FBB"), ("ALL", "FBR & FBB")], string="Use Operation For", default="FBR",
+        [("FBR", "FBR"), ("FBB", "FBB"), ("ALL", "FBR & FBB")],
+        string="Use Operation For",
+        default="FBR",
         help="Fulfilment methods this account synchronizes: orders you ship (FBR), orders Bol.com ships from "
         "its warehouse (FBB), or both.",
     )
     bol_return_status = fields.Selection(
-        [("unhandled", "Unhandled"), ("handled", "Handled")], string="Import Return for Status",
+        [("unhandled", "Unhandled"), ("handled", "Handled")],
+        string="Import Return for Status",
         default="unhandled",
         help="Unhandled: returns on their way, received in Odoo by validating their return picking (Bol.com "
         "is then told). Handled: returns already dealt with on Bol.com, booked back at once.",
@@ -60,14 +64,26 @@ class MarketplaceInstance(models.Model):
         for vals in vals_list:
             if vals.get("marketplace") == "bol":
                 vals.setdefault("create_company_contact", True)  # Bol's business buyers: company + buyer
-                vals.setdefault("sync_listings_on", "barcode")  # every Bol offer has an EAN; references are optional
-                vals.setdefault("order_status_ids", [(6, 0, self.env.ref("marketplace_bol.order_status_open").ids)])
+                vals.setdefault(
+                    "sync_listings_on", "barcode"
+                )  # every Bol offer has an EAN; references are optional
+                vals.setdefault(
+                    "order_status_ids", [(6, 0, self.env.ref("marketplace_bol.order_status_open").ids)]
+                )
         return super().create(vals_list)
 
     # account -----------------------------------------------------------------------------------
     def _bol_jobs(self):
-        return ["import_orders", "export_shipments", "export_inventory", "export_prices", "check_results",
-                "import_inventory", "import_listings", "import_returns"]
+        return [
+            "import_orders",
+            "export_shipments",
+            "export_inventory",
+            "export_prices",
+            "check_results",
+            "import_inventory",
+            "import_listings",
+            "import_returns",
+        ]
 
     def _bol_client(self):
         self.ensure_one()
@@ -76,7 +92,8 @@ class MarketplaceInstance(models.Model):
             raise UserError(_("Fill in the Client ID and Client Secret of %s.", self.name))
         params = self.env["ir.config_parameter"].sudo()  # sudo: system parameters, read only
         return BolClient(
-            client_id=account.bol_client_id, client_secret=account.bol_client_secret,
+            client_id=account.bol_client_id,
+            client_secret=account.bol_client_secret,
             endpoint=account.api_base_url or None,
             rate_scale=float(params.get_param("marketplace_bol.rate_scale", "1") or 1),
             max_wait=float(params.get_param("marketplace_bol.max_wait", "300") or 300),
@@ -112,7 +129,9 @@ class MarketplaceInstance(models.Model):
     def _bol_map_order(self, payload):
         parts = to_neutral_orders(payload, fulfilment_methods(self))
         if not parts:
-            raise UserError(_("Bol.com order %s holds nothing this account imports yet.", payload.get("orderId")))
+            raise UserError(
+                _("Bol.com order %s holds nothing this account imports yet.", payload.get("orderId"))
+            )
         return parts[0]
 
     def _bol_queue_order(self, line, payload, log):
@@ -172,11 +191,16 @@ class MarketplaceInstance(models.Model):
         """Every offer through Bol's asynchronous offer export (CSV), in pages of 500."""
         process = client.wait_process(client.request_offer_export(), EXPORT_WAIT)
         if process.get("status") != "SUCCESS":
-            raise UserError(_("Bol.com did not prepare the offer export (%(status)s): %(error)s",
-                              status=process.get("status"), error=process.get("errorMessage") or "-"))
+            raise UserError(
+                _(
+                    "Bol.com did not prepare the offer export (%(status)s): %(error)s",
+                    status=process.get("status"),
+                    error=process.get("errorMessage") or "-",
+                )
+            )
         listings = offers_from_csv(client.offer_export(process["entityId"]))
         for start in range(0, len(listings), 500):
-            yield listings[start:start + 500]
+            yield listings[start : start + 500]
 
     # returns -------------------------------------------------------------------------------------
     def _bol_read_returns(self, client):

@@ -16,6 +16,9 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     bol_handling_result = fields.Selection(
-        [(code, LABELS[code]) for code in HANDLING_RESULTS], string="Bol.com Handling Result",
-        default="RETURN_RECEIVED", copy=False,
-        help="What Bol.com is told when this return picking of an unhandled Bol.com return is validated.")
+        [(code, LABELS[code]) for code in HANDLING_RESULTS],
+        string="Bol.com Handling Result",
+        default="RETURN_RECEIVED",
+        copy=False,
+        help="What Bol.com is told when this return picking of an unhandled Bol.com return is validated.",
+    )

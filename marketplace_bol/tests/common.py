@@ -26,23 +26,38 @@ class BolCase(SimulatorCase):
         self.fbb_offers = [o for o in self.offers if o["fulfilmentMethod"] == "FBB"]
         # every offer has its product in Odoo (by EAN), but the last FBR one
         self.unknown = self.fbr_offers[-1]
-        self.products = self.env["product.product"].create([{
-            "name": o["sku"], "barcode": o["ean"], "default_code": o["sku"], "type": "product", "list_price": 10,
-        } for o in self.offers if o is not self.unknown])
-        self.instance = self.env["marketplace.instance"].create({
-            "name": "Bol Test Account",
-            "marketplace": "bol",
-            "bol_client_id": "sim-bol-client",
-            "bol_client_secret": "sim-bol-secret",
-            "bol_fulfilment": "ALL",
-            "api_base_url": self.sim_url + "/bol",
-            "order_prefix": "BOL-",
-            "marketplace_order_prefix": "BOLFBB-",
-            "log_level": "all",
-            "workflow_id": self.env["marketplace.workflow"].create({"name": "Confirm", "confirm_order": True}).id,
-            "marketplace_workflow_id": self.env["marketplace.workflow"].create(
-                {"name": "Confirm FBB", "confirm_order": True}).id,
-        })
+        self.products = self.env["product.product"].create(
+            [
+                {
+                    "name": o["sku"],
+                    "barcode": o["ean"],
+                    "default_code": o["sku"],
+                    "type": "product",
+                    "list_price": 10,
+                }
+                for o in self.offers
+                if o is not self.unknown
+            ]
+        )
+        self.instance = self.env["marketplace.instance"].create(
+            {
+                "name": "Bol Test Account",
+                "marketplace": "bol",
+                "bol_client_id": "sim-bol-client",
+                "bol_client_secret": "sim-bol-secret",
+                "bol_fulfilment": "ALL",
+                "api_base_url": self.sim_url + "/bol",
+                "order_prefix": "BOL-",
+                "marketplace_order_prefix": "BOLFBB-",
+                "log_level": "all",
+                "workflow_id": self.env["marketplace.workflow"]
+                .create({"name": "Confirm", "confirm_order": True})
+                .id,
+                "marketplace_workflow_id": self.env["marketplace.workflow"]
+                .create({"name": "Confirm FBB", "confirm_order": True})
+                .id,
+            }
+        )
 
     # simulator ----------------------------------------------------------------------------------
     def add_orders(self, **spec):

@@ -20,9 +20,20 @@ class TestBolAccount(BolCase):
         self.instance.action_confirm()
         self.assertEqual(self.instance.state, "confirmed")
         self.assertEqual(self.instance.marketplace_warehouse_id.code, "BOL")
-        self.assertEqual(set(self.instance.job_ids.mapped("job")), {
-            "import_orders", "export_shipments", "export_inventory", "export_prices", "check_results",
-            "import_inventory", "import_listings", "import_returns", "process_queues"})
+        self.assertEqual(
+            set(self.instance.job_ids.mapped("job")),
+            {
+                "import_orders",
+                "export_shipments",
+                "export_inventory",
+                "export_prices",
+                "check_results",
+                "import_inventory",
+                "import_listings",
+                "import_returns",
+                "process_queues",
+            },
+        )
         # defaults of a Bol.com account
         self.assertEqual(self.instance.sync_listings_on, "barcode")
         self.assertTrue(self.instance.create_company_contact)
@@ -42,8 +53,11 @@ class TestBolAccount(BolCase):
     def test_the_demo_account_imports_orders_without_credentials(self):
         self.env["ir.config_parameter"].set_param("marketplace.simulator_url", self.sim_url)
         # the simulator as docker compose runs it (seed 1: the demo catalogue's offers)
-        self.sim("POST", "/_sim/reset", {"seed": 1, "sizes": {"bol": {"orders": 0, "returns": 0}},
-                                         "rate_limits": False})
+        self.sim(
+            "POST",
+            "/_sim/reset",
+            {"seed": 1, "sizes": {"bol": {"orders": 0, "returns": 0}}, "rate_limits": False},
+        )
         demo = self.env["bol.demo"]._create_instance()
         self.assertEqual((demo.state, demo.bol_fulfilment), ("confirmed", "ALL"))
         self.assertEqual(demo.api_base_url, self.sim_url + "/bol")
@@ -54,10 +68,14 @@ class TestBolAccount(BolCase):
         demo.action_process_queues()
         orders = self.env["sale.order"].search([("marketplace_instance_id", "=", demo.id)])
         self.assertEqual(len(orders), 3)
-        self.assertEqual(sorted(orders.mapped("marketplace_fulfilment")), ["marketplace", "merchant", "merchant"])
+        self.assertEqual(
+            sorted(orders.mapped("marketplace_fulfilment")), ["marketplace", "merchant", "merchant"]
+        )
         products = orders.order_line.product_id.filtered(lambda p: p.type == "product")
-        self.assertTrue(products and all(p.default_code.startswith("BOL-") and p.barcode for p in products),
-                        "the demo catalogue's products, matched by EAN")
+        self.assertTrue(
+            products and all(p.default_code.startswith("BOL-") and p.barcode for p in products),
+            "the demo catalogue's products, matched by EAN",
+        )
         self.assertEqual(self.env["product.product"].search_count([]), products_before, "none had to be made")
         self.assertFalse(orders.filtered("marketplace_sync_error"), orders.mapped("marketplace_sync_message"))
         # the demo's Dutch company: Bol's prices include the Netherlands' VAT (Belgium's for a

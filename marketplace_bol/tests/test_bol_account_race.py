@@ -32,21 +32,37 @@ class TestBolAccountRace(CommittedCase):
 
     def setUp(self):
         super().setUp()
-        requests.post(self.sim_url + "/_sim/reset", json={"seed": 5, "sizes": {"bol": {"orders": 0, "products": 2}},
-                                                         "rate_limits": False}, timeout=30).raise_for_status()
+        requests.post(
+            self.sim_url + "/_sim/reset",
+            json={"seed": 5, "sizes": {"bol": {"orders": 0, "products": 2}}, "rate_limits": False},
+            timeout=30,
+        ).raise_for_status()
         client_module.reset_rate_limits()
         client_module.forget_tokens()
         with self.registry.cursor() as cr:
-            instances = self._env(cr)["marketplace.instance"].create([{
-                "name": name, "marketplace": "bol", "bol_client_id": "sim-bol-client",
-                "bol_client_secret": "sim-bol-secret", "bol_fulfilment": "FBR", "api_base_url": self.sim_url + "/bol",
-            } for name in ("Bol Race Alice", "Bol Race Bob")])
+            instances = self._env(cr)["marketplace.instance"].create(
+                [
+                    {
+                        "name": name,
+                        "marketplace": "bol",
+                        "bol_client_id": "sim-bol-client",
+                        "bol_client_secret": "sim-bol-secret",
+                        "bol_fulfilment": "FBR",
+                        "api_base_url": self.sim_url + "/bol",
+                    }
+                    for name in ("Bol Race Alice", "Bol Race Bob")
+                ]
+            )
             self.instance_ids = instances.ids
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
         with self.registry.cursor() as cr:
-            instances = self._env(cr)["marketplace.instance"].with_context(active_test=False).browse(self.instance_ids)
+            instances = (
+                self._env(cr)["marketplace.instance"]
+                .with_context(active_test=False)
+                .browse(self.instance_ids)
+            )
             pricelists = instances.pricelist_id
             instances.unlink()
             pricelists.unlink()

@@ -49,7 +49,9 @@ class TestBolLimits(BolCase):
         picking._action_done()
         self.fault("create-shipment", "429", count=50, retry_after=30)  # beyond the time budget (20 s)
         self.instance.action_export_shipments()
-        self.assertEqual(picking.marketplace_export_state, "pending", "not a refusal: sent again at the next run")
+        self.assertEqual(
+            picking.marketplace_export_state, "pending", "not a refusal: sent again at the next run"
+        )
         log = self.last_log("export_shipments")
         error = log.line_ids.filtered(lambda l: l.level == "error")
         self.assertIn("Bol.com asked to slow down for longer than the job may wait", error.message)

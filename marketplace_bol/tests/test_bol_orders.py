@@ -26,10 +26,16 @@ class TestBolOrders(BolCase):
         fbb_sale = self.order(fbb)
         self.assertEqual(fbb_sale.name, "BOLFBB-%s" % fbb)
         self.assertEqual(fbb_sale.marketplace_fulfilment, "marketplace")
-        self.assertEqual((sale.marketplace_status, fbb_sale.marketplace_status), ("Open", "Shipped"), "in words")
+        self.assertEqual(
+            (sale.marketplace_status, fbb_sale.marketplace_status), ("Open", "Shipped"), "in words"
+        )
         self.assertEqual(fbb_sale.warehouse_id, self.instance.marketplace_warehouse_id)
-        self.assertEqual(fbb_sale.picking_ids.mapped("state"), ["done"], "Bol shipped it from the FBB warehouse")
-        self.assertEqual(fbb_sale.picking_ids.location_id, self.instance.marketplace_warehouse_id.lot_stock_id)
+        self.assertEqual(
+            fbb_sale.picking_ids.mapped("state"), ["done"], "Bol shipped it from the FBB warehouse"
+        )
+        self.assertEqual(
+            fbb_sale.picking_ids.location_id, self.instance.marketplace_warehouse_id.lot_stock_id
+        )
         # Read again (a later change at Bol): no second order, no second delivery.
         self.set_status(fbb, "SHIPPED")
         self.rewind()
@@ -79,9 +85,17 @@ class TestBolOrders(BolCase):
         self.assertLessEqual(self.last_log("import_orders").api_calls, 3, "known orders cost no detail call")
 
     def test_a_company_buyer_becomes_a_company_contact_with_its_vat_and_reference(self):
-        created = self.add_orders(b2b=True, country="NL", billing_details={"orderReference": "PO-4711"},
-                                  shipment_details={"streetName": "Magazijnweg", "houseNumber": "7",
-                                                    "firstName": "Inge", "surname": "Ontvanger"})
+        created = self.add_orders(
+            b2b=True,
+            country="NL",
+            billing_details={"orderReference": "PO-4711"},
+            shipment_details={
+                "streetName": "Magazijnweg",
+                "houseNumber": "7",
+                "firstName": "Inge",
+                "surname": "Ontvanger",
+            },
+        )
         self.import_orders()
         sale = self.order(created["orders"][0])
         billing = self.sim_order(created["orders"][0])["order"]["billingDetails"]
@@ -111,8 +125,9 @@ class TestBolOrders(BolCase):
         self.assertEqual(product.barcode, self.unknown["ean"])
 
     def test_prices_include_vat_and_can_become_tax_excluded_unit_prices(self):
-        tax = self.env["account.tax"].create({"name": "BTW 21%", "amount": 21, "type_tax_use": "sale",
-                                              "price_include": False})
+        tax = self.env["account.tax"].create(
+            {"name": "BTW 21%", "amount": 21, "type_tax_use": "sale", "price_include": False}
+        )
         offer = self.fbr_offers[0]
         self.product(offer).taxes_id = tax
         # default: the total is Bol's to the cent (a tax-included twin of the product's tax)
@@ -123,7 +138,9 @@ class TestBolOrders(BolCase):
         self.assertFalse(sale.marketplace_sync_error)
         # "Managing Excluded Taxes on Odoo Product?": the product's own tax, a tax-excluded price
         self.instance.bol_excluded_taxes = True
-        second = self.add_orders(lines=[{"ean": offer["ean"], "unit_price": 10.0, "quantity": 3}])["orders"][0]
+        second = self.add_orders(lines=[{"ean": offer["ean"], "unit_price": 10.0, "quantity": 3}])["orders"][
+            0
+        ]
         self.rewind()
         self.import_orders()
         sale = self.order(second)
@@ -141,13 +158,20 @@ class TestBolOrders(BolCase):
         (never the company's default tax)."""
         company = self.env.company
         group = self.env["account.tax.group"].create({"name": "BTW 21%", "company_id": company.id})
-        nl21 = self.env["account.tax"].create({"name": "21% NL", "amount": 21, "type_tax_use": "sale",
-                                               "tax_group_id": group.id})
-        be21 = self.env["account.tax"].create({"name": "21% BE (OSS)", "amount": 21, "type_tax_use": "sale",
-                                               "tax_group_id": group.id})
-        self.env["account.fiscal.position"].create({
-            "name": "Belgium (OSS)", "auto_apply": True, "country_id": self.env.ref("base.be").id,
-            "tax_ids": [Command.create({"tax_src_id": nl21.id, "tax_dest_id": be21.id})]})
+        nl21 = self.env["account.tax"].create(
+            {"name": "21% NL", "amount": 21, "type_tax_use": "sale", "tax_group_id": group.id}
+        )
+        be21 = self.env["account.tax"].create(
+            {"name": "21% BE (OSS)", "amount": 21, "type_tax_use": "sale", "tax_group_id": group.id}
+        )
+        self.env["account.fiscal.position"].create(
+            {
+                "name": "Belgium (OSS)",
+                "auto_apply": True,
+                "country_id": self.env.ref("base.be").id,
+                "tax_ids": [Command.create({"tax_src_id": nl21.id, "tax_dest_id": be21.id})],
+            }
+        )
         taxed, untaxed = self.fbr_offers[0], self.fbr_offers[1]
         self.product(taxed).taxes_id = nl21
         self.product(untaxed).taxes_id = False
@@ -155,9 +179,16 @@ class TestBolOrders(BolCase):
         for system in ("odoo", "marketplace"):
             with self.subTest(system=system):
                 self.instance.tax_system = system
-                dutch = self.add_orders(country="NL", lines=[{"ean": taxed["ean"], "unit_price": 12.99, "quantity": 3},
-                                                             {"ean": untaxed["ean"], "unit_price": 5.00}])["orders"][0]
-                belgian = self.add_orders(country="BE", lines=[{"ean": taxed["ean"], "unit_price": 7.49}])["orders"][0]
+                dutch = self.add_orders(
+                    country="NL",
+                    lines=[
+                        {"ean": taxed["ean"], "unit_price": 12.99, "quantity": 3},
+                        {"ean": untaxed["ean"], "unit_price": 5.00},
+                    ],
+                )["orders"][0]
+                belgian = self.add_orders(country="BE", lines=[{"ean": taxed["ean"], "unit_price": 7.49}])[
+                    "orders"
+                ][0]
                 self.rewind()
                 self.import_orders()
                 for order_id, vat in ((dutch, nl21), (belgian, be21)):
@@ -171,9 +202,13 @@ class TestBolOrders(BolCase):
                     self.assertEqual(round(sale.amount_total, 2), total, "Bol's total, to the cent")
                     self.assertFalse(sale.marketplace_sync_error, sale.marketplace_sync_message)
                 dutch_sale = self.order(dutch)
-                self.assertEqual(round(dutch_sale.amount_tax, 2), round(3 * 12.99 - round(3 * 12.99 / 1.21, 2), 2))
-                self.assertFalse(dutch_sale.order_line.filtered(lambda l: l.product_id == self.product(untaxed)).tax_id,
-                                 "a product without tax gets none")
+                self.assertEqual(
+                    round(dutch_sale.amount_tax, 2), round(3 * 12.99 - round(3 * 12.99 / 1.21, 2), 2)
+                )
+                self.assertFalse(
+                    dutch_sale.order_line.filtered(lambda l: l.product_id == self.product(untaxed)).tax_id,
+                    "a product without tax gets none",
+                )
 
     def test_a_cancellation_request_before_the_import_is_confirmed_and_left_out(self):
         created = self.add_orders(lines=2)
@@ -185,8 +220,11 @@ class TestBolOrders(BolCase):
         self.assertEqual(sale.order_line.mapped("marketplace_line_ref"), [kept])
         self.assertEqual(len(sale.picking_ids.move_ids), 1)
         items = {i["orderItemId"]: i for i in self.sim_order(order_id)["order"]["orderItems"]}
-        self.assertEqual(items[cancelled]["quantityCancelled"], items[cancelled]["quantity"],
-                         "the cancellation was confirmed to Bol.com")
+        self.assertEqual(
+            items[cancelled]["quantityCancelled"],
+            items[cancelled]["quantity"],
+            "the cancellation was confirmed to Bol.com",
+        )
         self.assertEqual(items[kept]["quantityCancelled"], 0)
         log = self.last_log("process_queues")
         self.assertIn("confirmed to Bol.com", " ".join(log.line_ids.mapped("message")))
@@ -206,7 +244,9 @@ class TestBolOrders(BolCase):
         self.assertEqual(line.product_uom_qty, 0)
         moves = sale.picking_ids.move_ids
         self.assertEqual(moves.filtered(lambda m: m.sale_line_id == line).state, "cancel")
-        self.assertNotEqual(moves.filtered(lambda m: m.sale_line_id.marketplace_line_ref == kept).state, "cancel")
+        self.assertNotEqual(
+            moves.filtered(lambda m: m.sale_line_id.marketplace_line_ref == kept).state, "cancel"
+        )
         self.assertEqual(sale.state, "sale")
         # the customer cancels the rest: nothing is left, the whole order is cancelled
         time.sleep(1)  # Bol dates changes to the second: a later change
@@ -228,19 +268,27 @@ class TestBolOrders(BolCase):
         self.set_status(order_id, "request_cancellation")
         self.rewind()
         self.import_orders()
-        self.assertEqual(self.sim_order(order_id)["status"], "CANCELLATION_REQUESTED", "not confirmed to Bol.com")
+        self.assertEqual(
+            self.sim_order(order_id)["status"], "CANCELLATION_REQUESTED", "not confirmed to Bol.com"
+        )
         self.assertEqual(sale.order_line.product_uom_qty, 1)
 
     def test_a_product_whose_ean_was_corrected_takes_its_orders_by_offer_reference(self):
         offer = next(o for o in self.fbr_offers if o["reference"] and o is not self.unknown)
         product = self.product(offer)
-        product.write({"barcode": "4006381333931", "default_code": offer["reference"]})  # the EAN corrected in Odoo
+        product.write(
+            {"barcode": "4006381333931", "default_code": offer["reference"]}
+        )  # the EAN corrected in Odoo
         self.instance.create_products = True
         order_id = self.add_orders(lines=[{"offer_id": offer["offerId"]}])["orders"][0]
         self.import_orders()
-        self.assertEqual(self.order(order_id).order_line.product_id, product, "matched by the offer reference")
+        self.assertEqual(
+            self.order(order_id).order_line.product_id, product, "matched by the offer reference"
+        )
         Product = self.env["product.product"].with_context(active_test=False)
-        self.assertEqual(Product.search([("default_code", "=", offer["reference"])]), product, "not created again")
+        self.assertEqual(
+            Product.search([("default_code", "=", offer["reference"])]), product, "not created again"
+        )
         self.assertFalse(Product.search([("barcode", "=", offer["ean"])]))
 
     def test_an_order_for_an_archived_product_waits_with_the_reason(self):
@@ -278,8 +326,9 @@ class TestBolOrders(BolCase):
         self.import_orders()
         self.assertFalse(self.order(order_id))
         # Marketplaces > Recover Order, as a merchant does it
-        wizard = self.env["marketplace.recover.order"].create({"instance_id": self.instance.id,
-                                                               "reference": " %s " % order_id})
+        wizard = self.env["marketplace.recover.order"].create(
+            {"instance_id": self.instance.id, "reference": " %s " % order_id}
+        )
         action = wizard.action_recover()
         sale = self.env["sale.order"].browse(action["res_id"])
         self.assertEqual(action["res_model"], "sale.order")

@@ -8,10 +8,18 @@ from .common import BolCase
 class TestBolReturns(BolCase):
     def setUp(self):
         super().setUp()
-        self.instance.workflow_id = self.env["marketplace.workflow"].create({
-            "name": "Confirm and invoice", "confirm_order": True, "create_invoice": True, "validate_invoice": True})
+        self.instance.workflow_id = self.env["marketplace.workflow"].create(
+            {
+                "name": "Confirm and invoice",
+                "confirm_order": True,
+                "create_invoice": True,
+                "validate_invoice": True,
+            }
+        )
         self.confirm()
-        created = self.add_orders(lines=[{"ean": self.fbr_offers[0]["ean"], "quantity": 2, "unit_price": 20.0}])
+        created = self.add_orders(
+            lines=[{"ean": self.fbr_offers[0]["ean"], "quantity": 2, "unit_price": 20.0}]
+        )
         self.order_id = created["orders"][0]
         self.item = created["order_items"][self.order_id][0]
         self.import_orders()
@@ -33,7 +41,8 @@ class TestBolReturns(BolCase):
 
     def test_an_unhandled_return_waits_for_the_goods_then_tells_bol_by_rma(self):
         rma = self.sim("POST", "/_sim/bol/add_return", {"order_item_id": self.item, "quantity": 1})[
-            "returnItems"][0]["rmaId"]
+            "returnItems"
+        ][0]["rmaId"]
         ret = self._import_returns()
         self.assertEqual(len(ret), 1)
         picking = ret.picking_ids
@@ -62,7 +71,9 @@ class TestBolReturns(BolCase):
 
     def _rma_results(self, rma):
         """[(quantity, handling result)] Bol.com recorded for the RMA id."""
-        bol = BolClient(client_id="sim-bol-client", client_secret="sim-bol-secret", endpoint=self.sim_url + "/bol")
+        bol = BolClient(
+            client_id="sim-bol-client", client_secret="sim-bol-secret", endpoint=self.sim_url + "/bol"
+        )
         for ret in bol.returns_page("FBR", True) + bol.returns_page("FBR", False):
             for item in ret["returnItems"]:
                 if item["rmaId"] == rma:
@@ -71,7 +82,8 @@ class TestBolReturns(BolCase):
 
     def test_a_lost_receipt_answer_is_found_at_bol_and_not_sent_twice(self):
         rma = self.sim("POST", "/_sim/bol/add_return", {"order_item_id": self.item, "quantity": 1})[
-            "returnItems"][0]["rmaId"]
+            "returnItems"
+        ][0]["rmaId"]
         ret = self._import_returns()
         picking = ret.picking_ids
         picking.bol_handling_result = "EXCHANGE_PRODUCT"
@@ -79,7 +91,9 @@ class TestBolReturns(BolCase):
         picking._action_done()
         self.fault("handle-return", "lost_answer")
         self.instance.action_export_shipments()
-        self.assertEqual(picking.marketplace_export_state, "uncertain", "a lost answer is never sent again blindly")
+        self.assertEqual(
+            picking.marketplace_export_state, "uncertain", "a lost answer is never sent again blindly"
+        )
         self.instance.action_export_shipments()
         self.assertEqual(picking.marketplace_export_state, "sent", "its process status was found")
         self.instance.action_check_results()
@@ -92,10 +106,15 @@ class TestBolReturns(BolCase):
         self.rewind()
         self.import_orders()
         self.instance.bol_return_status = "handled"
-        self.sim("POST", "/_sim/bol/add_return", {"order_item_id": created["order_items"][order_id][0],
-                                                  "handled": True})
+        self.sim(
+            "POST",
+            "/_sim/bol/add_return",
+            {"order_item_id": created["order_items"][order_id][0], "handled": True},
+        )
         ret = self._import_returns().filtered(lambda r: self.order(order_id) in r.sale_order_ids)
-        self.assertEqual(ret.picking_ids.location_dest_id, self.instance.marketplace_warehouse_id.lot_stock_id)
+        self.assertEqual(
+            ret.picking_ids.location_dest_id, self.instance.marketplace_warehouse_id.lot_stock_id
+        )
         self.assertEqual(ret.picking_ids.state, "done")
 
     def test_a_handled_return_is_booked_back_at_once(self):
@@ -104,8 +123,10 @@ class TestBolReturns(BolCase):
         ret = self._import_returns()
         self.assertEqual(ret.picking_ids.state, "done")
         self.assertEqual(ret.credit_note_ids.state, "posted")
-        self.assertEqual(ret.credit_note_ids.reversed_entry_id, self.sale.invoice_ids.filtered(
-            lambda m: m.move_type == "out_invoice"))
+        self.assertEqual(
+            ret.credit_note_ids.reversed_entry_id,
+            self.sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice"),
+        )
         self.assertEqual(self.sale.order_line.qty_delivered, 0)
         self.assertFalse(ret.picking_ids.marketplace_export_state, "Bol.com already knows")
 

@@ -5,8 +5,14 @@ from odoo.tests import tagged
 
 from .common import BolCase
 
-DAILY = {"import_orders", "process_queues", "export_shipments", "check_results", "export_inventory",
-         "import_returns"}
+DAILY = {
+    "import_orders",
+    "process_queues",
+    "export_shipments",
+    "check_results",
+    "export_inventory",
+    "import_returns",
+}
 
 
 @tagged("post_install", "-at_install")
@@ -21,8 +27,10 @@ class TestBolSchedule(BolCase):
         self.confirm()
         self.assertEqual(self.on_schedule(), DAILY, "returns too, where Bol.com has them")
         jobs = {job["code"]: job["outcome"] for job in json.loads(self.instance.dashboard_data)["jobs"]}
-        self.assertEqual((jobs["import_returns"], jobs["export_prices"], jobs["import_inventory"]),
-                         ("Not run yet", "Off", "Off"))
+        self.assertEqual(
+            (jobs["import_returns"], jobs["export_prices"], jobs["import_inventory"]),
+            ("Not run yet", "Off", "Off"),
+        )
         self.instance.export_sale_price = True
         self.assertEqual(self.on_schedule(), DAILY | {"export_prices"})
 
@@ -40,14 +48,20 @@ class TestBolSchedule(BolCase):
         self.add_orders(lines=known[:1])
         self.add_orders(lines=[{"ean": self.unknown["ean"]}])
         note = self.press("import_orders")
-        self.assertIn("Orders imported: 2, updated: 0, failed: 1.", note["message"],
-                      "the orders; the one whose EAN matches no product counts as failed")
+        self.assertIn(
+            "Orders imported: 2, updated: 0, failed: 1.",
+            note["message"],
+            "the orders; the one whose EAN matches no product counts as failed",
+        )
         self.assertIn(self.unknown["ean"], note["message"])
-        time.sleep(1.1)  # Bol dates changes to the second: a change within the same second is the same version
+        time.sleep(
+            1.1
+        )  # Bol dates changes to the second: a change within the same second is the same version
         self.set_status(first, "CANCELLATION_REQUESTED", order_item_ids=created["order_items"][first][:1])
         note = self.press("import_orders")
         # (the order that failed is listed again or not, as the marketplace's window says: it waits for Retry)
         self.assertRegex(note["message"], r"^Orders imported: 0, updated: 1, failed: [01]\.")
-        kept = self.order(first).order_line.filtered(lambda line: line.marketplace_line_ref and line.product_uom_qty)
+        kept = self.order(first).order_line.filtered(
+            lambda line: line.marketplace_line_ref and line.product_uom_qty
+        )
         self.assertEqual(len(kept), 1, "the item cancelled at the customer's request left the order")
-

@@ -10,10 +10,12 @@ class TestBolShipments(BolCase):
         super().setUp()
         self.confirm()
         self.instance.activity_user_id = self.env.ref("base.user_admin")
-        self.carrier = self.env["delivery.carrier"].create({
-            "name": "PostNL Pakket", "product_id": self.env["product.product"].create(
-                {"name": "Shipping", "type": "service"}).id,
-        })
+        self.carrier = self.env["delivery.carrier"].create(
+            {
+                "name": "PostNL Pakket",
+                "product_id": self.env["product.product"].create({"name": "Shipping", "type": "service"}).id,
+            }
+        )
         self.created = self.add_orders(count=2, lines=2)
         self.import_orders()
 
@@ -41,8 +43,10 @@ class TestBolShipments(BolCase):
         (shipment,) = self._shipments(order_id)
         self.assertEqual(shipment["transport"]["transporterCode"], "TNT", "PostNL is TNT at Bol.com")
         self.assertEqual(shipment["transport"]["trackAndTrace"], "3SPOST123")
-        self.assertEqual(sorted(i["orderItemId"] for i in shipment["orderItems"]),
-                         sorted(self.created["order_items"][order_id]))
+        self.assertEqual(
+            sorted(i["orderItemId"] for i in shipment["orderItems"]),
+            sorted(self.created["order_items"][order_id]),
+        )
         self.assertEqual(self.sim_order(order_id)["status"], "SHIPPED")
         self.instance.action_export_shipments()
         self.instance.action_check_results()

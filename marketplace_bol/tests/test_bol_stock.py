@@ -15,14 +15,22 @@ class TestBolStock(BolCase):
         for offer in self.offers:
             product = self.product(offer)
             if product:
-                Listing.create({"instance_id": self.instance.id, "product_id": product.id,
-                                "external_id": offer["offerId"], "sku": offer["reference"] or False,
-                                "barcode": offer["ean"],
-                                "fulfilment": "marketplace" if offer["fulfilmentMethod"] == "FBB" else "merchant"})
+                Listing.create(
+                    {
+                        "instance_id": self.instance.id,
+                        "product_id": product.id,
+                        "external_id": offer["offerId"],
+                        "sku": offer["reference"] or False,
+                        "barcode": offer["ean"],
+                        "fulfilment": "marketplace" if offer["fulfilmentMethod"] == "FBB" else "merchant",
+                    }
+                )
         return Listing.search([("instance_id", "=", self.instance.id)])
 
     def _stock(self, product, quantity):
-        self.env["stock.quant"]._update_available_quantity(product, self.instance.warehouse_id.lot_stock_id, quantity)
+        self.env["stock.quant"]._update_available_quantity(
+            product, self.instance.warehouse_id.lot_stock_id, quantity
+        )
 
     def test_stock_export_writes_each_changed_fbr_offer_once_and_never_fbb(self):
         listings = self._listings()
@@ -33,7 +41,9 @@ class TestBolStock(BolCase):
         self.instance.action_export_inventory()
         exports = self.exports()
         self.assertEqual(len(exports), len(fbr), "one offer per call")
-        self.assertEqual(self.last_log("export_inventory").api_calls, len(fbr), "the token of Confirm is reused")
+        self.assertEqual(
+            self.last_log("export_inventory").api_calls, len(fbr), "the token of Confirm is reused"
+        )
         self.instance.action_check_results()
         self.assertEqual(set(exports.mapped("state")), {"done"})
         self.assertLessEqual(self.last_log("check_results").api_calls, 2, "statuses read in bulk")
@@ -42,7 +52,9 @@ class TestBolStock(BolCase):
             self.assertEqual(after[listing.external_id]["stock"], 5 + i)
             self.assertEqual(listing.exported_qty, 5 + i)
         for offer in self.fbb_offers:
-            self.assertEqual(after[offer["offerId"]]["stock"], before[offer["offerId"]]["stock"], "FBB never written")
+            self.assertEqual(
+                after[offer["offerId"]]["stock"], before[offer["offerId"]]["stock"], "FBB never written"
+            )
         # nothing changed: nothing sent
         self.instance.action_export_inventory()
         self.assertEqual(len(self.exports()), len(fbr))
@@ -56,9 +68,14 @@ class TestBolStock(BolCase):
     def test_a_refused_offer_write_is_on_the_listing_with_bols_message(self):
         listing = self._listings().filtered(lambda l: l.fulfilment == "merchant")[:1]
         self._stock(listing.product_id, 4)
-        bol = BolClient(client_id="sim-bol-client", client_secret="sim-bol-secret", endpoint=self.sim_url + "/bol")
-        bol.wait_process(bol._request("delete-offer", "DELETE", "/retailer/offers/%s" % listing.external_id,
-                                      idempotent=False))
+        bol = BolClient(
+            client_id="sim-bol-client", client_secret="sim-bol-secret", endpoint=self.sim_url + "/bol"
+        )
+        bol.wait_process(
+            bol._request(
+                "delete-offer", "DELETE", "/retailer/offers/%s" % listing.external_id, idempotent=False
+            )
+        )
         self.instance.action_export_inventory()
         self.instance.action_check_results()
         export = self.exports().filtered(lambda e: listing.id in e._sent())
@@ -68,14 +85,29 @@ class TestBolStock(BolCase):
 
     def test_price_export_from_the_pricelist(self):
         listing = self._listings()[:1]
-        self.instance.pricelist_id = self.env["product.pricelist"].create({
-            "name": "Bol.com EUR", "currency_id": self.env.ref("base.EUR").id,
-            "item_ids": [(0, 0, {"applied_on": "0_product_variant", "product_id": listing.product_id.id,
-                                 "compute_price": "fixed", "fixed_price": 24.95})],
-        })
+        self.instance.pricelist_id = self.env["product.pricelist"].create(
+            {
+                "name": "Bol.com EUR",
+                "currency_id": self.env.ref("base.EUR").id,
+                "item_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": listing.product_id.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 24.95,
+                        },
+                    )
+                ],
+            }
+        )
         self.instance.action_export_prices()
         self.instance.action_check_results()
-        offer = {o["offerId"]: o for o in self.sim("POST", "/_sim/bol/offers", {})["offers"]}[listing.external_id]
+        offer = {o["offerId"]: o for o in self.sim("POST", "/_sim/bol/offers", {})["offers"]}[
+            listing.external_id
+        ]
         self.assertEqual(offer["price"], 24.95)
         self.assertEqual(listing.exported_price, 24.95)
         calls = self.exports()
@@ -86,17 +118,31 @@ class TestBolStock(BolCase):
         listing = self._listings()[:1]
         product = listing.product_id
         rule = {"applied_on": "0_product_variant", "product_id": product.id, "compute_price": "fixed"}
-        self.instance.pricelist_id = self.env["product.pricelist"].create({
-            "name": "Bol.com EUR", "currency_id": self.env.ref("base.EUR").id,
-            "item_ids": [(0, 0, dict(rule, fixed_price=20.0)), (0, 0, dict(rule, min_quantity=3, fixed_price=18.5)),
-                         (0, 0, dict(rule, min_quantity=10, fixed_price=17.0)),
-                         (0, 0, dict(rule, min_quantity=50, fixed_price=15.0))],  # Bol takes up to 24 items
-        })
+        self.instance.pricelist_id = self.env["product.pricelist"].create(
+            {
+                "name": "Bol.com EUR",
+                "currency_id": self.env.ref("base.EUR").id,
+                "item_ids": [
+                    (0, 0, dict(rule, fixed_price=20.0)),
+                    (0, 0, dict(rule, min_quantity=3, fixed_price=18.5)),
+                    (0, 0, dict(rule, min_quantity=10, fixed_price=17.0)),
+                    (0, 0, dict(rule, min_quantity=50, fixed_price=15.0)),
+                ],  # Bol takes up to 24 items
+            }
+        )
         self.instance.action_export_prices()
         self.instance.action_check_results()
-        offer = {o["offerId"]: o for o in self.sim("POST", "/_sim/bol/offers", {})["offers"]}[listing.external_id]
-        self.assertEqual(offer["bundlePrices"], [{"quantity": 1, "unitPrice": 20.0}, {"quantity": 3, "unitPrice": 18.5},
-                                                 {"quantity": 10, "unitPrice": 17.0}])
+        offer = {o["offerId"]: o for o in self.sim("POST", "/_sim/bol/offers", {})["offers"]}[
+            listing.external_id
+        ]
+        self.assertEqual(
+            offer["bundlePrices"],
+            [
+                {"quantity": 1, "unitPrice": 20.0},
+                {"quantity": 3, "unitPrice": 18.5},
+                {"quantity": 10, "unitPrice": 17.0},
+            ],
+        )
         self.assertEqual(listing.exported_price, 20.0)
 
     def test_import_fbb_stock_counts_bols_stock_into_the_fbb_warehouse(self):
@@ -105,7 +151,9 @@ class TestBolStock(BolCase):
         self.product(unknown).barcode = False
         tracked_product.tracking = "lot"
         for offer, quantity in ((known, 17), (unknown, 5), (tracked, 9)):
-            self.sim("POST", "/_sim/bol/set_fbb_stock", {"offer_id": offer["offerId"], "regularStock": quantity})
+            self.sim(
+                "POST", "/_sim/bol/set_fbb_stock", {"offer_id": offer["offerId"], "regularStock": quantity}
+            )
         self.instance.validate_inventory_adjustment = True
         self.instance.action_import_inventory()
         location = self.instance.marketplace_warehouse_id.lot_stock_id
@@ -120,14 +168,22 @@ class TestBolStock(BolCase):
         archived = self.product(archived_offer)
         archived.active = False
         for offer, quantity in ((kept, 4), (archived_offer, 6)):
-            self.sim("POST", "/_sim/bol/set_fbb_stock", {"offer_id": offer["offerId"], "regularStock": quantity})
+            self.sim(
+                "POST", "/_sim/bol/set_fbb_stock", {"offer_id": offer["offerId"], "regularStock": quantity}
+            )
         self.instance.validate_inventory_adjustment = True
         self.instance.action_import_inventory()
-        quants = self.env["stock.quant"].search([("location_id", "=", self.instance.marketplace_warehouse_id.lot_stock_id.id)])
+        quants = self.env["stock.quant"].search(
+            [("location_id", "=", self.instance.marketplace_warehouse_id.lot_stock_id.id)]
+        )
         self.assertEqual(quants.filtered(lambda q: q.product_id == self.product(kept)).quantity, 4)
-        self.assertFalse(quants.filtered(lambda q: q.product_id == archived), "an archived product counts no stock")
+        self.assertFalse(
+            quants.filtered(lambda q: q.product_id == archived), "an archived product counts no stock"
+        )
         messages = " ".join(self.last_log("import_inventory").line_ids.mapped("message"))
-        self.assertIn("%s, the product of %s, is archived" % (archived.display_name, archived_offer["ean"]), messages)
+        self.assertIn(
+            "%s, the product of %s, is archived" % (archived.display_name, archived_offer["ean"]), messages
+        )
 
     def test_import_listings_binds_offers_by_barcode_or_reference(self):
         self.instance.sync_listings_on = "barcode"
@@ -137,8 +193,10 @@ class TestBolStock(BolCase):
         self.assertEqual(len(listings), len(self.offers) - 1, "all offers but the one without product")
         offer = self.fbb_offers[0]
         listing = listings.filtered(lambda l: l.external_id == offer["offerId"])
-        self.assertEqual((listing.barcode, listing.fulfilment, listing.product_id),
-                         (offer["ean"], "marketplace", self.product(offer)))
+        self.assertEqual(
+            (listing.barcode, listing.fulfilment, listing.product_id),
+            (offer["ean"], "marketplace", self.product(offer)),
+        )
         failed = self.queue_lines("listing").filtered(lambda l: l.state == "failed")
         self.assertEqual(len(failed), 1)
         # allowed to create products: the last offer gets one
@@ -168,7 +226,10 @@ class TestBolStock(BolCase):
         self.instance.action_export_prices()
         self.instance.action_check_results()
         company = self.env.company
-        euros = round(company.currency_id._convert(30.0, self.env.ref("base.EUR"), company,
-                                                   self.env.cr.now().date()), 2)
-        offer = {o["offerId"]: o for o in self.sim("POST", "/_sim/bol/offers", {})["offers"]}[listing.external_id]
+        euros = round(
+            company.currency_id._convert(30.0, self.env.ref("base.EUR"), company, self.env.cr.now().date()), 2
+        )
+        offer = {o["offerId"]: o for o in self.sim("POST", "/_sim/bol/offers", {})["offers"]}[
+            listing.external_id
+        ]
         self.assertEqual(offer["price"], euros)

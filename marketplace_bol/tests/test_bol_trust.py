@@ -24,10 +24,18 @@ class TestBolAccountOnce(OtherHostMixin, BolCase):
         cls.start_other_host()
 
     def second(self, **vals):
-        return self.env["marketplace.instance"].create(dict({
-            "name": "Bol Second Account", "marketplace": "bol", "bol_client_id": "sim-bol-client",
-            "bol_client_secret": "sim-bol-secret", "api_base_url": self.sim_url + "/bol",
-        }, **vals))
+        return self.env["marketplace.instance"].create(
+            dict(
+                {
+                    "name": "Bol Second Account",
+                    "marketplace": "bol",
+                    "bol_client_id": "sim-bol-client",
+                    "bol_client_secret": "sim-bol-secret",
+                    "api_base_url": self.sim_url + "/bol",
+                },
+                **vals,
+            )
+        )
 
     def test_confirm_of_a_second_instance_is_refused_naming_the_first(self):
         self.confirm()
@@ -40,9 +48,13 @@ class TestBolAccountOnce(OtherHostMixin, BolCase):
         self.assertEqual(self.server.sim.request_count, requests_before, "refused before asking Bol.com")
         # the same account in another company is the same account
         company = self.env["res.company"].create({"name": "Other Bol Co"})
-        foreign = self.second(name="Foreign Bol", company_id=company.id, workflow_id=False,
-                              marketplace_workflow_id=False,
-                              warehouse_id=self.env["stock.warehouse"].search([("company_id", "=", company.id)]).id)
+        foreign = self.second(
+            name="Foreign Bol",
+            company_id=company.id,
+            workflow_id=False,
+            marketplace_workflow_id=False,
+            warehouse_id=self.env["stock.warehouse"].search([("company_id", "=", company.id)]).id,
+        )
         with self.assertRaises(UserError):
             foreign.action_confirm()
 
@@ -81,7 +93,9 @@ class TestBolAccountOnce(OtherHostMixin, BolCase):
         self.assertEqual(other.state, "confirmed")
         self.assertNotEqual(other.account_key, self.instance.account_key)
         self.assertTrue(self.instance.account_key.startswith("bol:"))
-        self.assertNotIn("sim-bol-client", self.instance.account_key, "the client id is not readable from the key")
+        self.assertNotIn(
+            "sim-bol-client", self.instance.account_key, "the client id is not readable from the key"
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -95,15 +109,22 @@ class TestBolCredentialsGoToTheApiOnly(OtherHostMixin, BolCase):
         cls.start_other_host()
 
     def test_a_redirect_of_the_token_request_is_not_followed(self):
-        self.fault("token", "answer", count=5, status=307, headers={"Location": self.other_url + "/bol/token"})
+        self.fault(
+            "token", "answer", count=5, status=307, headers={"Location": self.other_url + "/bol/token"}
+        )
         answer = self.instance.action_test_connection()["params"]
         self.assertEqual(answer["type"], "danger")
         self.assertIn("token: HTTP 307", answer["message"])
         self.assertEqual(self.other_host_requests(), 0, "the client secret went nowhere else")
 
     def test_a_redirect_of_an_api_call_is_not_followed(self):
-        self.fault("get-orders", "answer", count=5, status=302,
-                   headers={"Location": self.other_url + "/bol/retailer/orders"})
+        self.fault(
+            "get-orders",
+            "answer",
+            count=5,
+            status=302,
+            headers={"Location": self.other_url + "/bol/retailer/orders"},
+        )
         answer = self.instance.action_test_connection()["params"]
         self.assertEqual(answer["type"], "danger")
         self.assertIn("get-orders: HTTP 302", answer["message"])
@@ -111,25 +132,32 @@ class TestBolCredentialsGoToTheApiOnly(OtherHostMixin, BolCase):
 
     def test_an_unexpected_answer_is_not_echoed(self):
         page = "<html><body>Proxy error: upstream 10.0.0.7 SECRET-DETAIL stack trace</body></html>"
-        self.fault("get-orders", "answer", count=1, status=400, body=page, headers={"Content-Type": "text/html"})
+        self.fault(
+            "get-orders", "answer", count=1, status=400, body=page, headers={"Content-Type": "text/html"}
+        )
         with self.assertLogs(TRANSPORT_LOGGER, logging.INFO) as server_log:
             answer = self.instance.action_test_connection()["params"]
         self.assertEqual(answer["type"], "danger")
         self.assertIn("get-orders: HTTP 400", answer["message"], "which call and the status")
         self.assertNotIn("SECRET-DETAIL", answer["message"])
-        self.assertTrue([line for line in server_log.output if "SECRET-DETAIL" in line],
-                        "the detail is in the server log")
+        self.assertTrue(
+            [line for line in server_log.output if "SECRET-DETAIL" in line], "the detail is in the server log"
+        )
         # nor in a job's log
         self.sim("DELETE", "/_sim/faults")
         self.confirm()
-        self.fault("get-orders", "answer", count=5, status=400, body=page, headers={"Content-Type": "text/html"})
+        self.fault(
+            "get-orders", "answer", count=5, status=400, body=page, headers={"Content-Type": "text/html"}
+        )
         self.instance.action_import_orders()
         log = self.last_log("import_orders")
         self.assertTrue(log.line_ids.filtered(lambda l: "get-orders: HTTP 400" in l.message))
         self.assertFalse(log.line_ids.filtered(lambda l: "SECRET-DETAIL" in l.message))
 
     def test_a_manager_uses_the_url_an_administrator_set(self):
-        manager = new_test_user(self.env, "bol_trust_manager", groups="marketplace_base.group_marketplace_manager")
+        manager = new_test_user(
+            self.env, "bol_trust_manager", groups="marketplace_base.group_marketplace_manager"
+        )
         instance = self.instance.with_user(manager)
         self.assertNotIn("api_base_url", instance.fields_get(), "an administrator's setting")
         self.assertEqual(instance.action_test_connection()["params"]["type"], "success")
@@ -146,8 +174,14 @@ class TestBolRecoverOrderOverRpc(HttpCase, BolCase):
 
     def rpc(self, *args):
         uid = self.xmlrpc_common.authenticate(get_db_name(), "admin", "admin", {})
-        return self.xmlrpc_object.execute_kw(get_db_name(), uid, "admin", "marketplace.instance",
-                                             "action_recover_order", [[self.instance.id], *args])
+        return self.xmlrpc_object.execute_kw(
+            get_db_name(),
+            uid,
+            "admin",
+            "marketplace.instance",
+            "action_recover_order",
+            [[self.instance.id], *args],
+        )
 
     def test_recover_order_answers_the_order_id(self):
         order_id = self.add_orders(minutes_ago=600)["orders"][0]

@@ -42,6 +42,7 @@ Simplifications, on purpose: CreatedBefore/LastUpdatedBefore default to *now* (t
 holds back the last two minutes), so a test sees an order it has just added or moved; listings
 cannot be created through feeds (a message for an unknown SKU is rejected).
 """
+
 from ..core import BadBody
 from .api import AmazonAPI
 from .data import MARKETPLACES, RATE_LIMITS

@@ -1,4 +1,5 @@
 """AmazonAPI: the roles put together, its state and its reset."""
+
 import random
 import time
 from collections import OrderedDict
@@ -22,9 +23,24 @@ from .shipments import ShipmentsMixin
 from .tokens import TokensMixin
 
 
-class AmazonAPI(RoutesMixin, TokensMixin, ControlMixin, SellersMixin, CatalogueMixin, OrdersMixin, BuyersMixin,
-                OrdersV0Mixin, Orders2026Mixin, ShipmentsMixin, FeedsMixin, FeedProcessingMixin, ListingsMixin, InventoryMixin,
-                ReportsMixin, Marketplace):
+class AmazonAPI(
+    RoutesMixin,
+    TokensMixin,
+    ControlMixin,
+    SellersMixin,
+    CatalogueMixin,
+    OrdersMixin,
+    BuyersMixin,
+    OrdersV0Mixin,
+    Orders2026Mixin,
+    ShipmentsMixin,
+    FeedsMixin,
+    FeedProcessingMixin,
+    ListingsMixin,
+    InventoryMixin,
+    ReportsMixin,
+    Marketplace,
+):
     name = "amazon"
 
     # default credentials (flags may set others)
@@ -77,7 +93,7 @@ class AmazonAPI(RoutesMixin, TokensMixin, ControlMixin, SellersMixin, CatalogueM
         self._feed_seq = 0
         self._item_seq = 0
         self._order_seq = 0
-        self._salt = self.rng.randrange(10 ** 7)
+        self._salt = self.rng.randrange(10**7)
         self._build_catalogue(n_products)
         self._generate_orders(n_orders, self.now - 60 * 86400, self.now - 300)
         self._generate_returns()

@@ -9,6 +9,7 @@ message, whatever the app's roles. `pii` is the set of data elements the request
 
 Orders fulfilled by Amazon never show the buyer's name, street or email; their destination and,
 for business orders, the buyer's tax information are there as for the others."""
+
 from .data import ADDRESSES, MARKETPLACES, NAMES
 
 SHIPPING_ADDRESS = "shippingAddress"
@@ -19,8 +20,12 @@ class BuyersMixin:
     def _address(self, order, pii=frozenset()):
         """The v0 ShippingAddress of an order as `pii` allows."""
         parts = ADDRESSES[order["country"]][order["addr"]]
-        destination = {"City": parts[2], "StateOrRegion": parts[3], "PostalCode": parts[4],
-                       "CountryCode": order["country"]}
+        destination = {
+            "City": parts[2],
+            "StateOrRegion": parts[3],
+            "PostalCode": parts[4],
+            "CountryCode": order["country"],
+        }
         if SHIPPING_ADDRESS not in pii or order["ch"] == "AFN":
             return destination
         addr = {"Name": NAMES[order["buyer"]], "AddressLine1": parts[0]}
@@ -55,7 +60,9 @@ class BuyersMixin:
     @staticmethod
     def _buyer_email(order):
         return "%s@marketplace.amazon.%s" % (
-            order["id"].replace("-", "")[-12:], MARKETPLACES[order["mp"]][4].split("amazon.")[-1])
+            order["id"].replace("-", "")[-12:],
+            MARKETPLACES[order["mp"]][4].split("amazon.")[-1],
+        )
 
     @staticmethod
     def _purchase_order(order):

@@ -1,4 +1,5 @@
 """The seller's catalogue: products, their offers per marketplace and FBA stock."""
+
 from collections import OrderedDict
 
 from .data import COLOURS, MARKETPLACES, PRODUCT_WORDS, SITES, SIZES, ean13
@@ -35,12 +36,13 @@ class CatalogueMixin:
                 product = {
                     "sku": sku,
                     "asin": asin,
-                    "ean": ean13("40%010d" % ((self._salt * 1000 + n) % 10 ** 10)),
+                    "ean": ean13("40%010d" % ((self._salt * 1000 + n) % 10**10)),
                     "title": title,
                     "productType": ptype,
                     "parent": ("SIM-%04d" % base) if colour else None,
                     "fba": rng.random() < 0.45,
-                    "fnsku": "X00" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(7)),
+                    "fnsku": "X00"
+                    + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(7)),
                     "created": self.now - rng.randrange(90, 900) * 86400,
                 }
                 self.products[sku] = product
@@ -49,7 +51,11 @@ class CatalogueMixin:
                 for mp_id in SITES:
                     factor = MARKETPLACES[mp_id][7]
                     cents = int((base_price + price_variation) * factor) // 100 * 100 + 99
-                    offers[mp_id] = {"price": cents, "quantity": rng.randrange(0, 60), "updated": product["created"]}
+                    offers[mp_id] = {
+                        "price": cents,
+                        "quantity": rng.randrange(0, 60),
+                        "updated": product["created"],
+                    }
                 self.offers[sku] = offers
                 if product["fba"]:
                     self.fba[sku] = {
@@ -66,4 +72,3 @@ class CatalogueMixin:
                     }
         self.sku_list = list(self.products)
         self.fba_skus = [s for s in self.sku_list if self.products[s]["fba"]] or self.sku_list[:1]
-

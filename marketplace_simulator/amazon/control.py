@@ -16,6 +16,7 @@ none; else the destination's, data.TAX_BY_COUNTRY); a line may give its own tax_
 An item without tax shows ItemTax 0.00 and none of the other tax amounts (ShippingTax, ...), as
 Amazon leaves out what does not apply.
 """
+
 import time
 
 from ..core import json_response
@@ -36,8 +37,12 @@ class ControlMixin:
 
         def offer_view(sku):
             return {
-                mp: {"price": "%.2f" % (o["price"] / 100.0), "currency": MARKETPLACES[mp][2], "quantity": o["quantity"],
-                     **({"deleted": True} if o.get("deleted") else {})}
+                mp: {
+                    "price": "%.2f" % (o["price"] / 100.0),
+                    "currency": MARKETPLACES[mp][2],
+                    "quantity": o["quantity"],
+                    **({"deleted": True} if o.get("deleted") else {}),
+                }
                 for mp, o in self.offers[sku].items()
             }
 
@@ -55,10 +60,14 @@ class ControlMixin:
             "feeds": [self._feed_state(f) for f in self.feed_list],
             "offers": {sku: offer_view(sku) for sku in skus},
             "offers_updated": sorted(self.offers_touched),
-            "fba_inventory": {sku: dict(q) for sku, q in self.fba.items()} if len(self.fba) <= 2000 else len(self.fba),
+            "fba_inventory": {sku: dict(q) for sku, q in self.fba.items()}
+            if len(self.fba) <= 2000
+            else len(self.fba),
             "returns": self.returns if len(self.returns) <= 2000 else len(self.returns),
-            "reports": [{"reportId": r["reportId"], "reportType": r["reportType"], "status": r["status"]}
-                        for r in self.reports.values()],
+            "reports": [
+                {"reportId": r["reportId"], "reportType": r["reportType"], "status": r["status"]}
+                for r in self.reports.values()
+            ],
             "tokens_issued": len(self.tokens),
             "rdts_issued": len(self.rdts),
             "pii_role": self.pii_role,
@@ -105,11 +114,14 @@ class ControlMixin:
         order = self.orders.get(payload.get("amazon_order_id") or payload.get("order_id") or "")
         if order is None:
             return json_response(404, {"error": "unknown order"})
-        return json_response(200, {
-            "order": self._render_order(order, EVERYTHING),
-            "items": [self._render_item(order, it, EVERYTHING) for it in order["items"]],
-            "shipments": [s for s in self.shipments if s["amazonOrderId"] == order["id"]],
-        })
+        return json_response(
+            200,
+            {
+                "order": self._render_order(order, EVERYTHING),
+                "items": [self._render_item(order, it, EVERYTHING) for it in order["items"]],
+                "shipments": [s for s in self.shipments if s["amazonOrderId"] == order["id"]],
+            },
+        )
 
     def _control_expire_tokens(self, payload):
         self.expire_tokens()
@@ -155,7 +167,9 @@ class ControlMixin:
     def _add_orders(self, payload):
         specs = list(payload.get("orders") or [])
         count = int(payload.get("count", 0 if specs else 1))
-        defaults = {k: payload[k] for k in ("marketplace_id", "fulfillment_channel", "status") if k in payload}
+        defaults = {
+            k: payload[k] for k in ("marketplace_id", "fulfillment_channel", "status") if k in payload
+        }
         specs.extend(dict(defaults) for _ in range(count))
         created = []
         for spec in specs:
@@ -169,35 +183,58 @@ class ControlMixin:
 
     def _add_order(self, spec):
         now = int(time.time())
-        mp_id = spec.get("marketplace_id") or self.participations[len(self.order_list) % len(self.participations)]
+        mp_id = (
+            spec.get("marketplace_id") or self.participations[len(self.order_list) % len(self.participations)]
+        )
         afn = (spec.get("fulfillment_channel") or "MFN").upper() == "AFN"
         status = spec.get("status") or "Unshipped"
         problem = (
-            mp_id not in MARKETPLACES and "unknown marketplace_id %s" % mp_id
-            or status not in ORDER_STATUSES and "unknown status %s" % status
-            or spec.get("ship_to") and spec["ship_to"] not in ADDRESSES and "ship_to must be one of %s" % ", ".join(ADDRESSES)
+            mp_id not in MARKETPLACES
+            and "unknown marketplace_id %s" % mp_id
+            or status not in ORDER_STATUSES
+            and "unknown status %s" % status
+            or spec.get("ship_to")
+            and spec["ship_to"] not in ADDRESSES
+            and "ship_to must be one of %s" % ", ".join(ADDRESSES)
             or (spec.get("payment_method") or "Other") not in PAYMENT_METHODS
             and "payment_method must be one of %s" % ", ".join(PAYMENT_METHODS)
         )
         lines = spec.get("lines") if isinstance(spec.get("lines"), list) else []
         rates = [spec.get("tax_rate")] + [line.get("tax_rate") for line in lines if isinstance(line, dict)]
-        if any(r is not None and (isinstance(r, bool) or not isinstance(r, (int, float)) or r < 0) for r in rates):
+        if any(
+            r is not None and (isinstance(r, bool) or not isinstance(r, (int, float)) or r < 0) for r in rates
+        ):
             problem = "tax_rate must be a percentage (a number, 0 or more)"
         if problem:
             return json_response(400, {"error": problem})
         lines = spec.get("lines")
         if isinstance(lines, int):
             pool = self.fba_skus if afn else self.sku_list
-            lines = [{"sku": pool[(len(self.order_list) + k) % len(pool)], "quantity": 1} for k in range(lines)]
+            lines = [
+                {"sku": pool[(len(self.order_list) + k) % len(pool)], "quantity": 1} for k in range(lines)
+            ]
         purchase = parse_iso(spec.get("purchase_date")) if spec.get("purchase_date") else now - 60
         if purchase is None:
-            return json_response(400, {"error": "purchase_date is not ISO 8601: %s" % spec.get("purchase_date")})
+            return json_response(
+                400, {"error": "purchase_date is not ISO 8601: %s" % spec.get("purchase_date")}
+            )
         if spec.get("amazon_order_id") in self.orders:
             return json_response(409, {"error": "order %s exists" % spec["amazon_order_id"]})
         return self._make_order(
-            mp_id, afn, status, int(purchase), lines, self.fba_skus if afn else self.sku_list,
-            b2b=spec.get("business"), gift=spec.get("gift"), order_id=spec.get("amazon_order_id"),
-            updated=None if spec.get("purchase_date") else now, ship_to=spec.get("ship_to"),
-            payment=spec.get("payment_method"), facilitator=spec.get("facilitator"), vat=spec.get("vat"),
-            seller_order_id=spec.get("seller_order_id"), tax_rate=spec.get("tax_rate"),
+            mp_id,
+            afn,
+            status,
+            int(purchase),
+            lines,
+            self.fba_skus if afn else self.sku_list,
+            b2b=spec.get("business"),
+            gift=spec.get("gift"),
+            order_id=spec.get("amazon_order_id"),
+            updated=None if spec.get("purchase_date") else now,
+            ship_to=spec.get("ship_to"),
+            payment=spec.get("payment_method"),
+            facilitator=spec.get("facilitator"),
+            vat=spec.get("vat"),
+            seller_order_id=spec.get("seller_order_id"),
+            tax_rate=spec.get("tax_rate"),
         )

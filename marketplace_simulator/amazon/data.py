@@ -1,5 +1,6 @@
 """Reference data of the simulated SP-API (marketplaces, usage plans, names and addresses) and
 the small helpers every role uses (dates, money, the error shape)."""
+
 import time
 from datetime import datetime, timezone
 from operator import itemgetter
@@ -10,10 +11,50 @@ from operator import itemgetter
 #      country; an order bears its destination's, TAX_BY_COUNTRY),
 #      order id prefixes, price factor against EUR, prices include tax)
 MARKETPLACES = {
-    "A1PA6795UKMFR9": ("DE", "Amazon.de", "EUR", "de_DE", "www.amazon.de", 1900, ("302", "304", "028"), 1.0, True),
-    "A1F83G8C2ARO7P": ("GB", "Amazon.co.uk", "GBP", "en_GB", "www.amazon.co.uk", 2000, ("202", "203", "026"), 0.86, True),
-    "ATVPDKIKX0DER": ("US", "Amazon.com", "USD", "en_US", "www.amazon.com", 825, ("111", "112", "113"), 1.08, False),
-    "A13V1IB3VIYZZH": ("FR", "Amazon.fr", "EUR", "fr_FR", "www.amazon.fr", 2000, ("405", "406", "171"), 1.0, True),
+    "A1PA6795UKMFR9": (
+        "DE",
+        "Amazon.de",
+        "EUR",
+        "de_DE",
+        "www.amazon.de",
+        1900,
+        ("302", "304", "028"),
+        1.0,
+        True,
+    ),
+    "A1F83G8C2ARO7P": (
+        "GB",
+        "Amazon.co.uk",
+        "GBP",
+        "en_GB",
+        "www.amazon.co.uk",
+        2000,
+        ("202", "203", "026"),
+        0.86,
+        True,
+    ),
+    "ATVPDKIKX0DER": (
+        "US",
+        "Amazon.com",
+        "USD",
+        "en_US",
+        "www.amazon.com",
+        825,
+        ("111", "112", "113"),
+        1.08,
+        False,
+    ),
+    "A13V1IB3VIYZZH": (
+        "FR",
+        "Amazon.fr",
+        "EUR",
+        "fr_FR",
+        "www.amazon.fr",
+        2000,
+        ("405", "406", "171"),
+        1.0,
+        True,
+    ),
 }
 REGION_OF = {"A1PA6795UKMFR9": "EU", "A1F83G8C2ARO7P": "EU", "A13V1IB3VIYZZH": "EU", "ATVPDKIKX0DER": "NA"}
 # The marketplaces the seller sells on (participations, until a test changes them) and where
@@ -21,8 +62,14 @@ REGION_OF = {"A1PA6795UKMFR9": "EU", "A1F83G8C2ARO7P": "EU", "A13V1IB3VIYZZH": "
 SITES = ("A1PA6795UKMFR9", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "ATVPDKIKX0DER")
 
 ORDER_STATUSES = (
-    "PendingAvailability", "Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled",
-    "Unfulfillable", "InvoiceUnconfirmed",
+    "PendingAvailability",
+    "Pending",
+    "Unshipped",
+    "PartiallyShipped",
+    "Shipped",
+    "Canceled",
+    "Unfulfillable",
+    "InvoiceUnconfirmed",
 )
 
 # operation -> (rate per second, burst) as documented in each operation's usage plan
@@ -93,25 +140,55 @@ SHIP_TO = {  # marketplace -> ship-to countries (weights by repetition)
     "A13V1IB3VIYZZH": ("FR", "FR", "FR", "DE"),
 }
 NAMES = (
-    "Zoë Müller", "Jürgen Groß", "Łukasz Wiśniewski", "João Silva", "François Lefèvre",
-    "Søren Ødegård", "Siobhán O'Connor", "José Núñez", "Anaïs Dubois", "Ana Şahin",
-    "John Smith", "Emily Clarke", "Hans Meier", "Marie Curie-Skłodowska", "Björn Ångström",
-    "Chloé Martin", "Mehmet Yılmaz", "Ingrid Bergström", "Ólafur Sigurðsson", "Renée Zellweger",
+    "Zoë Müller",
+    "Jürgen Groß",
+    "Łukasz Wiśniewski",
+    "João Silva",
+    "François Lefèvre",
+    "Søren Ødegård",
+    "Siobhán O'Connor",
+    "José Núñez",
+    "Anaïs Dubois",
+    "Ana Şahin",
+    "John Smith",
+    "Emily Clarke",
+    "Hans Meier",
+    "Marie Curie-Skłodowska",
+    "Björn Ångström",
+    "Chloé Martin",
+    "Mehmet Yılmaz",
+    "Ingrid Bergström",
+    "Ólafur Sigurðsson",
+    "Renée Zellweger",
 )
 COMPANIES = (
-    "Müller & Söhne GmbH", "Łódź Trading Sp. z o.o.", "Acme Widgets Ltd", "Société Générale des Tuyaux SA",
-    "Brandt Bürobedarf KG", "Seattle Office Supply Inc.", "Groß- und Außenhandel Köhler OHG",
+    "Müller & Söhne GmbH",
+    "Łódź Trading Sp. z o.o.",
+    "Acme Widgets Ltd",
+    "Société Générale des Tuyaux SA",
+    "Brandt Bürobedarf KG",
+    "Seattle Office Supply Inc.",
+    "Groß- und Außenhandel Köhler OHG",
 )
 GIFT_MESSAGES = (
-    "Alles Gute zum Geburtstag, Zoë! 🎉", "Happy birthday! Love, Mum & Dad", "Joyeux Noël ❤️",
-    "Für die beste Oma der Welt", "Congratulations on the new job!", "¡Feliz cumpleaños, José!",
+    "Alles Gute zum Geburtstag, Zoë! 🎉",
+    "Happy birthday! Love, Mum & Dad",
+    "Joyeux Noël ❤️",
+    "Für die beste Oma der Welt",
+    "Congratulations on the new job!",
+    "¡Feliz cumpleaños, José!",
 )
 PRODUCT_WORDS = (
-    ("Trail Runner Socken", "LEG_APPAREL"), ("Edelstahl-Trinkflasche", "BOTTLE"),
-    ("Café-Becher \"Grüße aus Köln\"", "DRINKING_CUP"), ("Merino Beanie", "HAT"),
-    ("Bluetooth Lautsprecher", "SPEAKERS"), ("Yogamatte Öko", "EXERCISE_MAT"),
-    ("Kochmesser Damast 20 cm", "KITCHEN_KNIFE"), ("Rucksack Städtetrip", "BACKPACK"),
-    ("Notizbuch A5 punktiert", "NOTEBOOK"), ("Lederhandschuhe", "GLOVES"),
+    ("Trail Runner Socken", "LEG_APPAREL"),
+    ("Edelstahl-Trinkflasche", "BOTTLE"),
+    ('Café-Becher "Grüße aus Köln"', "DRINKING_CUP"),
+    ("Merino Beanie", "HAT"),
+    ("Bluetooth Lautsprecher", "SPEAKERS"),
+    ("Yogamatte Öko", "EXERCISE_MAT"),
+    ("Kochmesser Damast 20 cm", "KITCHEN_KNIFE"),
+    ("Rucksack Städtetrip", "BACKPACK"),
+    ("Notizbuch A5 punktiert", "NOTEBOOK"),
+    ("Lederhandschuhe", "GLOVES"),
 )
 COLOURS = ("Schwarz", "Blau", "Grün", "Weiß", "Rot")
 SIZES = ("S", "M", "L", "XL")

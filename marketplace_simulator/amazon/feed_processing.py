@@ -1,5 +1,6 @@
 """JSON_LISTINGS_FEED processing: each message checked, accepted ones applied to the offers,
 the processing report (listings-feed-processing-report v2)."""
+
 import json
 import time
 
@@ -17,7 +18,9 @@ class FeedProcessingMixin:
             report = self._fatal_report(feed, "The feed document was not uploaded.")
         elif feed["feedType"] != "JSON_LISTINGS_FEED":
             feed["status"] = "FATAL"
-            report = self._fatal_report(feed, "The simulator processes only JSON_LISTINGS_FEED feeds, not %s." % feed["feedType"])
+            report = self._fatal_report(
+                feed, "The simulator processes only JSON_LISTINGS_FEED feeds, not %s." % feed["feedType"]
+            )
         else:
             try:
                 text = content.decode("utf-8")
@@ -32,25 +35,45 @@ class FeedProcessingMixin:
             if data is not None:
                 report, fatal = self._process_listings_feed(feed, data)
                 feed["status"] = "FATAL" if fatal else "DONE"
-        feed["result"] = self._new_document("feed-result", "application/json; charset=UTF-8",
-                                            json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
+        feed["result"] = self._new_document(
+            "feed-result",
+            "application/json; charset=UTF-8",
+            json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"),
+        )
 
     def _fatal_report(self, feed, message):
         return {
             "header": {"sellerId": self.seller_id, "version": "2.0", "feedId": feed["feedId"]},
             "issues": [{"code": "4000000", "severity": "ERROR", "message": message}],
-            "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 0, "messagesAccepted": 0, "messagesInvalid": 0},
+            "summary": {
+                "errors": 1,
+                "warnings": 0,
+                "messagesProcessed": 0,
+                "messagesAccepted": 0,
+                "messagesInvalid": 0,
+            },
         }
 
     def _process_listings_feed(self, feed, data):
         header = data.get("header") if isinstance(data, dict) else None
         messages = data.get("messages") if isinstance(data, dict) else None
-        if not isinstance(header, dict) or header.get("version") != "2.0" or not isinstance(messages, list) or not messages:
-            return self._fatal_report(feed, "The feed does not conform to the JSON_LISTINGS_FEED schema v2: "
-                                            "'header' with version '2.0' and a non-empty 'messages' array are required."), True
+        if (
+            not isinstance(header, dict)
+            or header.get("version") != "2.0"
+            or not isinstance(messages, list)
+            or not messages
+        ):
+            return self._fatal_report(
+                feed,
+                "The feed does not conform to the JSON_LISTINGS_FEED schema v2: "
+                "'header' with version '2.0' and a non-empty 'messages' array are required.",
+            ), True
         if header.get("sellerId") != self.seller_id:
-            return self._fatal_report(feed, "The sellerId '%s' in the feed header does not match the selling partner '%s'."
-                                      % (header.get("sellerId"), self.seller_id)), True
+            return self._fatal_report(
+                feed,
+                "The sellerId '%s' in the feed header does not match the selling partner '%s'."
+                % (header.get("sellerId"), self.seller_id),
+            ), True
         issues = []
         accepted = invalid = 0
         rejected = []
@@ -85,8 +108,11 @@ class FeedProcessingMixin:
         included = ((header.get("report") or {}).get("includedData")) or []
         if included:
             report["header"]["report"] = {"includedData": included, "apiVersion": "2021-08-01"}
-            items = [self._listing_item(sku, feed["marketplaceIds"], included) for sku in dict.fromkeys(touched)
-                     if sku in self.products]
+            items = [
+                self._listing_item(sku, feed["marketplaceIds"], included)
+                for sku in dict.fromkeys(touched)
+                if sku in self.products
+            ]
             report["items"] = items
             report["summary"]["itemSummary"] = {"items": len(items), "errors": 0, "warnings": 0}
         return report, False
@@ -94,7 +120,9 @@ class FeedProcessingMixin:
     def _check_message(self, feed, msg):
         """(issues, changes) of one feed message; changes are callables applied when accepted."""
         if not isinstance(msg, dict):
-            return [{"severity": "ERROR", "code": "4000001", "message": "A message must be a JSON object."}], []
+            return [
+                {"severity": "ERROR", "code": "4000001", "message": "A message must be a JSON object."}
+            ], []
         mid = msg.get("messageId")
         sku = msg.get("sku")
         op = msg.get("operationType")
@@ -118,8 +146,13 @@ class FeedProcessingMixin:
         if op != "DELETE" and not msg.get("productType"):
             return [issue("'productType' is required for %s operations." % op)], []
         if sku not in self.products:
-            return [issue("The SKU '%s' does not match any listing of the selling partner; create the listing before "
-                          "updating its offer." % sku, code="90000900")], []
+            return [
+                issue(
+                    "The SKU '%s' does not match any listing of the selling partner; create the listing before "
+                    "updating its offer." % sku,
+                    code="90000900",
+                )
+            ], []
         if op == "DELETE":
             return [], [lambda: self._delete_offer(sku, feed["marketplaceIds"])]
         if op == "PATCH":
@@ -128,11 +161,19 @@ class FeedProcessingMixin:
                 return [issue("'patches' is required for PATCH operations and must not be empty.")], []
             attributes = {}
             for patch in patches:
-                if not isinstance(patch, dict) or patch.get("op") not in ("add", "replace", "merge", "delete") \
-                        or not isinstance(patch.get("path"), str) or not patch["path"].startswith("/attributes/"):
-                    return [issue("Invalid JSON Patch operation: %s" % json.dumps(patch, ensure_ascii=False)[:200])], []
+                if (
+                    not isinstance(patch, dict)
+                    or patch.get("op") not in ("add", "replace", "merge", "delete")
+                    or not isinstance(patch.get("path"), str)
+                    or not patch["path"].startswith("/attributes/")
+                ):
+                    return [
+                        issue(
+                            "Invalid JSON Patch operation: %s" % json.dumps(patch, ensure_ascii=False)[:200]
+                        )
+                    ], []
                 if patch["op"] != "delete":
-                    attributes[patch["path"][len("/attributes/"):]] = patch.get("value")
+                    attributes[patch["path"][len("/attributes/") :]] = patch.get("value")
         else:
             attributes = msg.get("attributes")
             if not isinstance(attributes, dict) or not attributes:
@@ -140,7 +181,9 @@ class FeedProcessingMixin:
         issues = []
         changes = []
         if "fulfillment_availability" in attributes:
-            issues_fa, change = self._check_availability(sku, attributes["fulfillment_availability"], feed, issue)
+            issues_fa, change = self._check_availability(
+                sku, attributes["fulfillment_availability"], feed, issue
+            )
             issues.extend(issues_fa)
             changes.extend(change)
         if "purchasable_offer" in attributes:
@@ -161,8 +204,14 @@ class FeedProcessingMixin:
                 continue  # Amazon-fulfilled quantities are Amazon's business
             qty = entry.get("quantity")
             if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
-                return [issue("The value '%s' provided for '%s.quantity' is invalid; provide a whole number of 0 or more."
-                              % (qty, attr), "4000002", attr)], []
+                return [
+                    issue(
+                        "The value '%s' provided for '%s.quantity' is invalid; provide a whole number of 0 or more."
+                        % (qty, attr),
+                        "4000002",
+                        attr,
+                    )
+                ], []
             changes.append(lambda q=qty: self._set_offer(sku, feed["marketplaceIds"], quantity=q))
         return [], changes
 
@@ -177,26 +226,46 @@ class FeedProcessingMixin:
             mp_id = entry.get("marketplace_id")
             mps = [mp_id] if mp_id else list(feed["marketplaceIds"])
             if mp_id and mp_id not in self.participations:
-                return [issue("'%s' is not a marketplace of the selling partner." % mp_id, "4000003", attr)], []
+                return [
+                    issue("'%s' is not a marketplace of the selling partner." % mp_id, "4000003", attr)
+                ], []
             currency = entry.get("currency")
             for m in mps:
                 if currency and currency != MARKETPLACES[m][2]:
-                    return [issue("The currency '%s' is not valid for marketplace %s (expected %s)."
-                                  % (currency, m, MARKETPLACES[m][2]), "4000004", attr + ".currency")], []
+                    return [
+                        issue(
+                            "The currency '%s' is not valid for marketplace %s (expected %s)."
+                            % (currency, m, MARKETPLACES[m][2]),
+                            "4000004",
+                            attr + ".currency",
+                        )
+                    ], []
             try:
                 schedule = entry["our_price"][0]["schedule"][0]
                 amount = schedule["value_with_tax"]
             except (KeyError, IndexError, TypeError):
-                return [issue("The field 'prices' for the attribute 'purchasable_offer.our_price' does not have enough "
-                              "values. The required minimum is '1' value(s).", "99022", "purchasable_offer.our_price")], []
+                return [
+                    issue(
+                        "The field 'prices' for the attribute 'purchasable_offer.our_price' does not have enough "
+                        "values. The required minimum is '1' value(s).",
+                        "99022",
+                        "purchasable_offer.our_price",
+                    )
+                ], []
             if isinstance(amount, str):
                 try:
                     amount = float(amount)
                 except ValueError:
                     amount = None
             if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
-                return [issue("The value '%s' provided for 'purchasable_offer.our_price' is invalid; provide a positive "
-                              "amount." % schedule.get("value_with_tax"), "4000002", "purchasable_offer.our_price")], []
+                return [
+                    issue(
+                        "The value '%s' provided for 'purchasable_offer.our_price' is invalid; provide a positive "
+                        "amount." % schedule.get("value_with_tax"),
+                        "4000002",
+                        "purchasable_offer.our_price",
+                    )
+                ], []
             cents = int(round(amount * 100))
             changes.append(lambda c=cents, ms=tuple(mps): self._set_offer(sku, ms, price=c))
         return [], changes

@@ -1,4 +1,5 @@
 """Feeds 2021-06-30: documents, createFeed, getFeed(s), cancelFeed; feeds move on by polls or time."""
+
 import base64
 import json
 import time
@@ -17,43 +18,64 @@ class FeedsMixin:
 
     def _create_feed_document(self, req):
         body = req.json()
-        if not isinstance(body, dict) or not isinstance(body.get("contentType"), str) or not body["contentType"]:
+        if (
+            not isinstance(body, dict)
+            or not isinstance(body.get("contentType"), str)
+            or not body["contentType"]
+        ):
             return self._errors(400, [_error("InvalidInput", "Invalid input", "contentType is required")])
         doc_id = self._new_document("feed-input", body["contentType"])
-        return self._ok(201, {"feedDocumentId": doc_id, "url": "%s/amazon/_uploads/%s" % (self._base_url(req), doc_id)})
+        return self._ok(
+            201, {"feedDocumentId": doc_id, "url": "%s/amazon/_uploads/%s" % (self._base_url(req), doc_id)}
+        )
 
     def _upload_document(self, req, doc_id):
         doc = self.documents.get(doc_id)
         if doc is None or doc["kind"] != "feed-input":
-            return Response(403, b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-                            b"<Message>Access Denied</Message></Error>", {"Content-Type": "application/xml"})
+            return Response(
+                403,
+                b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+                b"<Message>Access Denied</Message></Error>",
+                {"Content-Type": "application/xml"},
+            )
         doc["content"] = req.body
         return Response(200, b"", {"ETag": '"%s"' % uuid.uuid4().hex})
 
     def _download_document(self, req, doc_id):
         doc = self.documents.get(doc_id)
         if doc is None or doc["content"] is None:
-            return Response(404, b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
-                            b"<Message>The specified key does not exist.</Message></Error>",
-                            {"Content-Type": "application/xml"})
+            return Response(
+                404,
+                b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
+                b"<Message>The specified key does not exist.</Message></Error>",
+                {"Content-Type": "application/xml"},
+            )
         return Response(200, doc["content"], {"Content-Type": doc["contentType"]})
 
     def _get_feed_document(self, req, doc_id):
         doc = self.documents.get(doc_id)
         if doc is None or doc["kind"] not in ("feed-input", "feed-result"):
-            return self._errors(404, [_error("NotFound", "Invalid input", "Feed document %s not found" % doc_id)])
-        return self._ok(200, {"feedDocumentId": doc_id, "url": "%s/amazon/_documents/%s" % (self._base_url(req), doc_id)})
+            return self._errors(
+                404, [_error("NotFound", "Invalid input", "Feed document %s not found" % doc_id)]
+            )
+        return self._ok(
+            200, {"feedDocumentId": doc_id, "url": "%s/amazon/_documents/%s" % (self._base_url(req), doc_id)}
+        )
 
     def _create_feed(self, req):
         body = req.json()
         if not isinstance(body, dict):
-            return self._errors(400, [_error("InvalidInput", "Invalid input", "Request body must be a JSON object")])
+            return self._errors(
+                400, [_error("InvalidInput", "Invalid input", "Request body must be a JSON object")]
+            )
         for key in ("feedType", "marketplaceIds", "inputFeedDocumentId"):
             if not body.get(key):
                 return self._errors(400, [_error("InvalidInput", "Invalid input", "%s is required" % key)])
         mps = body["marketplaceIds"]
         if not isinstance(mps, list) or any(m not in self.participations for m in mps):
-            return self._errors(400, [_error("InvalidInput", "Invalid input", "Invalid marketplaceIds: %s" % mps)])
+            return self._errors(
+                400, [_error("InvalidInput", "Invalid input", "Invalid marketplaceIds: %s" % mps)]
+            )
         doc = self.documents.get(body["inputFeedDocumentId"])
         if doc is None or doc["kind"] != "feed-input":
             return self._errors(400, [_error("InvalidInput", "Invalid input", "Invalid inputFeedDocumentId")])
@@ -79,7 +101,11 @@ class FeedsMixin:
         """Move a feed on: one stage per getFeed poll, or one per `feed_stage_seconds`."""
         if feed["status"] not in ("IN_QUEUE", "IN_PROGRESS"):
             return
-        by_time = int((time.time() - feed["created"]) / self.feed_stage_seconds) if self.feed_stage_seconds > 0 else 2
+        by_time = (
+            int((time.time() - feed["created"]) / self.feed_stage_seconds)
+            if self.feed_stage_seconds > 0
+            else 2
+        )
         stage = min(2, max(feed["polls"], by_time))
         if poll:
             feed["polls"] += 1
@@ -126,18 +152,25 @@ class FeedsMixin:
         for feed in self.feed_list:
             self._advance_feed(feed, poll=False)
         types, statuses, mps = set(query["types"]), set(query["statuses"]), set(query["mps"])
-        matched = [f for f in reversed(self.feed_list)
-                   if f["feedType"] in types and (not statuses or f["status"] in statuses)
-                   and (not mps or mps & set(f["marketplaceIds"]))
-                   and query["since"] <= int(f["created"]) <= query["until"]]
+        matched = [
+            f
+            for f in reversed(self.feed_list)
+            if f["feedType"] in types
+            and (not statuses or f["status"] in statuses)
+            and (not mps or mps & set(f["marketplaceIds"]))
+            and query["since"] <= int(f["created"]) <= query["until"]
+        ]
         offset, size = query["offset"], query["size"]
-        out = {"feeds": [self._feed_json(f) for f in matched[offset:offset + size]]}
+        out = {"feeds": [self._feed_json(f) for f in matched[offset : offset + size]]}
         if offset + size < len(matched):
-            out["nextToken"] = base64.b64encode(json.dumps(dict(query, offset=offset + size)).encode()).decode()
+            out["nextToken"] = base64.b64encode(
+                json.dumps(dict(query, offset=offset + size)).encode()
+            ).decode()
         return self._ok(200, out)
 
     def _feeds_query(self, req):
         """(the filters of a getFeeds request or of its nextToken, None), or (None, an error)."""
+
         def bad(details):
             return None, self._errors(400, [_error("InvalidInput", "Invalid input", details)])
 
@@ -151,8 +184,12 @@ class FeedsMixin:
             except (ValueError, KeyError, TypeError):
                 return bad("Invalid nextToken")
             return query, None
-        query = {"types": req.args("feedTypes"), "statuses": req.args("processingStatuses"),
-                 "mps": req.args("marketplaceIds"), "offset": 0}
+        query = {
+            "types": req.args("feedTypes"),
+            "statuses": req.args("processingStatuses"),
+            "mps": req.args("marketplaceIds"),
+            "offset": 0,
+        }
         if not query["types"]:
             return bad("feedTypes is required")
         for name, key in (("feedTypes", "types"), ("marketplaceIds", "mps")):
@@ -167,7 +204,10 @@ class FeedsMixin:
         if not 1 <= query["size"] <= 100:
             return bad("pageSize must be between 1 and 100")
         now = time.time()
-        for name, key, default in (("createdSince", "since", now - 90 * 86400), ("createdUntil", "until", now)):
+        for name, key, default in (
+            ("createdSince", "since", now - 90 * 86400),
+            ("createdUntil", "until", now),
+        ):
             value = req.arg(name)
             query[key] = parse_iso(value) if value else default
             if query[key] is None:
@@ -183,9 +223,16 @@ class FeedsMixin:
             return self._errors(404, [_error("NotFound", "Invalid input", "Feed %s not found" % feed_id)])
         self._advance_feed(feed, poll=False)
         if feed["status"] != "IN_QUEUE":
-            return self._errors(400, [_error("InvalidInput", "Invalid input",
-                                             "Only feeds with processingStatus IN_QUEUE can be cancelled (%s)" % feed["status"])])
+            return self._errors(
+                400,
+                [
+                    _error(
+                        "InvalidInput",
+                        "Invalid input",
+                        "Only feeds with processingStatus IN_QUEUE can be cancelled (%s)" % feed["status"],
+                    )
+                ],
+            )
         feed["status"] = "CANCELLED"
         feed["ended"] = time.time()
         return Response(200, b"", {"x-amzn-RequestId": str(uuid.uuid4())})
-

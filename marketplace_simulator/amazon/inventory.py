@@ -1,4 +1,5 @@
 """FBA Inventory v1: getInventorySummaries."""
+
 import base64
 
 from .data import _error, iso, parse_iso
@@ -12,10 +13,15 @@ class InventoryMixin:
         if err:
             return err
         if len(ids) > 1:
-            return self._errors(400, [_error("InvalidInput", "marketplaceIds accepts only one marketplace", "")])
+            return self._errors(
+                400, [_error("InvalidInput", "marketplaceIds accepts only one marketplace", "")]
+            )
         gid = req.arg("granularityId")
         if gid != ids[0]:
-            return self._errors(400, [_error("InvalidInput", "granularityId must be the marketplace id in marketplaceIds", "")])
+            return self._errors(
+                400,
+                [_error("InvalidInput", "granularityId must be the marketplace id in marketplaceIds", "")],
+            )
         skus = list(self.fba)
         start = req.arg("startDateTime")
         wanted = req.args("sellerSkus")
@@ -24,7 +30,9 @@ class InventoryMixin:
         if start:
             ts = parse_iso(start)
             if ts is None:
-                return self._errors(400, [_error("InvalidInput", "startDateTime is not a valid ISO 8601 date", "")])
+                return self._errors(
+                    400, [_error("InvalidInput", "startDateTime is not a valid ISO 8601 date", "")]
+                )
             skus = [s for s in skus if self.fba[s]["updated"] >= ts]
         elif wanted:
             skus = [s for s in wanted if s in self.fba]
@@ -38,7 +46,7 @@ class InventoryMixin:
                 offset = int(base64.b64decode(token).decode().rpartition(":")[2])
             except ValueError:
                 return self._errors(400, [_error("InvalidInput", "Invalid nextToken", "")])
-        page = skus[offset:offset + self.INVENTORY_PAGE]
+        page = skus[offset : offset + self.INVENTORY_PAGE]
         summaries = []
         for sku in page:
             q = self.fba[sku]
@@ -62,23 +70,41 @@ class InventoryMixin:
                     "inboundWorkingQuantity": q["inboundWorking"],
                     "inboundShippedQuantity": q["inboundShipped"],
                     "inboundReceivingQuantity": q["inboundReceiving"],
-                    "reservedQuantity": {"totalReservedQuantity": reserved,
-                                         "pendingCustomerOrderQuantity": q["reserved_customer"],
-                                         "pendingTransshipmentQuantity": 0,
-                                         "fcProcessingQuantity": q["reserved_fc"]},
-                    "researchingQuantity": {"totalResearchingQuantity": q["researching"], "researchingQuantityBreakdown": [
-                        {"name": "researchingQuantityInShortTerm", "quantity": q["researching"]},
-                        {"name": "researchingQuantityInMidTerm", "quantity": 0},
-                        {"name": "researchingQuantityInLongTerm", "quantity": 0}]},
-                    "unfulfillableQuantity": {"totalUnfulfillableQuantity": unfulfillable,
-                                              "customerDamagedQuantity": q["unfulfillable_customer"],
-                                              "warehouseDamagedQuantity": q["unfulfillable_warehouse"],
-                                              "distributorDamagedQuantity": 0, "carrierDamagedQuantity": 0,
-                                              "defectiveQuantity": 0, "expiredQuantity": 0},
+                    "reservedQuantity": {
+                        "totalReservedQuantity": reserved,
+                        "pendingCustomerOrderQuantity": q["reserved_customer"],
+                        "pendingTransshipmentQuantity": 0,
+                        "fcProcessingQuantity": q["reserved_fc"],
+                    },
+                    "researchingQuantity": {
+                        "totalResearchingQuantity": q["researching"],
+                        "researchingQuantityBreakdown": [
+                            {"name": "researchingQuantityInShortTerm", "quantity": q["researching"]},
+                            {"name": "researchingQuantityInMidTerm", "quantity": 0},
+                            {"name": "researchingQuantityInLongTerm", "quantity": 0},
+                        ],
+                    },
+                    "unfulfillableQuantity": {
+                        "totalUnfulfillableQuantity": unfulfillable,
+                        "customerDamagedQuantity": q["unfulfillable_customer"],
+                        "warehouseDamagedQuantity": q["unfulfillable_warehouse"],
+                        "distributorDamagedQuantity": 0,
+                        "carrierDamagedQuantity": 0,
+                        "defectiveQuantity": 0,
+                        "expiredQuantity": 0,
+                    },
                 }
             summaries.append(summary)
-        out = {"payload": {"granularity": {"granularityType": "Marketplace", "granularityId": gid},
-                           "inventorySummaries": summaries}}
+        out = {
+            "payload": {
+                "granularity": {"granularityType": "Marketplace", "granularityId": gid},
+                "inventorySummaries": summaries,
+            }
+        }
         if offset + self.INVENTORY_PAGE < len(skus):
-            out["pagination"] = {"nextToken": base64.b64encode(("%s:%d" % (gid, offset + self.INVENTORY_PAGE)).encode()).decode()}
+            out["pagination"] = {
+                "nextToken": base64.b64encode(
+                    ("%s:%d" % (gid, offset + self.INVENTORY_PAGE)).encode()
+                ).decode()
+            }
         return self._ok(200, out)

@@ -4,12 +4,23 @@
 An order is a plain dict (id, mp, ch, st, p, u, items, buyer, country, addr, b2b, company, vat,
 prime, level, gift, payment, facilitator, seller_order_id); each API version renders it
 (orders_v0.py, orders_2026.py) and shows its buyer as the request's token allows (buyers.py)."""
+
 import random
 import time
 from bisect import bisect_left, bisect_right
 
 from .data import (
-    _FIRST, _P, ADDRESSES, COMPANIES, GIFT_MESSAGES, MARKETPLACES, NAMES, SHIP_TO, SITES, TAX_BY_COUNTRY, iso,
+    _FIRST,
+    _P,
+    ADDRESSES,
+    COMPANIES,
+    GIFT_MESSAGES,
+    MARKETPLACES,
+    NAMES,
+    SHIP_TO,
+    SITES,
+    TAX_BY_COUNTRY,
+    iso,
 )
 
 # Marketplaces where Amazon, as marketplace facilitator, collects and remits the sales tax of
@@ -29,8 +40,8 @@ class OrdersMixin:
     def _new_order_id(self, mp_id):
         self._order_seq += 1
         prefix = MARKETPLACES[mp_id][6][self._order_seq % 3]
-        mid = (self._order_seq * 7919 + self._salt) % 10 ** 7
-        return "%s-%07d-%07d" % (prefix, mid, self.rng.randrange(10 ** 7))
+        mid = (self._order_seq * 7919 + self._salt) % 10**7
+        return "%s-%07d-%07d" % (prefix, mid, self.rng.randrange(10**7))
 
     def _new_item_id(self):
         self._item_seq += 1
@@ -51,11 +62,26 @@ class OrdersMixin:
             afn = rnd() < 0.35
             r = rnd()
             if afn:
-                status = "Shipped" if r < 0.7 else "Pending" if r < 0.8 else "Unshipped" if r < 0.87 else "Canceled"
+                status = (
+                    "Shipped"
+                    if r < 0.7
+                    else "Pending"
+                    if r < 0.8
+                    else "Unshipped"
+                    if r < 0.87
+                    else "Canceled"
+                )
             else:
                 status = (
-                    "Unshipped" if r < 0.32 else "Shipped" if r < 0.67 else "PartiallyShipped" if r < 0.75
-                    else "Pending" if r < 0.87 else "Canceled"
+                    "Unshipped"
+                    if r < 0.32
+                    else "Shipped"
+                    if r < 0.67
+                    else "PartiallyShipped"
+                    if r < 0.75
+                    else "Pending"
+                    if r < 0.87
+                    else "Canceled"
                 )
             purchase = int(start + step * i + rnd() * step)
             self._make_order(mp_id, afn, status, purchase, None, fba_skus if afn else skus)
@@ -65,15 +91,20 @@ class OrdersMixin:
         rnd = rng.random
         if lines is None:
             n_lines = 1 if rnd() < 0.55 else 2 if rnd() < 0.7 else rng.randrange(3, 6)
-            lines = [{"sku": pool[int(rnd() * len(pool))], "quantity": 1 if rnd() < 0.75 else rng.randrange(2, 5)}
-                     for _ in range(n_lines)]
+            lines = [
+                {"sku": pool[int(rnd() * len(pool))], "quantity": 1 if rnd() < 0.75 else rng.randrange(2, 5)}
+                for _ in range(n_lines)
+            ]
         items = []
         for line in lines:
             sku = line["sku"]
             qty = int(line.get("quantity", 1))
             offer = self.offers.get(sku, {}).get(mp_id)
-            unit = int(round(float(line["price"]) * 100)) if line.get("price") is not None else (
-                offer["price"] if offer else 1999)
+            unit = (
+                int(round(float(line["price"]) * 100))
+                if line.get("price") is not None
+                else (offer["price"] if offer else 1999)
+            )
             ship = 0 if (afn or rnd() < 0.5) else rng.choice((299, 399, 499))
             if line.get("shipping") is not None:
                 ship = int(round(float(line["shipping"]) * 100))
@@ -81,12 +112,22 @@ class OrdersMixin:
             r = rnd()
             if r < 0.12:
                 promo, promo_id = unit * qty // 10, "SIM-PROMO-10"
-            items.append({
-                "id": self._new_item_id(), "sku": sku, "qty": qty, "shipped": 0, "unit": unit,
-                "rate": _basis_points(line.get("tax_rate")), "ship": ship, "ship_disc": ship if (ship and r > 0.9) else 0,
-                "promo": promo, "promo_id": promo_id, "wrap": rng.choice((299, 399)) if gift else 0,
-                "msg": GIFT_MESSAGES[int(rnd() * len(GIFT_MESSAGES))] if gift and rnd() < 0.8 else None,
-            })
+            items.append(
+                {
+                    "id": self._new_item_id(),
+                    "sku": sku,
+                    "qty": qty,
+                    "shipped": 0,
+                    "unit": unit,
+                    "rate": _basis_points(line.get("tax_rate")),
+                    "ship": ship,
+                    "ship_disc": ship if (ship and r > 0.9) else 0,
+                    "promo": promo,
+                    "promo_id": promo_id,
+                    "wrap": rng.choice((299, 399)) if gift else 0,
+                    "msg": GIFT_MESSAGES[int(rnd() * len(GIFT_MESSAGES))] if gift and rnd() < 0.8 else None,
+                }
+            )
         return items
 
     @staticmethod
@@ -123,28 +164,36 @@ class OrdersMixin:
         order_rate = _basis_points(spec.get("tax_rate"))
         for it in items:  # the tax of the destination, unless the line or the order says otherwise
             if it["rate"] is None:
-                it["rate"] = order_rate if order_rate is not None else TAX_BY_COUNTRY.get(country, MARKETPLACES[mp_id][5])
+                it["rate"] = (
+                    order_rate
+                    if order_rate is not None
+                    else TAX_BY_COUNTRY.get(country, MARKETPLACES[mp_id][5])
+                )
         order = {
             "id": spec.get("order_id") or self._new_order_id(mp_id),
             "mp": mp_id,
             "ch": "AFN" if afn else "MFN",
             "st": status,
             "p": purchase,
-            "u": purchase + (int(rnd() * 86400 * 2) if status not in ("Pending", "Unshipped") else int(rnd() * 600)),
+            "u": purchase
+            + (int(rnd() * 86400 * 2) if status not in ("Pending", "Unshipped") else int(rnd() * 600)),
             "items": items,
             "buyer": int(rnd() * len(NAMES)),
             "country": country,
             "addr": int(rnd() * len(ADDRESSES[country])),
             "b2b": b2b,
             "company": COMPANIES[int(rnd() * len(COMPANIES))] if b2b else None,
-            "vat": ("%s%09d" % (country, rng.randrange(10 ** 9))) if b2b and rnd() < 0.85 else None,
+            "vat": ("%s%09d" % (country, rng.randrange(10**9))) if b2b and rnd() < 0.85 else None,
             "prime": afn and rnd() < 0.6,
             "level": "Standard" if rnd() < 0.8 else "Expedited",
             "gift": gift,
             "payment": spec.get("payment") or "Other",
             # deemed reseller: every 20th UK order (no draw, so that a seed keeps its orders)
-            "facilitator": bool(spec["facilitator"]) if spec.get("facilitator") is not None else (
-                mp_id in FACILITATOR_MARKETPLACES or (mp_id == "A1F83G8C2ARO7P" and self._order_seq % 20 == 0)),
+            "facilitator": bool(spec["facilitator"])
+            if spec.get("facilitator") is not None
+            else (
+                mp_id in FACILITATOR_MARKETPLACES or (mp_id == "A1F83G8C2ARO7P" and self._order_seq % 20 == 0)
+            ),
             "seller_order_id": spec.get("seller_order_id"),
         }
         if spec.get("vat") is not None and b2b:
@@ -183,12 +232,12 @@ class OrdersMixin:
                 self.order_list.sort(key=_P)
                 self._p_sorted = True
             lst = self.order_list
-            return lst[bisect_left(lst, lo, key=_P):bisect_right(lst, hi, key=_P)]
+            return lst[bisect_left(lst, lo, key=_P) : bisect_right(lst, hi, key=_P)]
         if self._by_u is None:
             self._by_u = sorted(((o["u"], o) for o in self.order_list), key=_FIRST)
             self._u_dups = False
         by_u = self._by_u
-        window = by_u[bisect_left(by_u, lo, key=_FIRST):bisect_right(by_u, hi, key=_FIRST)]
+        window = by_u[bisect_left(by_u, lo, key=_FIRST) : bisect_right(by_u, hi, key=_FIRST)]
         out = [o for u, o in window if o["u"] == u]
         if self._u_dups:
             seen = set()
@@ -202,19 +251,21 @@ class OrdersMixin:
         for order in self.order_list:
             if order["st"] == "Shipped" and rng.random() < (0.12 if order["ch"] == "AFN" else 0.04):
                 it = order["items"][0]
-                self.returns.append({
-                    "amazon_order_id": order["id"],
-                    "sku": it["sku"],
-                    "asin": self.products.get(it["sku"], {}).get("asin", ""),
-                    "fnsku": self.products.get(it["sku"], {}).get("fnsku", ""),
-                    "quantity": 1,
-                    "channel": order["ch"],
-                    "marketplace_id": order["mp"],
-                    "reason": rng.choice(reasons),
-                    "status": rng.choice(("Unit returned to inventory", "Reimbursed", "Pending")),
-                    "return_date": iso(min(self.now - 3600, order["u"] + rng.randrange(3, 20) * 86400)),
-                    "detailed_disposition": rng.choice(("SELLABLE", "CUSTOMER_DAMAGED", "DEFECTIVE")),
-                })
+                self.returns.append(
+                    {
+                        "amazon_order_id": order["id"],
+                        "sku": it["sku"],
+                        "asin": self.products.get(it["sku"], {}).get("asin", ""),
+                        "fnsku": self.products.get(it["sku"], {}).get("fnsku", ""),
+                        "quantity": 1,
+                        "channel": order["ch"],
+                        "marketplace_id": order["mp"],
+                        "reason": rng.choice(reasons),
+                        "status": rng.choice(("Unit returned to inventory", "Reimbursed", "Pending")),
+                        "return_date": iso(min(self.now - 3600, order["u"] + rng.randrange(3, 20) * 86400)),
+                        "detailed_disposition": rng.choice(("SELLABLE", "CUSTOMER_DAMAGED", "DEFECTIVE")),
+                    }
+                )
 
     # -- money ---------------------------------------------------------------------------------
     @staticmethod
@@ -230,8 +281,13 @@ class OrdersMixin:
                 return cents - (cents * 10000 + (10000 + rate) // 2) // (10000 + rate)
             return (cents * rate + 5000) // 10000
 
-        out = {"item": it["unit"] * it["qty"], "ship": it["ship"], "ship_disc": it["ship_disc"],
-               "promo": it["promo"], "wrap": it["wrap"]}
+        out = {
+            "item": it["unit"] * it["qty"],
+            "ship": it["ship"],
+            "ship_disc": it["ship_disc"],
+            "promo": it["promo"],
+            "wrap": it["wrap"],
+        }
         for key in list(out):
             out[key + "_tax"] = tax_of(out[key])
         return out

@@ -1,5 +1,6 @@
 """Orders v0: getOrders, getOrder, getOrderItems, getOrderItemsBuyerInfo, getOrderAddress,
 getOrderBuyerInfo, each showing the buyer as the request's token allows (buyers.py)."""
+
 import base64
 import os
 import time
@@ -29,28 +30,32 @@ class OrdersV0Mixin:
         if self._priced(order) and status != "Canceled":
             out["OrderTotal"] = money(mp[2], self._order_amounts(order))
             if order["payment"] != "Other":
-                out["PaymentExecutionDetail"] = [{"Payment": out["OrderTotal"], "PaymentMethod": order["payment"]}]
-        out.update({
-            "NumberOfItemsShipped": sum(it["shipped"] for it in live),
-            "NumberOfItemsUnshipped": sum(it["qty"] - it["shipped"] for it in live),
-            "PaymentMethod": order["payment"],
-            "PaymentMethodDetails": PAYMENT_DETAILS[order["payment"]],
-            "MarketplaceId": order["mp"],
-            "ShipmentServiceLevelCategory": order["level"],
-            "OrderType": "StandardOrder",
-            "EarliestShipDate": iso(p + DAY),
-            "LatestShipDate": iso(p + 2 * DAY),
-            "EarliestDeliveryDate": iso(p + 3 * DAY),
-            "LatestDeliveryDate": iso(p + 6 * DAY),
-            "IsBusinessOrder": order["b2b"],
-            "IsPrime": order["prime"],
-            "IsPremiumOrder": False,
-            "IsGlobalExpressEnabled": False,
-            "IsReplacementOrder": False,
-            "IsSoldByAB": False,
-            "IsISPU": False,
-            "IsAccessPointOrder": False,
-        })
+                out["PaymentExecutionDetail"] = [
+                    {"Payment": out["OrderTotal"], "PaymentMethod": order["payment"]}
+                ]
+        out.update(
+            {
+                "NumberOfItemsShipped": sum(it["shipped"] for it in live),
+                "NumberOfItemsUnshipped": sum(it["qty"] - it["shipped"] for it in live),
+                "PaymentMethod": order["payment"],
+                "PaymentMethodDetails": PAYMENT_DETAILS[order["payment"]],
+                "MarketplaceId": order["mp"],
+                "ShipmentServiceLevelCategory": order["level"],
+                "OrderType": "StandardOrder",
+                "EarliestShipDate": iso(p + DAY),
+                "LatestShipDate": iso(p + 2 * DAY),
+                "EarliestDeliveryDate": iso(p + 3 * DAY),
+                "LatestDeliveryDate": iso(p + 6 * DAY),
+                "IsBusinessOrder": order["b2b"],
+                "IsPrime": order["prime"],
+                "IsPremiumOrder": False,
+                "IsGlobalExpressEnabled": False,
+                "IsReplacementOrder": False,
+                "IsSoldByAB": False,
+                "IsISPU": False,
+                "IsAccessPointOrder": False,
+            }
+        )
         if order["seller_order_id"]:
             out["SellerOrderId"] = order["seller_order_id"]
         if order["ch"] == "MFN":
@@ -77,20 +82,32 @@ class OrdersV0Mixin:
         }
         if self._priced(order) and not canceled:
             out.update(self._item_money(order, it, cur, pii))
-        out.update({"ConditionId": "New", "ConditionSubtypeId": "New", "IsTransparency": False,
-                    "SerialNumberRequired": False})
+        out.update(
+            {
+                "ConditionId": "New",
+                "ConditionSubtypeId": "New",
+                "IsTransparency": False,
+                "SerialNumberRequired": False,
+            }
+        )
         if canceled:
-            out["BuyerRequestedCancel"] = {"IsBuyerRequestedCancel": "true",
-                                           "BuyerCancelReason": "Found cheaper somewhere else."}
+            out["BuyerRequestedCancel"] = {
+                "IsBuyerRequestedCancel": "true",
+                "BuyerCancelReason": "Found cheaper somewhere else.",
+            }
         return out
 
     def _item_money(self, order, it, cur, pii):
         a = self._item_amounts(order, it)
         out = {
-            "ItemPrice": money(cur, a["item"]), "ItemTax": money(cur, a["item_tax"]),
-            "ShippingPrice": money(cur, a["ship"]), "ShippingTax": money(cur, a["ship_tax"]),
-            "ShippingDiscount": money(cur, a["ship_disc"]), "ShippingDiscountTax": money(cur, a["ship_disc_tax"]),
-            "PromotionDiscount": money(cur, a["promo"]), "PromotionDiscountTax": money(cur, a["promo_tax"]),
+            "ItemPrice": money(cur, a["item"]),
+            "ItemTax": money(cur, a["item_tax"]),
+            "ShippingPrice": money(cur, a["ship"]),
+            "ShippingTax": money(cur, a["ship_tax"]),
+            "ShippingDiscount": money(cur, a["ship_disc"]),
+            "ShippingDiscountTax": money(cur, a["ship_disc_tax"]),
+            "PromotionDiscount": money(cur, a["promo"]),
+            "PromotionDiscountTax": money(cur, a["promo_tax"]),
             "IsGift": "true" if order["gift"] else "false",
         }
         if not it["rate"]:
@@ -110,9 +127,14 @@ class OrdersV0Mixin:
             out["BuyerInfo"] = buyer
         if order["facilitator"]:
             # v0 knows one responsible party (its enum); elsewhere the deemed-reseller category says it
-            out["TaxCollection"] = {"Model": "MarketplaceFacilitator", "ResponsibleParty": "Amazon Services, Inc."}
+            out["TaxCollection"] = {
+                "Model": "MarketplaceFacilitator",
+                "ResponsibleParty": "Amazon Services, Inc.",
+            }
             if order["mp"] not in RESPONSIBLE_PARTY:
-                out["DeemedResellerCategory"] = "UOSS" if order["country"] == MARKETPLACES[order["mp"]][0] else "IOSS"
+                out["DeemedResellerCategory"] = (
+                    "UOSS" if order["country"] == MARKETPLACES[order["mp"]][0] else "IOSS"
+                )
         if order["b2b"]:
             out["PriceDesignation"] = "BusinessPrice"
         return out
@@ -154,9 +176,13 @@ class OrdersV0Mixin:
         if "CreatedAfter" not in bounds and "LastUpdatedAfter" not in bounds and not amazon_ids:
             return self.error_response(400, "Either CreatedAfter or LastUpdatedAfter must be specified")
         if "CreatedAfter" in bounds and ("LastUpdatedAfter" in bounds or "LastUpdatedBefore" in bounds):
-            return self.error_response(400, "LastUpdatedAfter and LastUpdatedBefore cannot be set when CreatedAfter is set")
+            return self.error_response(
+                400, "LastUpdatedAfter and LastUpdatedBefore cannot be set when CreatedAfter is set"
+            )
         if "LastUpdatedAfter" in bounds and "CreatedBefore" in bounds:
-            return self.error_response(400, "CreatedAfter or CreatedBefore cannot be set when LastUpdatedAfter is set")
+            return self.error_response(
+                400, "CreatedAfter or CreatedBefore cannot be set when LastUpdatedAfter is set"
+            )
         for after, before in (("CreatedAfter", "CreatedBefore"), ("LastUpdatedAfter", "LastUpdatedBefore")):
             if before in bounds and after in bounds and bounds[before] < bounds[after]:
                 return self.error_response(400, "%s must be equal to or after %s" % (before, after))
@@ -199,7 +225,8 @@ class OrdersV0Mixin:
         else:
             source = self._candidates(key, lo, hi)
         matched = [
-            o for o in source
+            o
+            for o in source
             if o["mp"] in mp_set
             and (not status_set or o["st"] in status_set)
             and (not channel_set or o["ch"] in channel_set)
@@ -213,7 +240,7 @@ class OrdersV0Mixin:
         return self._orders_page(matched, 0, page_size, extra, req.pii)
 
     def _orders_page(self, matched, offset, page_size, extra, pii):
-        page = matched[offset:offset + page_size]
+        page = matched[offset : offset + page_size]
         payload = {"Orders": [self._render_order(o, pii) for o in page]}
         if offset + page_size < len(matched):
             token = base64.b64encode(os.urandom(27)).decode()
@@ -276,6 +303,7 @@ class OrdersV0Mixin:
                 if self._gift_message(it, req.pii):
                     row["GiftMessageText"] = it["msg"]
             return row
+
         return self._items_answer(req, order_id, render)
 
     def _get_order_address(self, req, order_id):

@@ -1,4 +1,5 @@
 """The route table, the SP-API's error and throttling answers, rate-limit headers."""
+
 import json
 import uuid
 
@@ -14,15 +15,34 @@ class RoutesMixin:
             ("GET", r"/orders/v0/orders", "getOrders", self._get_orders),
             ("GET", r"/orders/v0/orders/%s" % seg, "getOrder", self._get_order),
             ("GET", r"/orders/v0/orders/%s/orderItems" % seg, "getOrderItems", self._get_order_items),
-            ("GET", r"/orders/v0/orders/%s/orderItems/buyerInfo" % seg, "getOrderItemsBuyerInfo", self._get_order_items_buyer_info),
+            (
+                "GET",
+                r"/orders/v0/orders/%s/orderItems/buyerInfo" % seg,
+                "getOrderItemsBuyerInfo",
+                self._get_order_items_buyer_info,
+            ),
             ("GET", r"/orders/v0/orders/%s/address" % seg, "getOrderAddress", self._get_order_address),
             ("GET", r"/orders/v0/orders/%s/buyerInfo" % seg, "getOrderBuyerInfo", self._get_order_buyer_info),
-            ("POST", r"/orders/v0/orders/%s/shipmentConfirmation" % seg, "confirmShipment", self._confirm_shipment),
+            (
+                "POST",
+                r"/orders/v0/orders/%s/shipmentConfirmation" % seg,
+                "confirmShipment",
+                self._confirm_shipment,
+            ),
             ("GET", r"/orders/2026-01-01/orders", "searchOrders", self._search_orders),
             ("GET", r"/orders/2026-01-01/orders/%s" % seg, "getOrder2026", self._get_order_2026),
-            ("POST", r"/tokens/2021-03-01/restrictedDataToken", "createRestrictedDataToken",
-             self._create_restricted_data_token),
-            ("GET", r"/sellers/v1/marketplaceParticipations", "getMarketplaceParticipations", self._participations),
+            (
+                "POST",
+                r"/tokens/2021-03-01/restrictedDataToken",
+                "createRestrictedDataToken",
+                self._create_restricted_data_token,
+            ),
+            (
+                "GET",
+                r"/sellers/v1/marketplaceParticipations",
+                "getMarketplaceParticipations",
+                self._participations,
+            ),
             ("POST", r"/feeds/2021-06-30/documents", "createFeedDocument", self._create_feed_document),
             ("GET", r"/feeds/2021-06-30/documents/%s" % seg, "getFeedDocument", self._get_feed_document),
             ("POST", r"/feeds/2021-06-30/feeds", "createFeed", self._create_feed),
@@ -32,9 +52,24 @@ class RoutesMixin:
             ("GET", r"/fba/inventory/v1/summaries", "getInventorySummaries", self._inventory_summaries),
             ("POST", r"/reports/2021-06-30/reports", "createReport", self._create_report),
             ("GET", r"/reports/2021-06-30/reports/%s" % seg, "getReport", self._get_report),
-            ("GET", r"/reports/2021-06-30/documents/%s" % seg, "getReportDocument", self._get_report_document),
-            ("GET", r"/listings/2021-08-01/items/%s/%s" % (seg, seg), "getListingsItem", self._get_listings_item),
-            ("GET", r"/listings/2021-08-01/items/%s" % seg, "searchListingsItems", self._search_listings_items),
+            (
+                "GET",
+                r"/reports/2021-06-30/documents/%s" % seg,
+                "getReportDocument",
+                self._get_report_document,
+            ),
+            (
+                "GET",
+                r"/listings/2021-08-01/items/%s/%s" % (seg, seg),
+                "getListingsItem",
+                self._get_listings_item,
+            ),
+            (
+                "GET",
+                r"/listings/2021-08-01/items/%s" % seg,
+                "searchListingsItems",
+                self._search_listings_items,
+            ),
             ("PUT", r"/_uploads/%s" % seg, "uploadDocument", self._upload_document),
             ("GET", r"/_documents/%s" % seg, "downloadDocument", self._download_document),
         ]
@@ -60,9 +95,16 @@ class RoutesMixin:
         return Response(status, json.dumps({"errors": errors}).encode(), self._headers())
 
     def error_response(self, status, message, code=None):
-        default = {400: "InvalidInput", 403: "Unauthorized", 404: "NotFound", 413: "RequestTooLarge",
-                   415: "UnsupportedMediaType", 429: "QuotaExceeded", 500: "InternalFailure",
-                   503: "ServiceUnavailable"}
+        default = {
+            400: "InvalidInput",
+            403: "Unauthorized",
+            404: "NotFound",
+            413: "RequestTooLarge",
+            415: "UnsupportedMediaType",
+            429: "QuotaExceeded",
+            500: "InternalFailure",
+            503: "ServiceUnavailable",
+        }
         return self._errors(status, [_error(code or default.get(status, "InternalFailure"), message)])
 
     def not_found(self, req):
@@ -78,7 +120,9 @@ class RoutesMixin:
 
     def throttled_response(self, operation, retry_after):
         # the SP-API sends no Retry-After; clients back off on their own
-        resp = self._errors(429, [_error("QuotaExceeded", "You exceeded your quota for the requested resource.", "")])
+        resp = self._errors(
+            429, [_error("QuotaExceeded", "You exceeded your quota for the requested resource.", "")]
+        )
         resp.headers.update(self.rate_limit_headers(operation, None))
         return resp
 
@@ -92,4 +136,3 @@ class RoutesMixin:
         if host and "/" not in host:
             return "http://" + host
         return getattr(self.sim, "public_url", None) or "http://127.0.0.1"
-

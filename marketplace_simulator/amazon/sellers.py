@@ -1,5 +1,6 @@
 """Sellers v1: getMarketplaceParticipations. The seller's marketplaces change with the control
 action ``set_participations`` (a marketplace Amazon opens to the account, or one it leaves)."""
+
 from .data import MARKETPLACES
 
 
@@ -8,11 +9,19 @@ class SellersMixin:
         payload = []
         for mp_id in self.participations:
             country, name, currency, language, domain = MARKETPLACES[mp_id][:5]
-            payload.append({
-                "marketplace": {"id": mp_id, "countryCode": country, "name": name, "defaultCurrencyCode": currency,
-                                "defaultLanguageCode": language, "domainName": domain},
-                "participation": {"isParticipating": True, "hasSuspendedListings": False},
-            })
+            payload.append(
+                {
+                    "marketplace": {
+                        "id": mp_id,
+                        "countryCode": country,
+                        "name": name,
+                        "defaultCurrencyCode": currency,
+                        "defaultLanguageCode": language,
+                        "domainName": domain,
+                    },
+                    "participation": {"isParticipating": True, "hasSuspendedListings": False},
+                }
+            )
         return self._ok(200, {"payload": payload})
 
     def _set_participations(self, ids):

@@ -1,4 +1,5 @@
 """confirmShipment (Orders v0): FBM shipments, validated as Amazon does."""
+
 import uuid
 
 from ..core import Response
@@ -37,8 +38,10 @@ class ShipmentsMixin:
         if order["ch"] == "AFN":
             return bad("Order %s is fulfilled by Amazon; shipment confirmation is not allowed" % order["id"])
         if order["st"] not in ("Unshipped", "PartiallyShipped"):
-            return bad("Order %s has status %s; only Unshipped or PartiallyShipped orders can be confirmed"
-                       % (order["id"], order["st"]))
+            return bad(
+                "Order %s has status %s; only Unshipped or PartiallyShipped orders can be confirmed"
+                % (order["id"], order["st"])
+            )
         if not isinstance(pkg["orderItems"], list):
             return bad("packageDetail.orderItems must be a list")
         by_id = {it["id"]: it for it in order["items"]}
@@ -54,22 +57,28 @@ class ShipmentsMixin:
                 return bad("Invalid quantity for orderItemId %s" % it["id"])
             wanted[it["id"]] = wanted.get(it["id"], 0) + qty
             if wanted[it["id"]] > it["qty"] - it["shipped"]:
-                return bad("Quantity %d for orderItemId %s exceeds the unshipped quantity %d"
-                           % (wanted[it["id"]], it["id"], it["qty"] - it["shipped"]))
+                return bad(
+                    "Quantity %d for orderItemId %s exceeds the unshipped quantity %d"
+                    % (wanted[it["id"]], it["id"], it["qty"] - it["shipped"])
+                )
         for item_id, qty in wanted.items():
             by_id[item_id]["shipped"] += qty
-        order["st"] = "Shipped" if all(it["shipped"] >= it["qty"] for it in order["items"]) else "PartiallyShipped"
+        order["st"] = (
+            "Shipped" if all(it["shipped"] >= it["qty"] for it in order["items"]) else "PartiallyShipped"
+        )
         self._touch(order)
-        self.shipments.append({
-            "amazonOrderId": order["id"],
-            "marketplaceId": mp_id,
-            "packageReferenceId": pkg["packageReferenceId"],
-            "carrierCode": pkg["carrierCode"],
-            "carrierName": pkg.get("carrierName"),
-            "shippingMethod": pkg.get("shippingMethod"),
-            "trackingNumber": pkg["trackingNumber"],
-            "shipDate": pkg["shipDate"],
-            "orderItems": [{"orderItemId": k, "quantity": v} for k, v in wanted.items()],
-            "orderStatus": order["st"],
-        })
+        self.shipments.append(
+            {
+                "amazonOrderId": order["id"],
+                "marketplaceId": mp_id,
+                "packageReferenceId": pkg["packageReferenceId"],
+                "carrierCode": pkg["carrierCode"],
+                "carrierName": pkg.get("carrierName"),
+                "shippingMethod": pkg.get("shippingMethod"),
+                "trackingNumber": pkg["trackingNumber"],
+                "shipDate": pkg["shipDate"],
+                "orderItems": [{"orderItemId": k, "quantity": v} for k, v in wanted.items()],
+                "orderStatus": order["st"],
+            }
+        )
         return Response(204, b"", {"x-amzn-RequestId": str(uuid.uuid4())})

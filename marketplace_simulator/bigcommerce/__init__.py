@@ -75,6 +75,7 @@ control actions), ``orders_api`` (v2 order handlers), ``shipments``, ``inventory
 ``store`` (store settings), ``routes`` (routing, auth, quota, error shapes), ``api`` (the class,
 state and control).
 """
+
 from .api import BigCommerceAPI
 
 __all__ = ["BigCommerceAPI"]

@@ -1,4 +1,5 @@
 """BigCommerceAPI: the roles put together, its state, `GET /_sim/state` and the control actions."""
+
 import random
 import threading
 import time
@@ -15,8 +16,17 @@ from .store import StoreMixin
 from .data import money_float, SCOPES, WEIGHT_UNITS, ORDER_STATUSES, STATUS_NAME, _int_arg
 
 
-class BigCommerceAPI(RoutesMixin, StoreMixin, OrdersMixin, OrdersApiMixin, ShipmentsMixin, CatalogueMixin, InventoryMixin,
-                     PaymentsMixin, Marketplace):
+class BigCommerceAPI(
+    RoutesMixin,
+    StoreMixin,
+    OrdersMixin,
+    OrdersApiMixin,
+    ShipmentsMixin,
+    CatalogueMixin,
+    InventoryMixin,
+    PaymentsMixin,
+    Marketplace,
+):
     name = "bigcommerce"
 
     # default credentials (flags may set others)
@@ -105,12 +115,17 @@ class BigCommerceAPI(RoutesMixin, StoreMixin, OrdersMixin, OrdersApiMixin, Shipm
         for vid, loc in stock_keys:
             variant = self.variants[vid]
             inventory.setdefault(variant["sku"], {})[str(loc)] = self.stock[(vid, loc)]
-        price_variants = self.variant_list if small else [self.variants[v] for v in sorted(self.prices_touched)]
+        price_variants = (
+            self.variant_list if small else [self.variants[v] for v in sorted(self.prices_touched)]
+        )
         prices = {}
         for v in price_variants:
             price, sale = self._variant_price(v)
-            prices[v["sku"]] = {"price": money_float(price), "sale_price": money_float(sale),
-                                "calculated_price": money_float(self._unit_price(v))}
+            prices[v["sku"]] = {
+                "price": money_float(price),
+                "sale_price": money_float(sale),
+                "calculated_price": money_float(self._unit_price(v)),
+            }
         return {
             "store_hash": self.store_hash,
             "orders": len(self.order_list),
@@ -140,8 +155,13 @@ class BigCommerceAPI(RoutesMixin, StoreMixin, OrdersMixin, OrdersApiMixin, Shipm
                     return self._json(404, {"error": "unknown order %r" % payload.get("order_id")})
                 status = self._status_arg(payload.get("status", payload.get("status_id")))
                 if status is None:
-                    return self._json(400, {"error": "status must be one of %s (or their ids)"
-                                            % ", ".join(s[1] for s in ORDER_STATUSES)})
+                    return self._json(
+                        400,
+                        {
+                            "error": "status must be one of %s (or their ids)"
+                            % ", ".join(s[1] for s in ORDER_STATUSES)
+                        },
+                    )
                 self._control_set_status(order, status, payload.get("payment_status"))
                 return self._json(200, {"order": self._render_order(order, self._host(None))})
             if action == "get_order":
@@ -149,31 +169,45 @@ class BigCommerceAPI(RoutesMixin, StoreMixin, OrdersMixin, OrdersApiMixin, Shipm
                 if order is None:
                     return self._json(404, {"error": "unknown order %r" % payload.get("order_id")})
                 host = self._host(None)
-                return self._json(200, {
-                    "order": self._render_order(order, host),
-                    "products": [self._render_product_line(order, k, host) for k in range(len(order["lines"]))],
-                    "shipping_addresses": [self._render_address(order, k, host) for k in range(order["na"])],
-                    "shipments": [self._render_shipment(order, s) for s in self._order_shipments(order)],
-                    "transactions": self._transactions(order),
-                })
+                return self._json(
+                    200,
+                    {
+                        "order": self._render_order(order, host),
+                        "products": [
+                            self._render_product_line(order, k, host) for k in range(len(order["lines"]))
+                        ],
+                        "shipping_addresses": [
+                            self._render_address(order, k, host) for k in range(order["na"])
+                        ],
+                        "shipments": [self._render_shipment(order, s) for s in self._order_shipments(order)],
+                        "transactions": self._transactions(order),
+                    },
+                )
             if action == "timing":
                 if "inventory_delay" in payload:
                     self.inventory_delay = float(payload["inventory_delay"])
                 if "capture_delay" in payload:
                     self.capture_delay = float(payload["capture_delay"])
-                return self._json(200, {"inventory_delay": self.inventory_delay, "capture_delay": self.capture_delay})
+                return self._json(
+                    200, {"inventory_delay": self.inventory_delay, "capture_delay": self.capture_delay}
+                )
             if action == "set_stock":
                 key = self._control_item(payload)
                 self.stock[key] = int(payload["quantity"])
                 self.stock_touched.add(key)
-                return self._json(200, {"sku": self.variants[key[0]]["sku"], "location_id": key[1], "quantity": self.stock[key]})
+                return self._json(
+                    200,
+                    {"sku": self.variants[key[0]]["sku"], "location_id": key[1], "quantity": self.stock[key]},
+                )
             if action == "expire_tokens":
                 self.expire_tokens()
                 return self._json(200, {"revoked_once": True})
             if action == "store":
                 if payload.get("weight_units"):
                     if payload["weight_units"] not in WEIGHT_UNITS:
-                        return self._json(400, {"error": "weight_units must be one of %s" % ", ".join(WEIGHT_UNITS)})
+                        return self._json(
+                            400, {"error": "weight_units must be one of %s" % ", ".join(WEIGHT_UNITS)}
+                        )
                     self.weight_units = payload["weight_units"]
                 if payload.get("currency"):
                     self.store_currency = str(payload["currency"]).upper()

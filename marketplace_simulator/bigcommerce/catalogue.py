@@ -1,11 +1,28 @@
 """The catalogue: products, variants and their prices (generation and the v3 Catalog API)."""
+
 import re
 import time
 import uuid
 
 from .data import (
-    BRANDS, CATEGORIES, CDN_PREFIX, COLOURS, ean13, iso8601, LOCATIONS, MAX_INT, money_float, parse_date,
-    PRODUCT_WORDS, REDUCED_CLASS, REDUCED_WORD, SIZES,    V3_ERROR_TYPE, _ApiError, _int_arg, _is_number,
+    BRANDS,
+    CATEGORIES,
+    CDN_PREFIX,
+    COLOURS,
+    ean13,
+    iso8601,
+    LOCATIONS,
+    MAX_INT,
+    money_float,
+    parse_date,
+    PRODUCT_WORDS,
+    REDUCED_CLASS,
+    REDUCED_WORD,
+    SIZES,
+    V3_ERROR_TYPE,
+    _ApiError,
+    _int_arg,
+    _is_number,
 )
 
 SEG = r"([^/]+)"  # one path segment of a route pattern
@@ -20,9 +37,27 @@ class CatalogueMixin:
             ("v3", "PUT", "/catalog/products", "updateProducts", self._update_products),
             ("v3", "GET", "/catalog/products/%s" % SEG, "getProduct", self._get_product),
             ("v3", "PUT", "/catalog/products/%s" % SEG, "updateProduct", self._update_product),
-            ("v3", "GET", "/catalog/products/%s/variants" % SEG, "getProductVariants", self._get_product_variants),
-            ("v3", "GET", "/catalog/products/%s/variants/%s" % (SEG, SEG), "getProductVariant", self._get_product_variant),
-            ("v3", "PUT", "/catalog/products/%s/variants/%s" % (SEG, SEG), "updateProductVariant", self._update_product_variant),
+            (
+                "v3",
+                "GET",
+                "/catalog/products/%s/variants" % SEG,
+                "getProductVariants",
+                self._get_product_variants,
+            ),
+            (
+                "v3",
+                "GET",
+                "/catalog/products/%s/variants/%s" % (SEG, SEG),
+                "getProductVariant",
+                self._get_product_variant,
+            ),
+            (
+                "v3",
+                "PUT",
+                "/catalog/products/%s/variants/%s" % (SEG, SEG),
+                "updateProductVariant",
+                self._update_product_variant,
+            ),
             ("v3", "GET", "/catalog/variants", "getVariants", self._get_variants),
             ("v3", "PUT", "/catalog/variants", "updateVariantsBatch", self._update_variants_batch),
             ("v3", "GET", "/catalog/products/%s/images" % SEG, "getProductImages", self._get_product_images),
@@ -33,7 +68,7 @@ class CatalogueMixin:
     # -- catalogue -----------------------------------------------------------------------------
     def _build_catalogue(self, n_products):
         rng = self.rng
-        salt = rng.randrange(10 ** 6)
+        salt = rng.randrange(10**6)
         self.products = {}
         self.product_list = []
         self.variants = {}
@@ -94,11 +129,25 @@ class CatalogueMixin:
                 if combo:
                     colour = combo[0]
                     vsku += "-" + colour[2]
-                    values.append({"id": colour[0], "label": colour[1], "option_id": pid * 10 + 1, "option_display_name": "Farbe"})
+                    values.append(
+                        {
+                            "id": colour[0],
+                            "label": colour[1],
+                            "option_id": pid * 10 + 1,
+                            "option_display_name": "Farbe",
+                        }
+                    )
                     if len(combo) > 1:
                         size = combo[1]
                         vsku += "-" + size[1]
-                        values.append({"id": size[0], "label": size[1], "option_id": pid * 10 + 2, "option_display_name": "Größe"})
+                        values.append(
+                            {
+                                "id": size[0],
+                                "label": size[1],
+                                "option_id": pid * 10 + 2,
+                                "option_display_name": "Größe",
+                            }
+                        )
                 own_price = combo and rng.random() < 0.4
                 variant = {
                     "id": vid,
@@ -110,7 +159,7 @@ class CatalogueMixin:
                     "retail": None,
                     "cost": None,
                     "values": values,
-                    "gtin": ean13("40%010d" % ((salt * 1000 + vid) % 10 ** 10)),
+                    "gtin": ean13("40%010d" % ((salt * 1000 + vid) % 10**10)),
                     "warning": 5,
                     "disabled": False,
                 }
@@ -133,7 +182,11 @@ class CatalogueMixin:
         """(price, sale price) in cents that apply to a variant."""
         product = self.products[variant["product_id"]]
         price = variant["price"] if variant["price"] is not None else product["price"]
-        sale = variant["sale"] if variant["sale"] is not None else (product["sale"] if variant["price"] is None else 0)
+        sale = (
+            variant["sale"]
+            if variant["sale"] is not None
+            else (product["sale"] if variant["price"] is None else 0)
+        )
         return price, sale
 
     def _unit_price(self, variant):
@@ -150,8 +203,16 @@ class CatalogueMixin:
             links["previous"] = "?page=%d&limit=%d" % (page - 1, limit)
         if page < pages:
             links["next"] = "?page=%d&limit=%d" % (page + 1, limit)
-        return {"pagination": {"total": total, "count": count, "per_page": limit, "current_page": page,
-                               "total_pages": pages, "links": links}}
+        return {
+            "pagination": {
+                "total": total,
+                "count": count,
+                "per_page": limit,
+                "current_page": page,
+                "total_pages": pages,
+                "links": links,
+            }
+        }
 
     def _stock_total(self, vid):
         total = 0
@@ -203,7 +264,9 @@ class CatalogueMixin:
             "sku": p["sku"],
             "description": "<p>%s – simuliertes Produkt.</p>" % p["name"],
             "weight": p["weight"],
-            "width": 0, "depth": 0, "height": 0,
+            "width": 0,
+            "depth": 0,
+            "height": 0,
             "price": money_float(p["price"]),
             "cost_price": money_float(p["cost"]),
             "retail_price": money_float(p["retail"]),
@@ -211,10 +274,14 @@ class CatalogueMixin:
             "map_price": 0,
             "tax_class_id": p["tax_class"],
             "product_tax_code": "",
-            "calculated_price": money_float(p["sale"] if p["sale"] and p["sale"] < p["price"] else p["price"]),
+            "calculated_price": money_float(
+                p["sale"] if p["sale"] and p["sale"] < p["price"] else p["price"]
+            ),
             "categories": list(p["categories"]),
             "brand_id": p["brand_id"],
-            "inventory_level": sum(self._stock_total(v["id"]) for v in p["variants"]) if p["tracking"] != "none" else 0,
+            "inventory_level": sum(self._stock_total(v["id"]) for v in p["variants"])
+            if p["tracking"] != "none"
+            else 0,
             "inventory_warning_level": 5,
             "inventory_tracking": p["tracking"],
             "reviews_rating_sum": 0,
@@ -264,15 +331,30 @@ class CatalogueMixin:
         if "variants" in include:
             out["variants"] = [self._render_variant(v) for v in p["variants"]]
         if "options" in include:
-            out["options"] = [{
-                "id": oid, "product_id": p["id"], "display_name": label, "type": "rectangles",
-                "config": {}, "sort_order": n,
-                "option_values": sorted({(v2["id"], v2["label"]) for v in p["variants"] for v2 in v["values"]
-                                         if v2["option_id"] == oid}),
-            } for n, (oid, label) in enumerate(p["options"])]
+            out["options"] = [
+                {
+                    "id": oid,
+                    "product_id": p["id"],
+                    "display_name": label,
+                    "type": "rectangles",
+                    "config": {},
+                    "sort_order": n,
+                    "option_values": sorted(
+                        {
+                            (v2["id"], v2["label"])
+                            for v in p["variants"]
+                            for v2 in v["values"]
+                            if v2["option_id"] == oid
+                        }
+                    ),
+                }
+                for n, (oid, label) in enumerate(p["options"])
+            ]
             for opt in out["options"]:
-                opt["option_values"] = [{"id": i, "label": lbl, "sort_order": n, "value_data": {}, "is_default": False}
-                                        for n, (i, lbl) in enumerate(opt["option_values"])]
+                opt["option_values"] = [
+                    {"id": i, "label": lbl, "sort_order": n, "value_data": {}, "is_default": False}
+                    for n, (i, lbl) in enumerate(opt["option_values"])
+                ]
         if "images" in include:
             out["images"] = self._render_images(p)
         if "custom_fields" in include:
@@ -315,7 +397,11 @@ class CatalogueMixin:
         ids = [_int_arg(x) for x in req.args("id:in")] + ([_int_arg(req.arg("id"))] if req.arg("id") else [])
         if ids:
             if None in ids:
-                raise _ApiError(422, "The filter(s): id:in are not valid filter parameter(s).", {"id:in": "must be integers"})
+                raise _ApiError(
+                    422,
+                    "The filter(s): id:in are not valid filter parameter(s).",
+                    {"id:in": "must be integers"},
+                )
             wanted = set(ids)
             products = [p for p in products if p["id"] in wanted]
         if req.arg("name"):
@@ -327,11 +413,14 @@ class CatalogueMixin:
         if modified_min:
             ts = parse_date(modified_min)
             if ts is None:
-                raise _ApiError(422, "The filter(s): date_modified:min are not valid filter parameter(s).",
-                                {"date_modified:min": "must be a date"})
+                raise _ApiError(
+                    422,
+                    "The filter(s): date_modified:min are not valid filter parameter(s).",
+                    {"date_modified:min": "must be a date"},
+                )
             products = [p for p in products if p["modified"] >= ts]
         include = set(req.args("include"))
-        chunk = products[(page - 1) * limit:page * limit]
+        chunk = products[(page - 1) * limit : page * limit]
         data = [self._fields(req, self._render_product(p, include)) for p in chunk]
         return self._json(200, {"data": data, "meta": self._meta(len(products), page, limit, len(data))})
 
@@ -346,13 +435,17 @@ class CatalogueMixin:
     def _check_product_update(self, body, errors, prefix=""):
         for field in self._MONEY_FIELDS:
             if field in body and not (_is_number(body[field]) and body[field] >= 0):
-                errors[prefix + field] = "error.expected.jsnumber" if not _is_number(body[field]) else "must be >= 0"
+                errors[prefix + field] = (
+                    "error.expected.jsnumber" if not _is_number(body[field]) else "must be >= 0"
+                )
         for field in ("name", "sku"):
             if field in body and not (isinstance(body[field], str) and 1 <= len(body[field]) <= 250):
                 errors[prefix + field] = "error.expected.jsstring"
         if "is_visible" in body and not isinstance(body["is_visible"], bool):
             errors[prefix + "is_visible"] = "error.expected.jsboolean"
-        if "inventory_level" in body and not (isinstance(body["inventory_level"], int) and 0 <= body["inventory_level"] <= MAX_INT):
+        if "inventory_level" in body and not (
+            isinstance(body["inventory_level"], int) and 0 <= body["inventory_level"] <= MAX_INT
+        ):
             errors[prefix + "inventory_level"] = "error.expected.jsnumber"
         if "inventory_tracking" in body and body["inventory_tracking"] not in ("none", "product", "variant"):
             errors[prefix + "inventory_tracking"] = "must be one of none, product, variant"
@@ -369,10 +462,16 @@ class CatalogueMixin:
                         self.prices_touched.add(v["id"])
         if "sku" in body and body["sku"] != product["sku"]:
             other = self.sku_index.get(body["sku"])
-            if other and not (other[0] == "p" and other[1] is product) and not (
-                    other[0] == "v" and other[1]["product_id"] == product["id"]):
-                raise _ApiError(409, "Product was in conflict with another product: the SKU %s is in use." % body["sku"],
-                                {"sku": "duplicate"})
+            if (
+                other
+                and not (other[0] == "p" and other[1] is product)
+                and not (other[0] == "v" and other[1]["product_id"] == product["id"])
+            ):
+                raise _ApiError(
+                    409,
+                    "Product was in conflict with another product: the SKU %s is in use." % body["sku"],
+                    {"sku": "duplicate"},
+                )
             self.sku_index.pop(product["sku"], None)
             product["sku"] = body["sku"]
             if product["base"]:
@@ -388,19 +487,37 @@ class CatalogueMixin:
         if "inventory_tracking" in body:
             product["tracking"] = body["inventory_tracking"]
         if "inventory_level" in body and product["base"]:
-            key = (product["base"], 1)  # the Catalog API writes the default location through the Inventory API
+            key = (
+                product["base"],
+                1,
+            )  # the Catalog API writes the default location through the Inventory API
             self.stock[key] = body["inventory_level"]
             self.stock_touched.add(key)
-            self.adjustments.append({"transaction_id": str(uuid.uuid4()), "kind": "catalog", "reason": "catalog API",
-                                     "items": [{"sku": product["sku"], "location_id": 1, "quantity": body["inventory_level"]}],
-                                     "status": "applied", "at": iso8601(time.time())})
+            self.adjustments.append(
+                {
+                    "transaction_id": str(uuid.uuid4()),
+                    "kind": "catalog",
+                    "reason": "catalog API",
+                    "items": [{"sku": product["sku"], "location_id": 1, "quantity": body["inventory_level"]}],
+                    "status": "applied",
+                    "at": iso8601(time.time()),
+                }
+            )
         product["modified"] = time.time()
 
     def _log_price(self, sku, product_id, variant_id, field, old, new, source):
-        self.price_updates.append({
-            "sku": sku, "product_id": product_id, "variant_id": variant_id, "field": field,
-            "old": money_float(old), "new": money_float(new), "source": source, "at": iso8601(time.time()),
-        })
+        self.price_updates.append(
+            {
+                "sku": sku,
+                "product_id": product_id,
+                "variant_id": variant_id,
+                "field": field,
+                "old": money_float(old),
+                "new": money_float(new),
+                "source": source,
+                "at": iso8601(time.time()),
+            }
+        )
 
     def _update_product(self, req, product_id):
         product = self._product_or_404(product_id)
@@ -415,8 +532,12 @@ class CatalogueMixin:
     def _update_products(self, req):
         body = self._body(req, list)
         if len(body) > self.PRODUCTS_BATCH:
-            raise _ApiError(413, "The request payload is too large. The maximum items allowed in the array is %d."
-                            % self.PRODUCTS_BATCH, {})
+            raise _ApiError(
+                413,
+                "The request payload is too large. The maximum items allowed in the array is %d."
+                % self.PRODUCTS_BATCH,
+                {},
+            )
         errors = {}
         targets = []
         for n, item in enumerate(body):
@@ -444,9 +565,11 @@ class CatalogueMixin:
     def _get_product_variants(self, req, product_id):
         product = self._product_or_404(product_id)
         page, limit = self._page_limit(req, 50, self.CATALOG_MAX_LIMIT)
-        rows = product["variants"][(page - 1) * limit:page * limit]
+        rows = product["variants"][(page - 1) * limit : page * limit]
         data = [self._fields(req, self._render_variant(v)) for v in rows]
-        return self._json(200, {"data": data, "meta": self._meta(len(product["variants"]), page, limit, len(data))})
+        return self._json(
+            200, {"data": data, "meta": self._meta(len(product["variants"]), page, limit, len(data))}
+        )
 
     def _get_product_variant(self, req, product_id, variant_id):
         product = self._product_or_404(product_id)
@@ -455,8 +578,14 @@ class CatalogueMixin:
 
     def _check_variant_update(self, body, errors, prefix=""):
         for field in self._MONEY_FIELDS:
-            if field in body and body[field] is not None and not (_is_number(body[field]) and body[field] >= 0):
-                errors[prefix + field] = "error.expected.jsnumber" if not _is_number(body[field]) else "must be >= 0"
+            if (
+                field in body
+                and body[field] is not None
+                and not (_is_number(body[field]) and body[field] >= 0)
+            ):
+                errors[prefix + field] = (
+                    "error.expected.jsnumber" if not _is_number(body[field]) else "must be >= 0"
+                )
         if "sku" in body and not (isinstance(body["sku"], str) and 1 <= len(body["sku"]) <= 255):
             errors[prefix + "sku"] = "error.expected.jsstring"
         if "purchasing_disabled" in body and not isinstance(body["purchasing_disabled"], bool):
@@ -468,7 +597,15 @@ class CatalogueMixin:
                 key = self._MONEY_KEYS[field]
                 cents = None if body[field] is None else int(round(body[field] * 100))
                 if variant[key] != cents:
-                    self._log_price(variant["sku"], variant["product_id"], variant["id"], field, variant[key], cents, source)
+                    self._log_price(
+                        variant["sku"],
+                        variant["product_id"],
+                        variant["id"],
+                        field,
+                        variant[key],
+                        cents,
+                        source,
+                    )
                     variant[key] = cents
                     self.prices_touched.add(variant["id"])
         if "sku" in body and body["sku"] != variant["sku"]:
@@ -508,15 +645,19 @@ class CatalogueMixin:
         if pids:
             wanted = {_int_arg(x) for x in pids}
             rows = [v for v in rows if v["product_id"] in wanted]
-        chunk = rows[(page - 1) * limit:page * limit]
+        chunk = rows[(page - 1) * limit : page * limit]
         data = [self._fields(req, self._render_variant(v)) for v in chunk]
         return self._json(200, {"data": data, "meta": self._meta(len(rows), page, limit, len(data))})
 
     def _update_variants_batch(self, req):
         body = self._body(req, list)
         if len(body) > self.VARIANTS_BATCH:
-            raise _ApiError(413, "The request payload is too large. The maximum items allowed in the array is %d"
-                            % self.VARIANTS_BATCH, {})
+            raise _ApiError(
+                413,
+                "The request payload is too large. The maximum items allowed in the array is %d"
+                % self.VARIANTS_BATCH,
+                {},
+            )
         batch_errors = []
         targets = []
         for n, item in enumerate(body):
@@ -531,8 +672,14 @@ class CatalogueMixin:
                 else:
                     self._check_variant_update(item, errors)
             if errors:
-                batch_errors.append({"status": 422, "title": "JSON data is missing or invalid", "type": V3_ERROR_TYPE,
-                                     "errors": dict(errors, index=str(n))})
+                batch_errors.append(
+                    {
+                        "status": 422,
+                        "title": "JSON data is missing or invalid",
+                        "type": V3_ERROR_TYPE,
+                        "errors": dict(errors, index=str(n)),
+                    }
+                )
             else:
                 targets.append((variant, item))
         if batch_errors:
@@ -545,11 +692,27 @@ class CatalogueMixin:
     def _render_images(self, p):
         """One image per product, on the simulated CDN (``<base>/cdn/...``: no token, no quota)."""
         host = getattr(self._tls, "host", None) or getattr(self.sim, "public_url", "") or "http://127.0.0.1"
-        path = "%s/bigcommerce%sproducts/%d/images/%d/main.png" % (host, CDN_PREFIX, p["id"], p["id"] * 10 + 1)
-        return [{"id": p["id"] * 10 + 1, "product_id": p["id"], "is_thumbnail": True, "sort_order": 0,
-                 "description": p["name"], "image_file": "a/%d/main.png" % p["id"], "url_zoom": path,
-                 "url_standard": path, "url_thumbnail": path, "url_tiny": path,
-                 "date_modified": iso8601(p["modified"])}]
+        path = "%s/bigcommerce%sproducts/%d/images/%d/main.png" % (
+            host,
+            CDN_PREFIX,
+            p["id"],
+            p["id"] * 10 + 1,
+        )
+        return [
+            {
+                "id": p["id"] * 10 + 1,
+                "product_id": p["id"],
+                "is_thumbnail": True,
+                "sort_order": 0,
+                "description": p["name"],
+                "image_file": "a/%d/main.png" % p["id"],
+                "url_zoom": path,
+                "url_standard": path,
+                "url_thumbnail": path,
+                "url_tiny": path,
+                "date_modified": iso8601(p["modified"]),
+            }
+        ]
 
     def _get_product_images(self, req, product_id):
         product = self._product_or_404(product_id)
@@ -559,18 +722,43 @@ class CatalogueMixin:
     def _get_categories(self, req):
         """GET /v3/catalog/categories: the category tree as flat rows with parent_id (0: a root)."""
         page, limit = self._page_limit(req, 50, self.CATALOG_MAX_LIMIT)
-        rows = [{"id": cid, "parent_id": parent, "name": name, "description": "", "views": 0, "sort_order": n,
-                 "page_title": "", "meta_keywords": [], "meta_description": "", "layout_file": "category.html",
-                 "image_url": "", "is_visible": True, "search_keywords": "", "default_product_sort": "use_store_settings",
-                 "custom_url": {"url": "/c%d/" % cid, "is_customized": False}}
-                for n, (cid, parent, name) in enumerate(CATEGORIES)]
-        chunk = rows[(page - 1) * limit:page * limit]
+        rows = [
+            {
+                "id": cid,
+                "parent_id": parent,
+                "name": name,
+                "description": "",
+                "views": 0,
+                "sort_order": n,
+                "page_title": "",
+                "meta_keywords": [],
+                "meta_description": "",
+                "layout_file": "category.html",
+                "image_url": "",
+                "is_visible": True,
+                "search_keywords": "",
+                "default_product_sort": "use_store_settings",
+                "custom_url": {"url": "/c%d/" % cid, "is_customized": False},
+            }
+            for n, (cid, parent, name) in enumerate(CATEGORIES)
+        ]
+        chunk = rows[(page - 1) * limit : page * limit]
         return self._json(200, {"data": chunk, "meta": self._meta(len(rows), page, limit, len(chunk))})
 
     def _get_brands(self, req):
         page, limit = self._page_limit(req, 50, self.CATALOG_MAX_LIMIT)
-        rows = [{"id": bid, "name": name, "page_title": name, "meta_keywords": [], "meta_description": "",
-                 "image_url": "", "search_keywords": "", "custom_url": {"url": "/brands/%d/" % bid, "is_customized": False}}
-                for bid, name in BRANDS]
-        chunk = rows[(page - 1) * limit:page * limit]
+        rows = [
+            {
+                "id": bid,
+                "name": name,
+                "page_title": name,
+                "meta_keywords": [],
+                "meta_description": "",
+                "image_url": "",
+                "search_keywords": "",
+                "custom_url": {"url": "/brands/%d/" % bid, "is_customized": False},
+            }
+            for bid, name in BRANDS
+        ]
+        chunk = rows[(page - 1) * limit : page * limit]
         return self._json(200, {"data": chunk, "meta": self._meta(len(rows), page, limit, len(chunk))})

@@ -1,11 +1,44 @@
 """Orders: generation, amounts, status changes and the order control actions."""
+
 import time
 
 from .data import (
-    COMPANIES, COUNTRIES, COUNTRY_POOL, COUPONS, CUSTOM_ITEMS, GIFT_MESSAGES, iso8601, RANDOM_CUSTOM_ITEMS, L_A, L_Q, L_S,
-    L_U, L_W, MESSAGES, NAMES, parse_date, PAYMENT_METHODS, PM_BANK, PM_CARD, PM_COD, PM_GC, PM_KLARNA,
-    PM_PAYPAL, PM_TEST, split_tax, STATUS_BY_NAME, STATUS_NAME, STORE_COUNTRY, WRAPPINGS, _ID, _int_arg,
-    L_R, NON_TAXABLE_CLASS, REDUCED_CLASS, REDUCED_RATES, TAX_CLASS_NAME,
+    COMPANIES,
+    COUNTRIES,
+    COUNTRY_POOL,
+    COUPONS,
+    CUSTOM_ITEMS,
+    GIFT_MESSAGES,
+    iso8601,
+    RANDOM_CUSTOM_ITEMS,
+    L_A,
+    L_Q,
+    L_S,
+    L_U,
+    L_W,
+    MESSAGES,
+    NAMES,
+    parse_date,
+    PAYMENT_METHODS,
+    PM_BANK,
+    PM_CARD,
+    PM_COD,
+    PM_GC,
+    PM_KLARNA,
+    PM_PAYPAL,
+    PM_TEST,
+    split_tax,
+    STATUS_BY_NAME,
+    STATUS_NAME,
+    STORE_COUNTRY,
+    WRAPPINGS,
+    _ID,
+    _int_arg,
+    L_R,
+    NON_TAXABLE_CLASS,
+    REDUCED_CLASS,
+    REDUCED_RATES,
+    TAX_CLASS_NAME,
 )
 
 
@@ -22,9 +55,35 @@ class OrdersMixin:
         for i in range(count):
             r = rnd()
             status = (
-                11 if r < 0.30 else 9 if r < 0.38 else 7 if r < 0.44 else 1 if r < 0.48 else 3 if r < 0.54
-                else 2 if r < 0.78 else 10 if r < 0.86 else 5 if r < 0.91 else 4 if r < 0.93 else 14 if r < 0.94
-                else 6 if r < 0.95 else 12 if r < 0.96 else 8 if r < 0.97 else 13 if r < 0.98 else 0
+                11
+                if r < 0.30
+                else 9
+                if r < 0.38
+                else 7
+                if r < 0.44
+                else 1
+                if r < 0.48
+                else 3
+                if r < 0.54
+                else 2
+                if r < 0.78
+                else 10
+                if r < 0.86
+                else 5
+                if r < 0.91
+                else 4
+                if r < 0.93
+                else 14
+                if r < 0.94
+                else 6
+                if r < 0.95
+                else 12
+                if r < 0.96
+                else 8
+                if r < 0.97
+                else 13
+                if r < 0.98
+                else 0
             )
             created = int(start + step * i + rnd() * step)
             order = self._make_order(status, created, None)
@@ -45,7 +104,7 @@ class OrdersMixin:
             b2b = rnd() < 0.12
         vat = None
         if b2b and cinfo[2] and rnd() < 0.9:
-            vat = "%s%09d" % (country, int(rnd() * 10 ** 9))
+            vat = "%s%09d" % (country, int(rnd() * 10**9))
         if not cinfo[2]:
             rate = 0  # export outside the EU
         elif vat and country != STORE_COUNTRY:
@@ -101,8 +160,19 @@ class OrdersMixin:
         pm = spec.get("payment_method_index")
         if pm is None:
             r = rnd()
-            pm = PM_CARD if r < 0.45 else PM_PAYPAL if r < 0.70 else PM_KLARNA if r < 0.80 else PM_BANK if r < 0.90 \
-                else PM_COD if r < 0.96 else PM_TEST
+            pm = (
+                PM_CARD
+                if r < 0.45
+                else PM_PAYPAL
+                if r < 0.70
+                else PM_KLARNA
+                if r < 0.80
+                else PM_BANK
+                if r < 0.90
+                else PM_COD
+                if r < 0.96
+                else PM_TEST
+            )
             if status == 7 and pm not in (PM_BANK, PM_COD):
                 pm = PM_BANK
         coupon = spec.get("coupon")
@@ -161,7 +231,9 @@ class OrdersMixin:
         }
         if spec.get("currency") and spec["currency"] != self.store_currency:
             # a multi-currency order: every amount in the shopper's (transactional) currency
-            order.update(cur=str(spec["currency"]).upper(), cur_id=2, fx=float(spec.get("exchange_rate") or 1.0))
+            order.update(
+                cur=str(spec["currency"]).upper(), cur_id=2, fx=float(spec.get("exchange_rate") or 1.0)
+            )
         if order["m"] > self.now:
             order["m"] = max(created, int(self.now) - 1)
         if status in (2, 10, 4):
@@ -250,10 +322,15 @@ class OrdersMixin:
         self._by_status = None
         if status == 2 and not order["ds"]:
             order["ds"] = int(time.time())
-        self.status_changes.append({
-            "order_id": order["id"], "from": STATUS_NAME[old], "to": STATUS_NAME[status], "source": source,
-            "at": iso8601(time.time()),
-        })
+        self.status_changes.append(
+            {
+                "order_id": order["id"],
+                "from": STATUS_NAME[old],
+                "to": STATUS_NAME[status],
+                "source": source,
+                "at": iso8601(time.time()),
+            }
+        )
 
     # -- amounts -------------------------------------------------------------------------------
     def _line_rate(self, o, ln):
@@ -305,22 +382,40 @@ class OrdersMixin:
         h_ex, h_inc, h_tax = split_tax(o["hand"], rate, inc)
         fees = []
         for name, cents, tax_class in o.get("fees") or ():
-            fee_rate = 0 if tax_class == NON_TAXABLE_CLASS else (
-                REDUCED_RATES.get(o["cc"], rate) if tax_class == REDUCED_CLASS and rate else rate)
+            fee_rate = (
+                0
+                if tax_class == NON_TAXABLE_CLASS
+                else (REDUCED_RATES.get(o["cc"], rate) if tax_class == REDUCED_CLASS and rate else rate)
+            )
             fees.append((name, cents, tax_class) + split_tax(cents, fee_rate, inc))
         total_ex = sub_ex + s_ex + h_ex + wrap_ex - d_ex + sum(f[3] for f in fees)
-        total_tax = (sub_inc - sub_ex) + s_tax + h_tax + (wrap_inc - wrap_ex) - d_tax + sum(f[5] for f in fees)
+        total_tax = (
+            (sub_inc - sub_ex) + s_tax + h_tax + (wrap_inc - wrap_ex) - d_tax + sum(f[5] for f in fees)
+        )
         total_inc = total_ex + total_tax
         gc = min(o["gc"], total_inc) if o["gc"] != "all" else total_inc
         sc = min(o["sc"], total_inc - gc)
         refund = total_inc if o["refund"] == -1 else min(o["refund"], total_inc)
         return {
-            "lines": lines, "rates": rates, "shares": shares, "entered": entered, "sub_ex": sub_ex, "sub_inc": sub_inc,
-            "ship": (o["ship"], s_ex, s_inc, s_tax), "hand": (o["hand"], h_ex, h_inc, h_tax),
-            "wrap": (wrap_entered, wrap_ex, wrap_inc, wrap_inc - wrap_ex), "discount": discount, "d_inc": d_inc,
+            "lines": lines,
+            "rates": rates,
+            "shares": shares,
+            "entered": entered,
+            "sub_ex": sub_ex,
+            "sub_inc": sub_inc,
+            "ship": (o["ship"], s_ex, s_inc, s_tax),
+            "hand": (o["hand"], h_ex, h_inc, h_tax),
+            "wrap": (wrap_entered, wrap_ex, wrap_inc, wrap_inc - wrap_ex),
+            "discount": discount,
+            "d_inc": d_inc,
             "fees": fees,  # (name, cents, tax class, ex tax, inc tax, tax)
-            "total_ex": total_ex, "total_inc": total_inc, "total_tax": total_tax, "gc": gc, "sc": sc,
-            "paid": total_inc - gc - sc, "refund": refund,
+            "total_ex": total_ex,
+            "total_inc": total_inc,
+            "total_tax": total_tax,
+            "gc": gc,
+            "sc": sc,
+            "paid": total_inc - gc - sc,
+            "refund": refund,
         }
 
     @staticmethod
@@ -351,11 +446,20 @@ class OrdersMixin:
                 by_address.setdefault(lines[k][L_A], []).append((k, q))
             for address, items in sorted(by_address.items()):
                 self._shipment_seq += 1
-                order["shp"].append({
-                    "id": self._shipment_seq, "address": address, "date": time.time(),
-                    "tracking_number": "00340434%010d" % (self._shipment_seq * 7919 % 10 ** 10), "provider": "",
-                    "carrier": "dhl", "link": "", "comments": "", "method": "DHL Paket", "items": items,
-                })
+                order["shp"].append(
+                    {
+                        "id": self._shipment_seq,
+                        "address": address,
+                        "date": time.time(),
+                        "tracking_number": "00340434%010d" % (self._shipment_seq * 7919 % 10**10),
+                        "provider": "",
+                        "carrier": "dhl",
+                        "link": "",
+                        "comments": "",
+                        "method": "DHL Paket",
+                        "items": items,
+                    }
+                )
         elif status == 4:
             order["ps"] = "refunded"
             order["refund"] = -1
@@ -385,18 +489,36 @@ class OrdersMixin:
                 lines = []
                 raw = spec["lines"]
                 if isinstance(raw, int):
-                    raw = [{"sku": self.variant_list[(len(self.order_list) * 3 + k) % len(self.variant_list)]["sku"]}
-                           for k in range(raw)]
+                    raw = [
+                        {
+                            "sku": self.variant_list[(len(self.order_list) * 3 + k) % len(self.variant_list)][
+                                "sku"
+                            ]
+                        }
+                        for k in range(raw)
+                    ]
                 for line in raw:
                     price = line.get("price")
                     price = int(round(float(price) * 100)) if price is not None else None
                     tax_class = line.get("tax_class")
                     if tax_class is not None and tax_class not in TAX_CLASS_NAME:
-                        return self._json(400, {"error": "tax_class must be one of %s" % ", ".join(
-                            str(c) for c in TAX_CLASS_NAME)})
+                        return self._json(
+                            400,
+                            {
+                                "error": "tax_class must be one of %s"
+                                % ", ".join(str(c) for c in TAX_CLASS_NAME)
+                            },
+                        )
                     if line.get("custom"):
-                        lines.append((None, int(line.get("quantity", 1)), int(line.get("custom_index", 0)), price,
-                                      tax_class))
+                        lines.append(
+                            (
+                                None,
+                                int(line.get("quantity", 1)),
+                                int(line.get("custom_index", 0)),
+                                price,
+                                tax_class,
+                            )
+                        )
                         continue
                     hit = self.sku_index.get(line.get("sku"))
                     if hit is None:
@@ -414,7 +536,13 @@ class OrdersMixin:
             if pm is not None:
                 names = [p[0].lower() for p in PAYMENT_METHODS]
                 if str(pm).lower() not in names:
-                    return self._json(400, {"error": "payment_method must be one of %s" % ", ".join(p[0] for p in PAYMENT_METHODS)})
+                    return self._json(
+                        400,
+                        {
+                            "error": "payment_method must be one of %s"
+                            % ", ".join(p[0] for p in PAYMENT_METHODS)
+                        },
+                    )
                 spec["payment_method_index"] = names.index(str(pm).lower())
             if spec.get("coupon") is not None and not isinstance(spec["coupon"], int):
                 codes = [c[0] for c in COUPONS]
@@ -424,11 +552,25 @@ class OrdersMixin:
                     spec[key] = int(round(float(spec[key]) * 100))
             fees = []
             for fee in spec.get("fees") or []:
-                if not isinstance(fee, dict) or fee.get("amount") is None or fee.get("tax_class", 0) not in TAX_CLASS_NAME:
-                    return self._json(400, {"error": "a fee is {name, amount, tax_class (one of %s)}" % ", ".join(
-                        str(c) for c in TAX_CLASS_NAME)})
-                fees.append((str(fee.get("name") or "Fee"), int(round(float(fee["amount"]) * 100)),
-                             int(fee.get("tax_class", 0))))
+                if (
+                    not isinstance(fee, dict)
+                    or fee.get("amount") is None
+                    or fee.get("tax_class", 0) not in TAX_CLASS_NAME
+                ):
+                    return self._json(
+                        400,
+                        {
+                            "error": "a fee is {name, amount, tax_class (one of %s)}"
+                            % ", ".join(str(c) for c in TAX_CLASS_NAME)
+                        },
+                    )
+                fees.append(
+                    (
+                        str(fee.get("name") or "Fee"),
+                        int(round(float(fee["amount"]) * 100)),
+                        int(fee.get("tax_class", 0)),
+                    )
+                )
             spec["fees"] = fees
             if spec.get("gift_certificate") not in (None, "all"):
                 spec["gift_certificate"] = int(round(float(spec["gift_certificate"]) * 100))

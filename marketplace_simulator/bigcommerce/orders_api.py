@@ -1,13 +1,44 @@
 """The v2 Orders API: orders (filters, paging), products, shipping addresses, coupons, taxes."""
+
 import time
 import uuid
 from bisect import bisect_left, bisect_right
 from operator import itemgetter
 
 from .data import (
-    COMPANIES, COUNTRIES, COUPONS, CUSTOM_ITEMS, GIFT_MESSAGES, iso8601, L_A, L_C, L_Q, L_R, L_S, L_U, L_V,
-    L_W, L_WM, m4, REDUCED_CLASS, TAX_CLASS_NAME, MESSAGES, NAMES, ORDER_STATUSES, PAID_STATUSES, parse_date, PAYMENT_METHODS, rfc2822,
-    split_tax, STATUS_NAME, STORE_COUNTRY, UNPAID_STATUSES, WRAPPINGS, _ApiError, _ID, _int_arg,
+    COMPANIES,
+    COUNTRIES,
+    COUPONS,
+    CUSTOM_ITEMS,
+    GIFT_MESSAGES,
+    iso8601,
+    L_A,
+    L_C,
+    L_Q,
+    L_R,
+    L_S,
+    L_U,
+    L_V,
+    L_W,
+    L_WM,
+    m4,
+    REDUCED_CLASS,
+    TAX_CLASS_NAME,
+    MESSAGES,
+    NAMES,
+    ORDER_STATUSES,
+    PAID_STATUSES,
+    parse_date,
+    PAYMENT_METHODS,
+    rfc2822,
+    split_tax,
+    STATUS_NAME,
+    STORE_COUNTRY,
+    UNPAID_STATUSES,
+    WRAPPINGS,
+    _ApiError,
+    _ID,
+    _int_arg,
 )
 
 SEG = r"([^/]+)"  # one path segment of a route pattern
@@ -24,17 +55,42 @@ class OrdersApiMixin:
             ("v2", "PUT", "/orders/%s" % SEG, "updateOrder", self._update_order),
             ("v2", "GET", "/orders/%s/products" % SEG, "getOrderProducts", self._get_order_products),
             ("v2", "GET", "/orders/%s/products/%s" % (SEG, SEG), "getOrderProduct", self._get_order_product),
-            ("v2", "GET", "/orders/%s/shipping_addresses" % SEG, "getOrderShippingAddresses", self._get_order_addresses),
-            ("v2", "GET", "/orders/%s/shipping_addresses/%s" % (SEG, SEG), "getOrderShippingAddress", self._get_order_address),
+            (
+                "v2",
+                "GET",
+                "/orders/%s/shipping_addresses" % SEG,
+                "getOrderShippingAddresses",
+                self._get_order_addresses,
+            ),
+            (
+                "v2",
+                "GET",
+                "/orders/%s/shipping_addresses/%s" % (SEG, SEG),
+                "getOrderShippingAddress",
+                self._get_order_address,
+            ),
             ("v2", "GET", "/orders/%s/coupons" % SEG, "getOrderCoupons", self._get_order_coupons),
             ("v2", "GET", "/orders/%s/taxes" % SEG, "getOrderTaxes", self._get_order_taxes),
-            ("v2", "GET", "/orders/%s/consignments" % SEG, "getOrderConsignments", self._get_order_consignments),
+            (
+                "v2",
+                "GET",
+                "/orders/%s/consignments" % SEG,
+                "getOrderConsignments",
+                self._get_order_consignments,
+            ),
             ("v2", "GET", "/orders/%s/fees" % SEG, "getOrderFees", self._get_order_fees),
         ]
 
     # -- orders ----------------------------------------------------------------------------------
-    _SORT_KEYS = {"id": "id", "customer_id": "cust", "date_created": "c", "date_modified": "m", "status_id": "st",
-                  "channel_id": None, "external_id": None}
+    _SORT_KEYS = {
+        "id": "id",
+        "customer_id": "cust",
+        "date_created": "c",
+        "date_modified": "m",
+        "status_id": "st",
+        "channel_id": None,
+        "external_id": None,
+    }
 
     def _date_arg(self, req, name):
         value = req.arg(name)
@@ -42,8 +98,11 @@ class OrdersApiMixin:
             return None
         ts = parse_date(value)
         if ts is None:
-            raise _ApiError(400, "The field '%s' is invalid." % name,
-                            details={"invalid_reason": "The date must be RFC 2822 or ISO 8601."})
+            raise _ApiError(
+                400,
+                "The field '%s' is invalid." % name,
+                details={"invalid_reason": "The date must be RFC 2822 or ISO 8601."},
+            )
         return ts
 
     def _id_arg(self, req, name):
@@ -106,7 +165,9 @@ class OrdersApiMixin:
                 self._visible = [o for o in self.order_list if o["st"]]
             cands = self._visible
         if min_c is not None or max_c is not None:
-            cands = [o for o in cands if (min_c is None or o["c"] >= min_c) and (max_c is None or o["c"] <= max_c)]
+            cands = [
+                o for o in cands if (min_c is None or o["c"] >= min_c) and (max_c is None or o["c"] <= max_c)
+            ]
         if min_id is not None or max_id is not None:
             lo = 0 if min_id is None else bisect_left(cands, min_id, key=_ID)
             hi = len(cands) if max_id is None else bisect_right(cands, max_id, key=_ID)
@@ -134,7 +195,7 @@ class OrdersApiMixin:
                 key = "id"
             if key != "id" or direction == "desc":
                 cands = sorted(cands, key=itemgetter(key, "id"), reverse=direction == "desc")
-        chunk = cands[(page - 1) * limit:page * limit]
+        chunk = cands[(page - 1) * limit : page * limit]
         if not chunk:
             return self._no_content()
         host = self._host(req)
@@ -144,8 +205,18 @@ class OrdersApiMixin:
         counts = {}
         for o in self.order_list:
             counts[o["st"]] = counts.get(o["st"], 0) + 1
-        statuses = [{"id": sid, "name": name, "system_label": name, "custom_label": name, "system_description": desc,
-                     "count": counts.get(sid, 0), "sort_order": order} for sid, name, desc, order in ORDER_STATUSES]
+        statuses = [
+            {
+                "id": sid,
+                "name": name,
+                "system_label": name,
+                "custom_label": name,
+                "system_description": desc,
+                "count": counts.get(sid, 0),
+                "sort_order": order,
+            }
+            for sid, name, desc, order in ORDER_STATUSES
+        ]
         return self._json(200, {"statuses": statuses, "count": len(self.order_list)})
 
     def _get_order(self, req, order_id):
@@ -157,7 +228,10 @@ class OrdersApiMixin:
         object structure when asked for with ``include`` and ``consignment_structure=object``."""
         out = self._render_order(order, host)
         include = set(req.args("include"))
-        if include & {"consignments", "consignments.line_items"} and req.arg("consignment_structure") == "object":
+        if (
+            include & {"consignments", "consignments.line_items"}
+            and req.arg("consignment_structure") == "object"
+        ):
             out["consignments"] = self._render_consignments(order, host, "consignments.line_items" in include)
         if "fees" in include:
             out["fees"] = self._render_fees(order)
@@ -165,10 +239,21 @@ class OrdersApiMixin:
 
     def _render_fees(self, o):
         """The order's fees (orderFees): each with its costs and tax, at its tax class's rate."""
-        return [{"id": o["id"] * 10 + n + 1, "type": "custom_fee", "display_name_customer": name,
-                 "display_name_merchant": name, "source": "v2", "base_cost": m4(cents), "cost_ex_tax": m4(ex),
-                 "cost_inc_tax": m4(inc), "cost_tax": m4(tax), "tax_class_id": tax_class}
-                for n, (name, cents, tax_class, ex, inc, tax) in enumerate(self._amounts(o)["fees"])]
+        return [
+            {
+                "id": o["id"] * 10 + n + 1,
+                "type": "custom_fee",
+                "display_name_customer": name,
+                "display_name_merchant": name,
+                "source": "v2",
+                "base_cost": m4(cents),
+                "cost_ex_tax": m4(ex),
+                "cost_inc_tax": m4(inc),
+                "cost_tax": m4(tax),
+                "tax_class_id": tax_class,
+            }
+            for n, (name, cents, tax_class, ex, inc, tax) in enumerate(self._amounts(o)["fees"])
+        ]
 
     def _get_order_fees(self, req, order_id):
         return self._json(200, {"fees": self._render_fees(self._order_or_404(order_id))})
@@ -181,30 +266,70 @@ class OrdersApiMixin:
         shipping = []
         for k in range(o["na"]):
             address = self._render_address(o, k, host, a)
-            consignment = {key: address[key] for key in (
-                "id", "first_name", "last_name", "company", "street_1", "street_2", "city", "state", "zip", "country",
-                "country_iso2", "email", "phone", "form_fields", "items_total", "items_shipped", "shipping_method",
-                "cost_tax_class_id", "handling_cost_tax_class_id", "shipping_zone_id", "shipping_zone_name")}
-            for key in ("base_cost", "cost_ex_tax", "cost_inc_tax", "cost_tax", "base_handling_cost",
-                        "handling_cost_ex_tax", "handling_cost_inc_tax", "handling_cost_tax"):
+            consignment = {
+                key: address[key]
+                for key in (
+                    "id",
+                    "first_name",
+                    "last_name",
+                    "company",
+                    "street_1",
+                    "street_2",
+                    "city",
+                    "state",
+                    "zip",
+                    "country",
+                    "country_iso2",
+                    "email",
+                    "phone",
+                    "form_fields",
+                    "items_total",
+                    "items_shipped",
+                    "shipping_method",
+                    "cost_tax_class_id",
+                    "handling_cost_tax_class_id",
+                    "shipping_zone_id",
+                    "shipping_zone_name",
+                )
+            }
+            for key in (
+                "base_cost",
+                "cost_ex_tax",
+                "cost_inc_tax",
+                "cost_tax",
+                "base_handling_cost",
+                "handling_cost_ex_tax",
+                "handling_cost_inc_tax",
+                "handling_cost_tax",
+            ):
                 consignment[key] = float(address[key])  # numbers here, strings in /shipping_addresses
             lines = [n for n, ln in enumerate(o["lines"]) if ln[L_A] == k]
             if line_items:
                 consignment["line_items"] = [self._render_product_line(o, n, host, a) for n in lines]
             else:
-                consignment["line_items"] = [{"url": "%s/orders/%d/products/%d" % (base, o["id"], o["pid"] + n),
-                                              "resource": "/orders/%d/products/%d" % (o["id"], o["pid"] + n)}
-                                             for n in lines]
+                consignment["line_items"] = [
+                    {
+                        "url": "%s/orders/%d/products/%d" % (base, o["id"], o["pid"] + n),
+                        "resource": "/orders/%d/products/%d" % (o["id"], o["pid"] + n),
+                    }
+                    for n in lines
+                ]
             consignment["shipping_quotes"] = {
-                "url": "%s/orders/%d/consignments/shipping/%d/shipping_quotes" % (base, o["id"], address["id"]),
-                "resource": "/orders/%d/consignments/shipping/%d/shipping_quotes" % (o["id"], address["id"])}
+                "url": "%s/orders/%d/consignments/shipping/%d/shipping_quotes"
+                % (base, o["id"], address["id"]),
+                "resource": "/orders/%d/consignments/shipping/%d/shipping_quotes" % (o["id"], address["id"]),
+            }
             shipping.append(consignment)
         return {"pickups": [], "shipping": shipping, "downloads": [], "email": {"gift_certificates": []}}
 
     def _get_order_consignments(self, req, order_id):
         order = self._order_or_404(order_id)
-        return self._json(200, self._render_consignments(
-            order, self._host(req), "consignments.line_items" in set(req.args("include"))))
+        return self._json(
+            200,
+            self._render_consignments(
+                order, self._host(req), "consignments.line_items" in set(req.args("include"))
+            ),
+        )
 
     def _update_order(self, req, order_id):
         order = self._order_or_404(order_id)
@@ -212,15 +337,22 @@ class OrdersApiMixin:
         if "status_id" in body:
             status = _int_arg(body["status_id"])
             if status not in STATUS_NAME:
-                raise _ApiError(400, "The field 'status_id' is invalid.",
-                                details={"invalid_reason": "The status_id must be one of the ids of /v2/order_statuses."})
+                raise _ApiError(
+                    400,
+                    "The field 'status_id' is invalid.",
+                    details={"invalid_reason": "The status_id must be one of the ids of /v2/order_statuses."},
+                )
         else:
             status = None
         for key in ("staff_notes", "customer_message", "payment_method", "external_id", "external_source"):
             if key in body and body[key] is not None and not isinstance(body[key], str):
                 raise _ApiError(400, "The field '%s' is invalid." % key)
-        for key, attr in (("staff_notes", "notes"), ("customer_message", "cmsg"), ("external_id", "ext"),
-                          ("payment_provider_id", "ppid")):
+        for key, attr in (
+            ("staff_notes", "notes"),
+            ("customer_message", "cmsg"),
+            ("external_id", "ext"),
+            ("payment_provider_id", "ppid"),
+        ):
             if key in body:
                 order[attr] = body[key]
         if body.get("payment_method"):
@@ -231,8 +363,15 @@ class OrdersApiMixin:
             if was_unpaid and status in PAID_STATUSES and order["ps"] in ("", "pending"):
                 order["ps"] = "paid"
                 self._add_tx(order, "purchase", self._amounts(order)["paid"])
-                self.payments.append({"order_id": order["id"], "via": "status", "status": STATUS_NAME[status],
-                                      "payment_status": "paid", "at": iso8601(time.time())})
+                self.payments.append(
+                    {
+                        "order_id": order["id"],
+                        "via": "status",
+                        "status": STATUS_NAME[status],
+                        "payment_status": "paid",
+                        "at": iso8601(time.time()),
+                    }
+                )
             elif status == 5 and order["ps"] == "authorized":
                 order["ps"] = "void"
         self._touch(order)
@@ -249,9 +388,18 @@ class OrdersApiMixin:
         if o["vat"]:
             form_fields.append({"name": "USt-IdNr. / VAT number", "value": o["vat"]})
         return {
-            "first_name": first, "last_name": last, "company": COMPANIES[o["co"]] if o["co"] >= 0 else "",
-            "street_1": street1, "street_2": street2, "city": city, "state": state, "zip": zip_code,
-            "country": cinfo[0], "country_iso2": o["cc"], "phone": phone, "email": self._email(o["bn"]),
+            "first_name": first,
+            "last_name": last,
+            "company": COMPANIES[o["co"]] if o["co"] >= 0 else "",
+            "street_1": street1,
+            "street_2": street2,
+            "city": city,
+            "state": state,
+            "zip": zip_code,
+            "country": cinfo[0],
+            "country_iso2": o["cc"],
+            "phone": phone,
+            "email": self._email(o["bn"]),
             "form_fields": form_fields,
         }
 
@@ -265,9 +413,17 @@ class OrdersApiMixin:
             name = NAMES[(o["bn"] + 7 * k) % len(NAMES)]
         street1, street2, city, state, zip_code, phone = cinfo[3][idx]
         return {
-            "first_name": name[0], "last_name": name[1], "company": COMPANIES[o["co"]] if o["co"] >= 0 else "",
-            "street_1": street1, "street_2": street2, "city": city, "state": state, "zip": zip_code,
-            "country": cinfo[0], "country_iso2": o["cc"], "phone": phone,
+            "first_name": name[0],
+            "last_name": name[1],
+            "company": COMPANIES[o["co"]] if o["co"] >= 0 else "",
+            "street_1": street1,
+            "street_2": street2,
+            "city": city,
+            "state": state,
+            "zip": zip_code,
+            "country": cinfo[0],
+            "country_iso2": o["cc"],
+            "phone": phone,
             "email": "" if o["sn"] >= 0 or k else self._email(o["bn"]),
         }
 
@@ -283,7 +439,11 @@ class OrdersApiMixin:
         offline = pm[3]
         provider_id = o.get("ppid")
         if provider_id is None:
-            provider_id = "" if offline or o["ps"] in ("", "pending", "declined") else "%s_%08d" % (pm[1][:4], oid * 7919 % 10 ** 8)
+            provider_id = (
+                ""
+                if offline or o["ps"] in ("", "pending", "declined")
+                else "%s_%08d" % (pm[1][:4], oid * 7919 % 10**8)
+            )
         return {
             "id": oid,
             "customer_id": o["cust"],
@@ -349,10 +509,18 @@ class OrdersApiMixin:
             "order_source": o["src"],
             "channel_id": 1,
             "external_source": "M-MIG" if o["src"] == "external" else None,
-            "products": {"url": "%s/orders/%d/products" % (base, oid), "resource": "/orders/%d/products" % oid},
-            "consignments": {"url": "%s/orders/%d/consignments" % (base, oid), "resource": "/orders/%d/consignments" % oid},
-            "shipping_addresses": {"url": "%s/orders/%d/shippingaddresses" % (base, oid),
-                                   "resource": "/orders/%d/shippingaddresses" % oid},
+            "products": {
+                "url": "%s/orders/%d/products" % (base, oid),
+                "resource": "/orders/%d/products" % oid,
+            },
+            "consignments": {
+                "url": "%s/orders/%d/consignments" % (base, oid),
+                "resource": "/orders/%d/consignments" % oid,
+            },
+            "shipping_addresses": {
+                "url": "%s/orders/%d/shippingaddresses" % (base, oid),
+                "resource": "/orders/%d/shippingaddresses" % oid,
+            },
             "coupons": {"url": "%s/orders/%d/coupons" % (base, oid), "resource": "/orders/%d/coupons" % oid},
             "fees": {"url": "%s/orders/%d/fees" % (base, oid), "resource": "/orders/%d/fees" % oid},
             "external_id": o.get("ext"),
@@ -381,22 +549,39 @@ class OrdersApiMixin:
             upc = variant["gtin"]
             weight = "%.4f" % product["weight"]
             brand = "Sim Brand %d" % product["brand_id"]
-            options = [{
-                "id": opid * 10 + n, "option_id": v["option_id"], "order_product_id": opid,
-                "product_option_id": v["option_id"], "display_name": v["option_display_name"],
-                "display_name_customer": v["option_display_name"], "display_name_merchant": v["option_display_name"],
-                "display_value": v["label"], "display_value_customer": v["label"], "display_value_merchant": v["label"],
-                "value": str(v["id"]), "type": "Multiple choice", "name": v["option_display_name"],
-                "display_style": "Rectangle",
-            } for n, v in enumerate(variant["values"])]
+            options = [
+                {
+                    "id": opid * 10 + n,
+                    "option_id": v["option_id"],
+                    "order_product_id": opid,
+                    "product_option_id": v["option_id"],
+                    "display_name": v["option_display_name"],
+                    "display_name_customer": v["option_display_name"],
+                    "display_name_merchant": v["option_display_name"],
+                    "display_value": v["label"],
+                    "display_value_customer": v["label"],
+                    "display_value_merchant": v["label"],
+                    "value": str(v["id"]),
+                    "type": "Multiple choice",
+                    "name": v["option_display_name"],
+                    "display_style": "Rectangle",
+                }
+                for n, v in enumerate(variant["values"])
+            ]
         discounts = []
         line_rate = a["rates"][k]
         if a["discount"]:
             share = a["shares"][k]
             coupon = COUPONS[o["coupon"] - 1] if o["coupon"] else None
-            discounts.append({"id": "coupon" if coupon else "manual-discount", "amount": m4(share),
-                              "name": "Coupon %s" % coupon[0] if coupon else "Manual Discount",
-                              "code": coupon[0] if coupon else None, "target": "order"})
+            discounts.append(
+                {
+                    "id": "coupon" if coupon else "manual-discount",
+                    "amount": m4(share),
+                    "name": "Coupon %s" % coupon[0] if coupon else "Manual Discount",
+                    "code": coupon[0] if coupon else None,
+                    "target": "order",
+                }
+            )
         else:
             share = 0
         wrapping = WRAPPINGS[ln[L_W]]
@@ -422,7 +607,9 @@ class OrdersApiMixin:
             "total_ex_tax": m4(t_ex),
             "total_inc_tax": m4(t_inc),
             "total_tax": m4(t_tax),
-            "discounted_total_inc_tax": m4(t_inc - (split_tax(share, line_rate, o["inc"])[1] if share else 0)),
+            "discounted_total_inc_tax": m4(
+                t_inc - (split_tax(share, line_rate, o["inc"])[1] if share else 0)
+            ),
             "weight": weight,
             "width": "0.0000",
             "height": "0.0000",
@@ -466,7 +653,7 @@ class OrdersApiMixin:
         page, limit = self._page_limit(req, 50, self.ORDERS_MAX_LIMIT)
         a = self._amounts(order)
         host = self._host(req)
-        ks = list(range(len(order["lines"])))[(page - 1) * limit:page * limit]
+        ks = list(range(len(order["lines"])))[(page - 1) * limit : page * limit]
         if not ks:
             return self._no_content()
         return self._json(200, [self._render_product_line(order, k, host, a) for k in ks])
@@ -485,29 +672,40 @@ class OrdersApiMixin:
         aid = o["aid"] + k
         base = self._base(host)
         out = self._shipping_parts(o, k)
-        out.update({
-            "id": aid,
-            "order_id": o["id"],
-            "items_total": sum(ln[L_Q] for ln in o["lines"] if ln[L_A] == k),
-            "items_shipped": sum(ln[L_S] for ln in o["lines"] if ln[L_A] == k),
-            "shipping_method": ("Versand DHL Paket" if o["cc"] == STORE_COUNTRY else "International Shipping")
-            if ship[0] or k else "Free Shipping",
-            "base_cost": m4(ship[0]),
-            "cost_ex_tax": m4(ship[1]),
-            "cost_inc_tax": m4(ship[2]),
-            "cost_tax": m4(ship[3]),
-            "cost_tax_class_id": 0,
-            "base_handling_cost": m4(hand[0]),
-            "handling_cost_ex_tax": m4(hand[1]),
-            "handling_cost_inc_tax": m4(hand[2]),
-            "handling_cost_tax": m4(hand[3]),
-            "handling_cost_tax_class_id": 0,
-            "shipping_zone_id": 1 if o["cc"] == STORE_COUNTRY else 2 if COUNTRIES[o["cc"]][2] else 3,
-            "shipping_zone_name": "Deutschland" if o["cc"] == STORE_COUNTRY else "EU" if COUNTRIES[o["cc"]][2] else "Welt",
-            "shipping_quotes": {"url": "%s/orders/%d/shippingaddresses/%d/shippingquotes" % (base, o["id"], aid),
-                                "resource": "/orders/%d/shippingaddresses/%d/shippingquotes" % (o["id"], aid)},
-            "form_fields": [],
-        })
+        out.update(
+            {
+                "id": aid,
+                "order_id": o["id"],
+                "items_total": sum(ln[L_Q] for ln in o["lines"] if ln[L_A] == k),
+                "items_shipped": sum(ln[L_S] for ln in o["lines"] if ln[L_A] == k),
+                "shipping_method": (
+                    "Versand DHL Paket" if o["cc"] == STORE_COUNTRY else "International Shipping"
+                )
+                if ship[0] or k
+                else "Free Shipping",
+                "base_cost": m4(ship[0]),
+                "cost_ex_tax": m4(ship[1]),
+                "cost_inc_tax": m4(ship[2]),
+                "cost_tax": m4(ship[3]),
+                "cost_tax_class_id": 0,
+                "base_handling_cost": m4(hand[0]),
+                "handling_cost_ex_tax": m4(hand[1]),
+                "handling_cost_inc_tax": m4(hand[2]),
+                "handling_cost_tax": m4(hand[3]),
+                "handling_cost_tax_class_id": 0,
+                "shipping_zone_id": 1 if o["cc"] == STORE_COUNTRY else 2 if COUNTRIES[o["cc"]][2] else 3,
+                "shipping_zone_name": "Deutschland"
+                if o["cc"] == STORE_COUNTRY
+                else "EU"
+                if COUNTRIES[o["cc"]][2]
+                else "Welt",
+                "shipping_quotes": {
+                    "url": "%s/orders/%d/shippingaddresses/%d/shippingquotes" % (base, o["id"], aid),
+                    "resource": "/orders/%d/shippingaddresses/%d/shippingquotes" % (o["id"], aid),
+                },
+                "form_fields": [],
+            }
+        )
         return out
 
     def _get_order_addresses(self, req, order_id):
@@ -529,8 +727,20 @@ class OrdersApiMixin:
             return self._no_content()
         code, kind, amount = COUPONS[order["coupon"] - 1]
         discount = self._amounts(order)["discount"]
-        return self._json(200, [{"id": order["id"] * 10 + 1, "coupon_id": order["coupon"], "order_id": order["id"],
-                                 "code": code, "amount": str(amount), "type": kind, "discount": discount / 100.0}])
+        return self._json(
+            200,
+            [
+                {
+                    "id": order["id"] * 10 + 1,
+                    "coupon_id": order["coupon"],
+                    "order_id": order["id"],
+                    "code": code,
+                    "amount": str(amount),
+                    "type": kind,
+                    "discount": discount / 100.0,
+                }
+            ],
+        )
 
     def _get_order_taxes(self, req, order_id):
         """One row per taxed item, gift wrapping, shipping and handling charge (as the Basic Tax
@@ -550,15 +760,24 @@ class OrdersApiMixin:
             if not amount:
                 return
             out = {
-                "id": order["id"] * 100 + len(rows) + 1, "order_id": order["id"], "order_address_id": order["aid"],
+                "id": order["id"] * 100 + len(rows) + 1,
+                "order_id": order["id"],
+                "order_address_id": order["aid"],
                 "tax_rate_id": 2 if tax_class == REDUCED_CLASS else 1,
                 "sales_tax_id": "2" if tax_class == REDUCED_CLASS else "1",
-                "tax_class_id": tax_class, "name": "MwSt. %g%%" % (rate / 100.0), "class": TAX_CLASS_NAME[tax_class],
-                "rate": "%.4f" % (rate / 100.0), "priority": 0, "priority_amount": m4(amount),
-                "line_amount": m4(amount), "order_pickup_method_id": 0,
+                "tax_class_id": tax_class,
+                "name": "MwSt. %g%%" % (rate / 100.0),
+                "class": TAX_CLASS_NAME[tax_class],
+                "rate": "%.4f" % (rate / 100.0),
+                "priority": 0,
+                "priority_amount": m4(amount),
+                "line_amount": m4(amount),
+                "order_pickup_method_id": 0,
             }
             if details:
-                out.update(order_product_id=None if product_id is None else str(product_id), line_item_type=kind)
+                out.update(
+                    order_product_id=None if product_id is None else str(product_id), line_item_type=kind
+                )
             rows.append(out)
 
         for k, amounts in enumerate(a["lines"]):
@@ -566,5 +785,5 @@ class OrdersApiMixin:
             row("gift-wrapping", amounts[8] - amounts[7], order["rate"])
         row("shipping", a["ship"][3], order["rate"])
         row("handling", a["hand"][3], order["rate"])
-        rows = rows[(page - 1) * limit:page * limit]  # paged like every v2 list (50 by default)
+        rows = rows[(page - 1) * limit : page * limit]  # paged like every v2 list (50 by default)
         return self._json(200, rows) if rows else self._no_content()

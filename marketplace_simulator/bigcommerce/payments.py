@@ -1,4 +1,5 @@
 """Payments (v3): order transactions, capture and void."""
+
 import json
 import time
 
@@ -44,9 +45,13 @@ class PaymentsMixin:
             "payment_instrument_token": None,
         }
         if method == "credit_card":
-            out["credit_card"] = {"card_type": "visa" if o["id"] % 2 else "master", "card_iin": "411111",
-                                  "card_last4": "%04d" % (o["id"] * 37 % 10000), "card_expiry_month": 1 + o["id"] % 12,
-                                  "card_expiry_year": 2028}
+            out["credit_card"] = {
+                "card_type": "visa" if o["id"] % 2 else "master",
+                "card_iin": "411111",
+                "card_last4": "%04d" % (o["id"] * 37 % 10000),
+                "card_expiry_month": 1 + o["id"] % 12,
+                "card_expiry_year": 2028,
+            }
         if method == "offline":
             out["offline"] = {"display_name": PAYMENT_METHODS[o["pm"]][0]}
         out.update(extra)
@@ -58,18 +63,43 @@ class PaymentsMixin:
         out = []
         k = 1
         if a["gc"]:
-            out.append(self._tx(o, k, "purchase", "gift_certificate", "giftcertificate", a["gc"], gift_certificate={
-                "code": "GC-%06d" % (o["id"] * 13 % 10 ** 6), "original_balance": 50.0,
-                "starting_balance": 50.0, "remaining_balance": round(max(0, 5000 - a["gc"]) / 100.0, 2), "status": "active"}))
+            out.append(
+                self._tx(
+                    o,
+                    k,
+                    "purchase",
+                    "gift_certificate",
+                    "giftcertificate",
+                    a["gc"],
+                    gift_certificate={
+                        "code": "GC-%06d" % (o["id"] * 13 % 10**6),
+                        "original_balance": 50.0,
+                        "starting_balance": 50.0,
+                        "remaining_balance": round(max(0, 5000 - a["gc"]) / 100.0, 2),
+                        "status": "active",
+                    },
+                )
+            )
             k += 1
         if a["sc"]:
-            out.append(self._tx(o, k, "purchase", "store_credit", "storecredit", a["sc"],
-                                store_credit={"remaining_balance": 0.0}))
+            out.append(
+                self._tx(
+                    o,
+                    k,
+                    "purchase",
+                    "store_credit",
+                    "storecredit",
+                    a["sc"],
+                    store_credit={"remaining_balance": 0.0},
+                )
+            )
             k += 1
         paid = a["paid"]
         ps0 = o["ps0"]
         if paid > 0 and o["pm"] != PM_GC:
-            if ps0 in ("captured", "refunded", "partially refunded", "held for review") or (offline and ps0 == "paid"):
+            if ps0 in ("captured", "refunded", "partially refunded", "held for review") or (
+                offline and ps0 == "paid"
+            ):
                 out.append(self._tx(o, k, "purchase", method, gateway, paid))
                 k += 1
             elif ps0 in ("authorized", "void"):
@@ -85,12 +115,23 @@ class PaymentsMixin:
                 out.append(self._tx(o, k, "refund", method, gateway, a["refund"]))
                 k += 1
         for extra in o["tx"]:
-            out.append(self._tx(o, 50 + extra["k"], extra["event"], method if extra["event"] != "purchase" or not offline
-                                else "offline", gateway, extra["amount"], date_created=extra["date"]))
+            out.append(
+                self._tx(
+                    o,
+                    50 + extra["k"],
+                    extra["event"],
+                    method if extra["event"] != "purchase" or not offline else "offline",
+                    gateway,
+                    extra["amount"],
+                    date_created=extra["date"],
+                )
+            )
         return out
 
     def _add_tx(self, order, event, amount):
-        order["tx"].append({"k": len(order["tx"]) + 1, "event": event, "amount": amount, "date": iso8601(time.time())})
+        order["tx"].append(
+            {"k": len(order["tx"]) + 1, "event": event, "amount": amount, "date": iso8601(time.time())}
+        )
 
     def _get_transactions(self, req, order_id):
         order = self._order_or_404(order_id)
@@ -107,14 +148,24 @@ class PaymentsMixin:
             except ValueError:
                 raise _ApiError(400, "Input is invalid.")
         if order["ps"] != "authorized":
-            raise _ApiError(422, "The payment of order %d cannot be %s: payment status is '%s', not 'authorized'."
-                            % (order["id"], "captured" if action == "capture" else "voided", order["ps"]),
-                            {"payment_status": order["ps"] or "none"})
+            raise _ApiError(
+                422,
+                "The payment of order %d cannot be %s: payment status is '%s', not 'authorized'."
+                % (order["id"], "captured" if action == "capture" else "voided", order["ps"]),
+                {"payment_status": order["ps"] or "none"},
+            )
         order["ps"] = "capture pending" if action == "capture" else "void pending"
         self._touch(order)
         self.pending_captures.append((time.time() + self.capture_delay, order, action))
-        self.payments.append({"order_id": order["id"], "via": action, "status": STATUS_NAME[order["st"]],
-                              "payment_status": order["ps"], "at": iso8601(time.time())})
+        self.payments.append(
+            {
+                "order_id": order["id"],
+                "via": action,
+                "status": STATUS_NAME[order["st"]],
+                "payment_status": order["ps"],
+                "at": iso8601(time.time()),
+            }
+        )
         if self.capture_delay <= 0:
             self._apply_due()
         return self._json(201, {})

@@ -1,5 +1,6 @@
 """HTTP plumbing: routing of the real paths, authentication, the store's rate-limit window,
 responses in the API's error shapes, argument helpers."""
+
 import json
 import re
 import time
@@ -93,16 +94,21 @@ class RoutesMixin:
         if operation == "cdnImage":
             return None
         if getattr(self._tls, "store", None) != self.store_hash:
-            return self._error(404, "The requested resource was not found." if self._tls.version == "v2"
-                               else "Store not found")
+            return self._error(
+                404,
+                "The requested resource was not found." if self._tls.version == "v2" else "Store not found",
+            )
         token = req.header("x-auth-token")
         denied = self._deny_once
         if denied:
             self._deny_once = False
         if not token or token != self.access_token or denied:
             if self._tls.version == "v2":
-                return self._error(401, "You are not authorized to access this resource: the access token is "
-                                        "missing, invalid or revoked.")
+                return self._error(
+                    401,
+                    "You are not authorized to access this resource: the access token is "
+                    "missing, invalid or revoked.",
+                )
             return self._error(401, "Unauthorized")
         if not self._in_scope(req, operation):
             return self._error(403, "You don't have a required scope to access the endpoint")
@@ -110,10 +116,15 @@ class RoutesMixin:
 
     # operations whose OAuth scope is not the one of their path (see _scope)
     OPERATION_SCOPES = {
-        "getStore": "store_v2_information", "getTime": "store_v2_information", "getTaxClasses": "store_v2_information",
-        "getAllPaymentMethods": "store_payments_methods_read", "listChannels": "store_channel_settings",
-        "getOrderTransactions": "store_v2_transactions", "captureOrderPayment": "store_v2_transactions",
-        "voidOrderPayment": "store_v2_transactions", "getLocations": "store_locations",
+        "getStore": "store_v2_information",
+        "getTime": "store_v2_information",
+        "getTaxClasses": "store_v2_information",
+        "getAllPaymentMethods": "store_payments_methods_read",
+        "listChannels": "store_channel_settings",
+        "getOrderTransactions": "store_v2_transactions",
+        "captureOrderPayment": "store_v2_transactions",
+        "voidOrderPayment": "store_v2_transactions",
+        "getLocations": "store_locations",
     }
 
     def _scope(self, req, operation):
@@ -165,8 +176,12 @@ class RoutesMixin:
         }
 
     def _throttled(self, reset_ms, quota):
-        resp = self._error(429, "You have exceeded the rate limit of the store. Try again in %d ms." % reset_ms
-                           if self._tls.version == "v2" else "Too many requests")
+        resp = self._error(
+            429,
+            "You have exceeded the rate limit of the store. Try again in %d ms." % reset_ms
+            if self._tls.version == "v2"
+            else "Too many requests",
+        )
         resp.headers.update(self._rl_headers(0, quota, reset_ms))
         resp.headers["X-Retry-After"] = str(max(1, (reset_ms + 999) // 1000))
         return resp
@@ -176,8 +191,12 @@ class RoutesMixin:
 
     def throttled_response(self, operation, retry_after):
         if retry_after is None:  # the platform under load: a 429 without the rate-limit headers
-            return self._error(429, "Too many requests" if self._tls.version == "v3" else
-                               "The store is receiving too many requests; retry later.")
+            return self._error(
+                429,
+                "Too many requests"
+                if self._tls.version == "v3"
+                else "The store is receiving too many requests; retry later.",
+            )
         return self._throttled(int(retry_after * 1000), self._quota())
 
     def expire_tokens(self):
@@ -186,7 +205,9 @@ class RoutesMixin:
     # -- responses -------------------------------------------------------------------------------
     @staticmethod
     def _json(status, obj, content_type="application/json"):
-        return Response(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), {"Content-Type": content_type})
+        return Response(
+            status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), {"Content-Type": content_type}
+        )
 
     @staticmethod
     def _no_content():
@@ -236,21 +257,30 @@ class RoutesMixin:
             bad = "page" if p is None else "limit"
             if self._tls.version == "v2":
                 raise _ApiError(400, "The field '%s' is invalid." % bad)
-            raise _ApiError(422, "The filter(s): %s are not valid filter parameter(s)." % bad, {bad: "must be an integer"})
+            raise _ApiError(
+                422, "The filter(s): %s are not valid filter parameter(s)." % bad, {bad: "must be an integer"}
+            )
         return max(1, p), max(1, min(maximum, n))
 
     def _body(self, req, kind=dict):
         data = req.json()
         if not isinstance(data, kind):
             if self._tls.version == "v2":
-                raise _ApiError(400, "The request body must be a JSON %s." % ("object" if kind is dict else "array"))
-            raise _ApiError(422, "JSON data is missing or invalid", {"body": "error.expected.js%s" % (
-                "object" if kind is dict else "array")})
+                raise _ApiError(
+                    400, "The request body must be a JSON %s." % ("object" if kind is dict else "array")
+                )
+            raise _ApiError(
+                422,
+                "JSON data is missing or invalid",
+                {"body": "error.expected.js%s" % ("object" if kind is dict else "array")},
+            )
         return data
 
     def _order_or_404(self, order_id):
         order = self.orders.get(_int_arg(order_id))
         if order is None:
-            raise _ApiError(404, "The requested resource was not found." if self._tls.version == "v2"
-                            else "Order not found")
+            raise _ApiError(
+                404,
+                "The requested resource was not found." if self._tls.version == "v2" else "Order not found",
+            )
         return order

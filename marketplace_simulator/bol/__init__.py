@@ -23,6 +23,7 @@ Defaults where the contract is silent (kept as Bol behaves in practice): GET /re
 defaults to fulfilment-method FBR and status OPEN; GET /retailer/returns to handled=false and FBR;
 GET /retailer/shipments to FBR. Every empty list page is `{ }` (Bol leaves empty arrays out).
 """
+
 from .api import BolAPI
 
 __all__ = ["BolAPI"]

@@ -1,4 +1,5 @@
 """The Bol.com simulator: one class made of the roles in this package."""
+
 import random
 import threading
 import time
@@ -17,8 +18,20 @@ from .shipments import ShipmentsMixin
 from .token import TokenMixin
 
 
-class BolAPI(CatalogueMixin, GenerateMixin, RenderMixin, ControlMixin, HttpMixin, TokenMixin, OrdersMixin,
-             ShipmentsMixin, OffersMixin, ReturnsMixin, ProcessMixin, Marketplace):
+class BolAPI(
+    CatalogueMixin,
+    GenerateMixin,
+    RenderMixin,
+    ControlMixin,
+    HttpMixin,
+    TokenMixin,
+    OrdersMixin,
+    ShipmentsMixin,
+    OffersMixin,
+    ReturnsMixin,
+    ProcessMixin,
+    Marketplace,
+):
     """The Retailer API v10 under `/bol` (see the package docstring)."""
 
     name = "bol"
@@ -45,7 +58,7 @@ class BolAPI(CatalogueMixin, GenerateMixin, RenderMixin, ControlMixin, HttpMixin
         self.seed = seed
         self.rng = random.Random("bol-%s" % seed)
         self.now = float(sizes.get("now") or time.time())
-        self._salt = self.rng.randrange(10 ** 7)
+        self._salt = self.rng.randrange(10**7)
         self._order_seq = 0
         self._item_seq = 0
         self._ps_seq = 0

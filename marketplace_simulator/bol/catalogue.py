@@ -1,4 +1,5 @@
 """The offers of the simulated account and the ids the simulator hands out."""
+
 import uuid
 
 from .data import COLOURS, PRODUCT_WORDS, SIZES, ean13
@@ -24,7 +25,9 @@ class CatalogueMixin:
             else:
                 colour = rng.choice(COLOURS)
                 variants = [(colour, s) for s in SIZES]
-            fbb = rng.random() < 0.3 or base == n_products == 2 or (base == n_products and not self._fbb_any())
+            fbb = (
+                rng.random() < 0.3 or base == n_products == 2 or (base == n_products and not self._fbb_any())
+            )
             if base == 1:
                 fbb = False
             for colour, size in variants:
@@ -40,7 +43,7 @@ class CatalogueMixin:
                 price = max(199, (base_price + rng.randrange(-100, 300)) // 100 * 100 + 99)
                 offer = {
                     "id": self._uuid(),
-                    "ean": ean13("87%010d" % ((self._salt * 1000 + n) % 10 ** 10)),
+                    "ean": ean13("87%010d" % ((self._salt * 1000 + n) % 10**10)),
                     "ref": sku if rng.random() >= 0.04 else None,  # the reference is optional at Bol
                     "sku": sku,
                     "title": title,
@@ -48,7 +51,9 @@ class CatalogueMixin:
                     "stock": 0 if fbb else rng.randrange(0, 120),
                     "mbr": rng.random() < 0.3,
                     "m": "FBB" if fbb else "FBR",
-                    "dc": None if fbb else rng.choice(("24uurs-21", "24uurs-16", "1-2d", "2-3d", "1-8d", "VVB")),
+                    "dc": None
+                    if fbb
+                    else rng.choice(("24uurs-21", "24uurs-16", "1-2d", "2-3d", "1-8d", "VVB")),
                     "cond": "NEW",
                     "hold": rng.random() < 0.03,
                     "reserved": 0,
@@ -56,7 +61,7 @@ class CatalogueMixin:
                     "deleted": False,
                 }
                 if fbb:
-                    offer["bsku"] = ean13("29500%07d" % ((self._salt + n * 13) % 10 ** 7))
+                    offer["bsku"] = ean13("29500%07d" % ((self._salt + n * 13) % 10**7))
                     offer["regular"] = rng.randrange(0, 300)
                     offer["graded"] = rng.choice((0, 0, 0, 1, 2, 5))
                 self.offer_list.append(offer)
@@ -74,8 +79,12 @@ class CatalogueMixin:
             self.offers_by_ref.setdefault(o["sku"], o)
             if o["ref"]:
                 self.offers_by_ref.setdefault(o["ref"], o)
-        self.fbr_offers = [o for o in self.offer_list if o["m"] == "FBR" and not o["deleted"]] or self.offer_list[:1]
-        self.fbb_offers = [o for o in self.offer_list if o["m"] == "FBB" and not o["deleted"]] or self.offer_list[-1:]
+        self.fbr_offers = [
+            o for o in self.offer_list if o["m"] == "FBR" and not o["deleted"]
+        ] or self.offer_list[:1]
+        self.fbb_offers = [
+            o for o in self.offer_list if o["m"] == "FBB" and not o["deleted"]
+        ] or self.offer_list[-1:]
 
     # -- ids -----------------------------------------------------------------------------------
     def _new_order_id(self, alnum=False):

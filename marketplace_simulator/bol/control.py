@@ -1,5 +1,6 @@
 """The `/_sim` view (`GET /_sim/state`) and control actions (`POST /_sim/bol/<action>`) of the
 Bol.com simulator."""
+
 import json
 import time
 
@@ -19,7 +20,9 @@ class ControlMixin:
             methods = {it["m"] for it in o["items"]}
             m = methods.pop() if len(methods) == 1 else "MIXED"
             by_method[m] = by_method.get(m, 0) + 1
-        offers = self.offer_list if len(self.offer_list) <= 2000 else [self.offers[i] for i in self.offers_touched]
+        offers = (
+            self.offer_list if len(self.offer_list) <= 2000 else [self.offers[i] for i in self.offers_touched]
+        )
         return {
             "client_id": self.client_id,
             "orders": len(self.order_list),
@@ -39,18 +42,32 @@ class ControlMixin:
 
     @staticmethod
     def _offer_state(o):
-        return {"ean": o["ean"], "reference": o["ref"], "sku": o["sku"], "fulfilmentMethod": o["m"],
-                "stock": o["stock"], "managedByRetailer": o["mbr"], "reservedByOpenOrders": o["reserved"],
-                "price": _money(o["bundle"][0][1]),
-                "bundlePrices": [{"quantity": q, "unitPrice": _money(p)} for q, p in o["bundle"]],
-                "onHoldByRetailer": o["hold"], "deleted": o["deleted"],
-                **({"fbbRegularStock": o["regular"], "fbbGradedStock": o["graded"]} if o["m"] == "FBB" else {})}
+        return {
+            "ean": o["ean"],
+            "reference": o["ref"],
+            "sku": o["sku"],
+            "fulfilmentMethod": o["m"],
+            "stock": o["stock"],
+            "managedByRetailer": o["mbr"],
+            "reservedByOpenOrders": o["reserved"],
+            "price": _money(o["bundle"][0][1]),
+            "bundlePrices": [{"quantity": q, "unitPrice": _money(p)} for q, p in o["bundle"]],
+            "onHoldByRetailer": o["hold"],
+            "deleted": o["deleted"],
+            **({"fbbRegularStock": o["regular"], "fbbGradedStock": o["graded"]} if o["m"] == "FBB" else {}),
+        }
 
     @staticmethod
     def _shipment_state(s):
-        return {"shipmentId": s["id"], "orderId": s["order"]["id"], "shipmentReference": s["ref"],
-                "shipmentDateTime": iso(s["t"]), "orderItems": [{"orderItemId": it["id"], "quantity": q} for it, q in s["items"]],
-                "transport": dict(s["transport"]), "source": s["source"]}
+        return {
+            "shipmentId": s["id"],
+            "orderId": s["order"]["id"],
+            "shipmentReference": s["ref"],
+            "shipmentDateTime": iso(s["t"]),
+            "orderItems": [{"orderItemId": it["id"], "quantity": q} for it, q in s["items"]],
+            "transport": dict(s["transport"]),
+            "source": s["source"],
+        }
 
     def _json(self, status, obj):
         return Response(status, json.dumps(obj).encode(), {"Content-Type": "application/json"})
@@ -68,25 +85,48 @@ class ControlMixin:
                 return self._json(400, {"error": "status must be one of %s" % ", ".join(ORDER_STATUSES)})
             ids = payload.get("order_item_ids")
             before = {it["id"]: it["s"] for it in order["items"]}
-            error = self._apply_status(order, status, int(time.time()), set(map(str, ids)) if ids else None,
-                                       customer=payload.get("customer", True))
+            error = self._apply_status(
+                order,
+                status,
+                int(time.time()),
+                set(map(str, ids)) if ids else None,
+                customer=payload.get("customer", True),
+            )
             if error:
                 return self._json(400, {"error": error})
-            shipped = [(it, it["s"] - before[it["id"]]) for it in order["items"] if it["s"] > before[it["id"]]]
+            shipped = [
+                (it, it["s"] - before[it["id"]]) for it in order["items"] if it["s"] > before[it["id"]]
+            ]
             if shipped:  # shipped outside the API (by bol for FBB, or by hand): Bol lists a shipment too
-                self._record_shipment(order, shipped, payload.get("shipment_reference"), {
-                    "transporterCode": payload.get("transporter_code", "TNT"),
-                    "trackAndTrace": payload.get("track_and_trace", "3SSIM%09d" % (self._ship_seq + 1))}, None, "control")
+                self._record_shipment(
+                    order,
+                    shipped,
+                    payload.get("shipment_reference"),
+                    {
+                        "transporterCode": payload.get("transporter_code", "TNT"),
+                        "trackAndTrace": payload.get("track_and_trace", "3SSIM%09d" % (self._ship_seq + 1)),
+                    },
+                    None,
+                    "control",
+                )
             self._touch()
             return self._json(200, {"order": self._render_order(order), "status": self._order_status(order)})
         if action == "get_order":
             order = self.orders.get(str(payload.get("order_id") or ""))
             if order is None:
                 return self._json(404, {"error": "unknown order"})
-            return self._json(200, {"order": self._render_order(order), "status": self._order_status(order),
-                                    "shipments": [self._shipment_state(s) for s in self.shipments if s["order"] is order]})
+            return self._json(
+                200,
+                {
+                    "order": self._render_order(order),
+                    "status": self._order_status(order),
+                    "shipments": [self._shipment_state(s) for s in self.shipments if s["order"] is order],
+                },
+            )
         if action in ("token_lifetime", "set_token_lifetime"):
-            self.token_lifetime = int(payload.get("seconds", payload.get("lifetime", type(self).token_lifetime)))
+            self.token_lifetime = int(
+                payload.get("seconds", payload.get("lifetime", type(self).token_lifetime))
+            )
             return self._json(200, {"seconds": self.token_lifetime})
         if action == "expire_tokens":
             self.expire_tokens()
@@ -112,11 +152,20 @@ class ControlMixin:
                 return self._json(404, {"error": "unknown order item"})
             order, it = found
             reason = int(payload.get("reason", 0)) % len(RETURN_REASONS)
-            ret = self._add_return(order, it, int(payload.get("quantity", 1)), time.time(), reason,
-                                   bool(payload.get("handled", False)), track=True)
+            ret = self._add_return(
+                order,
+                it,
+                int(payload.get("quantity", 1)),
+                time.time(),
+                reason,
+                bool(payload.get("handled", False)),
+                track=True,
+            )
             return self._json(201, self._render_return(ret))
         if action == "offers":
-            return self._json(200, {"offers": [self._offer_state(o) | {"offerId": o["id"]} for o in self.offer_list]})
+            return self._json(
+                200, {"offers": [self._offer_state(o) | {"offerId": o["id"]} for o in self.offer_list]}
+            )
         return self._json(404, {"error": "unknown action %s" % action})
 
     def _find_offer(self, spec):
@@ -160,12 +209,28 @@ class ControlMixin:
                     fbb = method == "FBB" or (method == "MIXED" and j % 2)
                     pool = self.fbb_offers if fbb else self.fbr_offers
                     offer = pool[(len(self.order_list) + j) % len(pool)]
-                up = int(round(float(line["unit_price"]) * 100)) if line.get("unit_price") is not None else offer["bundle"][0][1]
+                up = (
+                    int(round(float(line["unit_price"]) * 100))
+                    if line.get("unit_price") is not None
+                    else offer["bundle"][0][1]
+                )
                 q = int(line.get("quantity", 1))
                 disc = int(round(float(line.get("discount", 0)) * 100))
-                items.append({"id": str(line.get("order_item_id") or self._new_item_id()), "o": offer, "m": offer["m"],
-                              "q": q, "s": 0, "c": 0, "cr": False, "up": up, "disc": disc, "u": placed,
-                              "tf": line.get("time_frame", "REGULAR")})
+                items.append(
+                    {
+                        "id": str(line.get("order_item_id") or self._new_item_id()),
+                        "o": offer,
+                        "m": offer["m"],
+                        "q": q,
+                        "s": 0,
+                        "c": 0,
+                        "cr": False,
+                        "up": up,
+                        "disc": disc,
+                        "u": placed,
+                        "tf": line.get("time_frame", "REGULAR"),
+                    }
+                )
             order = {"id": order_id, "p": placed, "k": rng.getrandbits(48), "items": items}
             flags = {k: spec[k] for k in ("country", "b2b", "pickup_point") if k in spec}
             if flags:
@@ -186,5 +251,10 @@ class ControlMixin:
             self.order_list.append(order)
             created.append(order)
         self._touch()
-        return self._json(201, {"orders": [o["id"] for o in created],
-                                "order_items": {o["id"]: [it["id"] for it in o["items"]] for o in created}})
+        return self._json(
+            201,
+            {
+                "orders": [o["id"] for o in created],
+                "order_items": {o["id"]: [it["id"] for it in o["items"]] for o in created},
+            },
+        )

@@ -1,5 +1,6 @@
 """Constants of the Bol.com Retailer API v10 (codes, rate limits, media types), the word lists the
 simulator generates its data from, and small helpers (EANs, Amsterdam date-times, money)."""
+
 import base64
 import calendar
 import time
@@ -13,7 +14,9 @@ PAGE_SIZE = 50
 PROBLEM_TYPE = "https://api.bol.com/problems"
 PUBLIC_HOST = "https://api.bol.com"
 VALIDATION_TITLE = "Error validating request. Consult the bol.com API documentation for more information."
-CLOCK_SKEW = 1.0  # seconds a JWT is still accepted after its exp, as Bol's "Allowed clock skew: 1000 milliseconds"
+CLOCK_SKEW = (
+    1.0  # seconds a JWT is still accepted after its exp, as Bol's "Allowed clock skew: 1000 milliseconds"
+)
 
 # path, methods, max, per (seconds): ratelimits_thirdparty_transcription.json, keyed by operationId
 RATE_LIMITS = {
@@ -39,71 +42,237 @@ RATE_LIMITS = {
 }
 
 TRANSPORTER_CODES = (
-    "BRIEFPOST", "UPS", "TNT", "TNT-EXTRA", "TNT_BRIEF", "TNT-EXPRESS", "DYL", "DPD-NL", "DPD-BE", "BPOST_BE",
-    "BPOST_BRIEF", "DHLFORYOU", "GLS", "FEDEX_NL", "FEDEX_BE", "OTHER", "DHL", "DHL_DE", "DHL-GLOBAL-MAIL", "TSN",
-    "FIEGE", "TRANSMISSION", "PARCEL-NL", "LOGOIX", "PACKS", "COURIER", "TRUNKRS", "PES", "BUDBEE",
-    "DYNALOGIC", "BIRDIE", "CYCLOON",
+    "BRIEFPOST",
+    "UPS",
+    "TNT",
+    "TNT-EXTRA",
+    "TNT_BRIEF",
+    "TNT-EXPRESS",
+    "DYL",
+    "DPD-NL",
+    "DPD-BE",
+    "BPOST_BE",
+    "BPOST_BRIEF",
+    "DHLFORYOU",
+    "GLS",
+    "FEDEX_NL",
+    "FEDEX_BE",
+    "OTHER",
+    "DHL",
+    "DHL_DE",
+    "DHL-GLOBAL-MAIL",
+    "TSN",
+    "FIEGE",
+    "TRANSMISSION",
+    "PARCEL-NL",
+    "LOGOIX",
+    "PACKS",
+    "COURIER",
+    "TRUNKRS",
+    "PES",
+    "BUDBEE",
+    "DYNALOGIC",
+    "BIRDIE",
+    "CYCLOON",
 )
 CANCEL_REASONS = (
-    "OUT_OF_STOCK", "REQUESTED_BY_CUSTOMER", "BAD_CONDITION", "HIGHER_SHIPCOST", "INCORRECT_PRICE",
-    "NOT_AVAIL_IN_TIME", "NO_BOL_GUARANTEE", "ORDERED_TWICE", "RETAIN_ITEM", "TECH_ISSUE", "UNFINDABLE_ITEM", "OTHER",
+    "OUT_OF_STOCK",
+    "REQUESTED_BY_CUSTOMER",
+    "BAD_CONDITION",
+    "HIGHER_SHIPCOST",
+    "INCORRECT_PRICE",
+    "NOT_AVAIL_IN_TIME",
+    "NO_BOL_GUARANTEE",
+    "ORDERED_TWICE",
+    "RETAIN_ITEM",
+    "TECH_ISSUE",
+    "UNFINDABLE_ITEM",
+    "OTHER",
 )
 HANDLING_RESULTS = (
-    "RETURN_RECEIVED", "EXCHANGE_PRODUCT", "RETURN_DOES_NOT_MEET_CONDITIONS", "REPAIR_PRODUCT",
-    "CUSTOMER_KEEPS_PRODUCT_PAID", "STILL_APPROVED",
+    "RETURN_RECEIVED",
+    "EXCHANGE_PRODUCT",
+    "RETURN_DOES_NOT_MEET_CONDITIONS",
+    "REPAIR_PRODUCT",
+    "CUSTOMER_KEEPS_PRODUCT_PAID",
+    "STILL_APPROVED",
 )
 CONDITIONS = ("NEW", "AS_NEW", "GOOD", "REASONABLE", "MODERATE")
 DELIVERY_CODES = (
-    "24uurs-23", "24uurs-22", "24uurs-21", "24uurs-20", "24uurs-19", "24uurs-18", "24uurs-17", "24uurs-16",
-    "24uurs-15", "24uurs-14", "24uurs-13", "24uurs-12", "1-2d", "2-3d", "3-5d", "4-8d", "1-8d", "MijnLeverbelofte", "VVB",
+    "24uurs-23",
+    "24uurs-22",
+    "24uurs-21",
+    "24uurs-20",
+    "24uurs-19",
+    "24uurs-18",
+    "24uurs-17",
+    "24uurs-16",
+    "24uurs-15",
+    "24uurs-14",
+    "24uurs-13",
+    "24uurs-12",
+    "1-2d",
+    "2-3d",
+    "3-5d",
+    "4-8d",
+    "1-8d",
+    "MijnLeverbelofte",
+    "VVB",
 )
 ORDER_STATUSES = ("OPEN", "SHIPPED", "PARTIALLY_SHIPPED", "CANCELLED", "CANCELLATION_REQUESTED")
-STATUS_ALIASES = {"ship": "SHIPPED", "shipped": "SHIPPED", "cancel": "CANCELLED", "cancelled": "CANCELLED",
-                  "canceled": "CANCELLED", "open": "OPEN", "partial": "PARTIALLY_SHIPPED",
-                  "partially_shipped": "PARTIALLY_SHIPPED", "request_cancellation": "CANCELLATION_REQUESTED",
-                  "cancellation_requested": "CANCELLATION_REQUESTED"}
+STATUS_ALIASES = {
+    "ship": "SHIPPED",
+    "shipped": "SHIPPED",
+    "cancel": "CANCELLED",
+    "cancelled": "CANCELLED",
+    "canceled": "CANCELLED",
+    "open": "OPEN",
+    "partial": "PARTIALLY_SHIPPED",
+    "partially_shipped": "PARTIALLY_SHIPPED",
+    "request_cancellation": "CANCELLATION_REQUESTED",
+    "cancellation_requested": "CANCELLATION_REQUESTED",
+}
 CSV_COLUMNS = (
-    "offerId", "ean", "conditionName", "conditionCategory", "conditionComment", "bundlePricesPrice",
-    "fulfilmentDeliveryCode", "stockAmount", "onHoldByRetailer", "fulfilmentType", "mutationDateTime",
-    "referenceCode", "correctedStock",
+    "offerId",
+    "ean",
+    "conditionName",
+    "conditionCategory",
+    "conditionComment",
+    "bundlePricesPrice",
+    "fulfilmentDeliveryCode",
+    "stockAmount",
+    "onHoldByRetailer",
+    "fulfilmentType",
+    "mutationDateTime",
+    "referenceCode",
+    "correctedStock",
 )
 
 # -- generated data ---------------------------------------------------------------------------
 PRODUCT_WORDS = (
-    "Draadloze oordopjes", "Koffiebonen Arabica 1 kg", "Yogamat antislip", "Fietslamp set LED",
-    "Theepot glas 1,2 l", "Hardloopschoenen", "Spijkerbroek slim fit", "Bouwset ruimteschip",
-    "Kinderboek Het Grote Voorleesboek", "Rugzak 25 l", "Powerbank 10.000 mAh", "Crème brûlée set",
-    "Wandklok Scandinavisch", "Dekbedovertrek katoen", "Gereedschapskist 94-delig", "Puzzel 1000 stukjes",
+    "Draadloze oordopjes",
+    "Koffiebonen Arabica 1 kg",
+    "Yogamat antislip",
+    "Fietslamp set LED",
+    "Theepot glas 1,2 l",
+    "Hardloopschoenen",
+    "Spijkerbroek slim fit",
+    "Bouwset ruimteschip",
+    "Kinderboek Het Grote Voorleesboek",
+    "Rugzak 25 l",
+    "Powerbank 10.000 mAh",
+    "Crème brûlée set",
+    "Wandklok Scandinavisch",
+    "Dekbedovertrek katoen",
+    "Gereedschapskist 94-delig",
+    "Puzzel 1000 stukjes",
 )
-COLOURS = (("Zwart", "ZWA"), ("Wit", "WIT"), ("Blauw", "BLA"), ("Rood", "ROO"), ("Groen", "GRO"), ("Beige", "BEI"))
+COLOURS = (
+    ("Zwart", "ZWA"),
+    ("Wit", "WIT"),
+    ("Blauw", "BLA"),
+    ("Rood", "ROO"),
+    ("Groen", "GRO"),
+    ("Beige", "BEI"),
+)
 SIZES = ("S", "M", "L", "XL")
-NL_FIRST = (("Zoë", "FEMALE"), ("Daan", "MALE"), ("Sanne", "FEMALE"), ("Joëlle", "FEMALE"), ("Bram", "MALE"),
-            ("Fleur", "FEMALE"), ("Sem", "MALE"), ("Anouk", "FEMALE"), ("Thijs", "MALE"), ("Loïs", "FEMALE"),
-            ("Ruben", "MALE"), ("Chloë", "FEMALE"), ("Kees", "MALE"), ("Alex", "UNKNOWN"))
-NL_SURNAMES = ("Müller", "de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "de Jong", "van 't Hof",
-               "Meijer", "Çelik", "Wójcik", "El Amrani", "Nguyễn", "IJzerman")
-BE_FIRST = (("Émilie", "FEMALE"), ("Lucas", "MALE"), ("Noémie", "FEMALE"), ("Louis", "MALE"), ("Maëlle", "FEMALE"),
-            ("Arthur", "MALE"), ("Lotte", "FEMALE"), ("Wout", "MALE"), ("Anaïs", "FEMALE"), ("Jef", "MALE"),
-            ("Zoë", "FEMALE"))
-BE_SURNAMES = ("Peeters", "Janssens", "Maes", "Dubois", "Lefèvre", "Van Damme", "Claes", "Goossens", "Desmet",
-               "Mertens", "Müller", "D'Hondt")
-NL_ADDRESSES = (("Oudegracht", "Utrecht", "3511"), ("Kerkstraat", "Amsterdam", "1017"),
-                ("Laan van Nieuw Oost-Indië", "Den Haag", "2593"), ("Vughterstraat", "'s-Hertogenbosch", "5211"),
-                ("Herestraat", "Groningen", "9711"), ("Tuinstraat", "Leeuwarden", "8911"), ("Markt", "Maastricht", "6211"),
-                ("Coolsingel", "Rotterdam", "3012"), ("Brinkstraat", "Enschede", "7512"), ("Dorpsstraat", "Ærdenhout", "2111"))
-BE_ADDRESSES = (("Meir", "Antwerpen", "2000", "nl-BE"), ("Rue de la Régence", "Bruxelles", "1000", "fr-BE"),
-                ("Veldstraat", "Gent", "9000", "nl-BE"), ("Boulevard de la Sauvenière", "Liège", "4000", "fr-BE"),
-                ("Steenstraat", "Brugge", "8000", "nl-BE"), ("Chaussée de Louvain", "Namur", "5000", "fr"),
-                ("Bondgenotenlaan", "Leuven", "3000", "nl"))
+NL_FIRST = (
+    ("Zoë", "FEMALE"),
+    ("Daan", "MALE"),
+    ("Sanne", "FEMALE"),
+    ("Joëlle", "FEMALE"),
+    ("Bram", "MALE"),
+    ("Fleur", "FEMALE"),
+    ("Sem", "MALE"),
+    ("Anouk", "FEMALE"),
+    ("Thijs", "MALE"),
+    ("Loïs", "FEMALE"),
+    ("Ruben", "MALE"),
+    ("Chloë", "FEMALE"),
+    ("Kees", "MALE"),
+    ("Alex", "UNKNOWN"),
+)
+NL_SURNAMES = (
+    "Müller",
+    "de Vries",
+    "Jansen",
+    "van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "de Jong",
+    "van 't Hof",
+    "Meijer",
+    "Çelik",
+    "Wójcik",
+    "El Amrani",
+    "Nguyễn",
+    "IJzerman",
+)
+BE_FIRST = (
+    ("Émilie", "FEMALE"),
+    ("Lucas", "MALE"),
+    ("Noémie", "FEMALE"),
+    ("Louis", "MALE"),
+    ("Maëlle", "FEMALE"),
+    ("Arthur", "MALE"),
+    ("Lotte", "FEMALE"),
+    ("Wout", "MALE"),
+    ("Anaïs", "FEMALE"),
+    ("Jef", "MALE"),
+    ("Zoë", "FEMALE"),
+)
+BE_SURNAMES = (
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Dubois",
+    "Lefèvre",
+    "Van Damme",
+    "Claes",
+    "Goossens",
+    "Desmet",
+    "Mertens",
+    "Müller",
+    "D'Hondt",
+)
+NL_ADDRESSES = (
+    ("Oudegracht", "Utrecht", "3511"),
+    ("Kerkstraat", "Amsterdam", "1017"),
+    ("Laan van Nieuw Oost-Indië", "Den Haag", "2593"),
+    ("Vughterstraat", "'s-Hertogenbosch", "5211"),
+    ("Herestraat", "Groningen", "9711"),
+    ("Tuinstraat", "Leeuwarden", "8911"),
+    ("Markt", "Maastricht", "6211"),
+    ("Coolsingel", "Rotterdam", "3012"),
+    ("Brinkstraat", "Enschede", "7512"),
+    ("Dorpsstraat", "Ærdenhout", "2111"),
+)
+BE_ADDRESSES = (
+    ("Meir", "Antwerpen", "2000", "nl-BE"),
+    ("Rue de la Régence", "Bruxelles", "1000", "fr-BE"),
+    ("Veldstraat", "Gent", "9000", "nl-BE"),
+    ("Boulevard de la Sauvenière", "Liège", "4000", "fr-BE"),
+    ("Steenstraat", "Brugge", "8000", "nl-BE"),
+    ("Chaussée de Louvain", "Namur", "5000", "fr"),
+    ("Bondgenotenlaan", "Leuven", "3000", "nl"),
+)
 NL_EXTENSIONS = ("A", "B", "bis", "2hoog", "III", "-1")
-COMPANIES_NL = ("Bakkerij De Zoete Inval B.V.", "Müller & Zonen V.O.F.", "Van den Berg ICT B.V.", "Stichting Ŝtudio Noord",
-                "Kinderopvang 't Kabouterhuis")
+COMPANIES_NL = (
+    "Bakkerij De Zoete Inval B.V.",
+    "Müller & Zonen V.O.F.",
+    "Van den Berg ICT B.V.",
+    "Stichting Ŝtudio Noord",
+    "Kinderopvang 't Kabouterhuis",
+)
 COMPANIES_BE = ("Brasserie L'Étoile SRL", "Atelier Noël BV", "Peeters & Co NV", "Boekhandel De Reyghere")
-RETURN_REASONS = (("Niet naar verwachting", "Niet naar verwachting", "Kleur wijkt af van de foto."),
-                  ("Defect", "Product werkt niet", "Doet het niet meer na één dag."),
-                  ("Verkeerd artikel ontvangen", "Verkeerd artikel ontvangen", ""),
-                  ("Past niet", "Te klein", "Maat valt klein uit."),
-                  ("Beschadigd", "Verpakking beschadigd", "Doos was ingedeukt bij ontvangst."))
+RETURN_REASONS = (
+    ("Niet naar verwachting", "Niet naar verwachting", "Kleur wijkt af van de foto."),
+    ("Defect", "Product werkt niet", "Doet het niet meer na één dag."),
+    ("Verkeerd artikel ontvangen", "Verkeerd artikel ontvangen", ""),
+    ("Past niet", "Te klein", "Maat valt klein uit."),
+    ("Beschadigd", "Verpakking beschadigd", "Doos was ingedeukt bij ontvangst."),
+)
 TIME_FRAMES = ("REGULAR",) * 17 + ("EVENING", "SUNDAY", "APPOINTMENT")
 LETTERS = "ABCDEFGHJKLMNPRTVWXZ"
 EMAIL_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -119,8 +288,12 @@ def ean13(body12):
 
 
 def ean_valid(value):
-    return isinstance(value, str) and value.isdigit() and len(value) in (8, 12, 13, 14) and \
-        ean13(value.zfill(13)[:12]) == value.zfill(13)
+    return (
+        isinstance(value, str)
+        and value.isdigit()
+        and len(value) in (8, 12, 13, 14)
+        and ean13(value.zfill(13)[:12]) == value.zfill(13)
+    )
 
 
 def _ams_offset(ts):
@@ -129,11 +302,15 @@ def _ams_offset(ts):
     year = time.gmtime(ts).tm_year
     bounds = _DST.get(year)
     if bounds is None:
+
         def last_sunday(month):
             last = calendar.monthrange(year, month)[1]
             return last - (calendar.weekday(year, month, last) + 1) % 7
-        bounds = _DST[year] = (calendar.timegm((year, 3, last_sunday(3), 1, 0, 0)),
-                               calendar.timegm((year, 10, last_sunday(10), 1, 0, 0)))
+
+        bounds = _DST[year] = (
+            calendar.timegm((year, 3, last_sunday(3), 1, 0, 0)),
+            calendar.timegm((year, 10, last_sunday(10), 1, 0, 0)),
+        )
     return 7200 if bounds[0] <= ts < bounds[1] else 3600
 
 
@@ -143,7 +320,14 @@ def iso(ts):
     off = _ams_offset(ts)
     t = time.gmtime(ts + off)
     return "%04d-%02d-%02dT%02d:%02d:%02d%s" % (
-        t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, "+02:00" if off == 7200 else "+01:00")
+        t.tm_year,
+        t.tm_mon,
+        t.tm_mday,
+        t.tm_hour,
+        t.tm_min,
+        t.tm_sec,
+        "+02:00" if off == 7200 else "+01:00",
+    )
 
 
 def iso_date(ts):

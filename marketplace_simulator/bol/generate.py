@@ -1,4 +1,5 @@
 """Generated orders and returns, and the status changes of order items (the simulated account's history)."""
+
 from .data import RETURN_REASONS, TIME_FRAMES, iso
 
 
@@ -40,22 +41,60 @@ class GenerateMixin:
                 for bq, bp in offer["bundle"]:
                     if q >= bq:
                         price = bp
-                items.append({
-                    "id": new_item_id(), "o": offer, "m": offer["m"], "q": q, "s": 0, "c": 0, "cr": False,
-                    "up": price, "disc": (price * q) // 10 if rnd() < 0.08 else 0, "u": placed,
-                    "tf": frames[int(rnd() * n_frames)] if offer["m"] == "FBR" else "REGULAR",
-                })
+                items.append(
+                    {
+                        "id": new_item_id(),
+                        "o": offer,
+                        "m": offer["m"],
+                        "q": q,
+                        "s": 0,
+                        "c": 0,
+                        "cr": False,
+                        "up": price,
+                        "disc": (price * q) // 10 if rnd() < 0.08 else 0,
+                        "u": placed,
+                        "tf": frames[int(rnd() * n_frames)] if offer["m"] == "FBR" else "REGULAR",
+                    }
+                )
             order = {"id": self._new_order_id(alnum=rnd() < 0.05), "p": placed, "k": bits(48), "items": items}
             age = (now - placed) / 86400.0
             s = rnd()
             if fbb:
-                status = ("OPEN" if s < 0.7 else "SHIPPED") if age < 1 else ("SHIPPED" if s < 0.95 else "CANCELLED")
+                status = (
+                    ("OPEN" if s < 0.7 else "SHIPPED")
+                    if age < 1
+                    else ("SHIPPED" if s < 0.95 else "CANCELLED")
+                )
             elif age < 1:
-                status = "OPEN" if s < 0.8 else "CANCELLATION_REQUESTED" if s < 0.83 else "SHIPPED" if s < 0.95 else "CANCELLED"
+                status = (
+                    "OPEN"
+                    if s < 0.8
+                    else "CANCELLATION_REQUESTED"
+                    if s < 0.83
+                    else "SHIPPED"
+                    if s < 0.95
+                    else "CANCELLED"
+                )
             elif age < 4:
-                status = "OPEN" if s < 0.25 else "PARTIALLY_SHIPPED" if s < 0.35 else "SHIPPED" if s < 0.93 else "CANCELLED"
+                status = (
+                    "OPEN"
+                    if s < 0.25
+                    else "PARTIALLY_SHIPPED"
+                    if s < 0.35
+                    else "SHIPPED"
+                    if s < 0.93
+                    else "CANCELLED"
+                )
             else:
-                status = "SHIPPED" if s < 0.86 else "PARTIALLY_SHIPPED" if s < 0.9 else "CANCELLED" if s < 0.99 else "OPEN"
+                status = (
+                    "SHIPPED"
+                    if s < 0.86
+                    else "PARTIALLY_SHIPPED"
+                    if s < 0.9
+                    else "CANCELLED"
+                    if s < 0.99
+                    else "OPEN"
+                )
             when = min(now - 60, placed + 3600 + int(rnd() * 2 * 86400))
             if status != "OPEN":
                 self._apply_status(order, status, when, customer=rnd() < 0.4, fresh=True)
@@ -77,16 +116,27 @@ class GenerateMixin:
         for o in generated:
             st = self._order_status(o)
             counts[st] = counts.get(st, 0) + 1
-        newest = sorted((o for o in generated if all(it["m"] == "FBR" for it in o["items"])),
-                        key=lambda o: o["p"], reverse=True)
-        for status, pool in (("OPEN", newest[:5]), ("CANCELLATION_REQUESTED", newest[:10]),
-                             ("PARTIALLY_SHIPPED", newest[3:]), ("CANCELLED", newest[3:])):
+        newest = sorted(
+            (o for o in generated if all(it["m"] == "FBR" for it in o["items"])),
+            key=lambda o: o["p"],
+            reverse=True,
+        )
+        for status, pool in (
+            ("OPEN", newest[:5]),
+            ("CANCELLATION_REQUESTED", newest[:10]),
+            ("PARTIALLY_SHIPPED", newest[3:]),
+            ("CANCELLED", newest[3:]),
+        ):
             if counts.get(status):
                 continue
             for order in pool:
                 current = self._order_status(order)
-                if counts.get(current, 0) < 2 or \
-                        status == "PARTIALLY_SHIPPED" and len(order["items"]) == 1 and order["items"][0]["q"] < 2:
+                if (
+                    counts.get(current, 0) < 2
+                    or status == "PARTIALLY_SHIPPED"
+                    and len(order["items"]) == 1
+                    and order["items"][0]["q"] < 2
+                ):
                     continue
                 if status in ("CANCELLATION_REQUESTED", "CANCELLED"):
                     self._apply_status(order, "OPEN", order["p"])
@@ -110,8 +160,11 @@ class GenerateMixin:
         items = [it for it in order["items"] if item_ids is None or it["id"] in item_ids]
         if not items:
             return "no such order items"
-        setter = (lambda it, s, c: it.update(s=s, c=c, u=when)) if fresh else \
-            (lambda it, s, c: self._set_item(it, s, c, when))
+        setter = (
+            (lambda it, s, c: it.update(s=s, c=c, u=when))
+            if fresh
+            else (lambda it, s, c: self._set_item(it, s, c, when))
+        )
         if status == "OPEN":
             for it in items:
                 setter(it, 0, 0)
@@ -173,19 +226,40 @@ class GenerateMixin:
                 continue
             registered = min(self.now - 600, it["u"] + rng.randrange(1, 12) * 86400 + rng.randrange(86400))
             handled = (self.now - registered) > 5 * 86400 and rng.random() < 0.85
-            self._add_return(order, it, rng.randint(1, it["s"]), registered, rng.randrange(len(RETURN_REASONS)),
-                             handled, track=rng.random() < 0.6)
+            self._add_return(
+                order,
+                it,
+                rng.randint(1, it["s"]),
+                registered,
+                rng.randrange(len(RETURN_REASONS)),
+                handled,
+                track=rng.random() < 0.6,
+            )
 
     def _add_return(self, order, it, qty, registered, reason, handled, track=False):
         self._return_seq += 1
         rid = str(self._salt % 1000 * 100000 + 10000000 + self._return_seq)
         rma = str(60000000 + (self._salt * 7 + self._return_seq * 101) % 39999999)
         ret = {"id": rid, "t": registered, "m": it["m"], "items": []}
-        ritem = {"rma": rma, "order": order, "it": it, "qty": qty, "reason": reason, "handled": handled,
-                 "results": [], "track": ("3SBOL%010d" % (int(rma) * 7 % 10 ** 10)) if track else None}
+        ritem = {
+            "rma": rma,
+            "order": order,
+            "it": it,
+            "qty": qty,
+            "reason": reason,
+            "handled": handled,
+            "results": [],
+            "track": ("3SBOL%010d" % (int(rma) * 7 % 10**10)) if track else None,
+        }
         if handled:
-            ritem["results"].append({"quantity": qty, "processingResult": "ACCEPTED", "handlingResult": "RETURN_RECEIVED",
-                                     "processingDateTime": iso(min(self.now - 60, registered + 3 * 86400))})
+            ritem["results"].append(
+                {
+                    "quantity": qty,
+                    "processingResult": "ACCEPTED",
+                    "handlingResult": "RETURN_RECEIVED",
+                    "processingDateTime": iso(min(self.now - 60, registered + 3 * 86400)),
+                }
+            )
         ret["items"].append(ritem)
         self.returns.append(ret)
         self.returns_by_id[rid] = ret

@@ -1,5 +1,6 @@
 """HTTP plumbing: the route table, authentication and media types, answers in Bol's problem
 shape, rate limits with X-RateLimit-* headers and 429s, query parameter checks."""
+
 import json
 import math
 import time
@@ -44,12 +45,25 @@ class HttpMixin:
             ("PUT", "/retailer/offers/%s/stock" % seg, "update-offer-stock", self._put_stock, j, j),
             ("PUT", "/retailer/offers/%s/price" % seg, "update-offer-price", self._put_price, j, j),
             ("GET", "/retailer/returns", "get-returns", self._get_returns, j, None),
-            ("POST", "/retailer/returns", "create-return", self._create_return, j,
-             frozenset(["application/json", JSON_TYPE])),  # the contract says application/json here
+            (
+                "POST",
+                "/retailer/returns",
+                "create-return",
+                self._create_return,
+                j,
+                frozenset(["application/json", JSON_TYPE]),
+            ),  # the contract says application/json here
             ("GET", "/retailer/returns/%s" % seg, "get-return", self._get_return, j, None),
             ("PUT", "/retailer/returns/%s" % seg, "handle-return", self._handle_return, j, j),
             ("GET", "/retailer/inventory", "get-inventory", self._get_inventory, j, None),
-            ("GET", "/shared/process-status", "get-process-status-entity-id", self._get_ps_by_entity, a, None),
+            (
+                "GET",
+                "/shared/process-status",
+                "get-process-status-entity-id",
+                self._get_ps_by_entity,
+                a,
+                None,
+            ),
             ("POST", "/shared/process-status", "get-process-status-bulk", self._get_ps_bulk, a, a),
             ("GET", "/shared/process-status/%s" % seg, "get-process-status", self._get_ps, a, None),
         ]
@@ -68,31 +82,48 @@ class HttpMixin:
         scheme, _, token = auth.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            return self._auth_problem("Unauthorized", "Full authentication is required to access this resource.")
+            return self._auth_problem(
+                "Unauthorized", "Full authentication is required to access this resource."
+            )
         exp = self.tokens.get(token)
         if exp is None:
             if token.count(".") != 2:
                 return self._auth_problem(
-                    "Invalid JWT", "JWT strings must contain exactly 2 period characters. Found: %d" % token.count("."))
+                    "Invalid JWT",
+                    "JWT strings must contain exactly 2 period characters. Found: %d" % token.count("."),
+                )
             return self._auth_problem(
-                "Invalid JWT", "JWT signature does not match locally computed signature. JWT validity cannot be "
-                "asserted and should not be trusted.")
+                "Invalid JWT",
+                "JWT signature does not match locally computed signature. JWT validity cannot be "
+                "asserted and should not be trusted.",
+            )
         now = time.time()
         if now - CLOCK_SKEW > exp:
-            return self._auth_problem("Expired JWT", "JWT expired at %s. Current time: %s, a difference of %d milliseconds."
-                                      "  Allowed clock skew: %d milliseconds." % (
-                                          _utc_z(exp), _utc_z(now), int((now - CLOCK_SKEW - exp) * 1000), CLOCK_SKEW * 1000))
+            return self._auth_problem(
+                "Expired JWT",
+                "JWT expired at %s. Current time: %s, a difference of %d milliseconds."
+                "  Allowed clock skew: %d milliseconds."
+                % (_utc_z(exp), _utc_z(now), int((now - CLOCK_SKEW - exp) * 1000), CLOCK_SKEW * 1000),
+            )
         accept, body_types = self._media.get(operation, (None, None))
         if accept and not self._accepts(req, accept):
             wanted = sorted(accept)[-1] if len(accept) == 1 else JSON_TYPE
-            return self.problem(406, "Not Acceptable", "The requested media type in the Accept header is not supported. "
-                                "Supported media type: %s." % wanted)
+            return self.problem(
+                406,
+                "Not Acceptable",
+                "The requested media type in the Accept header is not supported. "
+                "Supported media type: %s." % wanted,
+            )
         if body_types and req.method in ("POST", "PUT"):
             ctype = (req.header("content-type") or "").split(";")[0].strip().lower()
             if ctype not in body_types:
                 supported = JSON_TYPE if JSON_TYPE in body_types else sorted(body_types)[0]
-                return self.problem(415, "Unsupported Media Type", "Content type '%s' not supported. Supported media "
-                                    "type: %s." % (req.header("content-type") or "", supported))
+                return self.problem(
+                    415,
+                    "Unsupported Media Type",
+                    "Content type '%s' not supported. Supported media "
+                    "type: %s." % (req.header("content-type") or "", supported),
+                )
         return None
 
     @staticmethod
@@ -104,8 +135,11 @@ class HttpMixin:
 
     def _auth_problem(self, title, detail):
         # as fixtures_http/401-jwt-expired: title, status and detail only
-        return Response(401, json.dumps({"title": title, "status": 401, "detail": detail}).encode(),
-                        {"Content-Type": JSON_TYPE})
+        return Response(
+            401,
+            json.dumps({"title": title, "status": 401, "detail": detail}).encode(),
+            {"Content-Type": JSON_TYPE},
+        )
 
     def expire_tokens(self):
         past = time.time() - CLOCK_SKEW - 1
@@ -114,19 +148,29 @@ class HttpMixin:
 
     # -- answers ---------------------------------------------------------------------------------
     def _ok(self, status, obj):
-        return Response(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"),
-                        {"Content-Type": OK_CONTENT_TYPE, "X-Request-ID": str(uuid.uuid4())})
+        return Response(
+            status,
+            json.dumps(obj, ensure_ascii=False).encode("utf-8"),
+            {"Content-Type": OK_CONTENT_TYPE, "X-Request-ID": str(uuid.uuid4())},
+        )
 
     def _empty_list(self):
         return Response(200, b"{ }", {"Content-Type": OK_CONTENT_TYPE, "X-Request-ID": str(uuid.uuid4())})
 
     def problem(self, status, title, detail, violations=None):
-        body = {"type": PROBLEM_TYPE, "title": title, "status": status, "detail": detail,
-                "host": "Instance-%03d" % (1 + getattr(self, "seed", 0) % 120),
-                "instance": PUBLIC_HOST + (getattr(self._local, "path", None) or "/retailer")}
+        body = {
+            "type": PROBLEM_TYPE,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "host": "Instance-%03d" % (1 + getattr(self, "seed", 0) % 120),
+            "instance": PUBLIC_HOST + (getattr(self._local, "path", None) or "/retailer"),
+        }
         if violations is not None:
             body["violations"] = violations
-        return Response(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), {"Content-Type": JSON_TYPE})
+        return Response(
+            status, json.dumps(body, ensure_ascii=False).encode("utf-8"), {"Content-Type": JSON_TYPE}
+        )
 
     def bad_request(self, violations):
         return self.problem(400, VALIDATION_TITLE, "Bad request", violations)
@@ -137,8 +181,15 @@ class HttpMixin:
             return Response(status, text.encode(), {"Content-Type": "text/html; charset=UTF-8"})
         if status == 400:
             return self.bad_request([{"name": "body", "reason": message}])
-        titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-                  406: "Not Acceptable", 409: "Conflict", 415: "Unsupported Media Type"}
+        titles = {
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "Not Found",
+            405: "Method Not Allowed",
+            406: "Not Acceptable",
+            409: "Conflict",
+            415: "Unsupported Media Type",
+        }
         return self.problem(status, titles.get(status, "Error"), message)
 
     def not_found(self, req):
@@ -156,8 +207,11 @@ class HttpMixin:
             return {}
         missing = bucket.burst - bucket.tokens
         reset = max(1, int(math.ceil(missing / bucket.rate))) if bucket.rate else limit[1]
-        return {"X-RateLimit-Limit": str(limit[0]), "X-RateLimit-Remaining": str(max(0, int(bucket.tokens))),
-                "X-RateLimit-Reset": str(reset)}
+        return {
+            "X-RateLimit-Limit": str(limit[0]),
+            "X-RateLimit-Remaining": str(max(0, int(bucket.tokens))),
+            "X-RateLimit-Reset": str(reset),
+        }
 
     def throttled_response(self, operation, retry_after):
         """As fixtures_http/429-too-many-requests[-without-retry-after]."""
@@ -169,7 +223,11 @@ class HttpMixin:
         headers = {"Content-Type": JSON_TYPE}
         if retry_after is not None:
             headers["Retry-After"] = str(seconds)
-        body = {"title": "Too Many Requests", "status": 429, "detail": "Too many requests, retry in %d seconds." % seconds}
+        body = {
+            "title": "Too Many Requests",
+            "status": 429,
+            "detail": "Too many requests, retry in %d seconds." % seconds,
+        }
         return Response(429, json.dumps(body).encode(), headers)
 
     # -- query parameters ------------------------------------------------------------------------
@@ -195,8 +253,13 @@ class HttpMixin:
         if raw is None or raw == "":
             return default
         if raw.upper() not in allowed:
-            violations.append({"name": name, "reason": "Request contains invalid value(s): '%s', allowed values: %s."
-                               % (raw, ", ".join(allowed))})
+            violations.append(
+                {
+                    "name": name,
+                    "reason": "Request contains invalid value(s): '%s', allowed values: %s."
+                    % (raw, ", ".join(allowed)),
+                }
+            )
             return default
         return raw.upper()
 
@@ -206,8 +269,12 @@ class HttpMixin:
         if raw is None or raw == "":
             return default
         if raw.lower() not in ("true", "false"):
-            violations.append({"name": name,
-                               "reason": "Request contains invalid value(s): '%s', allowed values: true, false." % raw})
+            violations.append(
+                {
+                    "name": name,
+                    "reason": "Request contains invalid value(s): '%s', allowed values: true, false." % raw,
+                }
+            )
             return default
         return raw.lower() == "true"
 

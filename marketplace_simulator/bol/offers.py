@@ -1,5 +1,6 @@
 """Offers: details, creation, updates of the offer, its stock and its price (each a process
 status), deletion, and the asynchronous CSV export of every offer."""
+
 import time
 import uuid
 
@@ -31,6 +32,7 @@ class OffersMixin:
     def _offer_write(self, req, event, offer_id, description, change):
         """An asynchronous offer write: accepted at once (202 and its process status); when Bol
         processes it, `change(offer)` applies, or the process fails when the offer is gone."""
+
         def apply():
             offer, error = self._offer_for_update(offer_id)
             if error:
@@ -38,6 +40,7 @@ class OffersMixin:
             change(offer)
             self._offer_touched(offer)
             return None
+
         ps = self._new_process(req, event, offer_id, description % offer_id, apply)
         return self._ok(202, self._ps_public(ps))
 
@@ -78,10 +81,20 @@ class OffersMixin:
         if v:
             return None
         if out[0][0] != 1:
-            v.append({"name": prefix + ".bundlePrices", "reason": "The element with quantity 1 must be present first."})
+            v.append(
+                {
+                    "name": prefix + ".bundlePrices",
+                    "reason": "The element with quantity 1 must be present first.",
+                }
+            )
         for a, b in zip(out, out[1:]):
             if b[0] <= a[0] or b[1] >= a[1]:
-                v.append({"name": prefix + ".bundlePrices", "reason": "Quantities must increase and prices decrease."})
+                v.append(
+                    {
+                        "name": prefix + ".bundlePrices",
+                        "reason": "Quantities must increase and prices decrease.",
+                    }
+                )
                 break
         return None if v else out
 
@@ -92,8 +105,13 @@ class OffersMixin:
         if v:
             return self.bad_request(v)
         amount, managed = body["amount"], body["managedByRetailer"]
-        return self._offer_write(req, "UPDATE_OFFER_STOCK", offer_id, "Update stock for offer with id %s.",
-                                 lambda offer: offer.update(stock=amount, mbr=managed))
+        return self._offer_write(
+            req,
+            "UPDATE_OFFER_STOCK",
+            offer_id,
+            "Update stock for offer with id %s.",
+            lambda offer: offer.update(stock=amount, mbr=managed),
+        )
 
     def _put_price(self, req, offer_id):
         body = req.json()
@@ -101,8 +119,13 @@ class OffersMixin:
         bundles = self._check_pricing(body.get("pricing") if isinstance(body, dict) else None, v)
         if v:
             return self.bad_request(v)
-        return self._offer_write(req, "UPDATE_OFFER_PRICE", offer_id, "Update price for offer with id %s.",
-                                 lambda offer: offer.update(bundle=bundles))
+        return self._offer_write(
+            req,
+            "UPDATE_OFFER_PRICE",
+            offer_id,
+            "Update price for offer with id %s.",
+            lambda offer: offer.update(bundle=bundles),
+        )
 
     def _put_offer(self, req, offer_id):
         body = req.json()
@@ -111,10 +134,19 @@ class OffersMixin:
             return self.bad_request([{"name": "body", "reason": "must be an object"}])
         ful = body.get("fulfilment")
         if not isinstance(ful, dict) or ful.get("method") not in ("FBR", "FBB"):
-            v.append({"name": "fulfilment.method", "reason": "Request contains invalid value(s), allowed values: FBR, FBB."})
+            v.append(
+                {
+                    "name": "fulfilment.method",
+                    "reason": "Request contains invalid value(s), allowed values: FBR, FBB.",
+                }
+            )
         elif ful.get("deliveryCode") is not None and ful["deliveryCode"] not in DELIVERY_CODES:
-            v.append({"name": "fulfilment.deliveryCode",
-                      "reason": "Request contains invalid value(s): '%s'." % ful["deliveryCode"]})
+            v.append(
+                {
+                    "name": "fulfilment.deliveryCode",
+                    "reason": "Request contains invalid value(s): '%s'." % ful["deliveryCode"],
+                }
+            )
         ref = body.get("reference")
         if ref is not None and (not isinstance(ref, str) or len(ref) > 20):
             v.append({"name": "reference", "reason": "size must be between 0 and 20"})
@@ -130,11 +162,17 @@ class OffersMixin:
                 offer["hold"] = bool(body["onHoldByRetailer"])
             offer["m"] = ful["method"]
             offer["dc"] = ful.get("deliveryCode") if ful["method"] == "FBR" else None
+
         return self._offer_write(req, "UPDATE_OFFER", offer_id, "Update offer with id %s.", change)
 
     def _delete_offer(self, req, offer_id):
-        return self._offer_write(req, "DELETE_OFFER", offer_id, "Delete offer with id %s.",
-                                 lambda offer: offer.update(deleted=True))
+        return self._offer_write(
+            req,
+            "DELETE_OFFER",
+            offer_id,
+            "Delete offer with id %s.",
+            lambda offer: offer.update(deleted=True),
+        )
 
     def _create_offer(self, req):
         body = req.json()
@@ -143,16 +181,31 @@ class OffersMixin:
         v = []
         ean = body.get("ean")
         if not ean_valid(ean):
-            v.append({"name": "ean", "reason": "Request contains invalid value(s): '%s'; not a valid EAN." % (ean,)})
+            v.append(
+                {
+                    "name": "ean",
+                    "reason": "Request contains invalid value(s): '%s'; not a valid EAN." % (ean,),
+                }
+            )
         cond = body.get("condition")
         if not isinstance(cond, dict) or cond.get("name") not in CONDITIONS:
-            v.append({"name": "condition.name",
-                      "reason": "Request contains invalid value(s), allowed values: %s." % ", ".join(CONDITIONS)})
+            v.append(
+                {
+                    "name": "condition.name",
+                    "reason": "Request contains invalid value(s), allowed values: %s."
+                    % ", ".join(CONDITIONS),
+                }
+            )
         bundles = self._check_pricing(body.get("pricing"), v)
         self._check_stock(body.get("stock"), v, "stock.")
         ful = body.get("fulfilment")
         if not isinstance(ful, dict) or ful.get("method") not in ("FBR", "FBB"):
-            v.append({"name": "fulfilment.method", "reason": "Request contains invalid value(s), allowed values: FBR, FBB."})
+            v.append(
+                {
+                    "name": "fulfilment.method",
+                    "reason": "Request contains invalid value(s), allowed values: FBR, FBB.",
+                }
+            )
         ref = body.get("reference")
         if ref is not None and (not isinstance(ref, str) or len(ref) > 20):
             v.append({"name": "reference", "reason": "size must be between 0 and 20"})
@@ -162,34 +215,57 @@ class OffersMixin:
         def apply():
             for o in self.offer_list:
                 if o["ean"] == ean.zfill(13) and o["cond"] == cond["name"] and not o["deleted"]:
-                    return "An offer for EAN %s with condition %s already exists (offer id %s)." % (ean, cond["name"], o["id"])
+                    return "An offer for EAN %s with condition %s already exists (offer id %s)." % (
+                        ean,
+                        cond["name"],
+                        o["id"],
+                    )
             offer = {
-                "id": str(uuid.uuid4()), "ean": ean.zfill(13), "ref": ref or None, "sku": ref or ean,
-                "title": body.get("unknownProductTitle") or "Product %s" % ean, "bundle": bundles,
-                "stock": body["stock"]["amount"], "mbr": body["stock"]["managedByRetailer"], "m": ful["method"],
-                "dc": ful.get("deliveryCode") if ful["method"] == "FBR" else None, "cond": cond["name"],
-                "hold": bool(body.get("onHoldByRetailer", False)), "reserved": 0, "mut": time.time(), "deleted": False,
+                "id": str(uuid.uuid4()),
+                "ean": ean.zfill(13),
+                "ref": ref or None,
+                "sku": ref or ean,
+                "title": body.get("unknownProductTitle") or "Product %s" % ean,
+                "bundle": bundles,
+                "stock": body["stock"]["amount"],
+                "mbr": body["stock"]["managedByRetailer"],
+                "m": ful["method"],
+                "dc": ful.get("deliveryCode") if ful["method"] == "FBR" else None,
+                "cond": cond["name"],
+                "hold": bool(body.get("onHoldByRetailer", False)),
+                "reserved": 0,
+                "mut": time.time(),
+                "deleted": False,
             }
             if offer["m"] == "FBB":
-                offer.update(bsku=ean13("29500%07d" % (len(self.offer_list) % 10 ** 7)), regular=0, graded=0)
+                offer.update(bsku=ean13("29500%07d" % (len(self.offer_list) % 10**7)), regular=0, graded=0)
             self.offer_list.append(offer)
             self._index_offers()
             self._offer_touched(offer)
             return ("entity", offer["id"])
+
         ps = self._new_process(req, "CREATE_OFFER", None, "Create offer for EAN %s." % ean, apply)
         return self._ok(202, self._ps_public(ps))
 
     def _create_export(self, req):
         body = req.json()
         if not isinstance(body, dict) or body.get("format") != "CSV":
-            return self.bad_request([{"name": "format", "reason": "Request contains invalid value(s): '%s', allowed values: CSV."
-                                      % (body.get("format") if isinstance(body, dict) else body)}])
+            return self.bad_request(
+                [
+                    {
+                        "name": "format",
+                        "reason": "Request contains invalid value(s): '%s', allowed values: CSV."
+                        % (body.get("format") if isinstance(body, dict) else body),
+                    }
+                ]
+            )
 
         def apply():
             self._report_seq += 1
             report_id = str(uuid.UUID(int=(self._salt << 64) + self._report_seq, version=4))
             self.reports[report_id] = self._export_csv()
             return ("entity", report_id)
+
         ps = self._new_process(req, "CREATE_OFFER_EXPORT", None, "Create an offer export.", apply)
         return self._ok(202, self._ps_public(ps))
 
@@ -198,11 +274,27 @@ class OffersMixin:
         for o in self.offer_list:
             if o["deleted"]:
                 continue
-            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(o["mut"])) + ".%03d UTC" % int((o["mut"] % 1) * 1000)
-            row = (o["id"], o["ean"], o["cond"], "NEW" if o["cond"] == "NEW" else "SECONDHAND", "",
-                   "%.2f" % _money(o["bundle"][0][1]), o["dc"] or "", str(o["stock"]), "true" if o["hold"] else "false",
-                   o["m"], stamp, o["ref"] or "", str(max(0, o["stock"] - o["reserved"])))
-            lines.append(",".join('"%s"' % f.replace('"', '""') if ("," in f or '"' in f) else f for f in row))
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(o["mut"])) + ".%03d UTC" % int(
+                (o["mut"] % 1) * 1000
+            )
+            row = (
+                o["id"],
+                o["ean"],
+                o["cond"],
+                "NEW" if o["cond"] == "NEW" else "SECONDHAND",
+                "",
+                "%.2f" % _money(o["bundle"][0][1]),
+                o["dc"] or "",
+                str(o["stock"]),
+                "true" if o["hold"] else "false",
+                o["m"],
+                stamp,
+                o["ref"] or "",
+                str(max(0, o["stock"] - o["reserved"])),
+            )
+            lines.append(
+                ",".join('"%s"' % f.replace('"', '""') if ("," in f or '"' in f) else f for f in row)
+            )
         return "\n".join(lines) + "\n"
 
     def _get_export(self, req, report_id):

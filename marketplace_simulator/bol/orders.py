@@ -1,4 +1,5 @@
 """Orders: lists (with their filters and the `{ }` empty page), details, cancellations."""
+
 import bisect
 import calendar
 import time
@@ -36,10 +37,12 @@ class OrdersMixin:
         latest change (built once per state version, then a bisection)."""
         index = self._cache.get("by_change")
         if index is None:
-            pairs = sorted(((-max(it["u"] for it in o["items"]), o) for o in self.order_list), key=lambda p: p[0])
+            pairs = sorted(
+                ((-max(it["u"] for it in o["items"]), o) for o in self.order_list), key=lambda p: p[0]
+            )
             index = self._cache["by_change"] = ([p[0] for p in pairs], [p[1] for p in pairs])
         keys, orders = index
-        return orders[:bisect.bisect_right(keys, -since)]
+        return orders[: bisect.bisect_right(keys, -since)]
 
     def _get_orders(self, req):
         v = []
@@ -54,11 +57,18 @@ class OrdersMixin:
                 day_start = calendar.timegm(time.strptime(day, "%Y-%m-%d"))
                 day_start -= _ams_offset(day_start)
             except ValueError:
-                v.append({"name": "latest-change-date", "reason": "Request contains invalid value(s): '%s'; "
-                          "expected a date as yyyy-MM-dd." % day})
+                v.append(
+                    {
+                        "name": "latest-change-date",
+                        "reason": "Request contains invalid value(s): '%s'; "
+                        "expected a date as yyyy-MM-dd." % day,
+                    }
+                )
             else:
                 if day_start < time.time() - 92 * 86400:
-                    v.append({"name": "latest-change-date", "reason": "Up to 3 months of history is supported."})
+                    v.append(
+                        {"name": "latest-change-date", "reason": "Up to 3 months of history is supported."}
+                    )
         if v:
             return self.bad_request(v)
         self._settle()
@@ -70,20 +80,26 @@ class OrdersMixin:
 
             def changed(it):
                 return (lo is None or it["u"] >= lo) and (not day or day_start <= it["u"] < day_end)
+
             candidates = self._changed_since(max(lo or 0, day_start if day else 0))
-            orders = [o for o in candidates if any(ok(it, method, status, vvb) and changed(it) for it in o["items"])]
+            orders = [
+                o for o in candidates if any(ok(it, method, status, vvb) and changed(it) for it in o["items"])
+            ]
             orders.sort(key=lambda o: o["p"], reverse=True)
         else:
             orders = self._matching(method, status, vvb)
             changed = None
         start = (page - 1) * PAGE_SIZE
-        chunk = orders[start:start + PAGE_SIZE]
+        chunk = orders[start : start + PAGE_SIZE]
         if not chunk:
             return self._empty_list()
         out = []
         for o in chunk:
-            items = [self._reduced_item(it) for it in o["items"]
-                     if ok(it, method, status, vvb) and (changed is None or changed(it))]
+            items = [
+                self._reduced_item(it)
+                for it in o["items"]
+                if ok(it, method, status, vvb) and (changed is None or changed(it))
+            ]
             out.append({"orderId": o["id"], "orderPlacedDateTime": iso(o["p"]), "orderItems": items})
         return self._ok(200, {"orders": out})
 
@@ -102,11 +118,20 @@ class OrdersMixin:
             v.append({"name": "orderItems", "reason": "must not be empty"})
             lines = []
         for i, line in enumerate(lines):
-            if not isinstance(line, dict) or not isinstance(line.get("orderItemId"), str) or not line.get("orderItemId"):
+            if (
+                not isinstance(line, dict)
+                or not isinstance(line.get("orderItemId"), str)
+                or not line.get("orderItemId")
+            ):
                 v.append({"name": "orderItems[%d].orderItemId" % i, "reason": "must not be blank"})
             elif line.get("reasonCode") not in CANCEL_REASONS:
-                v.append({"name": "orderItems[%d].reasonCode" % i, "reason": "Request contains invalid value(s): '%s', "
-                          "allowed values: %s." % (line.get("reasonCode"), ", ".join(CANCEL_REASONS))})
+                v.append(
+                    {
+                        "name": "orderItems[%d].reasonCode" % i,
+                        "reason": "Request contains invalid value(s): '%s', "
+                        "allowed values: %s." % (line.get("reasonCode"), ", ".join(CANCEL_REASONS)),
+                    }
+                )
         if v:
             return self.bad_request(v)
         wanted = [(line["orderItemId"], line["reasonCode"]) for line in lines]
@@ -122,7 +147,10 @@ class OrdersMixin:
                 return "Order item id's must belong to the same order."
             for order, it in found:
                 if it["m"] == "FBB":
-                    return "Order item %s is fulfilled by bol.com and cannot be cancelled by the retailer." % it["id"]
+                    return (
+                        "Order item %s is fulfilled by bol.com and cannot be cancelled by the retailer."
+                        % it["id"]
+                    )
                 if it["q"] - it["s"] - it["c"] <= 0:
                     return "Order item %s has no open quantity to cancel." % it["id"]
             now = int(time.time())
@@ -130,5 +158,8 @@ class OrdersMixin:
                 self._set_item(it, it["s"], it["q"] - it["s"], now)
             self._touch()
             return None
-        ps = self._new_process(req, "CANCEL_ORDER", wanted[0][0], "Cancel order item %s." % wanted[0][0], apply)
+
+        ps = self._new_process(
+            req, "CANCEL_ORDER", wanted[0][0], "Cancel order item %s." % wanted[0][0], apply
+        )
         return self._ok(202, self._ps_public(ps))

@@ -1,5 +1,6 @@
 """Process statuses: every write answers 202 with one, decided (SUCCESS or FAILURE) on a later
 poll or after `process_seconds`; the change is applied to the state only then."""
+
 import time
 
 from .data import PAGE_SIZE, _logger, iso
@@ -15,11 +16,24 @@ class ProcessMixin:
         ps = {"processStatusId": pid}
         if entity_id is not None:
             ps["entityId"] = str(entity_id)
-        ps.update({"eventType": event_type, "description": description, "status": "PENDING",
-                   "createTimestamp": iso(now),
-                   "links": [{"rel": "self", "href": "%s/shared/process-status/%s" % (self._base_url(req), pid),
-                              "method": "GET"}],
-                   "_t": now, "_polls": 0, "_action": action})
+        ps.update(
+            {
+                "eventType": event_type,
+                "description": description,
+                "status": "PENDING",
+                "createTimestamp": iso(now),
+                "links": [
+                    {
+                        "rel": "self",
+                        "href": "%s/shared/process-status/%s" % (self._base_url(req), pid),
+                        "method": "GET",
+                    }
+                ],
+                "_t": now,
+                "_polls": 0,
+                "_action": action,
+            }
+        )
         self.processes[pid] = ps
         self.process_list.append(ps)
         self.pending.append(ps)
@@ -63,7 +77,9 @@ class ProcessMixin:
             self._settle()
             # decide earlier pending processes first so that their order is kept
             if ps["status"] == "PENDING" and ps["_polls"] >= self.process_polls:
-                for earlier in [p for p in self.pending if p["_t"] < ps["_t"] and p["_polls"] >= self.process_polls]:
+                for earlier in [
+                    p for p in self.pending if p["_t"] < ps["_t"] and p["_polls"] >= self.process_polls
+                ]:
                     self._decide(earlier)
                 self._decide(ps)
         return self._ps_public(ps)
@@ -85,8 +101,10 @@ class ProcessMixin:
             v.append({"name": "event-type", "reason": "must not be null"})
         if v:
             return self.bad_request(v)
-        matched = [p for p in reversed(self.process_list) if p.get("entityId") == entity and p["eventType"] == event]
-        chunk = matched[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        matched = [
+            p for p in reversed(self.process_list) if p.get("entityId") == entity and p["eventType"] == event
+        ]
+        chunk = matched[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         if not chunk:
             return self._empty_list()
         return self._ok(200, {"processStatuses": [self._poll(p) for p in chunk]})
@@ -94,10 +112,19 @@ class ProcessMixin:
     def _get_ps_bulk(self, req):
         body = req.json()
         queries = body.get("processStatusQueries") if isinstance(body, dict) else None
-        if not isinstance(queries, list) or not 1 <= len(queries) <= 1000 or \
-                not all(isinstance(q, dict) and isinstance(q.get("processStatusId"), str) for q in queries):
-            return self.bad_request([{"name": "processStatusQueries", "reason": "size must be between 1 and 1000"}])
-        out = [self._poll(self.processes[q["processStatusId"]]) for q in queries if q["processStatusId"] in self.processes]
+        if (
+            not isinstance(queries, list)
+            or not 1 <= len(queries) <= 1000
+            or not all(isinstance(q, dict) and isinstance(q.get("processStatusId"), str) for q in queries)
+        ):
+            return self.bad_request(
+                [{"name": "processStatusQueries", "reason": "size must be between 1 and 1000"}]
+            )
+        out = [
+            self._poll(self.processes[q["processStatusId"]])
+            for q in queries
+            if q["processStatusId"] in self.processes
+        ]
         if not out:
             return self._empty_list()
         return self._ok(200, {"processStatuses": out})

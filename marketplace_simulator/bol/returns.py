@@ -1,4 +1,5 @@
 """Returns (list, detail, handling by RMA id, creation) and the FBB inventory."""
+
 import re
 import time
 
@@ -17,7 +18,11 @@ class ReturnsMixin:
             if full:
                 entry["title"] = it["o"]["title"]
             entry["expectedQuantity"] = ri["qty"]
-            entry["returnReason"] = {"mainReason": main, "detailedReason": detailed, "customerComments": comment}
+            entry["returnReason"] = {
+                "mainReason": main,
+                "detailedReason": detailed,
+                "customerComments": comment,
+            }
             if full and ri["track"]:
                 entry["trackAndTrace"] = ri["track"]
                 entry["transporterName"] = "PostNL" if ri["track"].startswith("3S") else "DHL"
@@ -25,13 +30,32 @@ class ReturnsMixin:
             entry["processingResults"] = list(ri["results"])
             if full:
                 sd = self._customer(order)[0]
-                entry["customerDetails"] = {k: sd[k] for k in (
-                    "salutation", "firstName", "surname", "streetName", "houseNumber", "houseNumberExtension",
-                    "extraAddressInformation", "zipCode", "city", "countryCode", "email", "deliveryPhoneNumber",
-                    "company") if k in sd}
+                entry["customerDetails"] = {
+                    k: sd[k]
+                    for k in (
+                        "salutation",
+                        "firstName",
+                        "surname",
+                        "streetName",
+                        "houseNumber",
+                        "houseNumberExtension",
+                        "extraAddressInformation",
+                        "zipCode",
+                        "city",
+                        "countryCode",
+                        "email",
+                        "deliveryPhoneNumber",
+                        "company",
+                    )
+                    if k in sd
+                }
             items.append(entry)
-        return {"returnId": ret["id"], "registrationDateTime": iso(ret["t"]), "fulfilmentMethod": ret["m"],
-                "returnItems": items}
+        return {
+            "returnId": ret["id"],
+            "registrationDateTime": iso(ret["t"]),
+            "fulfilmentMethod": ret["m"],
+            "returnItems": items,
+        }
 
     def _get_returns(self, req):
         v = []
@@ -41,9 +65,11 @@ class ReturnsMixin:
         if v:
             return self.bad_request(v)
         self._settle()
-        matched = [r for r in self.returns if r["m"] == method and any(i["handled"] == handled for i in r["items"])]
+        matched = [
+            r for r in self.returns if r["m"] == method and any(i["handled"] == handled for i in r["items"])
+        ]
         matched.sort(key=lambda r: r["t"], reverse=handled)  # handled newest first, unhandled oldest first
-        chunk = matched[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        chunk = matched[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         if not chunk:
             return self._empty_list()
         return self._ok(200, {"returns": [self._render_return(r) for r in chunk]})
@@ -61,8 +87,13 @@ class ReturnsMixin:
         if not isinstance(body, dict):
             return self.bad_request([{"name": "body", "reason": "must be an object"}])
         if body.get("handlingResult") not in HANDLING_RESULTS:
-            v.append({"name": "handlingResult", "reason": "Request contains invalid value(s): '%s', allowed values: %s."
-                      % (body.get("handlingResult"), ", ".join(HANDLING_RESULTS))})
+            v.append(
+                {
+                    "name": "handlingResult",
+                    "reason": "Request contains invalid value(s): '%s', allowed values: %s."
+                    % (body.get("handlingResult"), ", ".join(HANDLING_RESULTS)),
+                }
+            )
         qty = body.get("quantityReturned")
         if not isinstance(qty, int) or isinstance(qty, bool) or not 1 <= qty <= 9999:
             v.append({"name": "quantityReturned", "reason": "must be between 1 and 9999"})
@@ -77,10 +108,19 @@ class ReturnsMixin:
             if ri["handled"]:
                 return "Return item with rmaId %s has already been handled." % rma_id
             ri["handled"] = True
-            ri["results"].append({"quantity": qty, "processingResult": "ACCEPTED", "handlingResult": body["handlingResult"],
-                                  "processingDateTime": iso(time.time())})
+            ri["results"].append(
+                {
+                    "quantity": qty,
+                    "processingResult": "ACCEPTED",
+                    "handlingResult": body["handlingResult"],
+                    "processingDateTime": iso(time.time()),
+                }
+            )
             return None
-        ps = self._new_process(req, "HANDLE_RETURN_ITEM", rma_id, "Handle return item with rmaId %s." % rma_id, apply)
+
+        ps = self._new_process(
+            req, "HANDLE_RETURN_ITEM", rma_id, "Handle return item with rmaId %s." % rma_id, apply
+        )
         return self._ok(202, self._ps_public(ps))
 
     def _create_return(self, req):
@@ -95,8 +135,13 @@ class ReturnsMixin:
         if not isinstance(qty, int) or isinstance(qty, bool) or qty < 1:
             v.append({"name": "quantityReturned", "reason": "must be greater than or equal to 1"})
         if body.get("handlingResult") not in HANDLING_RESULTS:
-            v.append({"name": "handlingResult", "reason": "Request contains invalid value(s), allowed values: %s."
-                      % ", ".join(HANDLING_RESULTS)})
+            v.append(
+                {
+                    "name": "handlingResult",
+                    "reason": "Request contains invalid value(s), allowed values: %s."
+                    % ", ".join(HANDLING_RESULTS),
+                }
+            )
         if v:
             return self.bad_request(v)
 
@@ -106,12 +151,25 @@ class ReturnsMixin:
                 return "Order item %s does not exist." % item_id
             order, it = hit
             if qty > it["s"]:
-                return "Quantity %d exceeds the shipped quantity %d of order item %s." % (qty, it["s"], item_id)
+                return "Quantity %d exceeds the shipped quantity %d of order item %s." % (
+                    qty,
+                    it["s"],
+                    item_id,
+                )
             ret = self._add_return(order, it, qty, time.time(), 0, True)
-            ret["items"][0]["results"] = [{"quantity": qty, "processingResult": "ACCEPTED",
-                                           "handlingResult": body["handlingResult"], "processingDateTime": iso(time.time())}]
+            ret["items"][0]["results"] = [
+                {
+                    "quantity": qty,
+                    "processingResult": "ACCEPTED",
+                    "handlingResult": body["handlingResult"],
+                    "processingDateTime": iso(time.time()),
+                }
+            ]
             return ("entity", ret["id"])
-        ps = self._new_process(req, "CREATE_RETURN_ITEM", item_id, "Create return for order item %s." % item_id, apply)
+
+        ps = self._new_process(
+            req, "CREATE_RETURN_ITEM", item_id, "Create return for order item %s." % item_id, apply
+        )
         return self._ok(202, self._ps_public(ps))
 
     def _get_inventory(self, req):
@@ -124,8 +182,13 @@ class ReturnsMixin:
         for part in req.args("quantity"):
             m = re.match(r"^(\d+)-(\d+)$", part.strip())
             if not m or int(m.group(1)) > int(m.group(2)):
-                v.append({"name": "quantity", "reason": "Request contains invalid value(s): '%s'; expected a range "
-                          "(min-range)-(max-range)." % part})
+                v.append(
+                    {
+                        "name": "quantity",
+                        "reason": "Request contains invalid value(s): '%s'; expected a range "
+                        "(min-range)-(max-range)." % part,
+                    }
+                )
             else:
                 ranges.append((int(m.group(1)), int(m.group(2))))
         if v:
@@ -146,8 +209,21 @@ class ReturnsMixin:
             if query and query != o["ean"] and q_lower not in o["title"].lower():
                 continue
             out.append(o)
-        chunk = out[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        chunk = out[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         if not chunk:
             return self._empty_list()
-        return self._ok(200, {"inventory": [{"ean": o["ean"], "bsku": o["bsku"], "gradedStock": o["graded"],
-                                             "regularStock": o["regular"], "title": o["title"]} for o in chunk]})
+        return self._ok(
+            200,
+            {
+                "inventory": [
+                    {
+                        "ean": o["ean"],
+                        "bsku": o["bsku"],
+                        "gradedStock": o["graded"],
+                        "regularStock": o["regular"],
+                        "title": o["title"],
+                    }
+                    for o in chunk
+                ]
+            },
+        )

@@ -1,4 +1,5 @@
 """Shipments: creation (asynchronous, a process status), lists and details."""
+
 import hashlib
 import time
 
@@ -20,12 +21,18 @@ class ShipmentsMixin:
         elif len(lines) > 100:
             v.append({"name": "orderItems", "reason": "size must be between 1 and 100"})
         for i, line in enumerate(lines):
-            if not isinstance(line, dict) or not isinstance(line.get("orderItemId"), str) or not line["orderItemId"].strip():
+            if (
+                not isinstance(line, dict)
+                or not isinstance(line.get("orderItemId"), str)
+                or not line["orderItemId"].strip()
+            ):
                 v.append({"name": "orderItems[%d].orderItemId" % i, "reason": "must not be blank"})
                 continue
             q = line.get("quantity")
             if q is not None and (not isinstance(q, int) or isinstance(q, bool) or q < 1):
-                v.append({"name": "orderItems[%d].quantity" % i, "reason": "must be greater than or equal to 1"})
+                v.append(
+                    {"name": "orderItems[%d].quantity" % i, "reason": "must be greater than or equal to 1"}
+                )
         ref = body.get("shipmentReference")
         if ref is not None and (not isinstance(ref, str) or not ref or len(ref) > 90):
             v.append({"name": "shipmentReference", "reason": "size must be between 1 and 90"})
@@ -39,13 +46,23 @@ class ShipmentsMixin:
                 if not isinstance(code, str) or not code:
                     v.append({"name": "transport.transporterCode", "reason": "must not be blank"})
                 elif code not in TRANSPORTER_CODES:
-                    v.append({"name": "transport.transporterCode", "reason": "Request contains invalid value(s): '%s', "
-                              "allowed values: %s." % (code, ", ".join(TRANSPORTER_CODES))})
+                    v.append(
+                        {
+                            "name": "transport.transporterCode",
+                            "reason": "Request contains invalid value(s): '%s', "
+                            "allowed values: %s." % (code, ", ".join(TRANSPORTER_CODES)),
+                        }
+                    )
                 tt = transport.get("trackAndTrace")
                 if tt is not None and not isinstance(tt, str):
                     v.append({"name": "transport.trackAndTrace", "reason": "must be a string"})
             if label:
-                v.append({"name": "shippingLabelId", "reason": "Provide either a shippingLabelId or a transport, not both."})
+                v.append(
+                    {
+                        "name": "shippingLabelId",
+                        "reason": "Provide either a shippingLabelId or a transport, not both.",
+                    }
+                )
         if label is not None and not isinstance(label, str):
             v.append({"name": "shippingLabelId", "reason": "must be a string"})
         if v:
@@ -67,24 +84,42 @@ class ShipmentsMixin:
             for (order, it), q in found:
                 open_ = it["q"] - it["s"] - it["c"]
                 if it["m"] == "FBB":
-                    return "Order item %s is fulfilled by bol.com (FBB) and cannot be shipped by the retailer." % it["id"]
+                    return (
+                        "Order item %s is fulfilled by bol.com (FBB) and cannot be shipped by the retailer."
+                        % it["id"]
+                    )
                 if open_ <= 0:
-                    return "Order item %s has no open quantity left to ship (quantity %d, shipped %d, cancelled %d)." % (
-                        it["id"], it["q"], it["s"], it["c"])
+                    return (
+                        "Order item %s has no open quantity left to ship (quantity %d, shipped %d, cancelled %d)."
+                        % (it["id"], it["q"], it["s"], it["c"])
+                    )
                 q = open_ if q is None else q
                 if q > open_:
-                    return "Quantity %d for order item %s exceeds the open quantity %d." % (q, it["id"], open_)
+                    return "Quantity %d for order item %s exceeds the open quantity %d." % (
+                        q,
+                        it["id"],
+                        open_,
+                    )
                 plan.append((it, q))
             now = int(time.time())
             for it, q in plan:
                 self._set_item(it, it["s"] + q, it["c"], now)
             if label:
-                transport.update({"shippingLabelId": label, "transporterCode": "TNT",
-                                  "trackAndTrace": "3SBOL%010d" % (int(hashlib.md5(label.encode()).hexdigest(), 16) % 10 ** 10)})
+                transport.update(
+                    {
+                        "shippingLabelId": label,
+                        "transporterCode": "TNT",
+                        "trackAndTrace": "3SBOL%010d"
+                        % (int(hashlib.md5(label.encode()).hexdigest(), 16) % 10**10),
+                    }
+                )
             self._record_shipment(found[0][0][0], plan, ref, transport, label, "api")
             self._touch()
             return None
-        ps = self._new_process(req, "CREATE_SHIPMENT", first, "Create shipment for order item %s." % first, apply)
+
+        ps = self._new_process(
+            req, "CREATE_SHIPMENT", first, "Create shipment for order item %s." % first, apply
+        )
         return self._ok(202, self._ps_public(ps))
 
     def _record_shipment(self, order, plan, ref, transport, label, source):
@@ -95,8 +130,16 @@ class ShipmentsMixin:
         for key in ("transporterCode", "trackAndTrace", "shippingLabelId"):
             if transport.get(key):
                 tr[key] = transport[key]
-        shipment = {"id": sid, "order": order, "items": list(plan), "ref": ref, "transport": tr, "t": int(time.time()),
-                    "source": source, "m": plan[0][0]["m"]}
+        shipment = {
+            "id": sid,
+            "order": order,
+            "items": list(plan),
+            "ref": ref,
+            "transport": tr,
+            "t": int(time.time()),
+            "source": source,
+            "m": plan[0][0]["m"],
+        }
         self.shipments.append(shipment)
         self.shipments_by_id[sid] = shipment
         return shipment
@@ -114,7 +157,7 @@ class ShipmentsMixin:
         else:
             matched = [s for s in self.shipments if s["m"] == method]
         matched.sort(key=lambda s: (s["t"], s["id"]), reverse=True)
-        chunk = matched[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        chunk = matched[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         if not chunk:
             return self._empty_list()
         out = []
@@ -123,7 +166,9 @@ class ShipmentsMixin:
             if s["ref"]:
                 entry["shipmentReference"] = s["ref"]
             entry["order"] = {"orderId": s["order"]["id"], "orderPlacedDateTime": iso(s["order"]["p"])}
-            entry["shipmentItems"] = [{"orderItemId": it["id"], "ean": it["o"]["ean"]} for it, _ in s["items"]]
+            entry["shipmentItems"] = [
+                {"orderItemId": it["id"], "ean": it["o"]["ean"]} for it, _ in s["items"]
+            ]
             entry["transport"] = {"transportId": s["transport"]["transportId"]}
             out.append(entry)
         return self._ok(200, {"shipments": out})
@@ -138,19 +183,34 @@ class ShipmentsMixin:
         out = {"shipmentId": s["id"], "shipmentDateTime": iso(s["t"])}
         if s["ref"]:
             out["shipmentReference"] = s["ref"]
-        out.update({"pickupPoint": pickup, "order": {"orderId": order["id"], "orderPlacedDateTime": iso(order["p"])},
-                    "shipmentDetails": sd})
+        out.update(
+            {
+                "pickupPoint": pickup,
+                "order": {"orderId": order["id"], "orderPlacedDateTime": iso(order["p"])},
+                "shipmentDetails": sd,
+            }
+        )
         if billing is not None:
             out["billingDetails"] = billing
         items = []
         for it, q in s["items"]:
             ful = self._fulfilment(order, it)
-            items.append({"orderItemId": it["id"],
-                          "fulfilment": {"method": ful["method"], "distributionParty": ful["distributionParty"],
-                                         "latestDeliveryDate": ful["latestDeliveryDate"]},
-                          "offer": self._offer_ref(it["o"]), "product": {"ean": it["o"]["ean"], "title": it["o"]["title"]},
-                          "quantity": q, "quantityShipped": q, "unitPrice": _money(it["up"]),
-                          "commission": _money(self._commission(it) * q // max(1, it["q"]))})
+            items.append(
+                {
+                    "orderItemId": it["id"],
+                    "fulfilment": {
+                        "method": ful["method"],
+                        "distributionParty": ful["distributionParty"],
+                        "latestDeliveryDate": ful["latestDeliveryDate"],
+                    },
+                    "offer": self._offer_ref(it["o"]),
+                    "product": {"ean": it["o"]["ean"], "title": it["o"]["title"]},
+                    "quantity": q,
+                    "quantityShipped": q,
+                    "unitPrice": _money(it["up"]),
+                    "commission": _money(self._commission(it) * q // max(1, it["q"])),
+                }
+            )
         out["shipmentItems"] = items
         out["transport"] = dict(s["transport"])
         return self._ok(200, out)

@@ -4,6 +4,7 @@ The simulator runs in a thread with its rate limits off unless a test turns them
 gets `rate_scale=1000` (the documented rates x1000) and a `sleep` that records the pauses it asks
 for instead of sleeping, so that throttling and retries are exercised in milliseconds.
 """
+
 import json
 import time
 from datetime import datetime, timedelta, timezone
@@ -43,7 +44,11 @@ SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "apispecs" / "am
 
 @pytest.fixture(autouse=True)
 def fresh(sim):
-    post(sim, "/_sim/reset", {"seed": 21, "sizes": {"amazon": {"orders": 250, "products": 30}}, "rate_limits": False})
+    post(
+        sim,
+        "/_sim/reset",
+        {"seed": 21, "sizes": {"amazon": {"orders": 250, "products": 30}}, "rate_limits": False},
+    )
     post(sim, "/_sim/amazon/feed_timing", {"stage_seconds": 0})
     client_module.reset_rate_limits()
     forget_access_token()
@@ -69,8 +74,16 @@ class Sleeper:
 
 
 def client(sim, **kwargs):
-    options = dict(refresh_token="sim-refresh-token", lwa_client_id="sim-lwa-client", lwa_client_secret=SECRET,
-                   region="eu", endpoint=sim + "/amazon", rate_scale=1000, max_wait=30, sleep=Sleeper())
+    options = dict(
+        refresh_token="sim-refresh-token",
+        lwa_client_id="sim-lwa-client",
+        lwa_client_secret=SECRET,
+        region="eu",
+        endpoint=sim + "/amazon",
+        rate_scale=1000,
+        max_wait=30,
+        sleep=Sleeper(),
+    )
     options.update(kwargs)
     return AmazonClient(**options)
 
@@ -87,6 +100,7 @@ def add_order(sim, **spec):
 # --------------------------------------------------------------------------------------------
 # credentials and configuration
 # --------------------------------------------------------------------------------------------
+
 
 def test_refused_credentials_give_amazons_words_and_no_secret(sim):
     amazon = client(sim, lwa_client_secret="a-wrong-secret")
@@ -113,8 +127,13 @@ def test_endpoints_default_to_amazon_production():
     amazon = AmazonClient(refresh_token="r", lwa_client_id="i", lwa_client_secret="s", region="fe")
     assert amazon.endpoint == "https://sellingpartnerapi-fe.amazon.com"
     assert amazon.lwa_url == "https://api.amazon.com/auth/o2/token"
-    local = AmazonClient(refresh_token="r", lwa_client_id="i", lwa_client_secret="s", region="na",
-                         endpoint="http://127.0.0.1:9/amazon/")
+    local = AmazonClient(
+        refresh_token="r",
+        lwa_client_id="i",
+        lwa_client_secret="s",
+        region="na",
+        endpoint="http://127.0.0.1:9/amazon/",
+    )
     assert local.lwa_url == "http://127.0.0.1:9/amazon/auth/o2/token"
     with pytest.raises(AmazonError):
         AmazonClient(refresh_token="r", lwa_client_id="i", lwa_client_secret="s", region="xx")
@@ -123,6 +142,7 @@ def test_endpoints_default_to_amazon_production():
 # --------------------------------------------------------------------------------------------
 # orders: paging, calls per order
 # --------------------------------------------------------------------------------------------
+
 
 def test_orders_page_with_one_call_per_page_and_items_once_per_order(sim):
     amazon = client(sim)
@@ -157,11 +177,17 @@ def test_orders_2026_come_with_their_items_at_100_a_call(sim):
 
 def test_orders_filters_and_early_stop(sim):
     amazon = client(sim)
-    fba = list(amazon.iter_orders(ALL, SINCE, fulfillment_channels=["AFN"], order_statuses=["Shipped", "Canceled"]))
-    assert fba and all(o["FulfillmentChannel"] == "AFN" and o["OrderStatus"] in ("Shipped", "Canceled") for o in fba)
+    fba = list(
+        amazon.iter_orders(ALL, SINCE, fulfillment_channels=["AFN"], order_statuses=["Shipped", "Canceled"])
+    )
+    assert fba and all(
+        o["FulfillmentChannel"] == "AFN" and o["OrderStatus"] in ("Shipped", "Canceled") for o in fba
+    )
     calls = amazon.calls
     first = next(amazon.iter_orders(ALL, SINCE))
-    assert first["AmazonOrderId"] and amazon.calls == calls + 1, "a generator stopped early asks no further page"
+    assert first["AmazonOrderId"] and amazon.calls == calls + 1, (
+        "a generator stopped early asks no further page"
+    )
     since = datetime.now(timezone.utc) - timedelta(seconds=2)
     fresh_id = add_order(sim)
     recent = [o["AmazonOrderId"] for o in amazon.iter_orders([DE], since)]
@@ -213,6 +239,7 @@ def test_order_items_page(sim):
 # throttling, token, retries
 # --------------------------------------------------------------------------------------------
 
+
 def test_throttling_is_waited_out_and_the_paging_resumes_without_duplicates(sim):
     expected = [o["AmazonOrderId"] for o in client(sim).iter_orders(ALL, SINCE)]
     amazon = client(sim)
@@ -240,7 +267,11 @@ def test_throttling_beyond_the_time_budget_stops(sim):
 
 
 def test_the_documented_rates_are_kept(sim):
-    post(sim, "/_sim/reset", {"seed": 4, "sizes": {"amazon": {"orders": 1, "products": 150}}, "rate_limits": True})
+    post(
+        sim,
+        "/_sim/reset",
+        {"seed": 4, "sizes": {"amazon": {"orders": 1, "products": 150}}, "rate_limits": True},
+    )
     post(sim, "/_sim/rate_limits", {"enabled": True, "scale": 1.0})
     amazon = client(sim, rate_scale=1, sleep=Sleeper(real=True))
     started = time.monotonic()
@@ -253,7 +284,11 @@ def test_the_documented_rates_are_kept(sim):
 def test_the_rate_header_is_followed(sim, monkeypatch):
     # the client believes getInventorySummaries allows 50/s; the service says 2/s (burst 2)
     monkeypatch.setitem(client_module.RATES, "getInventorySummaries", (50.0, 2))
-    post(sim, "/_sim/reset", {"seed": 4, "sizes": {"amazon": {"orders": 1, "products": 150}}, "rate_limits": True})
+    post(
+        sim,
+        "/_sim/reset",
+        {"seed": 4, "sizes": {"amazon": {"orders": 1, "products": 150}}, "rate_limits": True},
+    )
     post(sim, "/_sim/rate_limits", {"enabled": True, "scale": 1.0})
     amazon = client(sim, rate_scale=1, sleep=Sleeper(real=True))
     assert len(list(amazon.inventory_summaries(DE))) > 100
@@ -312,11 +347,17 @@ def test_slow_answers_are_retried_then_end_in_an_error(sim):
 # shipments
 # --------------------------------------------------------------------------------------------
 
+
 def package(items, **extra):
-    values = {"package_reference_id": "PKG-1", "carrier_code": "DHL", "carrier_name": "DHL",
-              "shipping_method": "Paket", "tracking_number": "00340434161234567890",
-              "ship_date": datetime.now(timezone.utc) - timedelta(hours=1),
-              "items": [{"order_item_id": i["OrderItemId"], "quantity": i["QuantityOrdered"]} for i in items]}
+    values = {
+        "package_reference_id": "PKG-1",
+        "carrier_code": "DHL",
+        "carrier_name": "DHL",
+        "shipping_method": "Paket",
+        "tracking_number": "00340434161234567890",
+        "ship_date": datetime.now(timezone.utc) - timedelta(hours=1),
+        "items": [{"order_item_id": i["OrderItemId"], "quantity": i["QuantityOrdered"]} for i in items],
+    }
     values.update(extra)
     return values
 
@@ -329,7 +370,9 @@ def test_confirm_shipment_is_recorded(sim):
     shipment = [s for s in state(sim)["shipments"] if s["amazonOrderId"] == order_id]
     assert len(shipment) == 1
     assert shipment[0]["trackingNumber"] == "00340434161234567890" and shipment[0]["carrierCode"] == "DHL"
-    assert shipment[0]["orderItems"] == [{"orderItemId": items[0]["OrderItemId"], "quantity": items[0]["QuantityOrdered"]}]
+    assert shipment[0]["orderItems"] == [
+        {"orderItemId": items[0]["OrderItemId"], "quantity": items[0]["QuantityOrdered"]}
+    ]
     assert amazon.order(order_id)["OrderStatus"] == "PartiallyShipped"
     with pytest.raises(AmazonError) as refused:  # Amazon's own refusal, readable
         amazon.confirm_shipment(order_id, DE, package(items[:1], package_reference_id="PKG-2"))
@@ -349,8 +392,10 @@ def test_a_confirmation_whose_answer_is_lost_is_ambiguous_applied_once_and_reada
     assert impatient.calls == 1, "never sent again"
     shipments = [s for s in state(sim)["shipments"] if s["amazonOrderId"] == order_id]
     assert len(shipments) == 1, "Amazon applied it, once"
-    assert amazon.shipped_quantities(order_id) == {items[0]["OrderItemId"]: items[0]["QuantityOrdered"],
-                                                   items[1]["OrderItemId"]: 0}
+    assert amazon.shipped_quantities(order_id) == {
+        items[0]["OrderItemId"]: items[0]["QuantityOrdered"],
+        items[1]["OrderItemId"]: 0,
+    }
     with pytest.raises(AmazonError, match="exceeds the unshipped quantity"):  # what a blind resend would meet
         amazon.confirm_shipment(order_id, DE, package(items[:1], package_reference_id="PKG-2"))
     assert len([s for s in state(sim)["shipments"] if s["amazonOrderId"] == order_id]) == 1
@@ -381,17 +426,23 @@ def test_missing_tracking_number_is_refused_before_any_request(sim):
 # listings feeds
 # --------------------------------------------------------------------------------------------
 
+
 def test_listings_feed_round_trip_reports_each_sku(sim):
     amazon = client(sim)
     offers = state(sim)["offers"]
     sku, other = sorted(offers)[:2]
-    messages = [amazon.stock_message(sku, 3, 1), amazon.stock_message("NOT-A-SKU", 1, 2),
-                amazon.price_message(other, 12.5, "EUR", 3)]
+    messages = [
+        amazon.stock_message(sku, 3, 1),
+        amazon.stock_message("NOT-A-SKU", 1, 2),
+        amazon.price_message(other, 12.5, "EUR", 3),
+    ]
     schema = SPECS / "listings-feed-schema-v2.json"
     if schema.exists():
         jsonschema = pytest.importorskip("jsonschema")
-        jsonschema.validate({"header": {"sellerId": "SIMSELLER1", "version": "2.0"}, "messages": messages},
-                            json.loads(schema.read_text()))
+        jsonschema.validate(
+            {"header": {"sellerId": "SIMSELLER1", "version": "2.0"}, "messages": messages},
+            json.loads(schema.read_text()),
+        )
     feed = amazon.submit_listings_feed("SIMSELLER1", [DE], messages)
     assert amazon.wait_for_feed(feed, timeout=10, interval=0.01)["status"] == "DONE"
     results = amazon.feed_results(feed, messages)
@@ -441,7 +492,9 @@ def test_recent_feeds_find_a_feed_whose_creation_answer_was_lost(sim):
 
 
 def test_feed_batches_and_limits(sim):
-    messages = [AmazonClient.stock_message("SKU-%d" % i, i, 1) for i in range(client_module.MAX_FEED_MESSAGES + 5)]
+    messages = [
+        AmazonClient.stock_message("SKU-%d" % i, i, 1) for i in range(client_module.MAX_FEED_MESSAGES + 5)
+    ]
     batches = list(AmazonClient.feed_batches(messages))
     assert [len(b) for b in batches] == [client_module.MAX_FEED_MESSAGES, 5]
     assert [m["messageId"] for m in batches[1]] == [1, 2, 3, 4, 5]
@@ -454,6 +507,7 @@ def test_feed_batches_and_limits(sim):
 # --------------------------------------------------------------------------------------------
 # FBA inventory
 # --------------------------------------------------------------------------------------------
+
 
 def test_inventory_summaries_page(sim):
     post(sim, "/_sim/reset", {"seed": 4, "sizes": {"amazon": {"orders": 1, "products": 150}}})
@@ -473,6 +527,7 @@ def test_inventory_summaries_page(sim):
 # mapping
 # --------------------------------------------------------------------------------------------
 
+
 def _reconciles(neutral, included):
     """Odoo's total of a neutral order (as the order service books it) against Amazon's."""
     lines = sum(line.unit_price * line.quantity - line.discount for line in neutral.lines)
@@ -484,8 +539,9 @@ def _reconciles(neutral, included):
     # taxes on top (not collected by Amazon): the tax amounts are those of the full price, so
     # the discounts' share is taken off at the same rate (as Odoo will compute it)
     taxes = 0.0
-    for base, discount, tax_list in [(line.unit_price * line.quantity, line.discount, line.taxes)
-                                     for line in neutral.lines] + [(c.amount, c.discount, c.taxes) for c in charges]:
+    for base, discount, tax_list in [
+        (line.unit_price * line.quantity, line.discount, line.taxes) for line in neutral.lines
+    ] + [(c.amount, c.discount, c.taxes) for c in charges]:
         taxes += sum(t.amount for t in tax_list) * (base - discount) / base if base else 0.0
     return abs(gross + taxes - neutral.total) <= 0.01 * (1 + len(neutral.lines))
 
@@ -531,17 +587,24 @@ def test_every_order_maps_to_a_valid_neutral_order_with_amazons_total(sim):
 
 def test_both_api_versions_map_every_order_to_the_same_neutral_order(sim):
     v0, v2026 = client(sim), client(sim)
-    new = [add_order(sim, business=True, gift=True, lines=3), add_order(sim, payment_method="COD"),
-           add_order(sim, marketplace_id=UK, facilitator=True, lines=2), add_order(sim, marketplace_id=US, lines=2)]
-    by_id = {o["orderId"]: o for o in v2026.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES,
-                                                         version="2026-01-01")}
+    new = [
+        add_order(sim, business=True, gift=True, lines=3),
+        add_order(sim, payment_method="COD"),
+        add_order(sim, marketplace_id=UK, facilitator=True, lines=2),
+        add_order(sim, marketplace_id=US, lines=2),
+    ]
+    by_id = {
+        o["orderId"]: o
+        for o in v2026.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES, version="2026-01-01")
+    }
     compared = 0
     for raw in v0.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES):
         reference, updated, _order = order_header(by_id[raw["AmazonOrderId"]], "2026-01-01")
         assert (reference, updated) == (raw["AmazonOrderId"], raw["LastUpdateDate"])
         old = payload_to_neutral({"order": raw, "items": v0.order_items(raw["AmazonOrderId"])})
         assert Order.model_validate(old) == Order.model_validate(
-            payload_to_neutral({"version": "2026-01-01", "order": by_id[raw["AmazonOrderId"]]})), raw["AmazonOrderId"]
+            payload_to_neutral({"version": "2026-01-01", "order": by_id[raw["AmazonOrderId"]]})
+        ), raw["AmazonOrderId"]
         compared += 1
     assert compared == len(by_id) > 200 and set(new) <= set(by_id)
 
@@ -558,12 +621,16 @@ def test_business_gift_cod_and_facilitated_orders_map_as_a_merchant_needs(sim):
     assert neutral.customer.email == raw["BuyerInfo"]["BuyerEmail"]
     assert neutral.customer_reference == raw["BuyerInfo"]["PurchaseOrderNumber"]
     assert all(line.gift_wrap and line.gift_wrap.code == "Classic" for line in neutral.lines)
-    assert [line.gift_message for line in neutral.lines] == [i["BuyerInfo"].get("GiftMessageText") for i in items]
+    assert [line.gift_message for line in neutral.lines] == [
+        i["BuyerInfo"].get("GiftMessageText") for i in items
+    ]
     assert [line.product_external_id for line in neutral.lines] == [i["ASIN"] for i in items]
     assert (neutral.payment_gateway, neutral.payment_status) == ("Amazon COD", "unpaid")
 
     # Amazon collects the UK VAT (deemed reseller): net prices, no tax, Amazon's total less its tax
-    uk = add_order(sim, marketplace_id=UK, facilitator=True, lines=[{"sku": "SIM-0002", "quantity": 3, "price": 10.0}])
+    uk = add_order(
+        sim, marketplace_id=UK, facilitator=True, lines=[{"sku": "SIM-0002", "quantity": 3, "price": 10.0}]
+    )
     raw, items = amazon.order(uk), amazon.order_items(uk)
     neutral = Order.model_validate(to_neutral_order(raw, items, prices_include_tax=True))
     line, item = neutral.lines[0], items[0]
@@ -571,10 +638,13 @@ def test_business_gift_cod_and_facilitated_orders_map_as_a_merchant_needs(sim):
     def money(key):
         return float(item[key]["Amount"])
 
-    kept = money("ItemTax") + money("ShippingTax") - money("PromotionDiscountTax") - money("ShippingDiscountTax")
+    kept = (
+        money("ItemTax") + money("ShippingTax") - money("PromotionDiscountTax") - money("ShippingDiscountTax")
+    )
     assert line.tax_collected_by_marketplace and not line.taxes
     assert round(line.unit_price * 3 - line.discount, 2) == round(
-        30.0 - money("PromotionDiscount") - money("ItemTax") + money("PromotionDiscountTax"), 2)
+        30.0 - money("PromotionDiscount") - money("ItemTax") + money("PromotionDiscountTax"), 2
+    )
     assert abs(neutral.total - (float(raw["OrderTotal"]["Amount"]) - kept)) < 0.005
 
 
@@ -587,7 +657,9 @@ def test_without_the_pii_role_orders_keep_their_destination_and_it_is_said_once(
     for order in orders[:3]:
         amazon.order_items(order["AmazonOrderId"])
     raw = next(o for o in orders if o["AmazonOrderId"] == order_id)
-    neutral = Order.model_validate(to_neutral_order(raw, amazon.order_items(order_id), prices_include_tax=True))
+    neutral = Order.model_validate(
+        to_neutral_order(raw, amazon.order_items(order_id), prices_include_tax=True)
+    )
     assert neutral.customer.name is None and neutral.customer.email is None, "the anonymous customer"
     assert (neutral.delivery_address.country_code, neutral.invoice_address) == ("AT", None)
     assert amazon.pii_refused and len(amazon.notices) == 1
@@ -639,8 +711,9 @@ def test_feed_results_follow_the_message_ids_as_sent(sim):
     post(sim, "/_sim/amazon/feed_report", {"issue_skus": False})
     amazon = client(sim)
     sku = sorted(state(sim)["offers"])[0]
-    feed = amazon.submit_listings_feed("SIMSELLER1", [DE], [amazon.stock_message("NOT-A-SKU", 1, 1),
-                                                           amazon.stock_message(sku, 2, 2)])
+    feed = amazon.submit_listings_feed(
+        "SIMSELLER1", [DE], [amazon.stock_message("NOT-A-SKU", 1, 1), amazon.stock_message(sku, 2, 2)]
+    )
     assert amazon.wait_for_feed(feed, timeout=10, interval=0.01)["status"] == "DONE"
     results = amazon.feed_results(feed, {1: "RENAMED-SINCE", 2: sku})
     assert results["RENAMED-SINCE"]["status"] == "error" and results[sku]["status"] == "accepted"
@@ -653,23 +726,49 @@ def test_only_the_import_statuses_are_importable(sim):
     assert not is_importable({"FulfillmentChannel": "MFN", "OrderStatus": "Pending"})
     amazon = client(sim)
     pending = add_order(sim, status="Pending")
-    assert pending not in {o["AmazonOrderId"] for o in amazon.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES)}
+    assert pending not in {
+        o["AmazonOrderId"] for o in amazon.iter_orders(ALL, SINCE, order_statuses=ALL_IMPORT_STATUSES)
+    }
 
 
 def test_a_business_invoice_request_names_the_buyers_company():
     """BuyerTaxInformation (a buyer asking for a business invoice, Turkey): its legal name and
     tax registration make the company contact, as an Amazon Business buyer's do."""
-    order = {"AmazonOrderId": "028-1234567-8901234", "PurchaseDate": "2026-03-15T10:30:00Z", "OrderStatus": "Unshipped",
-             "FulfillmentChannel": "MFN", "MarketplaceId": "A33AVAJ2PDY3EV", "IsBusinessOrder": False,
-             "OrderTotal": {"Amount": "125.00", "CurrencyCode": "TRY"},
-             "BuyerInvoicePreference": "BUSINESS",
-             "BuyerTaxInformation": {"BuyerLegalCompanyName": "Test company name", "BuyerTaxRegistrationId": "1234567890",
-                                     "BuyerTaxOffice": "tax office"},
-             "BuyerInfo": {"BuyerEmail": "buyer@marketplace.amazon.com.tr", "BuyerName": "Mehmet Yilmaz"},
-             "ShippingAddress": {"Name": "Mehmet Yilmaz", "AddressLine1": "Istiklal Caddesi No:42", "City": "Istanbul",
-                                 "PostalCode": "34430", "CountryCode": "TR"}}
-    items = [{"OrderItemId": "1", "SellerSKU": "FIRE-HD10", "QuantityOrdered": 2,
-              "ItemPrice": {"Amount": "125.00", "CurrencyCode": "TRY"}, "ItemTax": {"Amount": "20.83", "CurrencyCode": "TRY"}}]
+    order = {
+        "AmazonOrderId": "028-1234567-8901234",
+        "PurchaseDate": "2026-03-15T10:30:00Z",
+        "OrderStatus": "Unshipped",
+        "FulfillmentChannel": "MFN",
+        "MarketplaceId": "A33AVAJ2PDY3EV",
+        "IsBusinessOrder": False,
+        "OrderTotal": {"Amount": "125.00", "CurrencyCode": "TRY"},
+        "BuyerInvoicePreference": "BUSINESS",
+        "BuyerTaxInformation": {
+            "BuyerLegalCompanyName": "Test company name",
+            "BuyerTaxRegistrationId": "1234567890",
+            "BuyerTaxOffice": "tax office",
+        },
+        "BuyerInfo": {"BuyerEmail": "buyer@marketplace.amazon.com.tr", "BuyerName": "Mehmet Yilmaz"},
+        "ShippingAddress": {
+            "Name": "Mehmet Yilmaz",
+            "AddressLine1": "Istiklal Caddesi No:42",
+            "City": "Istanbul",
+            "PostalCode": "34430",
+            "CountryCode": "TR",
+        },
+    }
+    items = [
+        {
+            "OrderItemId": "1",
+            "SellerSKU": "FIRE-HD10",
+            "QuantityOrdered": 2,
+            "ItemPrice": {"Amount": "125.00", "CurrencyCode": "TRY"},
+            "ItemTax": {"Amount": "20.83", "CurrencyCode": "TRY"},
+        }
+    ]
     neutral = Order.model_validate(to_neutral_order(order, items, prices_include_tax=True))
-    assert (neutral.invoice_address.company, neutral.invoice_address.vat) == ("Test company name", "1234567890")
+    assert (neutral.invoice_address.company, neutral.invoice_address.vat) == (
+        "Test company name",
+        "1234567890",
+    )
     assert neutral.customer.name == "Mehmet Yilmaz" and neutral.total == 125.0

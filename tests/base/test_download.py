@@ -1,6 +1,7 @@
 """Downloads from marketplace-provided URLs (marketplace_base/adapter/download.py), without Odoo,
 over real HTTP against a scripted local server: what it answers (a body without length, a
 slow drip, redirects) is what a hostile or broken host could send."""
+
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -101,10 +102,22 @@ def test_a_redirect_on_the_same_host_is_followed_one_elsewhere_is_not(hosts):
     assert len(other.seen) == seen, "not even an allowed host is reached by a redirect"
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:1/a.png", "http://localhost/a.png", "http://10.0.0.1/a.png",
-                                 "http://192.168.1.10/a.png", "http://172.16.0.1/a.png", "http://[::1]/a.png",
-                                 "http://169.254.169.254/latest/meta-data", "http://0.0.0.0/a.png",
-                                 "http://[::ffff:127.0.0.1]/a.png", "file:///etc/passwd", "ftp://example.com/a.png"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:1/a.png",
+        "http://localhost/a.png",
+        "http://10.0.0.1/a.png",
+        "http://192.168.1.10/a.png",
+        "http://172.16.0.1/a.png",
+        "http://[::1]/a.png",
+        "http://169.254.169.254/latest/meta-data",
+        "http://0.0.0.0/a.png",
+        "http://[::ffff:127.0.0.1]/a.png",
+        "file:///etc/passwd",
+        "ftp://example.com/a.png",
+    ],
+)
 def test_private_local_and_other_schemes_are_refused_without_a_connection(hosts, url):
     started = time.monotonic()
     with pytest.raises(DownloadRefused):
@@ -114,5 +127,17 @@ def test_private_local_and_other_schemes_are_refused_without_a_connection(hosts,
 
 def test_public_addresses():
     assert is_public("93.184.216.34") and is_public("2606:2800:220:1:248:1893:25c8:1946")
-    assert not any(is_public(a) for a in ("127.0.0.1", "10.1.2.3", "100.64.0.1", "169.254.1.1", "224.0.0.1",
-                                          "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1"))
+    assert not any(
+        is_public(a)
+        for a in (
+            "127.0.0.1",
+            "10.1.2.3",
+            "100.64.0.1",
+            "169.254.1.1",
+            "224.0.0.1",
+            "::1",
+            "fe80::1",
+            "fc00::1",
+            "::ffff:10.0.0.1",
+        )
+    )

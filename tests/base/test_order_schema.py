@@ -1,5 +1,6 @@
 """The marketplace-neutral order (marketplace_base/schemas/order.py) refuses amounts no order can
 hold, and carries what the engine needs to order versions and to recognise shipped orders."""
+
 import json
 from datetime import datetime, timezone
 
@@ -46,29 +47,56 @@ def test_last_update_time_and_shipped_flag_are_read():
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
 def test_nan_and_infinities_are_refused_wherever_they_hide(value):
     # json.dumps writes NaN/Infinity and json.loads reads them back: a queue payload can hold them
-    payload = json.loads(json.dumps(_order(
-        total=value,
-        lines=[_line(unit_price=value, quantity=value, discount=value, taxes=[{"amount": value, "rate": value}])],
-        shipping={"amount": value, "discount": value},
-    )))
+    payload = json.loads(
+        json.dumps(
+            _order(
+                total=value,
+                lines=[
+                    _line(
+                        unit_price=value,
+                        quantity=value,
+                        discount=value,
+                        taxes=[{"amount": value, "rate": value}],
+                    )
+                ],
+                shipping={"amount": value, "discount": value},
+            )
+        )
+    )
     assert _error_locations(payload) >= {
-        "total", "lines.0.unit_price", "lines.0.quantity", "lines.0.discount",
-        "lines.0.taxes.0.amount", "lines.0.taxes.0.rate", "shipping.amount", "shipping.discount",
+        "total",
+        "lines.0.unit_price",
+        "lines.0.quantity",
+        "lines.0.discount",
+        "lines.0.taxes.0.amount",
+        "lines.0.taxes.0.rate",
+        "shipping.amount",
+        "shipping.discount",
     }
 
 
 def test_negative_prices_quantities_and_charges_are_refused():
     payload = _order(
         total=-1,
-        lines=[_line(unit_price=-10.0, quantity=-1, discount=-2, taxes=[{"amount": -2.1}],
-                     gift_wrap={"amount": -3})],
+        lines=[
+            _line(
+                unit_price=-10.0, quantity=-1, discount=-2, taxes=[{"amount": -2.1}], gift_wrap={"amount": -3}
+            )
+        ],
         shipping={"amount": -5, "discount": -1},
         gift_wrap={"amount": -1},
         gift_certificates=[{"code": "G", "amount": -10}],
     )
     assert _error_locations(payload) >= {
-        "total", "lines.0.unit_price", "lines.0.quantity", "lines.0.discount", "lines.0.taxes.0.amount",
-        "lines.0.gift_wrap.amount", "shipping.amount", "shipping.discount", "gift_wrap.amount",
+        "total",
+        "lines.0.unit_price",
+        "lines.0.quantity",
+        "lines.0.discount",
+        "lines.0.taxes.0.amount",
+        "lines.0.gift_wrap.amount",
+        "shipping.amount",
+        "shipping.discount",
+        "gift_wrap.amount",
         "gift_certificates.0.amount",
     }
 

@@ -6,6 +6,7 @@ a dropped connection, a garbled body), and the server records every request that
 Time is a fake clock that the injected `sleep` advances: pacing and waits are measured, not
 waited for (except the one real client timeout).
 """
+
 import json
 import threading
 import time
@@ -32,6 +33,7 @@ SECRET = "s3cret-api-key"
 # the scripted server
 # --------------------------------------------------------------------------------------------
 
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -40,8 +42,14 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         server = self.server
         with server.lock:
-            server.seen.append({"method": self.command, "path": self.path, "token": self.headers.get("Authorization"),
-                                "body": body})
+            server.seen.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "token": self.headers.get("Authorization"),
+                    "body": body,
+                }
+            )
             plan = server.plans.get(self.path) or []
             action = plan.pop(0) if plan else ("ok",)
         self._act(action)
@@ -60,8 +68,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(action[1], action[2], action[3] if len(action) > 3 else {})
         if self.headers.get("Authorization") not in ("Bearer tok-1", "Bearer tok-2", "Bearer tok-3"):
             return self._send(401, {"error": "invalid token"})
-        return self._send(200, {"done": True, "path": self.path}, {"X-Rate-Limit": self.server.announce} if
-                          self.server.announce else {})
+        return self._send(
+            200,
+            {"done": True, "path": self.path},
+            {"X-Rate-Limit": self.server.announce} if self.server.announce else {},
+        )
 
     def _send(self, status, body, headers=None):
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -115,6 +126,7 @@ def reached(server, path):
 # the tiny client
 # --------------------------------------------------------------------------------------------
 
+
 class FakeTime:
     """A clock that only `sleep` moves; the pauses asked for are recorded."""
 
@@ -138,8 +150,13 @@ class Tiny(Transport):
     def __init__(self, base, account="shop-1", timeout=2.0, time_source=None, **options):
         time_source = time_source or FakeTime()
         options.setdefault("rate_scale", 1.0)
-        super().__init__(account_key=("tiny", account), secrets=(SECRET,), sleep=time_source.sleep,
-                         clock=time_source.clock, **options)
+        super().__init__(
+            account_key=("tiny", account),
+            secrets=(SECRET,),
+            sleep=time_source.sleep,
+            clock=time_source.clock,
+            **options,
+        )
         self.time = time_source
         self.base, self.timeout = base, timeout
         self.session = requests.Session()
@@ -150,13 +167,24 @@ class Tiny(Transport):
         self.token = "tok-%d" % (self.renewals + 1)
 
     def get(self, path, operation="read"):
-        return self.call(operation, lambda: self.session.get(self.base + path, timeout=self.timeout,
-                                                             headers={"Authorization": "Bearer " + self.token}))
+        return self.call(
+            operation,
+            lambda: self.session.get(
+                self.base + path, timeout=self.timeout, headers={"Authorization": "Bearer " + self.token}
+            ),
+        )
 
     def post(self, path, payload, operation="write"):
-        return self.call(operation, lambda: self.session.post(self.base + path, json=payload, timeout=self.timeout,
-                                                              headers={"Authorization": "Bearer " + self.token}),
-                         idempotent=False)
+        return self.call(
+            operation,
+            lambda: self.session.post(
+                self.base + path,
+                json=payload,
+                timeout=self.timeout,
+                headers={"Authorization": "Bearer " + self.token},
+            ),
+            idempotent=False,
+        )
 
     def classify_answer(self, operation, response):
         text = "%s: %s" % (operation, response.text[:200])
@@ -183,6 +211,7 @@ class Tiny(Transport):
 # pacing
 # --------------------------------------------------------------------------------------------
 
+
 def test_requests_are_paced_a_little_under_the_documented_rate(server):
     client = Tiny(server.base)
     for _ in range(6):
@@ -202,7 +231,9 @@ def test_the_clients_of_one_account_share_the_rate(server):
     other_account.get("/orders")
     assert clock.pauses == [], "another account has its own bucket"
     second.get("/orders")
-    assert clock.pauses == pytest.approx([1 / (2.0 * Transport.PACING)]), "the burst was spent by the first client"
+    assert clock.pauses == pytest.approx([1 / (2.0 * Transport.PACING)]), (
+        "the burst was spent by the first client"
+    )
 
 
 def test_the_rate_the_api_announces_is_followed(server):
@@ -227,6 +258,7 @@ def test_pacing_beyond_the_time_budget_sends_nothing(server):
 # --------------------------------------------------------------------------------------------
 # 429
 # --------------------------------------------------------------------------------------------
+
 
 def test_retry_after_is_honoured(server):
     plan(server, "/orders", ("status", 429, {"error": "slow down"}, {"Retry-After": "3"}))
@@ -266,6 +298,7 @@ def test_a_throttled_write_is_sent_again(server):
 # token
 # --------------------------------------------------------------------------------------------
 
+
 def test_an_expired_token_is_renewed_once(server):
     plan(server, "/orders", ("status", 401, {"error": "token expired"}))
     client = Tiny(server.base)
@@ -291,6 +324,7 @@ def test_a_write_refused_for_an_expired_token_is_sent_again(server):
 # retries, and writes that must never be sent twice
 # --------------------------------------------------------------------------------------------
 
+
 def test_server_errors_of_reads_are_retried_a_bounded_number_of_times(server):
     plan(server, "/orders", ("status", 500, {"error": "boom"}), ("status", 503, {"error": "boom"}))
     client = Tiny(server.base, max_retries=3)
@@ -301,7 +335,9 @@ def test_server_errors_of_reads_are_retried_a_bounded_number_of_times(server):
     with pytest.raises(MarketplaceError) as failed:
         client.get("/orders")
     assert not isinstance(failed.value, Ambiguous)
-    assert failed.value.status == 500 and "boom" in failed.value.message and "4 attempts" in failed.value.message
+    assert (
+        failed.value.status == 500 and "boom" in failed.value.message and "4 attempts" in failed.value.message
+    )
     assert len(reached(server, "/orders")) == 3 + 4
 
 
@@ -360,6 +396,7 @@ class socket_closed:
 # --------------------------------------------------------------------------------------------
 # errors
 # --------------------------------------------------------------------------------------------
+
 
 def test_errors_carry_the_marketplaces_text_and_never_a_secret(server):
     plan(server, "/orders", ("status", 403, {"error": "key %s may not read orders" % SECRET}))

@@ -3,6 +3,7 @@
 The simulator runs in a thread; the client gets a `sleep` that records the pauses it asks for
 (and really sleeps only the short ones), so that the quota, 429s and retries are exercised fast.
 """
+
 import json
 import time
 from pathlib import Path
@@ -13,11 +14,28 @@ import requests
 from marketplace_base.adapter.transport import Ambiguous, MarketplaceError
 from marketplace_base.schemas.order import Order
 from marketplace_bigcommerce.adapter.client import (
-    MAX_ADJUSTMENT_ITEMS, BigCommerceAmbiguous, BigCommerceClient, BigCommerceError, BigCommerceThrottled,
-    error_text)
+    MAX_ADJUSTMENT_ITEMS,
+    BigCommerceAmbiguous,
+    BigCommerceClient,
+    BigCommerceError,
+    BigCommerceThrottled,
+    error_text,
+)
 from marketplace_bigcommerce.adapter.mapping import (
-    PAID_PAYMENT_STATUSES, adjustment_item, from_kg, listing_items, order_products, refused_identities,
-    shipment_bodies, shipped_quantities, split_external_id, to_kg, to_neutral_order, tracking_carrier, weight_unit)
+    PAID_PAYMENT_STATUSES,
+    adjustment_item,
+    from_kg,
+    listing_items,
+    order_products,
+    refused_identities,
+    shipment_bodies,
+    shipped_quantities,
+    split_external_id,
+    to_kg,
+    to_neutral_order,
+    tracking_carrier,
+    weight_unit,
+)
 
 from conftest import post, sim_fault, sim_state
 
@@ -26,8 +44,11 @@ TOKEN = "sim-token"
 
 @pytest.fixture(autouse=True)
 def fresh(sim):
-    post(sim, "/_sim/reset", {"seed": 5, "sizes": {"bigcommerce": {"orders": 300, "products": 30}},
-                              "rate_limits": False})
+    post(
+        sim,
+        "/_sim/reset",
+        {"seed": 5, "sizes": {"bigcommerce": {"orders": 300, "products": 30}}, "rate_limits": False},
+    )
     requests.delete(sim + "/_sim/faults", timeout=10)
     BigCommerceClient.reset_rate_limits()
     BigCommerceClient.reset_windows()
@@ -55,8 +76,14 @@ class Sleeps(list):
 def client(sim, token=TOKEN, **kwargs):
     kwargs.setdefault("sleep", Sleeps())
     kwargs.setdefault("clock", kwargs["sleep"].clock)
-    return BigCommerceClient(store_hash="simstore", access_token=token, api_base_url=sim + "/bigcommerce",
-                             max_wait=kwargs.pop("max_wait", 30), timeout=kwargs.pop("timeout", 10), **kwargs)
+    return BigCommerceClient(
+        store_hash="simstore",
+        access_token=token,
+        api_base_url=sim + "/bigcommerce",
+        max_wait=kwargs.pop("max_wait", 30),
+        timeout=kwargs.pop("timeout", 10),
+        **kwargs,
+    )
 
 
 def fault(sim, operation, kind, count=1, **extra):
@@ -77,6 +104,7 @@ def all_orders(c, status_id, since="2000-01-01T00:00:00+00:00"):
 # =============================================================================================
 # the client
 # =============================================================================================
+
 
 def test_orders_are_paged_by_id_with_their_line_items(sim):
     c = client(sim)
@@ -111,9 +139,15 @@ def test_the_token_never_shows(sim):
 
 
 def test_paced_before_the_quota_is_spent(sim):
-    post(sim, "/_sim/reset", {"seed": 5, "rate_limits": True,
-                              "sizes": {"bigcommerce": {"orders": 5, "products": 3, "rate_quota": 4,
-                                                        "rate_window_ms": 500}}})
+    post(
+        sim,
+        "/_sim/reset",
+        {
+            "seed": 5,
+            "rate_limits": True,
+            "sizes": {"bigcommerce": {"orders": 5, "products": 3, "rate_quota": 4, "rate_window_ms": 500}},
+        },
+    )
     sleeps = Sleeps()
     c = client(sim, sleep=sleeps)
     for _i in range(10):
@@ -161,8 +195,13 @@ def test_reads_are_retried_writes_are_ambiguous(sim):
     order = all_orders(c, 11)[0]
     item = order_products(order)[0]
     with pytest.raises(BigCommerceAmbiguous):
-        c.create_shipment(order["id"], {"order_address_id": item["order_address_id"],
-                                        "items": [{"order_product_id": item["id"], "quantity": 1}]})
+        c.create_shipment(
+            order["id"],
+            {
+                "order_address_id": item["order_address_id"],
+                "items": [{"order_product_id": item["id"], "quantity": 1}],
+            },
+        )
     assert shipped_quantities(c.order_products(order["id"]))[str(item["id"])] == 1, "applied, answer lost"
 
 
@@ -179,8 +218,13 @@ def test_errors_carry_bigcommerce_words(sim):
         c.absolute_adjustment([{"location_id": 1, "variant_id": 999999, "quantity": 1}], "test")
     assert refused.value.status == 422
     assert refused_identities(refused.value.message) == [("variant_id", "999999")]
-    assert error_text(400, [{"status": 400, "message": "The field 'x' is invalid.",
-                             "details": {"invalid_reason": "why"}}]) == "The field 'x' is invalid.; why"
+    assert (
+        error_text(
+            400,
+            [{"status": 400, "message": "The field 'x' is invalid.", "details": {"invalid_reason": "why"}}],
+        )
+        == "The field 'x' is invalid.; why"
+    )
     assert "index: 1" in error_text(422, {"batch_errors": [{"title": "bad", "errors": {"index": "1"}}]})
 
 
@@ -198,6 +242,7 @@ def test_inventory_batch_of_the_api_size(sim):
 # mapping
 # =============================================================================================
 
+
 def test_every_simulator_order_maps_to_a_valid_neutral_order(sim):
     c = client(sim)
     for status in (1, 2, 3, 5, 7, 9, 10, 11):
@@ -214,12 +259,33 @@ def test_every_simulator_order_maps_to_a_valid_neutral_order(sim):
 
 
 def test_mapping_taxes_discounts_and_addresses(sim):
-    post(sim, "/_sim/bigcommerce/add_orders", {"orders": [{
-        "id": 900001, "status": "Awaiting Fulfillment", "country": "DE", "tax_inclusive": True, "b2b": True,
-        "coupon": "SOMMER10", "gift_certificate": 5, "gift": True, "addresses": 2, "currency": "USD",
-        "shipping_cost": 4.95, "handling_cost": 1.0,
-        "lines": [{"sku": "BC-0002", "quantity": 2, "price": 20}, {"custom": True, "custom_index": 3, "quantity": 1},
-                  {"custom": True, "custom_index": 1, "quantity": 1}]}]})
+    post(
+        sim,
+        "/_sim/bigcommerce/add_orders",
+        {
+            "orders": [
+                {
+                    "id": 900001,
+                    "status": "Awaiting Fulfillment",
+                    "country": "DE",
+                    "tax_inclusive": True,
+                    "b2b": True,
+                    "coupon": "SOMMER10",
+                    "gift_certificate": 5,
+                    "gift": True,
+                    "addresses": 2,
+                    "currency": "USD",
+                    "shipping_cost": 4.95,
+                    "handling_cost": 1.0,
+                    "lines": [
+                        {"sku": "BC-0002", "quantity": 2, "price": 20},
+                        {"custom": True, "custom_index": 3, "quantity": 1},
+                        {"custom": True, "custom_index": 1, "quantity": 1},
+                    ],
+                }
+            ]
+        },
+    )
     c = client(sim)
     order = c.order(900001)
     neutral = to_neutral_order(order, c.order_taxes(900001))
@@ -271,7 +337,9 @@ def test_listings_and_adjustment_items(sim):
     multi = next(p for p in products if len(p["variants"]) > 1)
     items = listing_items(multi, "LBS")
     assert len(items) == len(multi["variants"])
-    assert all(split_external_id(i["external_id"]) == (multi["id"], i["bigcommerce_variant_id"]) for i in items)
+    assert all(
+        split_external_id(i["external_id"]) == (multi["id"], i["bigcommerce_variant_id"]) for i in items
+    )
     assert items[0]["options"] and items[0]["inventory_tracking"] == "variant"
     assert items[0]["weight_kg"] == pytest.approx(multi["weight"] * 0.45359237, abs=1e-4)
     assert items[0]["image_url"].startswith(sim)

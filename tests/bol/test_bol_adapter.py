@@ -4,6 +4,7 @@ The simulator runs in a thread with its rate limits off unless a test turns them
 gets `rate_scale=1000` and a `sleep` that records the pauses it asks for instead of sleeping, so
 that throttling, retries and process polling are exercised in milliseconds.
 """
+
 import pytest
 
 from marketplace_base.adapter.transport import MarketplaceError
@@ -11,10 +12,24 @@ from marketplace_base.schemas.order import Order
 from marketplace_base.schemas.returns import Return
 from marketplace_bol.adapter import client as client_module
 from marketplace_bol.adapter.client import (
-    CSV_TYPE, JSON_TYPE, TRANSPORTER_CODES, BolAmbiguous, BolClient, BolError, BolThrottled, problem_text)
+    CSV_TYPE,
+    JSON_TYPE,
+    TRANSPORTER_CODES,
+    BolAmbiguous,
+    BolClient,
+    BolError,
+    BolThrottled,
+    problem_text,
+)
 from marketplace_bol.adapter.mapping import (
-    FBB_SUFFIX, cancellation_requests, latest_change, offers_from_csv, to_neutral_orders, to_neutral_return,
-    transporter_code)
+    FBB_SUFFIX,
+    cancellation_requests,
+    latest_change,
+    offers_from_csv,
+    to_neutral_orders,
+    to_neutral_return,
+    transporter_code,
+)
 
 from conftest import REPO, post, sim_fault, sim_state
 
@@ -23,7 +38,11 @@ CLIENT_ID, SECRET = "sim-bol-client", "sim-bol-secret"
 
 @pytest.fixture(autouse=True)
 def fresh(sim):
-    post(sim, "/_sim/reset", {"seed": 7, "sizes": {"bol": {"orders": 300, "products": 40}}, "rate_limits": False})
+    post(
+        sim,
+        "/_sim/reset",
+        {"seed": 7, "sizes": {"bol": {"orders": 300, "products": 40}}, "rate_limits": False},
+    )
     client_module.reset_rate_limits()
     client_module.forget_tokens()
     yield
@@ -64,6 +83,7 @@ def all_orders(bol, method="ALL", status="ALL"):
 # --------------------------------------------------------------------------------------------
 # account: token, hosts, media types
 # --------------------------------------------------------------------------------------------
+
 
 def test_the_base_url_replaces_both_hosts_and_the_token_is_reused_until_it_expires(sim):
     bol = client(sim)
@@ -109,8 +129,11 @@ def replay(sim, operation, name):
     lines = head.splitlines()
     # the connection's own headers are the server's to set (it answers in one piece)
     hop = {"transfer-encoding", "connection", "content-length"}
-    headers = dict((k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:])
-                   if k.strip().lower() not in hop)
+    headers = dict(
+        (k.strip(), v.strip())
+        for k, _, v in (line.partition(":") for line in lines[1:])
+        if k.strip().lower() not in hop
+    )
     fault(sim, operation, "answer", status=int(lines[0].split()[1]), headers=headers, body=body)
 
 
@@ -121,15 +144,18 @@ def test_a_bearer_token_of_the_retailer_scope_is_taken_in_any_case(sim, name):
     assert bol._token() == "sometoken"
 
 
-@pytest.mark.parametrize("name, says", [
-    ("200-token-empty-access_token", "without an access token"),
-    ("200-token-missing-access_token", "without an access token"),
-    ("200-token-empty-body", "no token"),
-    ("200-token-unexpected-bearer", "of type 'Dummy', not Bearer"),
-    ("200-token-unexpected-scope", "scope 'DUMMY', not RETAILER"),
-    ("200-token-missing-expires_in", "lifetime"),
-    ("200-token-empty-expires_in", "lifetime"),
-])
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("200-token-empty-access_token", "without an access token"),
+        ("200-token-missing-access_token", "without an access token"),
+        ("200-token-empty-body", "no token"),
+        ("200-token-unexpected-bearer", "of type 'Dummy', not Bearer"),
+        ("200-token-unexpected-scope", "scope 'DUMMY', not RETAILER"),
+        ("200-token-missing-expires_in", "lifetime"),
+        ("200-token-empty-expires_in", "lifetime"),
+    ],
+)
 def test_a_token_answer_bol_would_not_give_is_refused_with_the_reason(sim, name, says):
     replay(sim, "token", name)
     bol = client(sim)
@@ -155,7 +181,9 @@ def test_the_contracts_order_fixture_becomes_a_shipped_fbb_order(sim):
     [order] = [Order.model_validate(part) for part in to_neutral_orders(raw)]
     assert (order.external_id, order.fulfilment, order.status) == ("1042823870", "marketplace", "Shipped")
     assert [(line.barcode, line.sku, line.quantity, line.unit_price) for line in order.lines] == [
-        ("8785056370398", "MijnOffer0021", 1, 19.99), ("8717418510749", "MijnOffer1121", 1, 32.98)]
+        ("8785056370398", "MijnOffer0021", 1, 19.99),
+        ("8717418510749", "MijnOffer1121", 1, 32.98),
+    ]
     assert order.total == 52.97
     assert (order.invoice_address.company, order.invoice_address.vat) == ("Pieter Post", "NL123456789B01")
     assert order.customer_reference == "Mijn order ref"
@@ -178,8 +206,13 @@ def test_an_inactive_account_is_told_in_bols_words(sim):
 
 
 def test_wrong_credentials_give_bols_own_message_without_the_secret(sim):
-    bol = BolClient(client_id=CLIENT_ID, client_secret="wrong-secret-123", endpoint=sim + "/bol",
-                    rate_scale=1000, sleep=Sleeper())
+    bol = BolClient(
+        client_id=CLIENT_ID,
+        client_secret="wrong-secret-123",
+        endpoint=sim + "/bol",
+        rate_scale=1000,
+        sleep=Sleeper(),
+    )
     with pytest.raises(BolError) as err:
         bol.orders_page("FBR", "OPEN")
     assert "Bad client credentials" in str(err.value)
@@ -196,8 +229,15 @@ def test_an_id_put_in_a_path_stays_one_segment(sim):
 
 
 def test_an_answer_the_client_does_not_understand_is_not_echoed(sim, caplog):
-    fault(sim, "get-orders", "answer", status=502, count=10, body="<html>upstream 10.1.2.3 SECRET-DETAIL</html>",
-          headers={"Content-Type": "text/html"})
+    fault(
+        sim,
+        "get-orders",
+        "answer",
+        status=502,
+        count=10,
+        body="<html>upstream 10.1.2.3 SECRET-DETAIL</html>",
+        headers={"Content-Type": "text/html"},
+    )
     with caplog.at_level("INFO"), pytest.raises(BolError) as err:
         client(sim).orders_page("FBR", "OPEN")
     assert "get-orders: HTTP 502" in str(err.value)
@@ -217,6 +257,7 @@ def test_requests_carry_the_v10_media_types(sim):
 # --------------------------------------------------------------------------------------------
 # limits and faults
 # --------------------------------------------------------------------------------------------
+
 
 def test_a_429_is_waited_out_as_retry_after_says(sim):
     bol = client(sim)
@@ -266,7 +307,9 @@ def test_a_lost_write_is_ambiguous_and_found_through_its_process_status(sim):
     item = order["orderItems"][0]["orderItemId"]
     fault(sim, "create-shipment", "lost_answer")
     with pytest.raises(BolAmbiguous):
-        bol.create_shipment([(item, 1)], reference="WH/OUT/1", transporter_code="TNT", track_and_trace="3S123")
+        bol.create_shipment(
+            [(item, 1)], reference="WH/OUT/1", transporter_code="TNT", track_and_trace="3S123"
+        )
     found = bol.processes_for(item, "CREATE_SHIPMENT")
     assert len(found) == 1, "sent once, never again on a guess"
     assert bol.wait_process(found[0])["status"] == "SUCCESS"
@@ -280,8 +323,10 @@ def test_bols_problem_is_the_error_text(sim):
     with pytest.raises(MarketplaceError) as err:
         bol.order("999999")
     assert "Order with id 999999 does not exist" in str(err.value)
-    assert problem_text({"title": "Forbidden", "status": 403, "detail": "Account is not active"}, "x") == \
-        "Forbidden - Account is not active"
+    assert (
+        problem_text({"title": "Forbidden", "status": 403, "detail": "Account is not active"}, "x")
+        == "Forbidden - Account is not active"
+    )
 
 
 def test_an_empty_list_is_bols_empty_object(sim):
@@ -305,6 +350,7 @@ def test_process_statuses_are_read_in_bulk(sim):
 # --------------------------------------------------------------------------------------------
 # mapping
 # --------------------------------------------------------------------------------------------
+
 
 def test_every_simulator_order_maps_to_valid_neutral_orders(sim):
     bol = client(sim)
@@ -339,8 +385,11 @@ def test_an_fbb_order_is_imported_once_bol_shipped_it(sim):
 
 
 def test_a_company_buyer_brings_its_vat_registry_and_reference(sim):
-    created = post(sim, "/_sim/bol/add_orders", {"b2b": True, "country": "NL", "billing_details": {
-        "orderReference": "PO-777"}})["orders"][0]
+    created = post(
+        sim,
+        "/_sim/bol/add_orders",
+        {"b2b": True, "country": "NL", "billing_details": {"orderReference": "PO-777"}},
+    )["orders"][0]
     (part,) = to_neutral_orders(client(sim).order(created))
     invoice = part["invoice_address"]
     assert invoice["company"] and invoice["vat"].startswith("NL") and invoice["company_registry"]
@@ -352,8 +401,11 @@ def test_items_the_customer_asked_to_cancel_are_found_and_mapped_as_cancelled(si
     created = post(sim, "/_sim/bol/add_orders", {"lines": 2})["orders"][0]
     order = client(sim).order(created)
     first = order["orderItems"][0]["orderItemId"]
-    post(sim, "/_sim/bol/set_order_status", {"order_id": created, "status": "request_cancellation",
-                                             "order_item_ids": [first]})
+    post(
+        sim,
+        "/_sim/bol/set_order_status",
+        {"order_id": created, "status": "request_cancellation", "order_item_ids": [first]},
+    )
     order = client(sim).order(created)
     assert cancellation_requests(order) == [first]
     order["orderItems"][0]["quantityCancelled"] = order["orderItems"][0]["quantity"]

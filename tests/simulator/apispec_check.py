@@ -1,6 +1,7 @@
 """A compact JSON-schema check for the simulator tests: the subset the API contracts in
 ../shared/apispecs use ($ref, type, required, properties, items, enum, const, allOf, anyOf,
 oneOf, nullable, and optionally the date-time format). No jsonschema package needed."""
+
 import json
 import re
 from pathlib import Path
@@ -8,7 +9,14 @@ from pathlib import Path
 import pytest
 
 SPECS = Path(__file__).resolve().parents[2] / ".." / "shared" / "apispecs"
-_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
+_TYPES = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+}
 _DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
 _cache = {}
 
@@ -43,8 +51,9 @@ def check(instance, schema, root, path="$", date_time=False):
     """Raise AssertionError when `instance` does not fit `schema` (refs resolved in `root`);
     with `date_time`, strings of format date-time must be ISO 8601."""
     schema = resolve(schema, root)
-    if instance is None and (schema.get("nullable") or schema.get("x-nullable")
-                             or "`null`" in (schema.get("description") or "")):
+    if instance is None and (
+        schema.get("nullable") or schema.get("x-nullable") or "`null`" in (schema.get("description") or "")
+    ):
         return instance
     for sub in schema.get("allOf", []):
         check(instance, sub, root, path, date_time)
@@ -62,7 +71,8 @@ def check(instance, schema, root, path="$", date_time=False):
     expected = schema.get("type")
     if expected in _TYPES:
         ok = isinstance(instance, _TYPES[expected]) and not (
-            expected in ("integer", "number") and isinstance(instance, bool))
+            expected in ("integer", "number") and isinstance(instance, bool)
+        )
         assert ok, "%s: expected %s, got %r" % (path, expected, instance)
     if "enum" in schema:
         assert instance in schema["enum"], "%s: %r not in %s" % (path, instance, schema["enum"])

@@ -4,6 +4,7 @@ No Odoo, no HTTP mocks: a simulator runs in a thread, `sp_api` talks to it over 
 response body the client reads is checked against the Swagger / JSON schemas in
 ../shared/apispecs/amazon.
 """
+
 import io
 import json
 import time
@@ -27,7 +28,11 @@ from apispec_check import check, load_spec
 
 # How to point python-amazon-sp-api at the simulator: the connector's own helpers.
 from marketplace_amazon.adapter.client import (
-    forget_access_token, forget_restricted_tokens, sp_api_client, sp_api_credentials)
+    forget_access_token,
+    forget_restricted_tokens,
+    sp_api_client,
+    sp_api_credentials,
+)
 
 DE = "A1PA6795UKMFR9"
 UK = "A1F83G8C2ARO7P"
@@ -38,6 +43,7 @@ US = "ATVPDKIKX0DER"
 # Schema checks against ../shared/apispecs (a compact walker: type, required, properties,
 # items, enum, const, $ref; enough to catch a wrong shape)
 # =============================================================================================
+
 
 def spec(name):
     return load_spec("amazon", name)
@@ -73,7 +79,9 @@ def simulator():
 @pytest.fixture(autouse=True)
 def fresh(simulator):
     """Every test starts from the same seeded state, fresh rate-limit buckets, no faults."""
-    simulator.http.post("/_sim/reset", json={"seed": 7, "sizes": SIZES, "rate_limits": True}).raise_for_status()
+    simulator.http.post(
+        "/_sim/reset", json={"seed": 7, "sizes": SIZES, "rate_limits": True}
+    ).raise_for_status()
     simulator.http.post("/_sim/rate_limits", json={"enabled": True, "scale": 1.0}).raise_for_status()
     forget_access_token()
     forget_restricted_tokens()
@@ -91,14 +99,23 @@ def sim_state(sim):
 
 
 def creds(**override):
-    values = {"client_id": "sim-lwa-client", "client_secret": "sim-lwa-secret", "refresh_token": "sim-refresh-token"}
+    values = {
+        "client_id": "sim-lwa-client",
+        "client_secret": "sim-lwa-secret",
+        "refresh_token": "sim-refresh-token",
+    }
     values.update(override)
     return sp_api_credentials(**values)
 
 
 def client(sim, cls, marketplace_id=DE, credentials=None):
-    return sp_api_client(cls, sim.base_url + "/amazon", sim.base_url + "/amazon/auth/o2/token",
-                         credentials or creds(), marketplace_id)
+    return sp_api_client(
+        cls,
+        sim.base_url + "/amazon",
+        sim.base_url + "/amazon/auth/o2/token",
+        credentials or creds(),
+        marketplace_id,
+    )
 
 
 def days_ago(n):
@@ -113,13 +130,18 @@ def amount(money):
 # tests
 # =============================================================================================
 
+
 def test_wrong_credentials_are_refused_like_lwa(simulator):
     with pytest.raises(AuthorizationError) as bad_secret:
-        client(simulator, Orders, credentials=creds(client_secret="wrong")).get_orders(CreatedAfter=days_ago(3))
+        client(simulator, Orders, credentials=creds(client_secret="wrong")).get_orders(
+            CreatedAfter=days_ago(3)
+        )
     assert (bad_secret.value.status_code, bad_secret.value.error_code) == (401, "invalid_client")
 
     with pytest.raises(AuthorizationError) as bad_grant:
-        client(simulator, Orders, credentials=creds(refresh_token="revoked")).get_orders(CreatedAfter=days_ago(3))
+        client(simulator, Orders, credentials=creds(refresh_token="revoked")).get_orders(
+            CreatedAfter=days_ago(3)
+        )
     assert (bad_grant.value.status_code, bad_grant.value.error_code) == (400, "invalid_grant")
     assert "refresh_token" in bad_grant.value.message
 
@@ -161,8 +183,12 @@ def test_get_orders_pages_with_next_token_and_honours_filters(simulator):
     assert len(seen) == len(set(seen)) == expected
     assert pages == -(-expected // 25)
 
-    resp = orders.get_orders(MarketplaceIds=[DE, UK], LastUpdatedAfter=days_ago(90),
-                             OrderStatuses=["Unshipped", "PartiallyShipped"], FulfillmentChannels=["MFN"])
+    resp = orders.get_orders(
+        MarketplaceIds=[DE, UK],
+        LastUpdatedAfter=days_ago(90),
+        OrderStatuses=["Unshipped", "PartiallyShipped"],
+        FulfillmentChannels=["MFN"],
+    )
     check_def(resp.payload, "ordersV0.json", "OrdersList")
     assert resp.payload["Orders"], "the seeded data has open MFN orders"
     assert "LastUpdatedBefore" in resp.payload
@@ -197,15 +223,22 @@ def test_incremental_sync_by_last_updated_sees_each_change_once(simulator):
 
 def test_order_items_amounts_add_up_and_page(simulator):
     orders = client(simulator, Orders)
-    listed = orders.get_orders(MarketplaceIds=[DE], CreatedAfter=days_ago(90), OrderStatuses=["Shipped", "Unshipped"]).payload
+    listed = orders.get_orders(
+        MarketplaceIds=[DE], CreatedAfter=days_ago(90), OrderStatuses=["Shipped", "Unshipped"]
+    ).payload
     order = next(o for o in listed["Orders"] if o["FulfillmentChannel"] == "MFN" and "OrderTotal" in o)
     resp = orders.get_order_items(order["AmazonOrderId"])
     check_def(resp.payload, "ordersV0.json", "OrderItemsList")
     total = 0
     for item in resp.payload["OrderItems"]:
         assert item["SellerSKU"].startswith("SIM-") and item["ItemPrice"]["CurrencyCode"] == "EUR"
-        total += (amount(item["ItemPrice"]) + amount(item["ShippingPrice"]) - amount(item["PromotionDiscount"])
-                  - amount(item["ShippingDiscount"]) + amount((item.get("BuyerInfo") or {}).get("GiftWrapPrice")))
+        total += (
+            amount(item["ItemPrice"])
+            + amount(item["ShippingPrice"])
+            - amount(item["PromotionDiscount"])
+            - amount(item["ShippingDiscount"])
+            + amount((item.get("BuyerInfo") or {}).get("GiftWrapPrice"))
+        )
     assert total == amount(order["OrderTotal"]), "EU prices include VAT: the lines add up to OrderTotal"
 
     # an order of 130 lines answers in two pages
@@ -227,8 +260,15 @@ BUYER_DATA = ["buyerInfo", "shippingAddress"]
 def test_restricted_data_needs_a_restricted_data_token(simulator):
     """ShippingAddress, BuyerInfo and gift messages are restricted data (ordersV0.json): with the
     access token Amazon answers the destination alone; with an RDT for the path, everything."""
-    order_id = control(simulator, "add_orders", {"orders": [
-        {"marketplace_id": DE, "business": True, "gift": True, "lines": 2, "vat": "DE811569869"}]})["orders"][0]
+    order_id = control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {"marketplace_id": DE, "business": True, "gift": True, "lines": 2, "vat": "DE811569869"}
+            ]
+        },
+    )["orders"][0]
     orders = client(simulator, Orders)
     plain = orders.get_order(order_id).payload
     check_def(plain, "ordersV0.json", "Order")
@@ -243,22 +283,27 @@ def test_restricted_data_needs_a_restricted_data_token(simulator):
     full = orders.get_order(order_id, RestrictedResources=BUYER_DATA).payload
     check_def(full, "ordersV0.json", "Order")
     tax = full["BuyerInfo"]["BuyerTaxInfo"]
-    assert tax["CompanyLegalName"] and tax["TaxClassifications"] == [{"Name": "VATNumber", "Value": "DE811569869"}]
+    assert tax["CompanyLegalName"] and tax["TaxClassifications"] == [
+        {"Name": "VATNumber", "Value": "DE811569869"}
+    ]
     assert full["ShippingAddress"]["Name"] and full["ShippingAddress"]["AddressLine1"]
     assert full["ShippingAddress"]["CompanyName"] == tax["CompanyLegalName"]
     assert full["BuyerInfo"]["BuyerEmail"].endswith("amazon.de") and full["BuyerInfo"]["PurchaseOrderNumber"]
     items = orders.get_order_items(order_id, RestrictedResources=["buyerInfo"]).payload
     check_def(items, "ordersV0.json", "OrderItemsList")
     assert [i["BuyerInfo"].get("GiftMessageText") for i in items["OrderItems"]] == [
-        i["BuyerInfo"].get("GiftMessageText") for i in control(simulator, "get_order", {"order_id": order_id})["items"]]
+        i["BuyerInfo"].get("GiftMessageText")
+        for i in control(simulator, "get_order", {"order_id": order_id})["items"]
+    ]
     assert sim_state(simulator)["rdts_issued"] >= 2
 
 
 def test_an_rdt_is_valid_for_its_resources_only(simulator):
     order_id = control(simulator, "add_orders", {"count": 1, "marketplace_id": DE})["orders"][0]
     tokens = client(simulator, Tokens)
-    answer = tokens.create_restricted_data_token(restrictedResources=[
-        {"method": "GET", "path": "/orders/v0/orders", "dataElements": BUYER_DATA}]).payload
+    answer = tokens.create_restricted_data_token(
+        restrictedResources=[{"method": "GET", "path": "/orders/v0/orders", "dataElements": BUYER_DATA}]
+    ).payload
     check_def(answer, "tokens_2021-03-01.json", "CreateRestrictedDataTokenResponse")
     assert answer["expiresIn"] == 3600 and answer["restrictedDataToken"].startswith("Atz.sprdt|")
     orders = client(simulator, Orders)
@@ -269,20 +314,26 @@ def test_an_rdt_is_valid_for_its_resources_only(simulator):
         orders.get_order_items(order_id)
     assert "does not grant" in check_errors(elsewhere.value)["details"]
     with pytest.raises(SellingApiBadRequestException) as generic:  # orders paths name the order
-        tokens.create_restricted_data_token(restrictedResources=[
-            {"method": "GET", "path": "/orders/v0/orders/{orderId}", "dataElements": BUYER_DATA}])
+        tokens.create_restricted_data_token(
+            restrictedResources=[
+                {"method": "GET", "path": "/orders/v0/orders/{orderId}", "dataElements": BUYER_DATA}
+            ]
+        )
     check_errors(generic.value, "tokens_2021-03-01.json")
 
 
 def test_an_app_without_the_pii_role_is_refused_its_rdts(simulator):
     control(simulator, "pii_role", {"granted": False})
     with pytest.raises(SellingApiBadRequestException) as refused:
-        client(simulator, Tokens).create_restricted_data_token(restrictedResources=[
-            {"method": "GET", "path": "/orders/v0/orders", "dataElements": BUYER_DATA}])
+        client(simulator, Tokens).create_restricted_data_token(
+            restrictedResources=[{"method": "GET", "path": "/orders/v0/orders", "dataElements": BUYER_DATA}]
+        )
     err = check_errors(refused.value, "tokens_2021-03-01.json")
     assert err["code"] == "InvalidInput"
-    assert err["message"] == ("Application does not have access to one or more requested data elements: "
-                              "[buyerInfo, shippingAddress]")
+    assert err["message"] == (
+        "Application does not have access to one or more requested data elements: "
+        "[buyerInfo, shippingAddress]"
+    )
     order_id = control(simulator, "add_orders", {"count": 1, "marketplace_id": UK})["orders"][0]
     plain = client(simulator, Orders, UK).get_order(order_id).payload
     assert "BuyerInfo" not in plain and "Name" not in plain["ShippingAddress"]
@@ -294,10 +345,20 @@ INCLUDED = ["BUYER", "RECIPIENT", "PROCEEDS", "FULFILLMENT", "TAX", "PAYMENT", "
 
 def test_search_orders_2026_answers_orders_with_their_items(simulator):
     orders = client(simulator, Orders)
-    orders_2026 = sp_api_client(Orders, simulator.base_url + "/amazon", simulator.base_url + "/amazon/auth/o2/token",
-                                creds(), DE, version="2026-01-01")
-    filters = {"lastUpdatedAfter": days_ago(90), "marketplaceIds": [DE, UK], "includedData": INCLUDED,
-               "fulfillmentStatuses": ["UNSHIPPED", "SHIPPED"]}
+    orders_2026 = sp_api_client(
+        Orders,
+        simulator.base_url + "/amazon",
+        simulator.base_url + "/amazon/auth/o2/token",
+        creds(),
+        DE,
+        version="2026-01-01",
+    )
+    filters = {
+        "lastUpdatedAfter": days_ago(90),
+        "marketplaceIds": [DE, UK],
+        "includedData": INCLUDED,
+        "fulfillmentStatuses": ["UNSHIPPED", "SHIPPED"],
+    }
     first = orders_2026.search_orders(maxResultsPerPage=40, **filters)
     check_def(first.payload, "orders_2026-01-01.json", "SearchOrdersResponse")
     assert first.headers["x-amzn-RateLimit-Limit"] == "0.0056"
@@ -305,21 +366,37 @@ def test_search_orders_2026_answers_orders_with_their_items(simulator):
     order = first.payload["orders"][0]
     assert order["orderItems"] and order["fulfillment"]["fulfillmentStatus"] in ("UNSHIPPED", "SHIPPED")
     assert "buyer" not in order and set(order.get("recipient", {}).get("deliveryAddress", {})) <= {
-        "city", "stateOrRegion", "postalCode", "countryCode"}, "no RDT: no buyer"
+        "city",
+        "stateOrRegion",
+        "postalCode",
+        "countryCode",
+    }, "no RDT: no buyer"
     # a page token comes back with the filters that made it (includedData and the page size may change)
     with pytest.raises(SellingApiBadRequestException):
         orders_2026.search_orders(paginationToken=first.next_token, lastUpdatedAfter=days_ago(90))
     second = orders_2026.search_orders(paginationToken=first.next_token, maxResultsPerPage=100, **filters)
     check_def(second.payload, "orders_2026-01-01.json", "SearchOrdersResponse")
     ids = [o["orderId"] for o in first.payload["orders"] + second.payload["orders"]]
-    v0_ids = [o["AmazonOrderId"] for o in orders.get_orders(
-        MarketplaceIds=[DE, UK], LastUpdatedAfter=filters["lastUpdatedAfter"], OrderStatuses=["Unshipped", "Shipped"],
-        MaxResultsPerPage=100).payload["Orders"]]
+    v0_ids = [
+        o["AmazonOrderId"]
+        for o in orders.get_orders(
+            MarketplaceIds=[DE, UK],
+            LastUpdatedAfter=filters["lastUpdatedAfter"],
+            OrderStatuses=["Unshipped", "Shipped"],
+            MaxResultsPerPage=100,
+        ).payload["Orders"]
+    ]
     assert sorted(ids) == sorted(v0_ids), "the same orders as getOrders"
     # with an RDT, the buyer and the address in full; money adds up to the v0 total
-    orders_2026.restricted_data_token = client(simulator, Tokens).create_restricted_data_token(restrictedResources=[
-        {"method": "GET", "path": "/orders/2026-01-01/orders", "dataElements": BUYER_DATA}]).payload[
-        "restrictedDataToken"]
+    orders_2026.restricted_data_token = (
+        client(simulator, Tokens)
+        .create_restricted_data_token(
+            restrictedResources=[
+                {"method": "GET", "path": "/orders/2026-01-01/orders", "dataElements": BUYER_DATA}
+            ]
+        )
+        .payload["restrictedDataToken"]
+    )
     full = orders_2026.search_orders(maxResultsPerPage=100, **filters).payload["orders"]
     mfn = next(o for o in full if o["fulfillment"]["fulfilledBy"] == "MERCHANT")
     assert mfn["buyer"]["buyerEmail"] and mfn["recipient"]["deliveryAddress"]["addressLine1"]
@@ -328,23 +405,49 @@ def test_search_orders_2026_answers_orders_with_their_items(simulator):
 
 
 def test_get_order_2026_and_its_datasets(simulator):
-    added = control(simulator, "add_orders", {"orders": [
-        {"marketplace_id": DE, "business": True, "gift": True, "lines": 2, "payment_method": "COD"},
-        {"marketplace_id": US, "lines": 1},
-        {"marketplace_id": UK, "lines": 1, "facilitator": True},
-    ]})["orders"]
-    orders_2026 = sp_api_client(Orders, simulator.base_url + "/amazon", simulator.base_url + "/amazon/auth/o2/token",
-                                creds(), DE, version="2026-01-01")
-    orders_2026.restricted_data_token = client(simulator, Tokens).create_restricted_data_token(restrictedResources=[
-        {"method": "GET", "path": "/orders/2026-01-01/orders/%s" % order_id, "dataElements": BUYER_DATA}
-        for order_id in added]).payload["restrictedDataToken"]
+    added = control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {"marketplace_id": DE, "business": True, "gift": True, "lines": 2, "payment_method": "COD"},
+                {"marketplace_id": US, "lines": 1},
+                {"marketplace_id": UK, "lines": 1, "facilitator": True},
+            ]
+        },
+    )["orders"]
+    orders_2026 = sp_api_client(
+        Orders,
+        simulator.base_url + "/amazon",
+        simulator.base_url + "/amazon/auth/o2/token",
+        creds(),
+        DE,
+        version="2026-01-01",
+    )
+    orders_2026.restricted_data_token = (
+        client(simulator, Tokens)
+        .create_restricted_data_token(
+            restrictedResources=[
+                {
+                    "method": "GET",
+                    "path": "/orders/2026-01-01/orders/%s" % order_id,
+                    "dataElements": BUYER_DATA,
+                }
+                for order_id in added
+            ]
+        )
+        .payload["restrictedDataToken"]
+    )
     b2b, us, uk = [orders_2026.get_order(order_id, includedData=INCLUDED).payload for order_id in added]
     for answer in (b2b, us, uk):
         check_def(answer, "orders_2026-01-01.json", "GetOrderResponse")
     b2b = b2b["order"]
     assert "AMAZON_BUSINESS" in b2b["programs"] and b2b["buyer"]["buyerCompanyName"]
     registration = b2b["tax"]["taxRegistrations"][0]
-    assert registration["entityType"] == "BUYER" and registration["legalName"] == b2b["buyer"]["buyerCompanyName"]
+    assert (
+        registration["entityType"] == "BUYER"
+        and registration["legalName"] == b2b["buyer"]["buyerCompanyName"]
+    )
     assert b2b["payment"]["paymentExecutions"][0]["paymentMethod"] == "CashOnDelivery"
     assert all(i["fulfillment"]["packing"]["giftOption"]["giftWrapLevel"] for i in b2b["orderItems"])
     for answer, party in ((us, "Amazon Services, Inc."), (uk, "Amazon Services Europe S.a.r.L.")):
@@ -368,12 +471,18 @@ def test_participations_follow_the_control_switch(simulator):
 
 
 def test_a_429_surfaces_as_throttling_then_the_retry_succeeds(simulator):
-    simulator.http.post("/_sim/faults", json={"marketplace": "amazon", "operation": "getOrders", "kind": "429"})
+    simulator.http.post(
+        "/_sim/faults", json={"marketplace": "amazon", "operation": "getOrders", "kind": "429"}
+    )
     orders = client(simulator, Orders)
     with pytest.raises(SellingApiRequestThrottledException) as throttled:
         orders.get_orders(CreatedAfter=days_ago(2))
     err = check_errors(throttled.value)
-    assert err == {"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource.", "details": ""}
+    assert err == {
+        "code": "QuotaExceeded",
+        "message": "You exceeded your quota for the requested resource.",
+        "details": "",
+    }
     assert "Retry-After" not in throttled.value.headers
     check_def(orders.get_orders(CreatedAfter=days_ago(2)).payload, "ordersV0.json", "OrdersList")
 
@@ -391,7 +500,8 @@ def test_a_429_surfaces_as_throttling_then_the_retry_succeeds(simulator):
 def is_expired_token_error(exc):
     """A 403 of sp_api saying the access token expired."""
     return isinstance(exc, SellingApiForbiddenException) and any(
-        "expired" in ((e.get("details") or "") + (e.get("message") or "")).lower() for e in (exc.error or []))
+        "expired" in ((e.get("details") or "") + (e.get("message") or "")).lower() for e in (exc.error or [])
+    )
 
 
 def call_with_token_refresh(call, refresh_token):
@@ -409,35 +519,59 @@ def test_an_expired_token_is_replaced_by_a_new_one(simulator):
     orders = client(simulator, Orders)
     orders.get_orders(CreatedAfter=days_ago(2))
     issued = sim_state(simulator)["tokens_issued"]
-    simulator.http.post("/_sim/faults", json={"marketplace": "amazon", "operation": "getOrders", "kind": "expired_token"})
+    simulator.http.post(
+        "/_sim/faults", json={"marketplace": "amazon", "operation": "getOrders", "kind": "expired_token"}
+    )
     with pytest.raises(SellingApiForbiddenException) as expired:
         orders.get_orders(CreatedAfter=days_ago(2))
     assert check_errors(expired.value)["details"] == "The access token you provided has expired."
     assert is_expired_token_error(expired.value)
 
-    simulator.http.post("/_sim/faults", json={"marketplace": "amazon", "operation": "getOrders", "kind": "expired_token"})
+    simulator.http.post(
+        "/_sim/faults", json={"marketplace": "amazon", "operation": "getOrders", "kind": "expired_token"}
+    )
     resp = call_with_token_refresh(lambda: orders.get_orders(CreatedAfter=days_ago(2)), "sim-refresh-token")
     check_def(resp.payload, "ordersV0.json", "OrdersList")
     assert sim_state(simulator)["tokens_issued"] == issued + 1
 
 
 def test_confirm_shipment_is_validated_and_recorded(simulator):
-    order_id = control(simulator, "add_orders", {"orders": [{
-        "marketplace_id": DE, "fulfillment_channel": "MFN", "status": "Unshipped",
-        "lines": [{"sku": "SIM-0002", "quantity": 2}, {"sku": "SIM-0003", "quantity": 1}]}]})["orders"][0]
+    order_id = control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {
+                    "marketplace_id": DE,
+                    "fulfillment_channel": "MFN",
+                    "status": "Unshipped",
+                    "lines": [{"sku": "SIM-0002", "quantity": 2}, {"sku": "SIM-0003", "quantity": 1}],
+                }
+            ]
+        },
+    )["orders"][0]
     orders = client(simulator, Orders)
     items = orders.get_order_items(order_id).payload["OrderItems"]
     first, second = items[0]["OrderItemId"], items[1]["OrderItemId"]
 
     def package(ref, lines, **extra):
-        detail = {"packageReferenceId": ref, "carrierCode": "DHL", "carrierName": "DHL", "shippingMethod": "Paket",
-                  "trackingNumber": "00340434161234567890", "shipDate": "2024-05-02T10:00:00Z",
-                  "orderItems": [{"orderItemId": i, "quantity": q} for i, q in lines]}
+        detail = {
+            "packageReferenceId": ref,
+            "carrierCode": "DHL",
+            "carrierName": "DHL",
+            "shippingMethod": "Paket",
+            "trackingNumber": "00340434161234567890",
+            "shipDate": "2024-05-02T10:00:00Z",
+            "orderItems": [{"orderItemId": i, "quantity": q} for i, q in lines],
+        }
         detail.update(extra)
         return {"marketplaceId": DE, "packageDetail": detail}
 
-    for bad in (package("1", [("00000000000000", 1)]), package("1", [(first, 3)]),
-                package("1", [(first, 1)], shipDate="02/21/2022")):
+    for bad in (
+        package("1", [("00000000000000", 1)]),
+        package("1", [(first, 3)]),
+        package("1", [(first, 1)], shipDate="02/21/2022"),
+    ):
         with pytest.raises(SellingApiBadRequestException) as refused:
             orders.confirm_shipment(order_id, **bad)
         check_errors(refused.value)
@@ -446,18 +580,32 @@ def test_confirm_shipment_is_validated_and_recorded(simulator):
     resp = orders.confirm_shipment(order_id, **package("1", [(first, 1)]))
     assert resp.payload == {"status_code": 204}
     assert orders.get_order(order_id).payload["OrderStatus"] == "PartiallyShipped"
-    orders.confirm_shipment(order_id, **package("2", [(first, 1), (second, 1)], trackingNumber="00340434169999999999"))
+    orders.confirm_shipment(
+        order_id, **package("2", [(first, 1), (second, 1)], trackingNumber="00340434169999999999")
+    )
     order = orders.get_order(order_id).payload
-    assert (order["OrderStatus"], order["NumberOfItemsShipped"], order["NumberOfItemsUnshipped"]) == ("Shipped", 3, 0)
+    assert (order["OrderStatus"], order["NumberOfItemsShipped"], order["NumberOfItemsUnshipped"]) == (
+        "Shipped",
+        3,
+        0,
+    )
 
     state = sim_state(simulator)
     assert state["shipments_confirmed"] == 2
-    assert [s["trackingNumber"] for s in state["shipments"]] == ["00340434161234567890", "00340434169999999999"]
-    assert state["shipments"][1]["orderItems"] == [{"orderItemId": first, "quantity": 1}, {"orderItemId": second, "quantity": 1}]
+    assert [s["trackingNumber"] for s in state["shipments"]] == [
+        "00340434161234567890",
+        "00340434169999999999",
+    ]
+    assert state["shipments"][1]["orderItems"] == [
+        {"orderItemId": first, "quantity": 1},
+        {"orderItemId": second, "quantity": 1},
+    ]
 
     with pytest.raises(SellingApiBadRequestException):  # nothing left to ship
         orders.confirm_shipment(order_id, **package("3", [(first, 1)]))
-    afn = control(simulator, "add_orders", {"orders": [{"marketplace_id": DE, "fulfillment_channel": "AFN"}]})["orders"][0]
+    afn = control(
+        simulator, "add_orders", {"orders": [{"marketplace_id": DE, "fulfillment_channel": "AFN"}]}
+    )["orders"][0]
     afn_item = orders.get_order_items(afn).payload["OrderItems"][0]["OrderItemId"]
     with pytest.raises(SellingApiBadRequestException) as fba:
         orders.confirm_shipment(afn, **package("1", [(afn_item, 1)]))
@@ -470,18 +618,60 @@ def test_listings_feed_round_trip_with_a_rejected_sku(simulator):
     feed_doc = {
         "header": {"sellerId": "SIMSELLER1", "version": "2.0", "issueLocale": "de_DE"},
         "messages": [
-            {"messageId": 1, "sku": skus[0], "operationType": "PATCH", "productType": "PRODUCT",
-             "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
-                          "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}]}]},
-            {"messageId": 2, "sku": skus[1], "operationType": "PATCH", "productType": "PRODUCT",
-             "patches": [{"op": "replace", "path": "/attributes/purchasable_offer",
-                          "value": [{"marketplace_id": DE, "currency": "EUR",
-                                     "our_price": [{"schedule": [{"value_with_tax": 24.99}]}]}]}]},
-            {"messageId": 3, "sku": "NO-SUCH-SKU", "operationType": "PATCH", "productType": "PRODUCT",
-             "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
-                          "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 1}]}]},
-            {"messageId": 4, "sku": skus[2], "operationType": "PARTIAL_UPDATE", "productType": "PRODUCT",
-             "attributes": {"fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": -5}]}},
+            {
+                "messageId": 1,
+                "sku": skus[0],
+                "operationType": "PATCH",
+                "productType": "PRODUCT",
+                "patches": [
+                    {
+                        "op": "replace",
+                        "path": "/attributes/fulfillment_availability",
+                        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}],
+                    }
+                ],
+            },
+            {
+                "messageId": 2,
+                "sku": skus[1],
+                "operationType": "PATCH",
+                "productType": "PRODUCT",
+                "patches": [
+                    {
+                        "op": "replace",
+                        "path": "/attributes/purchasable_offer",
+                        "value": [
+                            {
+                                "marketplace_id": DE,
+                                "currency": "EUR",
+                                "our_price": [{"schedule": [{"value_with_tax": 24.99}]}],
+                            }
+                        ],
+                    }
+                ],
+            },
+            {
+                "messageId": 3,
+                "sku": "NO-SUCH-SKU",
+                "operationType": "PATCH",
+                "productType": "PRODUCT",
+                "patches": [
+                    {
+                        "op": "replace",
+                        "path": "/attributes/fulfillment_availability",
+                        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 1}],
+                    }
+                ],
+            },
+            {
+                "messageId": 4,
+                "sku": skus[2],
+                "operationType": "PARTIAL_UPDATE",
+                "productType": "PRODUCT",
+                "attributes": {
+                    "fulfillment_availability": [{"fulfillment_channel_code": "DEFAULT", "quantity": -5}]
+                },
+            },
         ],
     }
     body = json.dumps(feed_doc).encode("utf-8")
@@ -516,22 +706,44 @@ def test_listings_feed_round_trip_with_a_rejected_sku(simulator):
 
     # a feed still IN_QUEUE can be cancelled
     doc2 = feeds.create_feed_document(io.BytesIO(body), "application/json; charset=UTF-8")
-    second = feeds.create_feed("JSON_LISTINGS_FEED", doc2.payload["feedDocumentId"], marketplaceIds=[DE]).payload["feedId"]
+    second = feeds.create_feed(
+        "JSON_LISTINGS_FEED", doc2.payload["feedDocumentId"], marketplaceIds=[DE]
+    ).payload["feedId"]
     feeds.cancel_feed(second)
     assert feeds.get_feed(second).payload["processingStatus"] == "CANCELLED"
 
 
 def test_get_feeds_filters_and_pages_as_documented(simulator):
     feeds = client(simulator, Feeds)
-    body = json.dumps({"header": {"sellerId": "SIMSELLER1", "version": "2.0"}, "messages": [
-        {"messageId": 1, "sku": "SIM-0001", "operationType": "PATCH", "productType": "PRODUCT",
-         "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
-                      "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 1}]}]}]}).encode()
+    body = json.dumps(
+        {
+            "header": {"sellerId": "SIMSELLER1", "version": "2.0"},
+            "messages": [
+                {
+                    "messageId": 1,
+                    "sku": "SIM-0001",
+                    "operationType": "PATCH",
+                    "productType": "PRODUCT",
+                    "patches": [
+                        {
+                            "op": "replace",
+                            "path": "/attributes/fulfillment_availability",
+                            "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 1}],
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
     since = days_ago(0)
     ids = []
     for _ in range(3):
         doc = feeds.create_feed_document(io.BytesIO(body), "application/json; charset=UTF-8")
-        ids.append(feeds.create_feed("JSON_LISTINGS_FEED", doc.payload["feedDocumentId"], marketplaceIds=[DE]).payload["feedId"])
+        ids.append(
+            feeds.create_feed(
+                "JSON_LISTINGS_FEED", doc.payload["feedDocumentId"], marketplaceIds=[DE]
+            ).payload["feedId"]
+        )
     feeds.cancel_feed(ids[0])
 
     def get_feeds(**params):  # as sp_api sends them, without its default marketplace
@@ -539,7 +751,9 @@ def test_get_feeds_filters_and_pages_as_documented(simulator):
 
     first = get_feeds(feedTypes="JSON_LISTINGS_FEED", createdSince=since, pageSize=2)
     check_def(first.payload, "feeds_2021-06-30.json", "GetFeedsResponse")
-    assert [f["feedId"] for f in first.payload["feeds"]] == [ids[2], ids[1]] and first.next_token, "newest first"
+    assert [f["feedId"] for f in first.payload["feeds"]] == [ids[2], ids[1]] and first.next_token, (
+        "newest first"
+    )
     second = get_feeds(nextToken=first.next_token)  # the token alone carries the filters
     assert [f["feedId"] for f in second.payload["feeds"]] == [ids[0]] and not second.next_token
     for wrong in ({"nextToken": first.next_token, "pageSize": 2}, {"pageSize": 2}):
@@ -548,13 +762,20 @@ def test_get_feeds_filters_and_pages_as_documented(simulator):
     cancelled = get_feeds(feedTypes="JSON_LISTINGS_FEED,POST_PRODUCT_DATA", processingStatuses="CANCELLED")
     assert [f["feedId"] for f in cancelled.payload["feeds"]] == [ids[0]]
     tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert get_feeds(feedTypes="JSON_LISTINGS_FEED", createdSince=tomorrow, createdUntil=tomorrow).payload["feeds"] == []
+    assert (
+        get_feeds(feedTypes="JSON_LISTINGS_FEED", createdSince=tomorrow, createdUntil=tomorrow).payload[
+            "feeds"
+        ]
+        == []
+    )
     assert get_feeds(feedTypes="JSON_LISTINGS_FEED", marketplaceIds=UK).payload["feeds"] == []
     assert get_feeds(feedTypes="POST_PRODUCT_DATA").payload["feeds"] == []
 
 
 def test_fba_inventory_summaries_page_and_filter(simulator):
-    simulator.http.post("/_sim/reset", json={"seed": 7, "sizes": {"amazon": {"orders": 10, "products": 120}}}).raise_for_status()
+    simulator.http.post(
+        "/_sim/reset", json={"seed": 7, "sizes": {"amazon": {"orders": 10, "products": 120}}}
+    ).raise_for_status()
     fba = sim_state(simulator)["fba_inventory"]
     assert len(fba) > 50, "enough FBA SKUs for two pages"
     inventory = client(simulator, Inventories)
@@ -563,7 +784,9 @@ def test_fba_inventory_summaries_page_and_filter(simulator):
     assert first.payload["granularity"] == {"granularityType": "Marketplace", "granularityId": DE}
     assert len(first.payload["inventorySummaries"]) == 50 and first.next_token
     time.sleep(0.5)  # 2 requests per second
-    second = inventory.get_inventory_summary_marketplace(marketplaceIds=[DE], details=True, nextToken=first.next_token)
+    second = inventory.get_inventory_summary_marketplace(
+        marketplaceIds=[DE], details=True, nextToken=first.next_token
+    )
     check_def(second.payload, "fbaInventory.json", "GetInventorySummariesResult")
     summaries = first.payload["inventorySummaries"] + second.payload["inventorySummaries"]
     assert sorted(s["sellerSku"] for s in summaries) == sorted(fba)
@@ -571,11 +794,15 @@ def test_fba_inventory_summaries_page_and_filter(simulator):
         q = fba[s["sellerSku"]]
         assert s["inventoryDetails"]["fulfillableQuantity"] == q["fulfillable"]
         details = s["inventoryDetails"]
-        assert s["totalQuantity"] == (details["fulfillableQuantity"] + details["inboundWorkingQuantity"]
-                                      + details["inboundShippedQuantity"] + details["inboundReceivingQuantity"]
-                                      + details["reservedQuantity"]["totalReservedQuantity"]
-                                      + details["researchingQuantity"]["totalResearchingQuantity"]
-                                      + details["unfulfillableQuantity"]["totalUnfulfillableQuantity"])
+        assert s["totalQuantity"] == (
+            details["fulfillableQuantity"]
+            + details["inboundWorkingQuantity"]
+            + details["inboundShippedQuantity"]
+            + details["inboundReceivingQuantity"]
+            + details["reservedQuantity"]["totalReservedQuantity"]
+            + details["researchingQuantity"]["totalResearchingQuantity"]
+            + details["unfulfillableQuantity"]["totalUnfulfillableQuantity"]
+        )
     time.sleep(0.5)
     wanted = sorted(fba)[:2]
     only = inventory.get_inventory_summary_marketplace(marketplaceIds=[DE], sellerSkus=wanted)
@@ -584,18 +811,34 @@ def test_fba_inventory_summaries_page_and_filter(simulator):
 
 
 def test_bad_requests_get_the_sp_api_error_shape(simulator):
-    token = httpx.post(simulator.base_url + "/amazon/auth/o2/token", data={
-        "grant_type": "refresh_token", "refresh_token": "sim-refresh-token",
-        "client_id": "sim-lwa-client", "client_secret": "sim-lwa-secret"}).json()
+    token = httpx.post(
+        simulator.base_url + "/amazon/auth/o2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": "sim-refresh-token",
+            "client_id": "sim-lwa-client",
+            "client_secret": "sim-lwa-secret",
+        },
+    ).json()
     assert token["token_type"] == "bearer" and token["expires_in"] == 3600
     headers = {"x-amz-access-token": token["access_token"], "content-type": "application/json"}
-    some_order = sim_state(simulator)["orders"] and client(simulator, Orders).get_orders(
-        CreatedAfter=days_ago(90)).payload["Orders"][0]["AmazonOrderId"]
+    some_order = (
+        sim_state(simulator)["orders"]
+        and client(simulator, Orders)
+        .get_orders(CreatedAfter=days_ago(90))
+        .payload["Orders"][0]["AmazonOrderId"]
+    )
     answers = [
-        httpx.post(simulator.base_url + "/amazon/orders/v0/orders/%s/shipmentConfirmation" % some_order,
-                   content=b"{not json", headers=headers),
-        httpx.get(simulator.base_url + "/amazon/orders/v0/orders", params={"MarketplaceIds": DE,
-                  "CreatedAfter": "yesterday"}, headers=headers),
+        httpx.post(
+            simulator.base_url + "/amazon/orders/v0/orders/%s/shipmentConfirmation" % some_order,
+            content=b"{not json",
+            headers=headers,
+        ),
+        httpx.get(
+            simulator.base_url + "/amazon/orders/v0/orders",
+            params={"MarketplaceIds": DE, "CreatedAfter": "yesterday"},
+            headers=headers,
+        ),
         httpx.get(simulator.base_url + "/amazon/orders/v0/nowhere", headers=headers),
         httpx.get(simulator.base_url + "/amazon/orders/v0/orders", params={"CreatedAfter": days_ago(1)}),
     ]
@@ -609,8 +852,11 @@ def test_fba_returns_report_round_trip(simulator):
     from sp_api.api import Reports
 
     reports = client(simulator, Reports)
-    created = reports.create_report(reportType="GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
-                                    marketplaceIds=[DE], dataStartTime=days_ago(120))
+    created = reports.create_report(
+        reportType="GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+        marketplaceIds=[DE],
+        dataStartTime=days_ago(120),
+    )
     check_def(created.payload, "reports_2021-06-30.json", "CreateReportResponse")
     statuses = []
     for _ in range(4):
@@ -624,7 +870,10 @@ def test_fba_returns_report_round_trip(simulator):
     check_def(document, "reports_2021-06-30.json", "ReportDocument")
     header, *rows = [line.split("\t") for line in document["document"].splitlines()]
     assert header[:3] == ["return-date", "order-id", "sku"]
-    expected = sorted((r["amazon_order_id"], r["sku"]) for r in sim_state(simulator)["returns"]
-                      if r["channel"] == "AFN" and r["marketplace_id"] == DE)
+    expected = sorted(
+        (r["amazon_order_id"], r["sku"])
+        for r in sim_state(simulator)["returns"]
+        if r["channel"] == "AFN" and r["marketplace_id"] == DE
+    )
     assert expected, "the seeded data has FBA returns on Amazon.de"
     assert sorted((row[1], row[2]) for row in rows) == expected

@@ -5,6 +5,7 @@ classes (BigcommerceApi, Orders, OrderShipments, ...), v3 catalogue, inventory a
 through `connection.make_request`, as the connector does. Each body the client reads is checked
 against the OpenAPI contracts in ../shared/apispecs/bigcommerce.
 """
+
 import json
 import time
 from types import SimpleNamespace
@@ -42,22 +43,38 @@ class BaseUrlOAuthConnection(OAuthConnection):
         url = urlsplit((api_base_url or BIGCOMMERCE_API_BASE_URL).rstrip("/"))
         self.scheme = url.scheme or "https"
         self.base_path = url.path
-        super().__init__(client_id, store_hash, access_token, host=url.netloc,
-                         api_path=self.base_path + "/stores/{}/v2/{}",
-                         rate_limiting_management=rate_limiting_management)
+        super().__init__(
+            client_id,
+            store_hash,
+            access_token,
+            host=url.netloc,
+            api_path=self.base_path + "/stores/{}/v2/{}",
+            rate_limiting_management=rate_limiting_management,
+        )
 
     def full_path(self, url):
         return "%s://%s%s" % (self.scheme, self.host, self.api_path.format(self.store_hash, url))
 
     def v3_url(self, path):
-        return "%s://%s%s/stores/%s/v3/%s" % (self.scheme, self.host, self.base_path, self.store_hash, path.lstrip("/"))
+        return "%s://%s%s/stores/%s/v3/%s" % (
+            self.scheme,
+            self.host,
+            self.base_path,
+            self.store_hash,
+            path.lstrip("/"),
+        )
 
 
 def bigcommerce_api(api_base_url, store_hash, access_token, client_id="", rate_limiting_management=None):
     """A `bigcommerce.api.BigcommerceApi` talking to `api_base_url` (see BaseUrlOAuthConnection)."""
     api = BigcommerceApi(client_id=client_id or "connector", store_hash=store_hash, access_token=access_token)
-    api.connection = BaseUrlOAuthConnection(api_base_url, client_id or "connector", store_hash, access_token,
-                                            rate_limiting_management=rate_limiting_management)
+    api.connection = BaseUrlOAuthConnection(
+        api_base_url,
+        client_id or "connector",
+        store_hash,
+        access_token,
+        rate_limiting_management=rate_limiting_management,
+    )
     return api
 
 
@@ -82,7 +99,6 @@ def v3(api, method, path, data=None, params=None):
 # =============================================================================================
 
 
-
 def spec(name):
     return load_spec("bigcommerce", name)
 
@@ -92,7 +108,11 @@ def check_response(instance, spec_name, path, method="get", status="200"):
     root = spec(spec_name)
     response = resolve(root["paths"][path][method]["responses"][status], root)
     content = response["content"]
-    media = content.get("application/json") or content.get("application/problem+json") or next(iter(content.values()))
+    media = (
+        content.get("application/json")
+        or content.get("application/problem+json")
+        or next(iter(content.values()))
+    )
     return check(instance, media["schema"], root, "%s %s %s" % (method.upper(), path, status))
 
 
@@ -128,8 +148,12 @@ def simulator():
 def fresh(simulator):
     """Every test starts from the same seeded state, a fresh rate-limit window, no faults."""
     http = simulator.http
-    http.post(simulator.base_url + "/_sim/reset", json={"seed": 11, "sizes": SIZES, "rate_limits": True}).raise_for_status()
-    http.post(simulator.base_url + "/_sim/rate_limits", json={"enabled": True, "scale": 1.0}).raise_for_status()
+    http.post(
+        simulator.base_url + "/_sim/reset", json={"seed": 11, "sizes": SIZES, "rate_limits": True}
+    ).raise_for_status()
+    http.post(
+        simulator.base_url + "/_sim/rate_limits", json={"enabled": True, "scale": 1.0}
+    ).raise_for_status()
     yield
 
 
@@ -145,7 +169,9 @@ def control(sim, action, payload=None):
 
 
 def sim_state(sim):
-    return sim.http.get(sim.base_url + "/_sim/state", params={"marketplace": "bigcommerce"}).json()["bigcommerce"]
+    return sim.http.get(sim.base_url + "/_sim/state", params={"marketplace": "bigcommerce"}).json()[
+        "bigcommerce"
+    ]
 
 
 def cents(value):
@@ -167,6 +193,7 @@ def all_orders(api, **filters):
 # =============================================================================================
 # tests
 # =============================================================================================
+
 
 def test_wrong_token_and_unknown_store_are_refused(simulator, api):
     bad = bigcommerce_api(simulator.base_url + "/bigcommerce", "simstore", "not-the-token")
@@ -224,8 +251,13 @@ def test_orders_page_until_the_empty_204_page(simulator, api):
     assert any(cents(o["handling_cost_inc_tax"]) for o in seen)
     assert any(o["billing_address"]["company"] and o["billing_address"]["form_fields"] for o in seen)
     assert any(o["billing_address"]["phone"] == "" for o in seen)
-    assert any(any(ch > "\x7f" for ch in o["billing_address"]["city"] + o["billing_address"]["last_name"]) for o in seen)
-    assert {"Awaiting Fulfillment", "Shipped", "Partially Shipped", "Cancelled"} <= {o["status"] for o in seen}
+    assert any(
+        any(ch > "\x7f" for ch in o["billing_address"]["city"] + o["billing_address"]["last_name"])
+        for o in seen
+    )
+    assert {"Awaiting Fulfillment", "Shipped", "Partially Shipped", "Cancelled"} <= {
+        o["status"] for o in seen
+    }
     assert {"captured", "authorized", "pending"} <= {o["payment_status"] for o in seen}
     for o in seen:
         assert cents(o["total_inc_tax"]) == cents(o["total_ex_tax"]) + cents(o["total_tax"]), o["id"]
@@ -253,8 +285,12 @@ def test_orders_filter_by_status_and_min_date_modified(simulator, api):
         check_response(last_json(api), ORDERS_V2, "/orders")
         assert {o.id for o in changed} == {awaiting[0].id, awaiting[1].id, *added}
         assert [o["date_modified"] for o in changed] == sorted(
-            (o["date_modified"] for o in changed), key=lambda d: time.mktime(time.strptime(d[5:25], "%d %b %Y %H:%M:%S")))
-    assert {o["status"] for o in api.Orders.all(min_date_modified=iso_since, status_id=11)} == {"Awaiting Fulfillment"}
+            (o["date_modified"] for o in changed),
+            key=lambda d: time.mktime(time.strptime(d[5:25], "%d %b %Y %H:%M:%S")),
+        )
+    assert {o["status"] for o in api.Orders.all(min_date_modified=iso_since, status_id=11)} == {
+        "Awaiting Fulfillment"
+    }
     assert {o.id for o in api.Orders.all(min_date_modified=iso_since, status_id=5)} == {awaiting[0].id}
 
     # an order shipped from the store's back office shows its shipment and shipped quantities
@@ -284,12 +320,29 @@ def test_order_products_and_shipping_addresses(simulator, api):
     multi = next(p for p in catalogue["data"] if len(p["variants"]) > 1)
     simple = next(p for p in catalogue["data"] if len(p["variants"]) == 1)
 
-    order_id = control(simulator, "add_orders", {"orders": [{
-        "status": "Awaiting Fulfillment", "country": "PL", "gift": True, "coupon": "SOMMER10",
-        "tax_inclusive": True, "gift_certificate": 10, "shipping_cost": 6.90, "b2b": False,
-        "lines": [{"sku": multi["variants"][1]["sku"], "quantity": 2}, {"sku": simple["sku"], "quantity": 1},
-                  {"custom": True, "custom_index": 0, "quantity": 1, "price": 15.0}],
-    }]})["orders"][0]
+    order_id = control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {
+                    "status": "Awaiting Fulfillment",
+                    "country": "PL",
+                    "gift": True,
+                    "coupon": "SOMMER10",
+                    "tax_inclusive": True,
+                    "gift_certificate": 10,
+                    "shipping_cost": 6.90,
+                    "b2b": False,
+                    "lines": [
+                        {"sku": multi["variants"][1]["sku"], "quantity": 2},
+                        {"sku": simple["sku"], "quantity": 1},
+                        {"custom": True, "custom_index": 0, "quantity": 1, "price": 15.0},
+                    ],
+                }
+            ]
+        },
+    )["orders"][0]
 
     order = api.Orders.get(order_id)
     raw = check_response(last_json(api), ORDERS_V2, "/orders/{order_id}")
@@ -308,7 +361,8 @@ def test_order_products_and_shipping_addresses(simulator, api):
         assert p["upc"] == variant["gtin"]
         assert cents(p["base_price"]) == cents(variant["calculated_price"])
     assert [o["display_value"] for o in products[0]["product_options"]] == [
-        v["label"] for v in multi["variants"][1]["option_values"]]
+        v["label"] for v in multi["variants"][1]["option_values"]
+    ]
     custom = products[2]
     assert (custom["product_id"], custom["variant_id"], cents(custom["price_inc_tax"])) == (0, 0, 1500)
     assert all(p["wrapping_name"] and cents(p["base_wrapping_cost"]) > 0 for p in products)
@@ -319,12 +373,18 @@ def test_order_products_and_shipping_addresses(simulator, api):
     assert sum(cents(p["base_wrapping_cost"]) for p in products) == cents(raw["wrapping_cost_inc_tax"])
     entered = sum(cents(p["base_total"]) for p in products)
     assert cents(raw["discount_amount"]) == entered // 10 == cents(raw["coupon_discount"])
-    assert cents(raw["total_inc_tax"]) == (cents(raw["subtotal_inc_tax"]) + cents(raw["shipping_cost_inc_tax"])
-                                           + cents(raw["wrapping_cost_inc_tax"]) + cents(raw["handling_cost_inc_tax"])
-                                           - cents(raw["discount_amount"]))
+    assert cents(raw["total_inc_tax"]) == (
+        cents(raw["subtotal_inc_tax"])
+        + cents(raw["shipping_cost_inc_tax"])
+        + cents(raw["wrapping_cost_inc_tax"])
+        + cents(raw["handling_cost_inc_tax"])
+        - cents(raw["discount_amount"])
+    )
     vat = sum(cents(p["total_tax"]) for p in products)
-    assert vat == round(sum(cents(p["total_inc_tax"]) for p in products) * 23 / 123) or abs(
-        vat - sum(cents(p["total_inc_tax"]) for p in products) * 23 / 123) <= 2
+    assert (
+        vat == round(sum(cents(p["total_inc_tax"]) for p in products) * 23 / 123)
+        or abs(vat - sum(cents(p["total_inc_tax"]) for p in products) * 23 / 123) <= 2
+    )
 
     addresses = order.shipping_addresses()
     raw_addresses = check_response(last_json(api), ORDERS_V2, "/orders/{order_id}/shipping_addresses")
@@ -333,11 +393,15 @@ def test_order_products_and_shipping_addresses(simulator, api):
     assert raw_addresses[0]["country_iso2"] == "PL" and raw_addresses[0]["items_total"] == 4
 
     coupons = order.coupons()
-    assert [c["code"] for c in check_response(last_json(api), ORDERS_V2, "/orders/{order_id}/coupons")] == ["SOMMER10"]
+    assert [c["code"] for c in check_response(last_json(api), ORDERS_V2, "/orders/{order_id}/coupons")] == [
+        "SOMMER10"
+    ]
     assert len(coupons) == 1
 
     # a B2B order, reverse-charged: company and VAT number on the billing address, no tax
-    b2b_id = control(simulator, "add_orders", {"orders": [{"country": "FR", "b2b": True, "lines": 2}]})["orders"][0]
+    b2b_id = control(simulator, "add_orders", {"orders": [{"country": "FR", "b2b": True, "lines": 2}]})[
+        "orders"
+    ][0]
     b2b = api.Orders.get(b2b_id)
     if b2b["billing_address"]["form_fields"]:
         assert b2b["billing_address"]["form_fields"][0]["value"].startswith("FR")
@@ -352,17 +416,31 @@ def test_order_products_and_shipping_addresses(simulator, api):
 
 
 def test_shipment_is_recorded_and_moves_the_order(simulator, api):
-    order_id = control(simulator, "add_orders", {"orders": [{
-        "status": "Awaiting Fulfillment", "country": "DE",
-        "lines": [{"sku": "BC-0002", "quantity": 2}, {"sku": "BC-0005", "quantity": 1}]}]})["orders"][0]
+    order_id = control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {
+                    "status": "Awaiting Fulfillment",
+                    "country": "DE",
+                    "lines": [{"sku": "BC-0002", "quantity": 2}, {"sku": "BC-0005", "quantity": 1}],
+                }
+            ]
+        },
+    )["orders"][0]
     order = api.Orders.get(order_id)
     products = order.products()
     address_id = order.shipping_addresses()[0]["id"]
     first, second = products[0], products[1]
 
     with pytest.raises(ClientRequestException) as too_many:
-        api.OrderShipments.create(order_id, order_address_id=address_id, tracking_number="X1",
-                                  items=[{"order_product_id": first["id"], "quantity": 3}])
+        api.OrderShipments.create(
+            order_id,
+            order_address_id=address_id,
+            tracking_number="X1",
+            items=[{"order_product_id": first["id"], "quantity": 3}],
+        )
     assert too_many.value.status_code == 400
     assert "quantity" in too_many.value.response.json()[0]["message"]
     with pytest.raises(ClientRequestException) as no_address:
@@ -370,22 +448,41 @@ def test_shipment_is_recorded_and_moves_the_order(simulator, api):
     assert no_address.value.status_code == 400
     assert "order_address_id" in no_address.value.response.json()[0]["message"]
     with pytest.raises(ClientRequestException) as bad_provider:
-        api.OrderShipments.create(order_id, order_address_id=address_id, shipping_provider="pigeon",
-                                  items=[{"order_product_id": first["id"], "quantity": 1}])
+        api.OrderShipments.create(
+            order_id,
+            order_address_id=address_id,
+            shipping_provider="pigeon",
+            items=[{"order_product_id": first["id"], "quantity": 1}],
+        )
     assert bad_provider.value.status_code == 400
 
     assert is_empty_page(order.shipments())  # 204: no shipment yet
-    shipment = api.OrderShipments.create(order_id, order_address_id=address_id, tracking_number="00340434161094042557",
-                                         shipping_provider="", tracking_carrier="dhl", comments="Teil 1 von 2 – Grüße",
-                                         items=[{"order_product_id": first["id"], "quantity": 2}])
-    raw = check_response(last_json(api), ORDERS_V2, "/orders/{order_id}/shipments", method="post", status="201")
+    shipment = api.OrderShipments.create(
+        order_id,
+        order_address_id=address_id,
+        tracking_number="00340434161094042557",
+        shipping_provider="",
+        tracking_carrier="dhl",
+        comments="Teil 1 von 2 – Grüße",
+        items=[{"order_product_id": first["id"], "quantity": 2}],
+    )
+    raw = check_response(
+        last_json(api), ORDERS_V2, "/orders/{order_id}/shipments", method="post", status="201"
+    )
     assert api.connection._last_response.status_code == 201
-    assert raw["items"] == [{"order_product_id": first["id"], "product_id": first["product_id"], "quantity": 2}]
+    assert raw["items"] == [
+        {"order_product_id": first["id"], "product_id": first["product_id"], "quantity": 2}
+    ]
     assert raw["shipping_address"]["street_1"] and raw["tracking_carrier"] == "dhl"
     assert api.Orders.get(order_id)["status"] == "Partially Shipped"
 
-    api.OrderShipments.create(order_id, order_address_id=str(address_id), tracking_number="1Z999AA10123456784",
-                              shipping_provider="ups", items=[{"order_product_id": second["id"], "quantity": 1}])
+    api.OrderShipments.create(
+        order_id,
+        order_address_id=str(address_id),
+        tracking_number="1Z999AA10123456784",
+        shipping_provider="ups",
+        items=[{"order_product_id": second["id"], "quantity": 1}],
+    )
     after = api.Orders.get(order_id)
     assert (after["status"], after["items_shipped"], after["items_total"]) == ("Shipped", 3, 3)
     assert after["date_shipped"]
@@ -397,7 +494,9 @@ def test_shipment_is_recorded_and_moves_the_order(simulator, api):
 
     recorded = sim_state(simulator)["shipments"]
     assert [(s["order_id"], s["tracking_number"]) for s in recorded] == [
-        (order_id, "00340434161094042557"), (order_id, "1Z999AA10123456784")]
+        (order_id, "00340434161094042557"),
+        (order_id, "1Z999AA10123456784"),
+    ]
     assert recorded[0]["comments"] == "Teil 1 von 2 – Grüße"
 
 
@@ -411,11 +510,19 @@ def test_absolute_inventory_adjustment_is_reflected(simulator, api):
 
     sku = items["data"][0]["identity"]["sku"]
     variant_id = items["data"][0]["identity"]["variant_id"]
-    answer = v3(api, "PUT", "inventory/adjustments/absolute", data={"reason": "Odoo stock sync", "items": [
-        {"location_id": 1, "sku": sku, "quantity": 42},
-        {"location_id": 2, "variant_id": variant_id, "quantity": 7},
-        {"location_id": 3, "variant_id": variant_id, "quantity": 0},
-    ]})
+    answer = v3(
+        api,
+        "PUT",
+        "inventory/adjustments/absolute",
+        data={
+            "reason": "Odoo stock sync",
+            "items": [
+                {"location_id": 1, "sku": sku, "quantity": 42},
+                {"location_id": 2, "variant_id": variant_id, "quantity": 7},
+                {"location_id": 3, "variant_id": variant_id, "quantity": 0},
+            ],
+        },
+    )
     check_response(answer, "inventory.v3.yml", "/inventory/adjustments/absolute", method="put")
     assert answer["transaction_id"]
 
@@ -428,14 +535,22 @@ def test_absolute_inventory_adjustment_is_reflected(simulator, api):
     variant = v3(api, "GET", "catalog/variants", params={"sku": sku})["data"][0]
     assert variant["inventory_level"] == 49  # what the Catalog API shows: the total available to sell
 
-    relative = v3(api, "POST", "inventory/adjustments/relative", data={"reason": "order", "items": [
-        {"location_id": 1, "sku": sku, "quantity": -2}]})
+    relative = v3(
+        api,
+        "POST",
+        "inventory/adjustments/relative",
+        data={"reason": "order", "items": [{"location_id": 1, "sku": sku, "quantity": -2}]},
+    )
     assert relative["transaction_id"]
     assert sim_state(simulator)["inventory"][sku]["1"] == 40
 
     with pytest.raises(ClientRequestException) as too_much:
-        v3(api, "POST", "inventory/adjustments/relative", data={"items": [
-            {"location_id": 2, "sku": sku, "quantity": -8}]})
+        v3(
+            api,
+            "POST",
+            "inventory/adjustments/relative",
+            data={"items": [{"location_id": 2, "sku": sku, "quantity": -8}]},
+        )
     assert too_much.value.status_code == 422
 
     bulk = [{"location_id": 1, "sku": sku, "quantity": n % 5} for n in range(2001)]
@@ -443,8 +558,13 @@ def test_absolute_inventory_adjustment_is_reflected(simulator, api):
         v3(api, "PUT", "inventory/adjustments/absolute", data={"reason": "too big", "items": bulk})
     assert refused.value.status_code == 422
     assert refused.value.response.headers["Content-Type"] == "application/problem+json"
-    body = check_response(refused.value.response.json(), "inventory.v3.yml", "/inventory/adjustments/absolute",
-                          method="put", status="422")
+    body = check_response(
+        refused.value.response.json(),
+        "inventory.v3.yml",
+        "/inventory/adjustments/absolute",
+        method="put",
+        status="422",
+    )
     assert body["status"] == 422 and "2000" in json.dumps(body["errors"])
     assert sim_state(simulator)["inventory"][sku]["1"] == 40  # nothing applied
     # exactly 2000 is fine
@@ -452,11 +572,18 @@ def test_absolute_inventory_adjustment_is_reflected(simulator, api):
     assert sim_state(simulator)["inventory"][sku]["1"] == 1999 % 5
 
     # a product with variants cannot be adjusted by product id
-    multi = next(p for p in v3(api, "GET", "catalog/products", params={"limit": 30})["data"]
-                 if p["inventory_tracking"] == "variant")
+    multi = next(
+        p
+        for p in v3(api, "GET", "catalog/products", params={"limit": 30})["data"]
+        if p["inventory_tracking"] == "variant"
+    )
     with pytest.raises(ClientRequestException) as by_product:
-        v3(api, "PUT", "inventory/adjustments/absolute", data={"items": [
-            {"location_id": 1, "product_id": multi["id"], "quantity": 3}]})
+        v3(
+            api,
+            "PUT",
+            "inventory/adjustments/absolute",
+            data={"items": [{"location_id": 1, "product_id": multi["id"], "quantity": 3}]},
+        )
     assert by_product.value.status_code == 422
     assert "tracked by variant" in by_product.value.response.json()["title"]
 
@@ -466,15 +593,32 @@ def test_inventory_adjustments_are_asynchronous_when_asked(simulator, api):
     item = v3(api, "GET", "inventory/items", params={"limit": 1})["data"][0]
     sku = item["identity"]["sku"]
     before = item["locations"][0]["total_inventory_onhand"]
-    v3(api, "PUT", "inventory/adjustments/absolute", data={"items": [{"location_id": 1, "sku": sku, "quantity": before + 5}]})
+    v3(
+        api,
+        "PUT",
+        "inventory/adjustments/absolute",
+        data={"items": [{"location_id": 1, "sku": sku, "quantity": before + 5}]},
+    )
     assert sim_state(simulator)["inventory_pending"] == 1
-    assert v3(api, "GET", "inventory/items", params={"sku:in": sku})["data"][0]["locations"][0]["total_inventory_onhand"] == before
+    assert (
+        v3(api, "GET", "inventory/items", params={"sku:in": sku})["data"][0]["locations"][0][
+            "total_inventory_onhand"
+        ]
+        == before
+    )
     time.sleep(0.5)
-    assert v3(api, "GET", "inventory/items", params={"sku:in": sku})["data"][0]["locations"][0]["total_inventory_onhand"] == before + 5
+    assert (
+        v3(api, "GET", "inventory/items", params={"sku:in": sku})["data"][0]["locations"][0][
+            "total_inventory_onhand"
+        ]
+        == before + 5
+    )
 
 
 def test_rate_limit_burst_answers_429_with_the_four_headers(simulator, api):
-    simulator.http.post(simulator.base_url + "/_sim/rate_limits", json={"enabled": True, "scale": 0.1}).raise_for_status()
+    simulator.http.post(
+        simulator.base_url + "/_sim/rate_limits", json={"enabled": True, "scale": 0.1}
+    ).raise_for_status()
     left = []
     with pytest.raises(RateLimitingException) as throttled:
         for _ in range(40):
@@ -497,8 +641,10 @@ def test_rate_limit_burst_answers_429_with_the_four_headers(simulator, api):
 
     # the other documented 429: the platform under load, without the rate-limit headers
     simulator.http.post(simulator.base_url + "/_sim/rate_limits", json={"enabled": False}).raise_for_status()
-    simulator.http.post(simulator.base_url + "/_sim/faults", json={
-        "marketplace": "bigcommerce", "operation": "getOrders", "kind": "429_no_retry_after"}).raise_for_status()
+    simulator.http.post(
+        simulator.base_url + "/_sim/faults",
+        json={"marketplace": "bigcommerce", "operation": "getOrders", "kind": "429_no_retry_after"},
+    ).raise_for_status()
     with pytest.raises(RateLimitingException) as bare:
         api.Orders.all()
     assert not any(h.lower().startswith("x-rate-limit") for h in bare.value.response.headers)
@@ -507,19 +653,30 @@ def test_rate_limit_burst_answers_429_with_the_four_headers(simulator, api):
 
 def test_product_and_variant_price_updates(simulator, api):
     product = v3(api, "GET", "catalog/products", params={"sku": "BC-0003"})["data"][0]
-    updated = v3(api, "PUT", "catalog/products/%d" % product["id"], data={"price": 24.95, "sale_price": 19.95})
+    updated = v3(
+        api, "PUT", "catalog/products/%d" % product["id"], data={"price": 24.95, "sale_price": 19.95}
+    )
     check_response(updated, "products_catalog.v3.yml", "/catalog/products/{product_id}", method="put")
-    assert (updated["data"]["price"], updated["data"]["sale_price"], updated["data"]["calculated_price"]) == (24.95, 19.95, 19.95)
+    assert (updated["data"]["price"], updated["data"]["sale_price"], updated["data"]["calculated_price"]) == (
+        24.95,
+        19.95,
+        19.95,
+    )
     again = v3(api, "GET", "catalog/products/%d" % product["id"])
     check_response(again, "products_catalog.v3.yml", "/catalog/products/{product_id}")
     assert again["data"]["price"] == 24.95
 
     state = sim_state(simulator)
     assert [(u["sku"], u["field"], u["new"]) for u in state["price_updates"]] == [
-        ("BC-0003", "price", 24.95), ("BC-0003", "sale_price", 19.95)]
+        ("BC-0003", "price", 24.95),
+        ("BC-0003", "sale_price", 19.95),
+    ]
 
-    multi = next(p for p in v3(api, "GET", "catalog/products", params={"limit": 30, "include": "variants"})["data"]
-                 if len(p["variants"]) > 1)
+    multi = next(
+        p
+        for p in v3(api, "GET", "catalog/products", params={"limit": 30, "include": "variants"})["data"]
+        if len(p["variants"]) > 1
+    )
     batch = [{"id": v["id"], "price": 30 + n} for n, v in enumerate(multi["variants"])]
     answer = v3(api, "PUT", "catalog/variants", data=batch)
     assert [v["price"] for v in answer["data"]] == [30 + n for n in range(len(batch))]
@@ -539,7 +696,12 @@ def test_product_and_variant_price_updates(simulator, api):
     with pytest.raises(ClientRequestException) as unknown:
         v3(api, "GET", "catalog/products/999999")
     assert unknown.value.status_code == 404
-    check_response(unknown.value.response.json(), "products_catalog.v3.yml", "/catalog/products/{product_id}", status="404")
+    check_response(
+        unknown.value.response.json(),
+        "products_catalog.v3.yml",
+        "/catalog/products/{product_id}",
+        status="404",
+    )
 
 
 def test_capture_and_offline_payment_mark_orders_paid(simulator, api):
@@ -560,7 +722,10 @@ def test_capture_and_offline_payment_mark_orders_paid(simulator, api):
 
     # bank deposit received: the order moves from Awaiting Payment to Awaiting Fulfillment
     waiting = api.Orders.all(status_id=7, limit=1)[0]
-    assert waiting["payment_status"] == "pending" and waiting["payment_method"] in ("Bank Deposit", "Cash on Delivery")
+    assert waiting["payment_status"] == "pending" and waiting["payment_method"] in (
+        "Bank Deposit",
+        "Cash on Delivery",
+    )
     assert not v3(api, "GET", "orders/%d/transactions" % waiting.id)  # 204: no transaction yet
     paid = waiting.update(status_id=11)
     check_response(last_json(api), ORDERS_V2, "/orders/{order_id}")
@@ -588,7 +753,9 @@ def test_order_statuses_and_payment_methods(api):
 
 def test_injected_faults_answer_in_the_api_shape(simulator, api):
     def fault(**spec):
-        simulator.http.post(simulator.base_url + "/_sim/faults", json=dict(marketplace="bigcommerce", **spec)).raise_for_status()
+        simulator.http.post(
+            simulator.base_url + "/_sim/faults", json=dict(marketplace="bigcommerce", **spec)
+        ).raise_for_status()
 
     # a revoked token (BigCommerce tokens do not expire): one 401, then the token works again
     fault(operation="getOrder", kind="expired_token")
@@ -614,13 +781,35 @@ def test_injected_faults_answer_in_the_api_shape(simulator, api):
 # what the connector needs besides (issue 10)
 # =============================================================================================
 
+
 def test_orders_list_with_consignments_and_line_items(simulator, api):
     """include=consignments.line_items&consignment_structure=object: each order with its shipping
     consignments (address, costs) and their order products, in the list call."""
-    control(simulator, "add_orders", {"orders": [{"id": 777001, "status": "Awaiting Fulfillment", "addresses": 2,
-                                                  "lines": 3, "shipping_cost": 4.95}]})
-    orders = api.connection.make_request("GET", api.connection.full_path("orders"), params={
-        "include": "consignments.line_items", "consignment_structure": "object", "min_id": 777001, "limit": 5})
+    control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {
+                    "id": 777001,
+                    "status": "Awaiting Fulfillment",
+                    "addresses": 2,
+                    "lines": 3,
+                    "shipping_cost": 4.95,
+                }
+            ]
+        },
+    )
+    orders = api.connection.make_request(
+        "GET",
+        api.connection.full_path("orders"),
+        params={
+            "include": "consignments.line_items",
+            "consignment_structure": "object",
+            "min_id": 777001,
+            "limit": 5,
+        },
+    )
     check_response(orders, ORDERS_V2, "/orders")
     [order] = orders
     consignments = order["consignments"]
@@ -640,9 +829,23 @@ def v2_products(api, order_id):
 
 
 def test_taxes_per_line_shipping_and_wrapping(simulator, api):
-    control(simulator, "add_orders", {"orders": [{"id": 777002, "status": "Awaiting Fulfillment", "country": "DE",
-                                                  "b2b": False, "gift": True, "shipping_cost": 4.95,
-                                                  "lines": [{"sku": "BC-0002", "quantity": 2}]}]})
+    control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {
+                    "id": 777002,
+                    "status": "Awaiting Fulfillment",
+                    "country": "DE",
+                    "b2b": False,
+                    "gift": True,
+                    "shipping_cost": 4.95,
+                    "lines": [{"sku": "BC-0002", "quantity": 2}],
+                }
+            ]
+        },
+    )
     plain = api.connection.make_request("GET", api.connection.full_path("orders/777002/taxes"))
     for row in plain:
         check_schema(row, ORDERS_V2, "orderTaxes_Base")
@@ -658,15 +861,35 @@ def test_taxes_per_line_shipping_and_wrapping(simulator, api):
 def test_an_order_of_two_tax_classes_has_two_rates(simulator, api):
     """A product of the reduced tax class is taxed at 7 % next to one at 19 %, the coupon's
     discount shared between them at their own rates: the totals still add up."""
-    control(simulator, "add_orders", {"orders": [{
-        "id": 777009, "status": "Awaiting Fulfillment", "country": "DE", "b2b": False, "tax_inclusive": False,
-        "shipping_cost": 4.95, "coupon": "SOMMER10",
-        "lines": [{"sku": "BC-0002", "quantity": 2, "price": 10.00}, {"sku": "BC-0003", "price": 20.00, "tax_class": 3}]}]})
+    control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {
+                    "id": 777009,
+                    "status": "Awaiting Fulfillment",
+                    "country": "DE",
+                    "b2b": False,
+                    "tax_inclusive": False,
+                    "shipping_cost": 4.95,
+                    "coupon": "SOMMER10",
+                    "lines": [
+                        {"sku": "BC-0002", "quantity": 2, "price": 10.00},
+                        {"sku": "BC-0003", "price": 20.00, "tax_class": 3},
+                    ],
+                }
+            ]
+        },
+    )
     taxes = api.connection.make_request("GET", api.connection.full_path("orders/777009/taxes?details=true"))
     products = v2_products(api, 777009)
     rate_of = {t["order_product_id"]: t["rate"] for t in taxes if t["line_item_type"] == "item"}
     assert [rate_of[str(p["id"])] for p in products] == ["19.0000", "7.0000"]
-    assert [t["class"] for t in taxes if t["line_item_type"] == "item"] == ["Default Tax Class", "Ermäßigt 7 %"]
+    assert [t["class"] for t in taxes if t["line_item_type"] == "item"] == [
+        "Default Tax Class",
+        "Ermäßigt 7 %",
+    ]
     assert [p["total_tax"] for p in products] == ["3.8000", "1.4000"]
     order = api.connection.make_request("GET", api.connection.full_path("orders/777009"))
     discounts = [float(d["amount"]) for p in products for d in p["applied_discounts"]]
@@ -677,8 +900,21 @@ def test_an_order_of_two_tax_classes_has_two_rates(simulator, api):
 
 
 def test_an_order_in_another_currency(simulator, api):
-    control(simulator, "add_orders", {"orders": [{"id": 777003, "status": "Awaiting Fulfillment", "currency": "USD",
-                                                  "exchange_rate": 1.08, "lines": 1}]})
+    control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {
+                    "id": 777003,
+                    "status": "Awaiting Fulfillment",
+                    "currency": "USD",
+                    "exchange_rate": 1.08,
+                    "lines": 1,
+                }
+            ]
+        },
+    )
     order = api.connection.make_request("GET", api.connection.full_path("orders/777003"))
     assert (order["default_currency_code"], order["store_default_currency_code"]) == ("USD", "EUR")
     assert order["store_default_to_transactional_exchange_rate"].startswith("1.08")
@@ -714,14 +950,21 @@ def test_missing_oauth_scope_is_a_403(simulator, api):
     assert denied.value.status_code == 403
     assert "scope" in denied.value.response.json()["title"]
     with pytest.raises(ClientRequestException) as read_only:
-        api.connection.make_request("PUT", api.connection.full_path("orders/%d" % all_orders(api)[0][0]["id"]),
-                                    data={"status_id": 11})
+        api.connection.make_request(
+            "PUT", api.connection.full_path("orders/%d" % all_orders(api)[0][0]["id"]), data={"status_id": 11}
+        )
     assert read_only.value.status_code == 403
 
 
 def test_a_smaller_quota_window_for_tests(simulator, api):
-    simulator.http.post(simulator.base_url + "/_sim/reset", json={"seed": 11, "rate_limits": True, "sizes": {
-        "bigcommerce": {"orders": 5, "products": 3, "rate_quota": 2, "rate_window_ms": 400}}}).raise_for_status()
+    simulator.http.post(
+        simulator.base_url + "/_sim/reset",
+        json={
+            "seed": 11,
+            "rate_limits": True,
+            "sizes": {"bigcommerce": {"orders": 5, "products": 3, "rate_quota": 2, "rate_window_ms": 400}},
+        },
+    ).raise_for_status()
     api.Store.all()
     api.Store.all()
     with pytest.raises(RateLimitingException):
@@ -731,16 +974,41 @@ def test_a_smaller_quota_window_for_tests(simulator, api):
 
 
 def test_order_fees_are_listed_with_include_fees_and_in_the_totals(simulator, api):
-    control(simulator, "add_orders", {"orders": [{
-        "id": 777010, "status": "Awaiting Fulfillment", "country": "DE", "b2b": False, "tax_inclusive": False,
-        "shipping_cost": 0, "coupon": 0, "lines": [{"sku": "BC-0002", "price": 10.00}],
-        "fees": [{"name": "Versandversicherung", "amount": 2.00}, {"name": "Spende", "amount": 1.00, "tax_class": 1}]}]})
+    control(
+        simulator,
+        "add_orders",
+        {
+            "orders": [
+                {
+                    "id": 777010,
+                    "status": "Awaiting Fulfillment",
+                    "country": "DE",
+                    "b2b": False,
+                    "tax_inclusive": False,
+                    "shipping_cost": 0,
+                    "coupon": 0,
+                    "lines": [{"sku": "BC-0002", "price": 10.00}],
+                    "fees": [
+                        {"name": "Versandversicherung", "amount": 2.00},
+                        {"name": "Spende", "amount": 1.00, "tax_class": 1},
+                    ],
+                }
+            ]
+        },
+    )
     plain = api.connection.make_request("GET", api.connection.full_path("orders/777010"))
     assert set(plain["fees"]) == {"url", "resource"}, "a resource link without include=fees"
     order = api.connection.make_request("GET", api.connection.full_path("orders/777010?include=fees"))
     for fee in order["fees"]:
         check_schema(fee, ORDERS_V2, "orderFees_Resp")
-    assert [(f["cost_ex_tax"], f["cost_tax"]) for f in order["fees"]] == [("2.0000", "0.3800"), ("1.0000", "0.0000")]
-    assert order["total_ex_tax"] == "13.0000" and order["total_tax"] == "2.2800" and order["total_inc_tax"] == "15.2800"
+    assert [(f["cost_ex_tax"], f["cost_tax"]) for f in order["fees"]] == [
+        ("2.0000", "0.3800"),
+        ("1.0000", "0.0000"),
+    ]
+    assert (
+        order["total_ex_tax"] == "13.0000"
+        and order["total_tax"] == "2.2800"
+        and order["total_inc_tax"] == "15.2800"
+    )
     listed = api.connection.make_request("GET", api.connection.full_path("orders/777010/fees"))
     assert listed["fees"] == order["fees"]

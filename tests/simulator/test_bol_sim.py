@@ -5,6 +5,7 @@ No Odoo, no HTTP mocks: a simulator runs in a thread; each response body the cli
 checked against the OpenAPI schemas in ../shared/apispecs/bol (retailer.json, shared.json) and the
 raw exchanges in fixtures_http/.
 """
+
 import base64
 import csv
 import io
@@ -32,6 +33,7 @@ CLIENT_ID, CLIENT_SECRET = "sim-bol-client", "sim-bol-secret"
 # serves both under <base>/bol (token at <base>/bol/token).
 # =============================================================================================
 
+
 class BolClient:
     def __init__(self, api_base_url, client_id, client_secret, token_url=None):
         self.api = api_base_url.rstrip("/")
@@ -41,8 +43,13 @@ class BolClient:
         self.token = None
 
     def fetch_token(self):
-        resp = self.http.post(self.token_url, params={"grant_type": "client_credentials"}, auth=self.auth,
-                              headers={"Accept": "application/json"}, timeout=10)
+        resp = self.http.post(
+            self.token_url,
+            params={"grant_type": "client_credentials"},
+            auth=self.auth,
+            headers={"Accept": "application/json"},
+            timeout=10,
+        )
         resp.raise_for_status()
         self.token = resp.json()["access_token"]
         return resp
@@ -58,8 +65,14 @@ class BolClient:
         if self.token is None:
             self.fetch_token()
         data = None if json_body is None else json.dumps(json_body)
-        resp = self.http.request(method, self.api + path, data=data,
-                                 headers=self.headers(accept, body=data is not None), timeout=10, **kwargs)
+        resp = self.http.request(
+            method,
+            self.api + path,
+            data=data,
+            headers=self.headers(accept, body=data is not None),
+            timeout=10,
+            **kwargs,
+        )
         if resp.status_code == 401 and retry_expired and resp.json().get("title") == "Expired JWT":
             self.fetch_token()
             return self.call(method, path, json_body, accept, retry_expired=False, **kwargs)
@@ -138,7 +151,9 @@ def sim():
 @pytest.fixture(autouse=True)
 def fresh(sim):
     """Every test starts from the same seeded state, fresh rate-limit buckets, no faults."""
-    sim.ctl.post(sim.base_url + "/_sim/reset", json={"seed": 11, "sizes": SIZES, "rate_limits": True}).raise_for_status()
+    sim.ctl.post(
+        sim.base_url + "/_sim/reset", json={"seed": 11, "sizes": SIZES, "rate_limits": True}
+    ).raise_for_status()
     sim.ctl.post(sim.base_url + "/_sim/rate_limits", json={"enabled": True, "scale": 1.0}).raise_for_status()
     sim.ctl.post(sim.base_url + "/_sim/bol/token_lifetime", json={"seconds": 300}).raise_for_status()
     yield
@@ -164,8 +179,15 @@ def no_rate_limits(sim):
 
 
 def open_fbr_order(sim, lines=2, quantity=2):
-    created = control(sim, "add_orders", {"fulfilment_method": "FBR", "status": "OPEN",
-                                          "lines": [{"quantity": quantity} for _ in range(lines)]})
+    created = control(
+        sim,
+        "add_orders",
+        {
+            "fulfilment_method": "FBR",
+            "status": "OPEN",
+            "lines": [{"quantity": quantity} for _ in range(lines)],
+        },
+    )
     order_id = created["orders"][0]
     return order_id, created["order_items"][order_id]
 
@@ -174,10 +196,14 @@ def open_fbr_order(sim, lines=2, quantity=2):
 # token
 # =============================================================================================
 
+
 def test_token_with_wrong_credentials_gets_bols_401(sim):
     status, headers, body = fixture("401-unauthorized")
-    resp = requests.post(sim.base_url + "/bol/token", params={"grant_type": "client_credentials"},
-                         auth=(CLIENT_ID, "wrong-secret"))
+    resp = requests.post(
+        sim.base_url + "/bol/token",
+        params={"grant_type": "client_credentials"},
+        auth=(CLIENT_ID, "wrong-secret"),
+    )
     assert resp.status_code == status
     assert resp.json() == json.loads(body)
     assert resp.headers["Content-Type"] == headers["content-type"]
@@ -189,17 +215,24 @@ def test_token_with_wrong_credentials_gets_bols_401(sim):
 def test_token_grant_in_query_or_form_body(sim):
     _, _, body = fixture("200-token")
     expected = json.loads(body)
-    for kwargs in ({"params": {"grant_type": "client_credentials"}}, {"data": {"grant_type": "client_credentials"}}):
+    for kwargs in (
+        {"params": {"grant_type": "client_credentials"}},
+        {"data": {"grant_type": "client_credentials"}},
+    ):
         resp = requests.post(sim.base_url + "/bol/token", auth=(CLIENT_ID, CLIENT_SECRET), **kwargs)
         assert resp.status_code == 200, resp.text
         token = resp.json()
         assert set(token) == set(expected)
         assert token["token_type"] == "Bearer" and token["expires_in"] == 299 and token["scope"] == "RETAILER"
         claims = token["access_token"].split(".")[1]
-        assert json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["exp"] > time.time() + 290
+        assert (
+            json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["exp"] > time.time() + 290
+        )
     resp = requests.post(sim.base_url + "/bol/token", auth=(CLIENT_ID, CLIENT_SECRET))
     assert resp.status_code == 400 and resp.json()["error"] == "invalid_request"
-    resp = requests.post(sim.base_url + "/bol/token", params={"grant_type": "password"}, auth=(CLIENT_ID, CLIENT_SECRET))
+    resp = requests.post(
+        sim.base_url + "/bol/token", params={"grant_type": "password"}, auth=(CLIENT_ID, CLIENT_SECRET)
+    )
     assert resp.status_code == 400 and resp.json()["error"] == "unsupported_grant_type"
 
 
@@ -208,7 +241,8 @@ def test_expired_token_gets_the_exact_401_then_a_new_token_works(sim, bol):
     expected = json.loads(body)
     detail_pattern = re.compile(
         r"^JWT expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\. Current time: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, "
-        r"a difference of \d+ milliseconds\.  Allowed clock skew: 1000 milliseconds\.$")
+        r"a difference of \d+ milliseconds\.  Allowed clock skew: 1000 milliseconds\.$"
+    )
     assert detail_pattern.match(expected["detail"])  # the pattern describes the real answer
 
     control(sim, "token_lifetime", {"seconds": 1})
@@ -234,8 +268,10 @@ def test_expired_token_gets_the_exact_401_then_a_new_token_works(sim, bol):
 def test_expired_token_fault_and_transparent_refresh(sim, bol):
     bol.fetch_token()
     old = bol.token
-    sim.ctl.post(sim.base_url + "/_sim/faults", json={"marketplace": "bol", "operation": "get-orders",
-                                                      "kind": "expired_token"}).raise_for_status()
+    sim.ctl.post(
+        sim.base_url + "/_sim/faults",
+        json={"marketplace": "bol", "operation": "get-orders", "kind": "expired_token"},
+    ).raise_for_status()
     resp = bol.call("GET", "/retailer/orders", retry_expired=False)
     assert resp.status_code == 401 and resp.json()["title"] == "Expired JWT"
     resp = bol.call("GET", "/retailer/orders")  # the client fetches a new token and retries
@@ -251,10 +287,13 @@ def test_expired_token_fault_and_transparent_refresh(sim, bol):
 # orders
 # =============================================================================================
 
+
 def test_orders_pages_of_50_and_the_empty_page(sim, bol):
     seen, page = [], 1
     while True:
-        resp = bol.call("GET", "/retailer/orders", params={"page": page, "fulfilment-method": "ALL", "status": "ALL"})
+        resp = bol.call(
+            "GET", "/retailer/orders", params={"page": page, "fulfilment-method": "ALL", "status": "ALL"}
+        )
         assert resp.status_code == 200, resp.text
         assert resp.headers["Content-Type"] == "application/vnd.retailer.v10+json;charset=UTF-8"
         assert int(resp.headers["X-RateLimit-Limit"]) == 25
@@ -279,7 +318,9 @@ def test_orders_filters_and_defaults(sim, bol):
     fbb = bol.call("GET", "/retailer/orders", params={"fulfilment-method": "FBB", "status": "ALL"}).json()
     check_schema(fbb, "ReducedOrders")
     assert {i["fulfilmentMethod"] for o in fbb["orders"] for i in o["orderItems"]} == {"FBB"}
-    shipped = bol.call("GET", "/retailer/orders", params={"fulfilment-method": "ALL", "status": "SHIPPED"}).json()
+    shipped = bol.call(
+        "GET", "/retailer/orders", params={"fulfilment-method": "ALL", "status": "SHIPPED"}
+    ).json()
     assert all(i["quantityShipped"] > 0 for o in shipped["orders"] for i in o["orderItems"])
     # without parameters Bol answers open FBR order items
     default = bol.call("GET", "/retailer/orders").json()
@@ -293,10 +334,18 @@ def test_orders_filters_and_defaults(sim, bol):
     recent = bol.call("GET", "/retailer/orders", params={"change-interval-minute": 5, "status": "ALL"}).json()
     assert order_id in [o["orderId"] for o in recent["orders"]]
     limit = datetime.now(timezone.utc) - timedelta(minutes=5, seconds=2)
-    assert all(datetime.fromisoformat(i["latestChangedDateTime"]) >= limit for o in recent["orders"] for i in o["orderItems"])
+    assert all(
+        datetime.fromisoformat(i["latestChangedDateTime"]) >= limit
+        for o in recent["orders"]
+        for i in o["orderItems"]
+    )
     assert len(recent["orders"]) < len(default["orders"])
     # malformed parameters get the validation problem with violations
-    resp = bol.call("GET", "/retailer/orders", params={"page": 0, "fulfilment-method": "XYZ", "change-interval-minute": 61})
+    resp = bol.call(
+        "GET",
+        "/retailer/orders",
+        params={"page": 0, "fulfilment-method": "XYZ", "change-interval-minute": 61},
+    )
     body = check_problem(resp, 400)
     assert {v["name"] for v in body["violations"]} == {"page", "fulfilment-method", "change-interval-minute"}
 
@@ -305,7 +354,9 @@ def test_order_detail_and_realistic_mix(sim, bol):
     no_rate_limits(sim)
     ids = []
     for page in (1, 2, 3):
-        body = bol.call("GET", "/retailer/orders", params={"page": page, "fulfilment-method": "ALL", "status": "ALL"}).json()
+        body = bol.call(
+            "GET", "/retailer/orders", params={"page": page, "fulfilment-method": "ALL", "status": "ALL"}
+        ).json()
         ids.extend(o["orderId"] for o in body["orders"])
     details = []
     for order_id in ids:
@@ -316,28 +367,53 @@ def test_order_detail_and_realistic_mix(sim, bol):
     assert {i["fulfilment"]["method"] for i in items} == {"FBR", "FBB"}
     assert any(len(d["orderItems"]) > 1 for d in details)
     assert any(i["quantityCancelled"] for i in items)
-    assert any(0 < i["quantityShipped"] < i["quantity"] or
-               (i["quantityShipped"] and any(j["quantity"] > j["quantityShipped"] + j["quantityCancelled"]
-                                             for j in d["orderItems"]))
-               for d in details for i in d["orderItems"])
+    assert any(
+        0 < i["quantityShipped"] < i["quantity"]
+        or (
+            i["quantityShipped"]
+            and any(j["quantity"] > j["quantityShipped"] + j["quantityCancelled"] for j in d["orderItems"])
+        )
+        for d in details
+        for i in d["orderItems"]
+    )
     assert any(i["discounts"] for i in items)
-    assert any("vatNumber" in d.get("billingDetails", {}) and "company" in d["billingDetails"] for d in details)
+    assert any(
+        "vatNumber" in d.get("billingDetails", {}) and "company" in d["billingDetails"] for d in details
+    )
     assert any("billingDetails" not in d for d in details)  # optional fields are sometimes missing
     assert any("houseNumberExtension" in d["shipmentDetails"] for d in details)
     assert any("houseNumberExtension" not in d["shipmentDetails"] for d in details)
     assert {d["shipmentDetails"]["countryCode"] for d in details} == {"NL", "BE"}
-    assert any(re.search(r"[^\x00-\x7f]", d["shipmentDetails"]["firstName"] + d["shipmentDetails"]["surname"]
-                         + d["shipmentDetails"]["streetName"]) for d in details)
+    assert any(
+        re.search(
+            r"[^\x00-\x7f]",
+            d["shipmentDetails"]["firstName"]
+            + d["shipmentDetails"]["surname"]
+            + d["shipmentDetails"]["streetName"],
+        )
+        for d in details
+    )
     for i in items:
         assert i["product"]["ean"].isdigit() and len(i["product"]["ean"]) == 13
         digits = [int(c) for c in i["product"]["ean"]]
         assert sum(d * (3 if k % 2 else 1) for k, d in enumerate(digits)) % 10 == 0  # valid check digit
-        assert abs(i["totalPrice"] - (i["unitPrice"] * i["quantity"] - sum(x["amount"] for x in i["discounts"]))) < 0.011
+        assert (
+            abs(i["totalPrice"] - (i["unitPrice"] * i["quantity"] - sum(x["amount"] for x in i["discounts"])))
+            < 0.011
+        )
     assert any("reference" in i["offer"] for i in items)
 
     # a B2B order with a unicode name, added through the control API
-    created = control(sim, "add_orders", {"country": "BE", "b2b": True, "lines": 2,
-                                          "shipment_details": {"firstName": "Zoë", "surname": "Müller"}})
+    created = control(
+        sim,
+        "add_orders",
+        {
+            "country": "BE",
+            "b2b": True,
+            "lines": 2,
+            "shipment_details": {"firstName": "Zoë", "surname": "Müller"},
+        },
+    )
     detail = check_schema(bol.call("GET", "/retailer/orders/%s" % created["orders"][0]).json(), "Order")
     assert (detail["shipmentDetails"]["firstName"], detail["shipmentDetails"]["surname"]) == ("Zoë", "Müller")
     assert detail["billingDetails"]["vatNumber"].startswith("BE") and detail["billingDetails"]["company"]
@@ -348,14 +424,19 @@ def test_order_detail_and_realistic_mix(sim, bol):
 
 def test_wrong_media_type_is_refused(sim, bol):
     bol.fetch_token()
-    resp = bol.http.get(bol.api + "/retailer/orders", headers={"Authorization": "Bearer " + bol.token,
-                                                                 "Accept": "application/json"})
+    resp = bol.http.get(
+        bol.api + "/retailer/orders",
+        headers={"Authorization": "Bearer " + bol.token, "Accept": "application/json"},
+    )
     check_problem(resp, 406)
     resp = bol.http.get(bol.api + "/retailer/orders", headers={"Authorization": "Bearer " + bol.token})  # */*
     check_problem(resp, 406)
     order_id, item_ids = open_fbr_order(sim)
-    resp = bol.http.post(bol.api + "/retailer/shipments", json={"orderItems": [{"orderItemId": item_ids[0]}]},
-                         headers={"Authorization": "Bearer " + bol.token, "Accept": MEDIA_TYPE})
+    resp = bol.http.post(
+        bol.api + "/retailer/shipments",
+        json={"orderItems": [{"orderItemId": item_ids[0]}]},
+        headers={"Authorization": "Bearer " + bol.token, "Accept": MEDIA_TYPE},
+    )
     check_problem(resp, 415)
     assert sim_state(sim)["process_statuses"] == []  # nothing was scheduled
     # an unparsable body is a 400 problem, not a crash
@@ -368,13 +449,18 @@ def test_wrong_media_type_is_refused(sim, bol):
 # shipments and process statuses
 # =============================================================================================
 
+
 def test_shipment_process_status_pending_then_success_with_tracking(sim, bol):
     order_id, item_ids = open_fbr_order(sim, lines=2, quantity=2)
-    resp = bol.call("POST", "/retailer/shipments", json_body={
-        "orderItems": [{"orderItemId": item_ids[0], "quantity": 1}],
-        "shipmentReference": "ODOO-WH-OUT-0042",
-        "transport": {"transporterCode": "TNT", "trackAndTrace": "3SABCD1234567"},
-    })
+    resp = bol.call(
+        "POST",
+        "/retailer/shipments",
+        json_body={
+            "orderItems": [{"orderItemId": item_ids[0], "quantity": 1}],
+            "shipmentReference": "ODOO-WH-OUT-0042",
+            "transport": {"transporterCode": "TNT", "trackAndTrace": "3SABCD1234567"},
+        },
+    )
     assert resp.status_code == 202, resp.text
     ps = check_schema(resp.json(), "ProcessStatus", "shared.json")
     assert (ps["status"], ps["eventType"], ps["entityId"]) == ("PENDING", "CREATE_SHIPMENT", item_ids[0])
@@ -396,25 +482,41 @@ def test_shipment_process_status_pending_then_success_with_tracking(sim, bol):
     detail = check_schema(bol.call("GET", "/retailer/orders/%s" % order_id).json(), "Order")
     by_id = {i["orderItemId"]: i for i in detail["orderItems"]}
     assert by_id[item_ids[0]]["quantityShipped"] == 1 and by_id[item_ids[1]]["quantityShipped"] == 0
-    listed = check_schema(bol.call("GET", "/retailer/shipments", params={"order-id": order_id}).json(), "ShipmentsResponse")
+    listed = check_schema(
+        bol.call("GET", "/retailer/shipments", params={"order-id": order_id}).json(), "ShipmentsResponse"
+    )
     assert [s["shipmentId"] for s in listed["shipments"]] == [shipment["shipmentId"]]
     full = check_schema(bol.call("GET", "/retailer/shipments/%s" % shipment["shipmentId"]).json(), "Shipment")
     assert full["transport"]["trackAndTrace"] == "3SABCD1234567"
     assert full["shipmentItems"][0]["orderItemId"] == item_ids[0]
     # the process can also be found by entity id and event type
-    by_entity = bol.call("GET", "/shared/process-status", params={"entity-id": item_ids[0], "event-type": "CREATE_SHIPMENT"})
+    by_entity = bol.call(
+        "GET", "/shared/process-status", params={"entity-id": item_ids[0], "event-type": "CREATE_SHIPMENT"}
+    )
     statuses = check_schema(by_entity.json(), "ProcessStatusResponse", "shared.json")["processStatuses"]
     assert [p["status"] for p in statuses] == ["SUCCESS"]
 
 
 def test_shipment_failures_end_with_an_error_message(sim, bol):
     order_id, item_ids = open_fbr_order(sim, lines=1, quantity=2)
-    unknown = bol.call("POST", "/retailer/shipments", json_body={
-        "orderItems": [{"orderItemId": "1234567890"}], "shipmentReference": "X1",
-        "transport": {"transporterCode": "DHL", "trackAndTrace": "JVGL0000001"}}).json()
-    too_many = bol.call("POST", "/retailer/shipments", json_body={
-        "orderItems": [{"orderItemId": item_ids[0], "quantity": 3}], "shipmentReference": "X2",
-        "transport": {"transporterCode": "TNT", "trackAndTrace": "3S0000002"}}).json()
+    unknown = bol.call(
+        "POST",
+        "/retailer/shipments",
+        json_body={
+            "orderItems": [{"orderItemId": "1234567890"}],
+            "shipmentReference": "X1",
+            "transport": {"transporterCode": "DHL", "trackAndTrace": "JVGL0000001"},
+        },
+    ).json()
+    too_many = bol.call(
+        "POST",
+        "/retailer/shipments",
+        json_body={
+            "orderItems": [{"orderItemId": item_ids[0], "quantity": 3}],
+            "shipmentReference": "X2",
+            "transport": {"transporterCode": "TNT", "trackAndTrace": "3S0000002"},
+        },
+    ).json()
     for ps, needle in ((unknown, "1234567890"), (too_many, "exceeds the open quantity 2")):
         final = bol.poll(ps)[-1]
         assert final["status"] == "FAILURE"
@@ -423,21 +525,29 @@ def test_shipment_failures_end_with_an_error_message(sim, bol):
     detail = bol.call("GET", "/retailer/orders/%s" % order_id).json()
     assert detail["orderItems"][0]["quantityShipped"] == 0
     # an unknown transporter code is refused at once
-    resp = bol.call("POST", "/retailer/shipments", json_body={
-        "orderItems": [{"orderItemId": item_ids[0]}], "transport": {"transporterCode": "PIGEON"}})
+    resp = bol.call(
+        "POST",
+        "/retailer/shipments",
+        json_body={"orderItems": [{"orderItemId": item_ids[0]}], "transport": {"transporterCode": "PIGEON"}},
+    )
     assert check_problem(resp, 400)["violations"][0]["name"] == "transport.transporterCode"
 
 
 def test_cancellation_and_control_status_changes(sim, bol):
     order_id, item_ids = open_fbr_order(sim, lines=2, quantity=1)
-    resp = bol.call("PUT", "/retailer/orders/cancellation", json_body={
-        "orderItems": [{"orderItemId": item_ids[1], "reasonCode": "OUT_OF_STOCK"}]})
+    resp = bol.call(
+        "PUT",
+        "/retailer/orders/cancellation",
+        json_body={"orderItems": [{"orderItemId": item_ids[1], "reasonCode": "OUT_OF_STOCK"}]},
+    )
     assert resp.status_code == 202
     assert bol.poll(resp.json())[-1]["status"] == "SUCCESS"
     detail = bol.call("GET", "/retailer/orders/%s" % order_id).json()
     assert [i["quantityCancelled"] for i in detail["orderItems"]] == [0, 1]
     # the control API ships the rest (as if by hand) and records it with tracking
-    control(sim, "set_order_status", {"order_id": order_id, "status": "ship", "track_and_trace": "3SCTRL0001"})
+    control(
+        sim, "set_order_status", {"order_id": order_id, "status": "ship", "track_and_trace": "3SCTRL0001"}
+    )
     detail = bol.call("GET", "/retailer/orders/%s" % order_id).json()
     assert [(i["quantityShipped"], i["quantityCancelled"]) for i in detail["orderItems"]] == [(1, 0), (0, 1)]
     assert sim_state(sim)["shipments"][-1]["transport"]["trackAndTrace"] == "3SCTRL0001"
@@ -448,6 +558,7 @@ def test_cancellation_and_control_status_changes(sim, bol):
 # =============================================================================================
 # offers
 # =============================================================================================
+
 
 def _offer_export(bol):
     resp = bol.call("POST", "/retailer/offers/export", json_body={"format": "CSV"})
@@ -462,18 +573,32 @@ def _offer_export(bol):
 
 def test_offer_export_stock_and_price_updates_are_applied(sim, bol):
     rows = _offer_export(bol)
-    assert {"offerId", "ean", "referenceCode", "stockAmount", "bundlePricesPrice", "fulfilmentType"} <= set(rows[0])
+    assert {"offerId", "ean", "referenceCode", "stockAmount", "bundlePricesPrice", "fulfilmentType"} <= set(
+        rows[0]
+    )
     row = next(r for r in rows if r["referenceCode"] and r["fulfilmentType"] == "FBR")
     offer_id = row["offerId"]
     offer = check_schema(bol.call("GET", "/retailer/offers/%s" % offer_id).json(), "RetailerOffer")
     assert offer["ean"] == row["ean"] and offer["reference"] == row["referenceCode"]
     assert offer["stock"]["amount"] == int(row["stockAmount"])
 
-    stock = bol.call("PUT", "/retailer/offers/%s/stock" % offer_id, json_body={"amount": 42, "managedByRetailer": True})
-    price = bol.call("PUT", "/retailer/offers/%s/price" % offer_id, json_body={
-        "pricing": {"bundlePrices": [{"quantity": 1, "unitPrice": 24.95}, {"quantity": 3, "unitPrice": 22.5}]}})
+    stock = bol.call(
+        "PUT", "/retailer/offers/%s/stock" % offer_id, json_body={"amount": 42, "managedByRetailer": True}
+    )
+    price = bol.call(
+        "PUT",
+        "/retailer/offers/%s/price" % offer_id,
+        json_body={
+            "pricing": {
+                "bundlePrices": [{"quantity": 1, "unitPrice": 24.95}, {"quantity": 3, "unitPrice": 22.5}]
+            }
+        },
+    )
     assert stock.status_code == price.status_code == 202
-    assert stock.json()["eventType"] == "UPDATE_OFFER_STOCK" and price.json()["eventType"] == "UPDATE_OFFER_PRICE"
+    assert (
+        stock.json()["eventType"] == "UPDATE_OFFER_STOCK"
+        and price.json()["eventType"] == "UPDATE_OFFER_PRICE"
+    )
     before = sim_state(sim)["offers"][offer_id]
     assert before["stock"] != 42  # not applied while PENDING
     assert bol.poll(stock.json())[-1]["status"] == "SUCCESS"
@@ -481,16 +606,27 @@ def test_offer_export_stock_and_price_updates_are_applied(sim, bol):
 
     offer = check_schema(bol.call("GET", "/retailer/offers/%s" % offer_id).json(), "RetailerOffer")
     assert offer["stock"]["amount"] == 42 and offer["stock"]["managedByRetailer"] is True
-    assert offer["pricing"]["bundlePrices"] == [{"quantity": 1, "unitPrice": 24.95}, {"quantity": 3, "unitPrice": 22.5}]
+    assert offer["pricing"]["bundlePrices"] == [
+        {"quantity": 1, "unitPrice": 24.95},
+        {"quantity": 3, "unitPrice": 22.5},
+    ]
     after = sim_state(sim)
     assert after["offers"][offer_id]["stock"] == 42 and after["offers"][offer_id]["price"] == 24.95
     assert offer_id in after["offers_updated"]
 
     # out-of-range values are refused at once; an unknown offer fails asynchronously
-    body = check_problem(bol.call("PUT", "/retailer/offers/%s/stock" % offer_id,
-                                  json_body={"amount": 1000, "managedByRetailer": False}), 400)
+    body = check_problem(
+        bol.call(
+            "PUT",
+            "/retailer/offers/%s/stock" % offer_id,
+            json_body={"amount": 1000, "managedByRetailer": False},
+        ),
+        400,
+    )
     assert body["violations"][0]["name"] == "amount"
-    resp = bol.call("PUT", "/retailer/offers/no-such-offer/stock", json_body={"amount": 1, "managedByRetailer": False})
+    resp = bol.call(
+        "PUT", "/retailer/offers/no-such-offer/stock", json_body={"amount": 1, "managedByRetailer": False}
+    )
     final = bol.poll(resp.json())[-1]
     assert final["status"] == "FAILURE" and "no-such-offer" in final["errorMessage"]
 
@@ -499,17 +635,24 @@ def test_offer_export_stock_and_price_updates_are_applied(sim, bol):
 # returns and FBB inventory
 # =============================================================================================
 
+
 def test_returns_and_handling_one(sim, bol):
     unhandled = bol.call("GET", "/retailer/returns", params={"handled": "false", "fulfilment-method": "FBR"})
     assert unhandled.status_code == 200
     returns = check_schema(unhandled.json(), "ReturnsResponse")["returns"]
     assert returns and all(not i["handled"] for r in returns for i in r["returnItems"])
-    handled = check_schema(bol.call("GET", "/retailer/returns", params={"handled": "true"}).json(), "ReturnsResponse")
+    handled = check_schema(
+        bol.call("GET", "/retailer/returns", params={"handled": "true"}).json(), "ReturnsResponse"
+    )
     assert all(i["handled"] and i["processingResults"] for r in handled["returns"] for i in r["returnItems"])
     target = returns[0]
     detail = check_schema(bol.call("GET", "/retailer/returns/%s" % target["returnId"]).json(), "Return")
     rma = detail["returnItems"][0]["rmaId"]
-    resp = bol.call("PUT", "/retailer/returns/%s" % rma, json_body={"handlingResult": "RETURN_RECEIVED", "quantityReturned": 1})
+    resp = bol.call(
+        "PUT",
+        "/retailer/returns/%s" % rma,
+        json_body={"handlingResult": "RETURN_RECEIVED", "quantityReturned": 1},
+    )
     assert resp.status_code == 202 and resp.json()["eventType"] == "HANDLE_RETURN_ITEM"
     assert bol.poll(resp.json())[-1]["status"] == "SUCCESS"
     after = bol.call("GET", "/retailer/returns", params={"handled": "false"}).json()
@@ -520,7 +663,9 @@ def test_fbb_inventory(sim, bol):
     inventory = check_schema(bol.call("GET", "/retailer/inventory").json(), "InventoryResponse")["inventory"]
     assert inventory
     ean = inventory[0]["ean"]
-    one = check_schema(bol.call("GET", "/retailer/inventory", params={"query": ean}).json(), "InventoryResponse")
+    one = check_schema(
+        bol.call("GET", "/retailer/inventory", params={"query": ean}).json(), "InventoryResponse"
+    )
     assert [i["ean"] for i in one["inventory"]] == [ean]
     ranged = bol.call("GET", "/retailer/inventory", params={"quantity": "0-10"}).json()
     assert all(i["regularStock"] <= 10 for i in ranged.get("inventory", []))
@@ -530,6 +675,7 @@ def test_fbb_inventory(sim, bol):
 # =============================================================================================
 # rate limits and faults
 # =============================================================================================
+
 
 def test_rate_limit_429_with_and_without_retry_after(sim, bol):
     status, headers, body = fixture("429-too-many-requests")
@@ -547,13 +693,17 @@ def test_rate_limit_429_with_and_without_retry_after(sim, bol):
 
     _, headers_nr, body_nr = fixture("429-too-many-requests-without-retry-after")
     assert "retry-after" not in headers_nr
-    sim.ctl.post(sim.base_url + "/_sim/faults", json={"marketplace": "bol", "operation": "get-order",
-                                                      "kind": "429_no_retry_after"}).raise_for_status()
+    sim.ctl.post(
+        sim.base_url + "/_sim/faults",
+        json={"marketplace": "bol", "operation": "get-order", "kind": "429_no_retry_after"},
+    ).raise_for_status()
     resp = bol.call("GET", "/retailer/orders/whatever")
     assert resp.status_code == 429 and "Retry-After" not in resp.headers
     assert set(resp.json()) == set(json.loads(body_nr))
-    sim.ctl.post(sim.base_url + "/_sim/faults", json={"marketplace": "bol", "operation": "get-order", "kind": "429",
-                                                      "retry_after": 4}).raise_for_status()
+    sim.ctl.post(
+        sim.base_url + "/_sim/faults",
+        json={"marketplace": "bol", "operation": "get-order", "kind": "429", "retry_after": 4},
+    ).raise_for_status()
     resp = bol.call("GET", "/retailer/orders/whatever")
     assert resp.status_code == 429 and resp.headers["Retry-After"] == "4"
     assert resp.json() == expected  # word for word the fixture
@@ -561,8 +711,9 @@ def test_rate_limit_429_with_and_without_retry_after(sim, bol):
 
 def test_server_error_fault_is_bols_html_page(sim, bol):
     status, headers, body = fixture("500-internal-server-error")
-    sim.ctl.post(sim.base_url + "/_sim/faults", json={"marketplace": "bol", "operation": "get-orders",
-                                                      "kind": "5xx"}).raise_for_status()
+    sim.ctl.post(
+        sim.base_url + "/_sim/faults", json={"marketplace": "bol", "operation": "get-orders", "kind": "5xx"}
+    ).raise_for_status()
     resp = bol.call("GET", "/retailer/orders")
     assert resp.status_code == status and resp.headers["Content-Type"].startswith("text/html")
     assert resp.text == body

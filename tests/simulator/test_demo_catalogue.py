@@ -1,6 +1,7 @@
 """The demo catalogues (marketplace_<x>/data/demo_catalogue.csv) are the products the simulator
 sells as docker compose runs it: when the simulator's catalogue changes, demo orders would fall
 back on the default product until tools/demo_catalogue.py is run again."""
+
 import csv
 import importlib.util
 
@@ -24,7 +25,9 @@ def test_demo_catalogues_are_the_simulators_products():
 def test_demo_catalogues_can_become_odoo_products():
     seen_codes = set()
     for marketplace in ("amazon", "bigcommerce", "bol"):
-        with open(REPO / ("marketplace_%s" % marketplace) / "data" / "demo_catalogue.csv", encoding="utf-8") as f:
+        with open(
+            REPO / ("marketplace_%s" % marketplace) / "data" / "demo_catalogue.csv", encoding="utf-8"
+        ) as f:
             rows = list(csv.DictReader(f))
         assert len(rows) > 20
         codes = [row["default_code"] for row in rows]
