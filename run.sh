@@ -53,9 +53,11 @@ pids+=($!)
 
 odoo_args=(-c "$RUN_CONF" -d "$DB" --db-filter "^$DB\$" --db_host "$PGHOST" --db_port "$PGPORT"
            -r "$PGUSER" -w "$PGPASSWORD" --addons-path "$ADDONS_PATH" --http-port "$HTTP_PORT")
+fresh=""
 installed=$(psql -d "$DB" -tAc "SELECT count(*) FROM ir_module_module WHERE state = 'installed'
             AND name IN ('marketplace_base','marketplace_amazon','marketplace_bigcommerce','marketplace_bol')" 2>/dev/null)
 if [ "$installed" != "4" ]; then
+    fresh=1
     say "creating the database $DB with the suite and its demo data (a few minutes, once; log: var/run/install.log)"
     dropdb --if-exists "$DB" 2>/dev/null; createdb "$DB" || { echo "ERROR: could not create the database $DB" >&2; exit 1; }
     MARKETPLACE_SIMULATOR_URL=$sim_url run_odoo "${odoo_args[@]}" -i "$ADDONS" \
@@ -66,6 +68,24 @@ if [ "$installed" != "4" ]; then
         echo "ERROR: installing the suite failed; see var/run/install.log:" >&2
         tail -n 20 "$LOGDIR/install.log" >&2
         dropdb --if-exists "$DB" 2>/dev/null
+        exit 1
+    fi
+fi
+# The addons' code as the database was last brought up to it: when it changed (a pull, an edit), the
+# suite is updated in the database first, so new fields and data are there before it serves.
+code=$(find marketplace_base marketplace_amazon marketplace_bigcommerce marketplace_bol -type f \
+       ! -name '*.pyc' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-16)
+if [ -n "$fresh" ]; then
+    echo "$code" > "$LOGDIR/addons.hash"
+elif [ "$(cat "$LOGDIR/addons.hash" 2>/dev/null)" != "$code" ]; then
+    say "updating the suite in the database $DB (its code changed; log: var/run/update.log)"
+    if MARKETPLACE_SIMULATOR_URL=$sim_url run_odoo "${odoo_args[@]}" -u "$ADDONS" \
+            --stop-after-init --log-level=warn > "$LOGDIR/update.log" 2>&1; then
+        echo "$code" > "$LOGDIR/addons.hash"
+    else
+        echo "ERROR: updating the suite failed; see var/run/update.log (or drop the database $DB" \
+             "to start afresh: dropdb $DB)" >&2
+        tail -n 20 "$LOGDIR/update.log" >&2
         exit 1
     fi
 fi
