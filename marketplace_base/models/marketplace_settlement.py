@@ -122,7 +122,7 @@ class MarketplaceSettlement(models.Model):
                 ["__count"],
             )
         )
-        refunds = dict(
+        refunds_open = dict(
             (settlement.id, count)
             for settlement, count in self.env["marketplace.settlement.refund"]
             .sudo()
@@ -130,22 +130,18 @@ class MarketplaceSettlement(models.Model):
                 [("settlement_id", "in", self.ids), ("state", "=", "open")], ["settlement_id"], ["__count"]
             )
         )
+        kinds = dict(self.env["account.bank.statement.line"]._fields["marketplace_kind"].selection)
         for settlement in self:
-
-            def total(kinds):
-                return sum(
-                    amount for (sid, kind), amount in sums.items() if sid == settlement.id and kind in kinds
-                )
-
-            every = total(dict(self.env["account.bank.statement.line"]._fields["marketplace_kind"].selection))
-            settlement.amount_sales = total(SALES_KINDS)
-            settlement.amount_fees = total(FEE_KINDS)
-            settlement.amount_refunds = total(REFUND_KINDS)
-            settlement.amount_others = every - total(SALES_KINDS + FEE_KINDS + REFUND_KINDS)
+            by_kind = {kind: sums.get((settlement.id, kind), 0.0) for kind in kinds}
+            every = sum(by_kind.values())
+            sales = sum(by_kind[kind] for kind in SALES_KINDS)
+            fees = sum(by_kind[kind] for kind in FEE_KINDS)
+            refunds = sum(by_kind[kind] for kind in REFUND_KINDS)
+            settlement.amount_sales, settlement.amount_fees, settlement.amount_refunds = sales, fees, refunds
+            settlement.amount_others = every - sales - fees - refunds
             settlement.amount_lines = every
-            sales = settlement.amount_sales
-            settlement.fee_share = -100.0 * settlement.amount_fees / sales if sales else 0.0
-            settlement.open_line_count = unmatched.get(settlement.id, 0) + refunds.get(settlement.id, 0)
+            settlement.fee_share = -100.0 * fees / sales if sales else 0.0
+            settlement.open_line_count = unmatched.get(settlement.id, 0) + refunds_open.get(settlement.id, 0)
             settlement.amount_difference = (
                 (settlement.payout_amount or 0.0) - every if settlement.state != "open" else 0.0
             )

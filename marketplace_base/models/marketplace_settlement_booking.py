@@ -1,12 +1,9 @@
-import logging
-from collections import namedtuple
+from collections import Counter, namedtuple
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..schemas.settlement import SettlementLine
-
-_logger = logging.getLogger(__name__)
 
 # Statement lines made (and committed, under a cron) together: a settlement of tens of thousands of
 # lines is booked in steps, and a run that stops resumes after the last step.
@@ -104,8 +101,7 @@ class MarketplaceSettlementBooking(models.AbstractModel):
 
     @api.model
     def _check_keys(self, settlement, lines):
-        keys = [line.external_id for line in lines]
-        twice = sorted({key for key in keys if keys.count(key) > 1}) if len(set(keys)) != len(keys) else []
+        twice = sorted(key for key, count in Counter(line.external_id for line in lines).items() if count > 1)
         if twice:
             raise UserError(
                 _(
@@ -122,8 +118,8 @@ class MarketplaceSettlementBooking(models.AbstractModel):
         totals = {}
         for st_line in settlement.with_context(prefetch_fields=False).line_ids:
             amount = st_line.amount_currency if st_line.foreign_currency_id else st_line.amount
-            total, count, _first = totals.get(st_line.marketplace_source_ref, (0.0, 0, st_line))
-            totals[st_line.marketplace_source_ref] = (total + amount, count + 1, _first)
+            total, count, first = totals.get(st_line.marketplace_source_ref, (0.0, 0, st_line))
+            totals[st_line.marketplace_source_ref] = (total + amount, count + 1, first)
         return totals
 
     @api.model

@@ -14,7 +14,7 @@ _logger = logging.getLogger(__name__)
 # snapshot cannot see it. Under a cron the settlement is done again in a new transaction, which sees
 # what the other did (a booked settlement is then skipped).
 CONCURRENT = (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation)
-ATTEMPTS = 3
+ATTEMPTS = 5
 
 
 @dataclass
@@ -131,7 +131,15 @@ class MarketplaceSettlementImporter(models.AbstractModel):
                 header = raw if isinstance(raw, Settlement) else Settlement.model_validate(raw)
             except ValueError as err:
                 outcome.failed += 1
-                log._add("error", _("A settlement could not be read: %s", instance._error_text(err)))
+                key = raw.get("external_id") if isinstance(raw, dict) else None
+                log._add(
+                    "error",
+                    _(
+                        "Settlement %(settlement)s could not be read: %(error)s",
+                        settlement=key or "?",
+                        error=instance._error_text(err),
+                    ),
+                )
                 continue
             self._one_safely(instance, header, read_lines, log, outcome)
             instance._maybe_commit()
@@ -139,18 +147,25 @@ class MarketplaceSettlementImporter(models.AbstractModel):
 
     @api.model
     def _one_safely(self, instance, header, read_lines, log, outcome):
-        """One settlement in a savepoint: a refusal is logged on its own and the others go on; a
-        concurrent worker's commit makes it start again in a new transaction (under a cron)."""
+        """One settlement on its own: a refusal is logged and the others go on. Under a cron the
+        booking commits as it goes (a refusal undoes what this settlement did since the last
+        commit: the next run resumes it); else it is undone by a savepoint. A concurrent
+        worker's commit makes it start again in a new transaction (under a cron)."""
+        commits = instance._commits_enabled()
         for attempt in range(ATTEMPTS):
             try:
+                if commits:
+                    return self._one(instance, header, read_lines, log, outcome)
                 with self.env.cr.savepoint():
                     return self._one(instance, header, read_lines, log, outcome)
             except UserError as err:
+                if commits:
+                    self.env.cr.rollback()
                 outcome.failed += 1
                 log._add("error", instance._error_text(err), detail=header.external_id)
                 return None
             except CONCURRENT as err:
-                if not instance._commits_enabled() or attempt == ATTEMPTS - 1:
+                if not commits or attempt == ATTEMPTS - 1:
                     raise
                 _logger.info("Settlement %s: another worker was on it (%s); again.", header.external_id, err)
                 self.env.cr.rollback()

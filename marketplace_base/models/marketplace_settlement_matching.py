@@ -258,12 +258,12 @@ class MarketplaceSettlementMatching(models.AbstractModel):
             targets = self._targets(settlement, lines)
             done = self._apply(open_lines, targets, created=False)
             for st_line, target in zip(open_lines, targets):
-                st_line.write(self._st_line_values(target, st_line in done))
+                st_line.write(self._st_line_values(target))
             matched += len(done)
         return matched
 
     @api.model
-    def _st_line_values(self, target, matched):
+    def _st_line_values(self, target):
         values = {"marketplace_match_note": target.note or False}
         if target.fee_type:
             values["marketplace_fee_type_id"] = target.fee_type.id

@@ -105,7 +105,9 @@ class TestSettlementBooking(SettlementCase):
         # the accountant maps it, then Match Again books it there
         fee_type.account_id = self.commission_account
         answer = settlement.action_match_again()
-        self.assertEqual(answer["params"]["message"], "1 lines matched, 1 left to match.", "the order not in Odoo waits")
+        self.assertEqual(
+            answer["params"]["message"], "1 lines matched, 1 left to match.", "the order not in Odoo waits"
+        )
         self.assertTrue(line.is_reconciled)
         self.assertFalse(line.marketplace_match_note)
         self.assertEqual(self._counterpart(line).account_id, self.commission_account)
