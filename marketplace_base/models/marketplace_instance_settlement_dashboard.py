@@ -38,14 +38,7 @@ class MarketplaceInstance(models.Model):
                 order="date_start desc, id desc",
                 limit=1,
             )
-            unfinished = Settlement.search(
-                [
-                    ("instance_id", "=", instance.id),
-                    "|",
-                    ("refund_ids.state", "=", "open"),
-                    ("line_ids.is_reconciled", "=", False),
-                ]
-            )
+            unfinished = Settlement.search([("instance_id", "=", instance.id), ("to_match", "=", True)])
             instance.settlement_last_payout = booked.payout_amount
             instance.settlement_last_payout_text = booked and self._payout_text(booked) or False
             instance.settlement_fee_share = booked.fee_share

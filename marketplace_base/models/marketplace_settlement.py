@@ -85,6 +85,13 @@ class MarketplaceSettlement(models.Model):
         string="Lines to Match",
         help="Lines waiting on the suspense account, and refunds of an open period without their credit note.",
     )
+    to_match = fields.Boolean(
+        compute="_compute_figures",
+        search="_search_to_match",
+        string="Has Lines to Match",
+        help="Some of its lines wait on the suspense account, or some refunds of its open period wait for their "
+        "credit note.",
+    )
     amount_difference = fields.Monetary(
         compute="_compute_figures",
         string="Difference",
@@ -142,9 +149,30 @@ class MarketplaceSettlement(models.Model):
             settlement.amount_lines = every
             settlement.fee_share = -100.0 * fees / sales if sales else 0.0
             settlement.open_line_count = unmatched.get(settlement.id, 0) + refunds_open.get(settlement.id, 0)
+            settlement.to_match = bool(settlement.open_line_count)
             settlement.amount_difference = (
                 (settlement.payout_amount or 0.0) - every if settlement.state != "open" else 0.0
             )
+
+    def _search_to_match(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(_("Search 'Has Lines to Match' with = True or = False."))
+        # sudo: which settlements have open lines, whoever searches (the settlements themselves stay
+        # filtered by the searcher's rights and companies)
+        lines = self.env["account.bank.statement.line"].sudo()
+        ids = set(
+            lines.search(
+                [("marketplace_settlement_id", "!=", False), ("is_reconciled", "=", False)]
+            ).marketplace_settlement_id.ids
+        )
+        ids |= set(
+            self.env["marketplace.settlement.refund"]
+            .sudo()
+            .search([("state", "=", "open")])
+            .settlement_id.ids
+        )
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", list(ids))]
 
     def _payout_differs(self, amount):
         """Whether a payout read now differs from the one this settlement was booked with."""

@@ -87,14 +87,7 @@ class MarketplaceSettlementImporter(models.AbstractModel):
     def _retry_open(self, instance):
         """Lines of earlier periods still open: matched if their reason is gone."""
         Settlement = self.env["marketplace.settlement"]
-        open_settlements = Settlement.search(
-            [
-                ("instance_id", "=", instance.id),
-                "|",
-                ("refund_ids.state", "=", "open"),
-                ("line_ids.is_reconciled", "=", False),
-            ]
-        )
+        open_settlements = Settlement.search([("instance_id", "=", instance.id), ("to_match", "=", True)])
         matched = 0
         for settlement in open_settlements:
             matched += self.env["marketplace.settlement.matching"]._match_again(settlement)

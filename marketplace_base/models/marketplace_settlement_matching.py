@@ -1,5 +1,5 @@
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from odoo import Command, _, api, models
 from odoo.exceptions import UserError
@@ -21,7 +21,6 @@ class Target:
     note: str = False
     fee_type: object = None
     credit_note: object = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def simple(self):
@@ -126,7 +125,11 @@ class MarketplaceSettlementMatching(models.AbstractModel):
         if not items:
             payments = moves._get_reconciled_payments()
             items = payments.move_id.line_ids.filtered(
-                lambda l: l.account_id in payments.outstanding_account_id and not l.reconciled
+                lambda l: (
+                    l.account_id in payments.outstanding_account_id
+                    and l.account_id.reconcile
+                    and not l.reconciled
+                )
             )
         if not items:
             return Target(note=_("%s is already paid: nothing is left to match with this line", name))
@@ -204,7 +207,15 @@ class MarketplaceSettlementMatching(models.AbstractModel):
             base.update(base_amounts)
             commands += [Command.create(dict(vals, partner_id=partner.id)) for vals in tax_lines]
         commands.append(Command.update(suspense.id, base))
-        st_line.move_id.with_context(skip_invoice_sync=True).write({"line_ids": commands})
+        # our tax items as computed here, not Odoo's recomputation of an entry's taxes
+        move = st_line.move_id.with_context(skip_invoice_sync=True)
+        if target.tax:
+            # the taxes of a posted item cannot change: the entry goes back to draft a moment
+            move.button_draft()
+            move.write({"line_ids": commands})
+            move.action_post()
+        else:
+            move.write({"line_ids": commands})
 
     @api.model
     def _tax_split(self, suspense, tax):

@@ -29,3 +29,4 @@ from . import test_settlement_corrections
 from . import test_settlement_concurrency
 from . import test_settlement_rights
 from . import test_settlement_refunds
+from . import test_settlement_matching
