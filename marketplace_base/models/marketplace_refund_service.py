@@ -220,6 +220,30 @@ class MarketplaceRefundService(models.AbstractModel):
             }
         )
 
+    @api.model
+    def _credit_notes(self, instance, lines, log=None):
+        """The credit notes of refund lines read outside a period (e.g. a recovered order's
+        refunds): each found or made once; a refund that cannot be made yet is logged with its
+        reason (the period's next read or Match Again makes it). Returns the credit notes."""
+        notes = self.env["account.move"]
+        for line in lines:
+            line = line if isinstance(line, SettlementLine) else SettlementLine.model_validate(line)
+            if line.kind != "refund":
+                continue
+            try:
+                notes |= self._credit_note(instance, line)
+            except UserError as err:
+                if log:
+                    log._add(
+                        "warning",
+                        _(
+                            "Refund %(refund)s: %(reason)s.",
+                            refund=line.refund_ref,
+                            reason=instance._error_text(err),
+                        ),
+                    )
+        return notes
+
     # refunds of an open period --------------------------------------------------------------------
     @api.model
     def _book_open_refund(self, settlement, line):

@@ -180,7 +180,7 @@ class MarketplaceSettlementImporter(models.AbstractModel):
             return settlement
         settlement = Booking._settlement(instance, header)
         if not header.closed:
-            return self._open(settlement, header, read_lines, outcome)
+            return self._open(settlement, header, read_lines, outcome, log)
         raw_lines = header.lines or [line for page in read_lines(header, None) for line in page]
         lines = Booking._validate_lines(settlement, raw_lines)
         booked, matched, left = Booking._book(settlement, header, lines, log)
@@ -195,7 +195,7 @@ class MarketplaceSettlementImporter(models.AbstractModel):
         return settlement
 
     @api.model
-    def _open(self, settlement, header, read_lines, outcome):
+    def _open(self, settlement, header, read_lines, outcome, log):
         """An open period: the next payout; the credit notes of the refunds posted since the
         last read."""
         Booking = self.env["marketplace.settlement.booking"]
@@ -214,6 +214,12 @@ class MarketplaceSettlementImporter(models.AbstractModel):
                 if line.kind == "refund":
                     record = Refunds._book_open_refund(settlement, line)
                     outcome.refunds += record.state == "done"
+                    if record.state == "open" and log:
+                        log._add(
+                            "warning",
+                            _("Refund %(refund)s: %(reason)s.", refund=record.name, reason=record.note),
+                            record=record,
+                        )
         if last:
             settlement.refunds_read_until = last
         return settlement

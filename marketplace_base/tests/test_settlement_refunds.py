@@ -40,8 +40,10 @@ class TestSettlementRefunds(SettlementCase):
             items=[{"order_line_ref": "L1", "quantity": 1, "amount": 12.1, "tax": 2.1}],
         )
         pages["2026-11-02T10:00:00"] = [[refund, self._refund("RF-2", "NOT-HERE", -5.0)]]
-        outcome, _log = self._book(dict(header, payout_amount=17.9), read_lines=read)
+        outcome, log = self._book(dict(header, payout_amount=17.9), read_lines=read)
         self.assertEqual((outcome.open, outcome.refunds), (1, 1))
+        warning = log.line_ids.filtered(lambda l: l.level == "warning")
+        self.assertIn("Refund RF-2: order NOT-HERE is not in Odoo", warning.message)
         self.assertEqual(reads[-1].isoformat(), "2026-11-02T10:00:00")
         self.assertAlmostEqual(settlement.payout_amount, 17.9)
         note = self.env["account.move"].search([("marketplace_refund_ref", "=", "RF-1")])
@@ -146,3 +148,13 @@ class TestSettlementRefunds(SettlementCase):
             ),
             1,
         )
+
+    def test_refunds_read_outside_a_period_get_their_credit_notes_once(self):
+        self._invoiced("RX-1", quantity=2)
+        Refunds = self.env["marketplace.refund.service"]
+        log = self.env["marketplace.log"].create({"instance_id": self.instance.id, "job": "import_orders"})
+        lines = [self._refund("RF-X", "RX-1", -12.1), self._refund("RF-Y", "RX-404", -3.0)]
+        notes = Refunds._credit_notes(self.instance, lines, log)
+        self.assertEqual(notes.mapped("marketplace_refund_ref"), ["RF-X"])
+        self.assertIn("Refund RF-Y: order RX-404 is not in Odoo", log.line_ids.message)
+        self.assertEqual(Refunds._credit_notes(self.instance, lines[:1]), notes, "once per refund")
