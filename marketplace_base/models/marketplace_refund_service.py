@@ -1,8 +1,12 @@
+import logging
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
 from ..schemas.settlement import SettlementLine
+
+_logger = logging.getLogger(__name__)
 
 
 class MarketplaceRefundService(models.AbstractModel):
@@ -46,8 +50,13 @@ class MarketplaceRefundService(models.AbstractModel):
         if invoice and not posted():
             workflow = self.env["marketplace.workflow"]._for_order(sale)
             if workflow:
-                with self.env.cr.savepoint():
-                    workflow._invoice(sale)
+                try:
+                    with self.env.cr.savepoint():
+                        workflow._invoice(sale)
+                except UserError as err:
+                    # the line waits with the reason of "no invoice"; the order keeps the workflow's
+                    # own problem for whoever invoices it
+                    _logger.info("Order %s could not be invoiced by its workflow: %s", sale.name, err)
         return posted()
 
     @api.model

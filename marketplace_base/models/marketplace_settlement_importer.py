@@ -1,5 +1,6 @@
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import psycopg2.errors
 
@@ -15,6 +16,7 @@ _logger = logging.getLogger(__name__)
 # what the other did (a booked settlement is then skipped).
 CONCURRENT = (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation)
 ATTEMPTS = 5
+CURSOR_MARGIN = timedelta(minutes=1)
 
 
 @dataclass
@@ -74,13 +76,14 @@ class MarketplaceSettlementImporter(models.AbstractModel):
     @api.model
     def _cursor(self, current, outcome):
         """Where the next run starts reading: the earliest period to read again, else the latest
-        booked one (read again cheaply: skipped without a call); never before a failure."""
+        booked one (read again cheaply: skipped without a call); never before a failure. A
+        minute earlier, so that a marketplace reading "started after" strictly still gives it."""
         if outcome.failed:
             return current
         if outcome.again:
-            return min(outcome.again)
+            return min(outcome.again) - CURSOR_MARGIN
         if outcome.done:
-            return max(outcome.done)
+            return max(outcome.done) - CURSOR_MARGIN
         return current
 
     @api.model

@@ -179,10 +179,10 @@ class MarketplaceSettlementMatching(models.AbstractModel):
             if not (created and target.simple):
                 self._replace_suspense(st_line, target)
             matched |= st_line
-            if target.items:
-                counterpart = st_line.move_id.line_ids.filtered(
-                    lambda l, account=target.account: l.account_id == account and not l.reconciled
-                )
+            counterpart = st_line.move_id.line_ids.filtered(
+                lambda l, account=target.account: l.account_id == account and not l.reconciled
+            )
+            if target.items and counterpart:
                 key = tuple(sorted(target.items.ids))
                 plan[key] |= counterpart | target.items
         if plan:
