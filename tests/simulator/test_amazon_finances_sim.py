@@ -310,7 +310,7 @@ def test_the_documented_rate_answers_429_past_its_burst(simulator):
 
 def test_every_group_total_is_its_events_and_its_sales_less_fees_and_refunds(simulator):
     fin = client(simulator)
-    seen = {}
+    seen, fee_types = {}, set()
     for group in all_groups(fin):
         events = events_of(
             fin.list_financial_events_by_group_id, group["FinancialEventGroupId"], MaxResultsPerPage=37
@@ -324,11 +324,30 @@ def test_every_group_total_is_its_events_and_its_sales_less_fees_and_refunds(sim
         assert len(events["ServiceFeeEventList"]) == 1, "the selling plan, once per group"
         for name, listed in events.items():
             seen[name] = seen.get(name, 0) + len(listed)
+        fee_types.update(f["FeeType"] for f in _fees(events))
         currency = group["OriginalTotal"]["CurrencyCode"]
         assert {m["CurrencyCode"] for m in _currencies(events)} == {currency}
     assert seen["ShipmentEventList"] > 100 and seen["RefundEventList"] > 3
     assert seen["AdjustmentEventList"] >= 12  # reimbursements and the reserve
+    assert fee_types == {
+        "Commission",
+        "FBAPerUnitFulfillmentFee",
+        "FixedClosingFee",
+        "Subscription",
+        "RefundCommission",
+    }
     assert sum(seen.values()) == fin_state(simulator)["events"]
+
+
+def _fees(node):
+    if isinstance(node, list):
+        for n in node:
+            yield from _fees(n)
+    elif isinstance(node, dict):
+        if "FeeType" in node:
+            yield node
+        for value in node.values():
+            yield from _fees(value)
 
 
 def _currencies(node):
