@@ -60,6 +60,11 @@ class Money:
         return {"CurrencyCode": self.currency, "CurrencyAmount": cents / 100}
 
 
+def amount_text(cents):
+    """Cents as a decimal string with two decimals ("-12.05"), for control answers and state."""
+    return "%s%d.%02d" % ("-" if cents < 0 else "", abs(cents) // 100, abs(cents) % 100)
+
+
 def share(amount, units, of):
     """The part of `amount` that `units` of `of` units carry (cumulative, exact in total)."""
     return amount * units // of if of else 0

@@ -28,7 +28,7 @@ import time
 from collections import OrderedDict
 
 from .data import MARKETPLACES, iso_ms, parse_iso
-from .finance_events import SUBSCRIPTION, Money, scaled
+from .finance_events import SUBSCRIPTION, Money, amount_text, scaled
 
 DAY = 86400
 OPEN_SINCE = 5 * DAY  # the seeded open group started this long before the seed's time
@@ -261,7 +261,7 @@ class FinancesMixin:
             "status": group["status"],
             "start": iso_ms(group["start"]),
             "end": iso_ms(group["end"]) if group["end"] else None,
-            "total": "%.2f" % (group["cents"] / 100),
+            "total": amount_text(group["cents"]),
             "events": len(group["events"]),
         }
 

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core import json_response
 from .data import MARKETPLACES, iso_ms
+from .finance_events import amount_text
 
 REFUND_LISTS = {
     "refund": "RefundEventList",
@@ -38,10 +39,6 @@ def cents_of(value, name, positive=True):
     if positive and amount <= 0:
         raise BadControl("%s must be more than 0: %r" % (name, value))
     return int(amount * 100)
-
-
-def _total(cents):
-    return "%.2f" % (cents / 100)
 
 
 class FinancesControlMixin:
@@ -116,7 +113,7 @@ class FinancesControlMixin:
                 "list": event["list"],
                 "posted": iso_ms(event["posted"]),
                 "group_id": event["group"],
-                "total": _total(event["cents"]),
+                "total": amount_text(event["cents"]),
             },
         )
 
