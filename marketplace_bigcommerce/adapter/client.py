@@ -215,6 +215,7 @@ class BigCommerceClient(Transport):
         with BigCommerceClient._windows_lock:
             self.window = BigCommerceClient._windows.setdefault(self.account_key, _Window())
         self._bare_429 = 0
+        self.notices = []  # (level, text) the run's log shows once (e.g. a refund nothing came of)
 
     @classmethod
     def reset_windows(cls):
@@ -419,10 +420,12 @@ class BigCommerceClient(Transport):
     # refunds ---------------------------------------------------------------------------------------
     def refunds(self, created_min=None, order_ids=None):
         """Pages of the store's refunds (GET /v3/orders/payment_actions/refunds, refund id
-        ascending), created at or after `created_min` (an aware datetime; sent in RFC 3339 as
-        documented) and of the given orders when named."""
+        ascending), created at or after `created_min` (a datetime, naive ones in UTC; sent in
+        RFC 3339 as documented) and of the given orders when named."""
         params = {}
         if created_min is not None:
+            if created_min.tzinfo is None:  # Odoo's naive datetimes are UTC
+                created_min = created_min.replace(tzinfo=timezone.utc)
             params["created:min"] = created_min.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
         if order_ids:
             params["order_id:in"] = ",".join(str(int(i)) for i in order_ids)
