@@ -423,7 +423,7 @@ class BigCommerceClient(Transport):
         ascending), created at or after `created_min` (a datetime, naive ones in UTC; sent in
         RFC 3339 as documented) and of the given orders when named."""
         params = {}
-        if created_min is not None:
+        if created_min:  # None, or False from an empty Odoo field: every refund
             if created_min.tzinfo is None:  # Odoo's naive datetimes are UTC
                 created_min = created_min.replace(tzinfo=timezone.utc)
             params["created:min"] = created_min.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
