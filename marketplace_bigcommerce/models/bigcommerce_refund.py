@@ -35,12 +35,13 @@ class BigCommerceRefund(models.AbstractModel):
 
     @api.model
     def _lines(self, instance, client, posted_after):
-        """Pages of neutral refund lines: the refunds created since `posted_after` (all of them
-        the first time), each with its order's products when it shares its amount among
+        """Pages of neutral refund lines: the refunds created since `posted_after` (the first
+        time: since Import Orders After, else all of them), each with its order's products when it shares its amount among
         several products (one call per such order). The run's log names the refunds of orders
         Odoo never imported (they wait, with the reason, among the settlement's refunds)."""
         products = {}
-        for page in client.refunds(created_min=posted_after):
+        # the first time, none older than the orders Odoo imports (a refund comes after its order)
+        for page in client.refunds(created_min=posted_after or instance.import_orders_after):
             lines = [line for line in (self._line(client, refund, products) for refund in page) if line]
             self._tell_unknown_orders(instance, client, lines)
             yield lines

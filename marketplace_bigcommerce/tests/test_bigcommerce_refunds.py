@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta, timezone
+
 import requests
 
 from odoo.tests import tagged
@@ -208,6 +210,17 @@ class TestBigCommerceRefunds(BigCommerceCase):
         self.assertEqual(note.marketplace_refund_ref, str(made["id"]))
         self.assertEqual(waiting.state, "done")
         self.assertEqual(self.import_settlements(), note)
+
+    def test_the_first_read_starts_at_import_orders_after(self):
+        self.instance.import_orders_after = datetime.utcnow() - timedelta(days=1)
+        old = self.refund(
+            self.first,
+            [{"item_type": "ORDER", "item_id": self.first, "amount": 1.0}],
+            created=(datetime.now(timezone.utc) - timedelta(days=30)).isoformat(),
+        )
+        new = self.refund(self.first, [{"item_type": "ORDER", "item_id": self.first, "amount": 2.0}])
+        self.assertEqual(self.import_settlements().mapped("marketplace_refund_ref"), [str(new["id"])])
+        self.assertNotIn(str(old["id"]), self.refunds().mapped("name"), "older than the orders Odoo imports")
 
     def test_store_credit_and_unpaid_invoices_stay_open(self):
         credit = self._store_credit_refund(self.products(self.second))
