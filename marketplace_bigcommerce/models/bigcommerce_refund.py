@@ -116,7 +116,7 @@ class BigCommerceRefund(models.AbstractModel):
         sale = (
             self.env["marketplace.refund.service"]
             ._sale_orders(instance, [line.order_ref])
-            .get(line.order_ref)
+            .get(line.order_ref, self.env["sale.order"])
         )
         invoices = sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
         workflow = sale and self.env["marketplace.workflow"]._for_order(sale)
