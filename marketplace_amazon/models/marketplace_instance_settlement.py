@@ -7,6 +7,9 @@ from ..adapter.settlement_mapping import FEE_TYPES, group_to_settlement, settlem
 # How far back the first Import Settlements looks (the job has no cursor yet): the open period
 # and the last payouts. Older ones: set the job's Last Processed On back (developer mode).
 FIRST_SETTLEMENT_DAYS = 30
+# Amazon may list an event up to 48 hours after its posted date (the contract's note): the open
+# period's refunds are read again from that far back (a refund already made is known by its id)
+LATE_EVENTS = timedelta(hours=48)
 
 
 def _header(settlement, field):
@@ -35,6 +38,8 @@ class MarketplaceInstance(models.Model):
         """The lines of one group, a list per page of 100 events (those posted since
         `posted_after` when given)."""
         group_id, currency = _header(settlement, "external_id"), _header(settlement, "currency")
+        if posted_after:
+            posted_after = fields.Datetime.to_datetime(posted_after) - LATE_EVENTS
         return settlement_lines(client.group_events(group_id, posted_after), currency)
 
     def _amazon_fee_types(self):
