@@ -22,7 +22,7 @@ class MarketplaceInstance(models.Model):
 
     _inherit = "marketplace.instance"
 
-    def _amazon_settlement_currency(self):
+    def _home_amazon_currency(self):
         """The currency of a group Amazon gives no total for yet: the home marketplace's."""
         country = self._home_amazon_marketplace().country_id
         return (country.currency_id or self.currency_id or self.company_id.currency_id).name
@@ -30,9 +30,11 @@ class MarketplaceInstance(models.Model):
     def _amazon_read_settlements(self, client, since):
         """The financial event groups opened since `since` (the job's cursor), oldest first."""
         since = since or fields.Datetime.now() - timedelta(days=FIRST_SETTLEMENT_DAYS)
-        currency = self._amazon_settlement_currency()
+        currency = self._home_amazon_currency()
         groups = [group_to_settlement(group, currency) for group in client.financial_event_groups(since)]
-        return sorted(groups, key=lambda group: (group["start"] or fields.Datetime.now(), group["external_id"]))
+        return sorted(
+            groups, key=lambda group: (group["start"] or fields.Datetime.now(), group["external_id"])
+        )
 
     def _amazon_settlement_lines(self, client, settlement, posted_after):
         """The lines of one group, a list per page of 100 events (those posted since

@@ -35,7 +35,9 @@ class MarketplaceOrderImporter(models.AbstractModel):
         Refunds = self.env["marketplace.refund.service"]
         with instance._job_run("import_settlements") as run:
             pages = run.client.order_events(sale.marketplace_order_ref)
-            lines = [line for page in settlement_lines(pages, sale.currency_id.name) for line in refund_lines(page)]
+            lines = [
+                line for page in settlement_lines(pages, sale.currency_id.name) for line in refund_lines(page)
+            ]
             made = 0
             for raw in lines:
                 line = SettlementLine.model_validate(raw)
