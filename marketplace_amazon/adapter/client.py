@@ -13,7 +13,8 @@ retried and raises Ambiguous for writes whose answer was lost. What is Amazon's 
   createFeed are not: a lost answer raises AmazonAmbiguous, see shipped_quantities and
   recent_feeds to read what Amazon did), in parts by role: orders_api.py (Orders v0 and
   2026-01-01), restricted.py (Restricted Data Tokens for the buyer's data), feeds_api.py
-  (listings feeds), catalog_api.py (FBA inventory, listings).
+  (listings feeds), catalog_api.py (FBA inventory, listings), finances_api.py (settlement
+  periods and their financial events, Finances v0).
 
 Two things sp_api cannot do against a plain-http endpoint, or at all, and the smallest workaround
 (`_Transport`, sp_api's own httpx transport with a check on top):
@@ -56,6 +57,7 @@ from .errors import (  # noqa: F401 (re-exported)
     parse_retry_after,
 )
 from .feeds_api import FEED_DONE_STATUSES, FEEDS_PATH, MAX_FEED_MESSAGES, FeedsApiMixin  # noqa: F401 (re-exported)
+from .finances_api import FinancesApiMixin
 from .orders_api import MAX_MARKETPLACES_PER_CALL, V0, V2026, VERSIONS, OrdersApiMixin  # noqa: F401 (re-exported)
 from .restricted import RestrictedDataMixin, forget_restricted_tokens  # noqa: F401 (re-exported)
 
@@ -85,6 +87,9 @@ RATES = {
     "getFeeds": (0.0222, 10),
     "getFeedDocument": (0.0222, 10),
     "getInventorySummaries": (2.0, 2),
+    "listFinancialEventGroups": (0.5, 30),  # Finances v0
+    "listFinancialEventsByGroupId": (0.5, 30),
+    "listFinancialEventsByOrderId": (0.5, 30),
 }
 PACING = Transport.PACING
 
@@ -223,7 +228,9 @@ class _Transport(HttpxTransport):
 # =============================================================================================
 
 
-class AmazonClient(OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, RestrictedDataMixin, Transport):
+class AmazonClient(
+    OrdersApiMixin, FeedsApiMixin, CatalogApiMixin, FinancesApiMixin, RestrictedDataMixin, Transport
+):
     """One seller account's access to the SP-API.
 
     `calls` counts the API requests sent (token requests and feed document transfers excluded),

@@ -108,6 +108,7 @@ class MarketplaceInstance(models.Model):
             "export_prices",
             "check_results",
             "import_listings",
+            "import_settlements",
         ]
 
     def _amazon_client(self):

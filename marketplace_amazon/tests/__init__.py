@@ -10,3 +10,4 @@ from . import test_amazon_taxes
 from . import test_amazon_sync
 from . import test_amazon_trust
 from . import test_amazon_schedule
+from . import test_amazon_settlements

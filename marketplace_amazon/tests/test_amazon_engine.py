@@ -28,6 +28,7 @@ class TestAmazonOnTheEngine(AmazonCase):
                 "export_prices",
                 "check_results",
                 "import_listings",
+                "import_settlements",
                 "process_queues",
             },
         )
