@@ -203,6 +203,17 @@ def _references(row, kind):
     return order, item, ean
 
 
+def order_ids(rows):
+    """The bol order ids the specification lines name."""
+    found = set()
+    for row in rows or []:
+        if isinstance(row, dict):
+            order = _references(row, line_type(row))[0]
+            if order:
+                found.add(order)
+    return found
+
+
 # -- mapping ----------------------------------------------------------------------------------------
 def settlement_header(invoice):
     """An invoice of the list -> the neutral settlement's header (closed, without lines)."""
@@ -237,7 +248,9 @@ def _kind(code, order):
 
 
 def settlement_line(row, order_refs=None):
-    """One specification line -> a neutral settlement line (dict), signed from the seller's side."""
+    """One specification line -> a neutral settlement line (dict), signed from the seller's side.
+    `order_refs` maps (order id, order item id), (order id, EAN) or an order id to the reference
+    of the Odoo order that holds the line, where it is not the order id itself."""
     code = line_type(row)
     order, item, ean = _references(row, code)
     net = money(field(row, "lineExtensionAmount"))
@@ -245,7 +258,9 @@ def settlement_line(row, order_refs=None):
     amount = -(net + tax)
     quantity = abs(float(scalar(field(row, "invoicedQuantity")) or 0))
     refs = order_refs or {}
-    order_ref = (refs.get((order, ean)) or refs.get(order) or order) if order else None
+    order_ref = None
+    if order:  # the Odoo order holding the line: the FBB part of a mixed order has its own reference
+        order_ref = refs.get((order, item)) or refs.get((order, ean)) or refs.get(order) or order
     kind = _kind(code, order_ref)
     line_id = str(scalar(field(row, "id")) or "") or "#".join(filter(None, [order, ean, code]))
     label = " ".join(filter(None, [code, order_ref, ean and "EAN %s" % ean, quantity and "x %g" % quantity]))
