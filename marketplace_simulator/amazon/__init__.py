@@ -29,6 +29,11 @@ Operations (contracts in ``../shared/apispecs/amazon``), one file per role:
 * inventory.py -- FBA inventory v1: getInventorySummaries.
 * reports.py -- Reports 2021-06-30 (minimal): createReport, getReport, getReportDocument.
 * listings.py -- Listings items 2021-08-01: getListingsItem, searchListingsItems.
+* finances.py, finance_events.py, finances_api.py, finances_control.py -- Finances v0:
+  listFinancialEventGroups, listFinancialEventsByGroupId, listFinancialEventsByOrderId,
+  listFinancialEvents; settlement periods per currency whose events follow the orders sold
+  (shipments, refunds, fees, subscription, adjustments), controls finances_close,
+  finances_refund, finances_correct.
 * routes.py (the route table, error and throttling answers), control.py (``/_sim/amazon/<action>``
   and ``/_sim/state``), catalogue.py, data.py (reference data), api.py (the roles put together).
 

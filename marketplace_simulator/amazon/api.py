@@ -11,6 +11,10 @@ from .control import ControlMixin
 from .data import LWA_DEFAULT_TTL, SITES
 from .feed_processing import FeedProcessingMixin
 from .feeds import FeedsMixin
+from .finance_events import FinanceEventsMixin
+from .finances import FinancesMixin
+from .finances_api import FinancesApiMixin
+from .finances_control import FinancesControlMixin
 from .inventory import InventoryMixin
 from .listings import ListingsMixin
 from .orders import OrdersMixin
@@ -39,6 +43,10 @@ class AmazonAPI(
     ListingsMixin,
     InventoryMixin,
     ReportsMixin,
+    FinancesMixin,
+    FinanceEventsMixin,
+    FinancesApiMixin,
+    FinancesControlMixin,
     Marketplace,
 ):
     name = "amazon"
@@ -95,5 +103,8 @@ class AmazonAPI(
         self._order_seq = 0
         self._salt = self.rng.randrange(10**7)
         self._build_catalogue(n_products)
-        self._generate_orders(n_orders, self.now - 60 * 86400, self.now - 300)
+        self._fin_reset(sizes)
+        days = float(sizes.get("order_days", 60))  # the span of the generated orders' purchase dates
+        self._generate_orders(n_orders, self.now - days * 86400, self.now - 300)
         self._generate_returns()
+        self._fin_finish_seeding()

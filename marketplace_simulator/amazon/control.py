@@ -15,6 +15,34 @@ country code of the simulator's addresses), payment_method (Other, COD, CVS), fa
 none; else the destination's, data.TAX_BY_COUNTRY); a line may give its own tax_rate (7 on books).
 An item without tax shows ItemTax 0.00 and none of the other tax amounts (ShippingTax, ...), as
 Amazon leaves out what does not apply.
+
+Finances v0 (finances.py; amounts are numbers or decimal strings, exact to the cent; answers'
+totals are strings with two decimals; a bad payload is 400 {"error"}, an unknown order or group 404):
+
+* ``finances_close {}``: closes the open group of the seller's first marketplace's currency
+  (``"currency": "GBP"``, ``"marketplace_id"`` or ``"all": true`` for others): Closed,
+  FundTransferStatus Succeeded, FundTransferDate and FinancialEventGroupEnd now, OriginalTotal
+  final; the next group opens at that moment with its Subscription fee. ``"reserve": "100.00"``
+  holds that much back (a ReserveEvent in the closed group) and releases it in the next. Answers
+  {"group_id", "total", "currency", "events" (count), "opened" (the next group's id), "closed":
+  [{"id", "currency", "status", "start", "end", "total", "events"}, ...]}.
+* ``finances_refund {"order_id", "items": [{"order_item_id" or "sku", "quantity"}], "shipping":
+  true/false, "amount": goodwill, "kind": "refund" | "chargeback" | "guarantee_claim"}``: a
+  RefundEvent (ChargebackEvent, GuaranteeClaimEvent) in the open group of the order's currency for
+  units shipped and not refunded yet (quantity defaults to all of them; "shipping" gives back the
+  shipping of those units; "amount" alone is a goodwill refund). Answers {"event" (as the API shows
+  it), "list", "posted", "group_id", "total" (negative)}.
+* ``finances_correct {"group_id", "adjustment": amount, "type"}`` or ``{"group_id", "add": [{"type",
+  "amount", "sku", "quantity"}]}``: Amazon corrects a group (closed ones too): AdjustmentEvents
+  posted now in it (type one of finances_control.ADJUSTMENT_TYPES; default FBAInventoryReimbursement
+  for a credit, ReimbursementClawback for a debit); its OriginalTotal follows. Answers the group
+  ({"group_id", "status", "total", "events", ...}) and the events "added".
+* No ``finances_ship``: an order's units get their ShipmentEvent when they ship: add_orders with a
+  shipped status, ``set_order_status`` Shipped (AFN or MFN), or an accepted confirmShipment.
+* ``GET /_sim/state?marketplace=amazon`` has "finances": {"groups": [{"id", "currency", "status",
+  "start", "end", "total", "events"}], "open": {currency: id}, "events": count}.
+* reset ``sizes``: ``orders`` (generated, default 250), ``order_days`` (their purchase dates' span,
+  default 60), ``settlement_days`` (a group's period, default 14).
 """
 
 import time
@@ -72,6 +100,7 @@ class ControlMixin:
             "rdts_issued": len(self.rdts),
             "pii_role": self.pii_role,
             "orders_2026": self.orders_2026,
+            "finances": self._fin_state(),
         }
 
     @staticmethod

@@ -97,6 +97,10 @@ RATE_LIMITS = {
     "getReportDocument": ("0.0167", 15),
     "getListingsItem": ("5", 10),
     "searchListingsItems": ("5", 5),
+    "listFinancialEventGroups": ("0.5", 30),
+    "listFinancialEventsByGroupId": ("0.5", 30),
+    "listFinancialEventsByOrderId": ("0.5", 30),
+    "listFinancialEvents": ("0.5", 30),
 }
 
 # ship-to addresses: (Name-less parts) country -> list of (AddressLine1, AddressLine2, City,

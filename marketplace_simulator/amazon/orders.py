@@ -208,6 +208,7 @@ class OrdersMixin:
             self._p_sorted = False
         self.order_list.append(order)
         self._index_u(order)
+        self._fin_ship(order)  # what shipped is charged (finances.py)
         return order
 
     def _index_u(self, order):
@@ -318,3 +319,4 @@ class OrdersMixin:
             for it in order["items"]:
                 it["shipped"] = 0
         self._touch(order)
+        self._fin_ship(order)

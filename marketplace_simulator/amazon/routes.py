@@ -70,6 +70,25 @@ class RoutesMixin:
                 "searchListingsItems",
                 self._search_listings_items,
             ),
+            (
+                "GET",
+                r"/finances/v0/financialEventGroups",
+                "listFinancialEventGroups",
+                self._list_event_groups,
+            ),
+            (
+                "GET",
+                r"/finances/v0/financialEventGroups/%s/financialEvents" % seg,
+                "listFinancialEventsByGroupId",
+                self._list_events_by_group,
+            ),
+            (
+                "GET",
+                r"/finances/v0/orders/%s/financialEvents" % seg,
+                "listFinancialEventsByOrderId",
+                self._list_events_by_order,
+            ),
+            ("GET", r"/finances/v0/financialEvents", "listFinancialEvents", self._list_events),
             ("PUT", r"/_uploads/%s" % seg, "uploadDocument", self._upload_document),
             ("GET", r"/_documents/%s" % seg, "downloadDocument", self._download_document),
         ]

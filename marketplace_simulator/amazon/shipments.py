@@ -67,6 +67,7 @@ class ShipmentsMixin:
             "Shipped" if all(it["shipped"] >= it["qty"] for it in order["items"]) else "PartiallyShipped"
         )
         self._touch(order)
+        self._fin_ship(order)  # the units confirmed are charged: a ShipmentEvent (finances.py)
         self.shipments.append(
             {
                 "amazonOrderId": order["id"],
