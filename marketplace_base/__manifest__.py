@@ -39,6 +39,7 @@
         "views/marketplace_instance_views.xml",
         "views/stock_picking_views.xml",
         "views/marketplace_menus.xml",
+        "views/marketplace_settlement_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -36,6 +36,16 @@ from . import sale_order_payment_export
 from . import sale_order_engine_fields
 from . import marketplace_payment_exporter
 from . import account_move
+from . import account_bank_statement_line
+from . import marketplace_fee_type
+from . import marketplace_settlement
+from . import marketplace_settlement_refund
+from . import marketplace_instance_settlement
+from . import marketplace_instance_settlement_dashboard
+from . import marketplace_refund_service
+from . import marketplace_settlement_matching
+from . import marketplace_settlement_booking
+from . import marketplace_settlement_importer
 from . import stock_picking
 from . import stock_move
 from . import product_product

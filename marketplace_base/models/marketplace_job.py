@@ -4,7 +4,8 @@ from odoo import _, api, fields, models
 
 # (code, label, defaults): one automatic job per entry, each run by `action_<code>`. What a
 # merchant needs every day runs on schedule as soon as the instance is confirmed ("cron_active"):
-# orders in, shipments and tracking out and their outcome read back, stock out, returns in.
+# orders in, shipments and tracking out and their outcome read back, stock out, returns in, payouts
+# booked.
 JOBS = [
     (
         "import_orders",
@@ -34,6 +35,11 @@ JOBS = [
         "import_returns",
         "Import Returns",
         {"interval_number": 1, "interval_type": "hours", "cron_active": True},
+    ),
+    (
+        "import_settlements",
+        "Import Settlements",
+        {"interval_number": 1, "interval_type": "days", "cron_active": True},
     ),
     (
         "process_queues",

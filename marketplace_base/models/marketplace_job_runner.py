@@ -28,6 +28,7 @@ JOB_RUNNERS = {
     "import_listings": ("marketplace.listing", "_run_import"),
     "export_payments": ("marketplace.payment.exporter", "_run"),
     "import_returns": ("marketplace.return.importer", "_run"),
+    "import_settlements": ("marketplace.settlement.importer", "_run"),
 }
 
 
@@ -92,7 +93,8 @@ class MarketplaceJobRunner(models.AbstractModel):
     gives a hook, what it returns, and when a connector defines it: always, for a job it
     declares (`any-job`: any job besides Process Queues), or optional. The types are those of
     adapter/records.py (OrderPage, OrderHeader, ExportStatus, InventoryLine) and the errors
-    those of adapter/transport.py (MarketplaceError, Ambiguous, Throttled); `client` is the
+    those of adapter/transport.py (MarketplaceError, Ambiguous, Throttled), Settlement and
+    SettlementLine those of schemas/settlement.py (as models or dicts); `client` is the
     run's API client, `log` its marketplace.log. The README's table ("The connector contract")
     says what each does; tests/test_connector_contract.py keeps connectors, this list and the
     README in step.
@@ -118,6 +120,10 @@ class MarketplaceJobRunner(models.AbstractModel):
     _<x>_return_sent(client, picking) -> bool or str                         optional
     _<x>_read_return(client, picking) -> ExportStatus                        optional
     _<x>_read_returns(client) -> iterable of lists of dict                   import_returns
+    _<x>_read_settlements(client, since) -> iterable of Settlement           import_settlements
+    _<x>_settlement_lines(client, settlement, posted_after) -> iterable of lists of dict  import_settlements
+    _<x>_fee_types() -> list of (code, label, kind)                          optional
+    _<x>_refund_booked(credit_note, line) -> None                            optional
     _<x>_export_batch_size(kind) -> int                                      optional
     _<x>_prepare_prices(values, currency, log) -> dict                       optional
     _<x>_stock_locations() -> dict                                           optional
@@ -165,6 +171,10 @@ class MarketplaceJobRunner(models.AbstractModel):
 
     def action_import_returns(self):
         return self._run_job("import_returns")
+
+    def action_import_settlements(self):
+        """Book the marketplace's closed payout periods, and the refunds of the open one."""
+        return self._run_job("import_settlements")
 
     def action_process_queues(self):
         return self._run_job("process_queues")

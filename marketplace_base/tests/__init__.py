@@ -24,3 +24,8 @@ from . import test_product_resolver
 from . import test_trust_surface
 from . import test_trust_rights
 from . import test_company_rules
+from . import test_settlement_booking
+from . import test_settlement_corrections
+from . import test_settlement_concurrency
+from . import test_settlement_rights
+from . import test_settlement_refunds
