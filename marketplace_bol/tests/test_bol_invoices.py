@@ -139,6 +139,14 @@ class TestBolInvoices(BolCase):
         self.import_orders()
         fbr, fbb = self.order(ref), self.order(ref + "-FBB")
         self.assertTrue(fbr and fbb)
+        # its FBR item comes back, but Import Returns does not run: the invoice's refund makes the
+        # credit note, of exactly that item
+        fbr_item = fbr.order_line.filtered("marketplace_line_ref")
+        self.sim(
+            "POST",
+            "/_sim/bol/add_return",
+            {"order_item_id": fbr_item.marketplace_line_ref, "quantity": 1, "handled": True},
+        )
         invoice = self.sim("POST", "/_sim/bol/issue_invoice", {})
         self.instance.action_import_settlements()
         second = self._settlements() - first
@@ -152,5 +160,17 @@ class TestBolInvoices(BolCase):
         pick_pack = self._lines_of(second, "PICK_PACK")
         self.assertEqual(pick_pack.marketplace_order_ref, ref + "-FBB")
         self.assertEqual(pick_pack.marketplace_fee_type_id.code, "PICK_PACK")
+        note = self.env["account.move"].search(
+            [("move_type", "=", "out_refund"), ("invoice_origin", "=", fbr.name)]
+        )
+        self.assertEqual(len(note), 1)
+        self.assertEqual(
+            note.marketplace_refund_ref, self._lines_of(second, "CORRECTION_TURNOVER").marketplace_line_ref
+        )
+        self.assertEqual(
+            (note.invoice_line_ids.product_id, note.invoice_line_ids.quantity), (fbr_item.product_id, 1)
+        )
+        self.assertAlmostEqual(note.amount_total, fbr_item.price_unit, places=2)
+        self.assertEqual(note.payment_state, "paid")
         self.assertEqual(second.open_line_count, 0, second.line_ids.mapped("marketplace_match_note"))
         self.assertGreaterEqual(self.job("import_settlements").cursor, cursor)
