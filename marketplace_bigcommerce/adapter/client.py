@@ -25,6 +25,7 @@ writes are not: a lost answer raises BigCommerceAmbiguous, and the caller reads 
 """
 
 import threading
+from datetime import timezone
 from urllib.parse import urlsplit
 
 import requests
@@ -59,6 +60,7 @@ CATALOG_PAGE = 250  # v3 catalog lists
 INVENTORY_PAGE = 1000  # v3 inventory items per location
 MAX_ADJUSTMENT_ITEMS = 2000  # PUT /v3/inventory/adjustments/absolute
 MAX_VARIANTS_BATCH = 50  # PUT /v3/catalog/variants
+REFUNDS_PAGE = 250  # GET /v3/orders/payment_actions/refunds
 # GET /v2/orders: each order with its shipping consignments and their line items, in the list call
 WITH_LINE_ITEMS = {"include": "consignments.line_items,fees", "consignment_structure": "object"}
 SCOPE_PROBES = (  # (scope as the control panel names it, parameter, version, path): Test Connection
@@ -176,6 +178,9 @@ def error_text(status, body, fallback="HTTP %s"):
     if isinstance(body, dict):
         if body.get("batch_errors"):
             return "; ".join(error_text(status, item) for item in body["batch_errors"])
+        errors = body.get("data") if not body.get("title") else None
+        if isinstance(errors, list) and errors and all(isinstance(item, dict) for item in errors):
+            return "; ".join(error_text(status, item) for item in errors)  # e.g. a refund's 422
         title = str(body.get("title") or body.get("message") or body.get("error") or "")
         errors = body.get("errors")
         if isinstance(errors, dict) and errors:
@@ -210,6 +215,7 @@ class BigCommerceClient(Transport):
         with BigCommerceClient._windows_lock:
             self.window = BigCommerceClient._windows.setdefault(self.account_key, _Window())
         self._bare_429 = 0
+        self.notices = []  # (level, text) the run's log shows once (e.g. a refund nothing came of)
 
     @classmethod
     def reset_windows(cls):
@@ -410,6 +416,20 @@ class BigCommerceClient(Transport):
             data={},
             idempotent=False,
         )
+
+    # refunds ---------------------------------------------------------------------------------------
+    def refunds(self, created_min=None, order_ids=None):
+        """Pages of the store's refunds (GET /v3/orders/payment_actions/refunds, refund id
+        ascending), created at or after `created_min` (a datetime, naive ones in UTC; sent in
+        RFC 3339 as documented) and of the given orders when named."""
+        params = {}
+        if created_min:  # None, or False from an empty Odoo field: every refund
+            if created_min.tzinfo is None:  # Odoo's naive datetimes are UTC
+                created_min = created_min.replace(tzinfo=timezone.utc)
+            params["created:min"] = created_min.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        if order_ids:
+            params["order_id:in"] = ",".join(str(int(i)) for i in order_ids)
+        return self.v3_pages("getOrdersRefunds", "orders/payment_actions/refunds", params, limit=REFUNDS_PAGE)
 
     # catalog ---------------------------------------------------------------------------------------
     def products(self, include="variants,images", **filters):

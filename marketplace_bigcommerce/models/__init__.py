@@ -10,3 +10,5 @@ from . import bigcommerce_brand
 from . import bigcommerce_export
 from . import bigcommerce_listing_import
 from . import bigcommerce_demo
+from . import bigcommerce_refund
+from . import marketplace_instance_refunds

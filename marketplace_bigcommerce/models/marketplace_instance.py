@@ -77,6 +77,7 @@ class MarketplaceInstance(models.Model):
             "check_results",
             "import_listings",
             "export_payments",
+            "import_settlements",  # its refunds (marketplace_instance_refunds.py)
         ]
 
     def _bigcommerce_client(self):
@@ -186,9 +187,9 @@ class MarketplaceInstance(models.Model):
         return payload
 
     def _bigcommerce_map_order(self, payload):
-        return to_neutral_order(
-            payload.get("order") or {}, payload.get("taxes"), anonymous_name=_("%s Customer", self.name)
-        )
+        order = payload.get("order") or {}
+        neutral = to_neutral_order(order, payload.get("taxes"), anonymous_name=_("%s Customer", self.name))
+        return self.env["bigcommerce.refund"]._keep_refunded_order(self, order, neutral)
 
     # shipments ---------------------------------------------------------------------------------------
     def _bigcommerce_send_shipment(self, client, picking):

@@ -10,3 +10,4 @@ from . import test_bigcommerce_images
 from . import test_bigcommerce_trust
 from . import test_bigcommerce_rights
 from . import test_bigcommerce_schedule
+from . import test_bigcommerce_refunds

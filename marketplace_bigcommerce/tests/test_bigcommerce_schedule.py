@@ -5,7 +5,14 @@ from odoo.tests import tagged
 
 from .common import BigCommerceCase
 
-DAILY = {"import_orders", "process_queues", "export_shipments", "check_results", "export_inventory"}
+DAILY = {
+    "import_orders",
+    "process_queues",
+    "export_shipments",
+    "check_results",
+    "export_inventory",
+    "import_settlements",  # its refunds, as credit notes
+}
 
 
 @tagged("post_install", "-at_install")

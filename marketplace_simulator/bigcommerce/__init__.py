@@ -44,6 +44,17 @@ v3:
 * Orders: ``GET /v3/orders/{id}/transactions`` (204 when none), ``POST
   /v3/orders/{id}/payment_actions/capture`` and ``.../void`` (201 ``{}``; the payment goes
   ``capture pending`` -> ``captured`` after ``capture_delay`` seconds).
+* Refunds: ``POST /v3/orders/{id}/payment_actions/refund_quotes`` and ``.../refunds`` (items of
+  type PRODUCT and GIFT_WRAPPING by quantity, SHIPPING, HANDLING, FEE, ORDER and TAX by amount,
+  or ``tax_adjustment_amount``; each part refunds at most what is left of it, the refund at most
+  what is left of the order: 422 otherwise; payments must add up to the amount through a method
+  the quote offers), ``GET /v3/orders/{id}/payment_actions/refunds``, ``GET
+  /v3/orders/payment_actions/refunds`` (``order_id:in``, ``id:in``, ``created:min``/``max`` in
+  RFC 3339, ``transaction_id``, page and limit <= 250) and ``.../refunds/{id}``. The order moves
+  to Partially Refunded or Refunded with its payment status, ``refunded_amount`` and products'
+  ``quantity_refunded``; orders generated as (Partially) Refunded carry their refund; the control
+  action ``refund`` ({order_id, items | "all", reason, created}) is a refund made in the control
+  panel.
 * ``GET /v3/channels``, ``GET /v3/catalog/categories`` (a tree by parent_id), ``GET
   /v3/catalog/brands``, ``include=images`` (one image per product, on the simulated CDN
   ``/bigcommerce/cdn/...``: no token, no quota), ``id:in`` on ``GET /v3/catalog/variants``.
@@ -72,6 +83,7 @@ high load).
 
 Files by role: ``data`` (reference data, helpers), ``catalogue``, ``orders`` (generation, amounts,
 control actions), ``orders_api`` (v2 order handlers), ``shipments``, ``inventory``, ``payments``,
+``refunds``,
 ``store`` (store settings), ``routes`` (routing, auth, quota, error shapes), ``api`` (the class,
 state and control).
 """

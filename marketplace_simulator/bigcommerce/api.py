@@ -10,6 +10,7 @@ from .inventory import InventoryMixin
 from .orders import OrdersMixin
 from .orders_api import OrdersApiMixin
 from .payments import PaymentsMixin
+from .refunds import RefundsMixin
 from .routes import RoutesMixin
 from .shipments import ShipmentsMixin
 from .store import StoreMixin
@@ -25,6 +26,7 @@ class BigCommerceAPI(
     CatalogueMixin,
     InventoryMixin,
     PaymentsMixin,
+    RefundsMixin,
     Marketplace,
 ):
     name = "bigcommerce"
@@ -48,6 +50,7 @@ class BigCommerceAPI(
         super().__init__(sim)
         self._tls = threading.local()
         self._rl_lock = threading.Lock()
+        self._refund_lock = threading.RLock()  # one refund at a time, as documented
         self._rl_window_end = 0.0
         self._rl_used = 0
         self._rl_marker = None
@@ -93,6 +96,10 @@ class BigCommerceAPI(
         self.pending_adjustments = []
         self.pending_captures = []
         self.stock_touched = set()
+        self.refunds = []  # ascending id (see refunds.py)
+        self.refunds_by_order = {}
+        self._refund_seq = 0
+        self._refund_payment_seq = 0
         self._deny_once = False
         with self._rl_lock:
             self._rl_window_end = 0.0
@@ -137,6 +144,12 @@ class BigCommerceAPI(
             "status_changes": self.status_changes,
             "payments": self.payments,
             "paid_orders": {str(p["order_id"]): self.orders[p["order_id"]]["ps"] for p in self.payments},
+            "refunds": len(self.refunds),
+            "refunds_by_order": {
+                str(oid): [self._render_refund(r) for r in refunds]
+                for oid, refunds in self.refunds_by_order.items()
+                if not all(r["generated"] for r in refunds)
+            },
             "inventory": inventory,
             "inventory_adjustments": self.adjustments,
             "inventory_pending": len(self.pending_adjustments),
@@ -149,6 +162,8 @@ class BigCommerceAPI(
         try:
             if action == "add_orders":
                 return self._control_add_orders(payload)
+            if action == "refund":
+                return self._control_refund(payload)
             if action == "set_order_status":
                 order = self.orders.get(_int_arg(payload.get("order_id")))
                 if order is None:

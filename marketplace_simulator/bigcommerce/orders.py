@@ -86,9 +86,9 @@ class OrdersMixin:
                 else 0
             )
             created = int(start + step * i + rnd() * step)
-            order = self._make_order(status, created, None)
-            if order["id"] % 17 == 0:  # now and then a fee (no draw: a seed keeps its orders)
-                order["fees"] = [("Versandversicherung", 199, 0)]
+            # now and then a fee (no draw: a seed keeps its orders); the order's id is the next one
+            fee = {"fees": [("Versandversicherung", 199, 0)]} if self._next_order % 17 == 0 else None
+            self._make_order(status, created, None, fee)
         self._units = None
 
     def _make_order(self, status, created, lines, spec=None):
@@ -192,6 +192,8 @@ class OrdersMixin:
         oid = spec.get("id") or self._next_order
         self._next_order = max(self._next_order, oid) + 1
         customer = 0 if rnd() < 0.2 else 1 + int(rnd() * 4999)
+        if spec.get("customer_id") is not None:  # 0: a guest
+            customer = int(spec["customer_id"])
         src = rnd()
         ps = spec.get("payment_status") or self._payment_status(status, pm, rnd)
         order = {
@@ -226,7 +228,6 @@ class OrdersMixin:
             "shp": [],
             "tx": [],
             "ds": 0,
-            "refund": 0,
             "fees": list(spec.get("fees") or []),  # (name, cents as entered, tax class)
         }
         if spec.get("currency") and spec["currency"] != self.store_currency:
@@ -238,10 +239,6 @@ class OrdersMixin:
             order["m"] = max(created, int(self.now) - 1)
         if status in (2, 10, 4):
             order["ds"] = min(order["m"], created + 86400)
-        if status == 4:
-            order["refund"] = -1  # everything
-        elif status == 14:
-            order["refund"] = max(1, order_lines[0][L_U])
         self._pid += len(order_lines)
         self._aid += n_addr
         self.orders[oid] = order
@@ -254,6 +251,8 @@ class OrdersMixin:
         self._by_status = None
         if self._by_m is not None or self._by_c is not None:
             self._index(order)
+        if status in (4, 14):  # the refund that made it so (see refunds.py)
+            self._generated_refund(order, full=status == 4)
         return order
 
     def _line(self, variant, qty, custom, gift, price, tax_class=None):
@@ -395,7 +394,7 @@ class OrdersMixin:
         total_inc = total_ex + total_tax
         gc = min(o["gc"], total_inc) if o["gc"] != "all" else total_inc
         sc = min(o["sc"], total_inc - gc)
-        refund = total_inc if o["refund"] == -1 else min(o["refund"], total_inc)
+        refund = sum(r["total"] for r in self.refunds_by_order.get(o["id"], ()))
         return {
             "lines": lines,
             "rates": rates,
@@ -460,12 +459,11 @@ class OrdersMixin:
                         "items": items,
                     }
                 )
-        elif status == 4:
-            order["ps"] = "refunded"
-            order["refund"] = -1
-        elif status == 14:
-            order["ps"] = "partially refunded"
-            order["refund"] = max(1, order["lines"][0][L_U])
+        elif status in (4, 14):
+            # the store's own refund: everything left, or one unit (once)
+            if status == 4 or not self.refunds_by_order.get(order["id"]):
+                self._generated_refund(order, full=status == 4, generated=False)
+            order["ps"] = "refunded" if status == 4 else "partially refunded"
         elif status == 5 and order["ps"] == "authorized":
             order["ps"] = "void"
         if payment_status is not None:

@@ -480,7 +480,7 @@ class OrdersApiMixin:
             "payment_method": o.get("pmname") or pm[0],
             "payment_provider_id": provider_id,
             "payment_status": o["ps"],
-            "refunded_amount": m4(a["refund"] if o["st"] in (4, 14) else 0),
+            "refunded_amount": m4(a["refund"]),
             "order_is_digital": False,
             "store_credit_amount": m4(a["sc"]),
             "gift_certificate_amount": m4(a["gc"]),
@@ -585,7 +585,7 @@ class OrdersApiMixin:
         else:
             share = 0
         wrapping = WRAPPINGS[ln[L_W]]
-        refunded = o["st"] == 4 or (o["st"] == 14 and k == 0)
+        refunded_quantity = self._refunded_quantity(o, k)
         return {
             "id": opid,
             "order_id": o["id"],
@@ -619,9 +619,9 @@ class OrdersApiMixin:
             "cost_price_inc_tax": "0.0000",
             "cost_price_ex_tax": "0.0000",
             "cost_price_tax": "0.0000",
-            "is_refunded": refunded,
-            "quantity_refunded": ln[L_Q] if refunded and o["st"] == 4 else (1 if refunded else 0),
-            "refund_amount": m4(t_inc if refunded and o["st"] == 4 else (p_inc if refunded else 0)),
+            "is_refunded": refunded_quantity > 0,
+            "quantity_refunded": refunded_quantity,
+            "refund_amount": "0.0000",  # deprecated: "always returns 0"
             "return_id": 0,
             "wrapping_id": wrapping[0],
             "wrapping_name": wrapping[1] or None if ln[L_W] else "",

@@ -111,8 +111,15 @@ class PaymentsMixin:
             elif ps0 == "declined":
                 out.append(self._tx(o, k, "authorization", method, gateway, paid, status="error"))
                 k += 1
-            if ps0 in ("refunded", "partially refunded"):
-                out.append(self._tx(o, k, "refund", method, gateway, a["refund"]))
+            generated = sum(
+                p["amount"]
+                for r in self.refunds_by_order.get(o["id"], ())
+                if r["generated"]
+                for p in r["payments"]
+                if p["provider_id"] == gateway
+            )
+            if ps0 in ("refunded", "partially refunded") and generated:
+                out.append(self._tx(o, k, "refund", method, gateway, generated))
                 k += 1
         for extra in o["tx"]:
             out.append(

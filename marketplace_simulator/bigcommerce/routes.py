@@ -125,10 +125,17 @@ class RoutesMixin:
         "captureOrderPayment": "store_v2_transactions",
         "voidOrderPayment": "store_v2_transactions",
         "getLocations": "store_locations",
+        # refunds: either scope will do ("Requires at least one of the following scopes")
+        "createOrderRefundQuotes": ("store_v2_orders", "store_v2_transactions"),
+        "createOrderRefund": ("store_v2_orders", "store_v2_transactions"),
+        "getOrderRefunds": ("store_v2_orders", "store_v2_transactions"),
+        "getOrderRefund": ("store_v2_orders", "store_v2_transactions"),
+        "getOrdersRefunds": ("store_v2_orders", "store_v2_transactions"),
     }
 
     def _scope(self, req, operation):
-        """The store resource scope an operation needs (modify; its *_read_only twin allows GET)."""
+        """The store resource scope an operation needs (modify; its *_read_only twin allows GET),
+        or a tuple of scopes any of which will do."""
         if operation in self.OPERATION_SCOPES:
             return self.OPERATION_SCOPES[operation]
         if "/catalog/" in req.path:
@@ -138,8 +145,11 @@ class RoutesMixin:
         return "store_v2_orders"
 
     def _in_scope(self, req, operation):
-        scope = self._scope(req, operation)
-        return scope in self.scopes or (req.method in ("GET", "HEAD") and scope + "_read_only" in self.scopes)
+        scopes = self._scope(req, operation)
+        return any(
+            scope in self.scopes or (req.method in ("GET", "HEAD") and scope + "_read_only" in self.scopes)
+            for scope in ((scopes,) if isinstance(scopes, str) else scopes)
+        )
 
     def _quota(self):
         return max(1, int(round(self.rate_quota * (self.sim.rate_scale or 1.0))))
