@@ -200,13 +200,17 @@ class MarketplaceReturnImporter(models.AbstractModel):
             return self.env["account.move"]
         invoice = invoices.sorted("id")[-1]
         today = fields.Date.context_today(self)
+        # An account whose payouts Import Settlements books: the payout's own lines pay the invoice
+        # and this credit note, each in full (the settlement adopts it for its refund). As a
+        # reversal of the invoice, Odoo would reconcile the two when the credit note is posted.
+        settled = "import_settlements" in sale.marketplace_instance_id._declared_jobs()
         note = self.env["account.move"].create(
             {
                 "move_type": "out_refund",
                 "partner_id": invoice.partner_id.id,
                 "journal_id": invoice.journal_id.id,
                 "currency_id": invoice.currency_id.id,
-                "reversed_entry_id": invoice.id,
+                "reversed_entry_id": False if settled else invoice.id,
                 "fiscal_position_id": invoice.fiscal_position_id.id,
                 "invoice_origin": sale.name,
                 "ref": _("Return %(ret)s of %(order)s", ret=ret.external_id, order=sale.name),

@@ -80,6 +80,8 @@ RATES = {
     "post-offer-export": (9 / 3600.0, 9),
     "get-offer-export": (9 / 3600.0, 9),
     "get-inventory": (20 / 60.0, 20),
+    "get-invoices": (24 / 60.0, 24),  # "/retailer/invoices" GET 24 a minute
+    "get-invoice-specification": (24 / 60.0, 24),  # not transcribed on its own: as the list
     # process statuses: not published; polled sparingly (the bulk call reads up to 1000 at once)
     "get-process-status": (10.0, 20),
     "get-process-status-entity-id": (10.0, 20),
@@ -434,6 +436,25 @@ class BolClient(Transport):
         return self._request(
             "handle-return", "PUT", "/retailer/returns/%s" % path_segment(rma_id), body=body, idempotent=False
         )
+
+    # invoices -----------------------------------------------------------------------------------
+    def invoices(self, first_day, last_day):
+        """The invoices issued from first_day to last_day (dates, at most 31 days together)."""
+        params = {"period-start-date": first_day.isoformat(), "period-end-date": last_day.isoformat()}
+        return (
+            self._request("get-invoices", "GET", "/retailer/invoices", params=params).get("invoiceListItems")
+            or []
+        )
+
+    def invoice_specification(self, invoice_id, page=1):
+        """One page of an invoice's specification (its transactions); [] past the last page."""
+        answer = self._request(
+            "get-invoice-specification",
+            "GET",
+            "/retailer/invoices/%s/specification" % path_segment(invoice_id),
+            params={"page": page},
+        )
+        return answer.get("invoiceSpecification") or []
 
     # process statuses -------------------------------------------------------------------------
     def process_status(self, process_id, fresh=False):

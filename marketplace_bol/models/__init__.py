@@ -10,3 +10,4 @@ from . import stock_picking
 from . import bol_demo
 from . import marketplace_instance_account
 from . import bol_order_status
+from . import bol_invoice_import

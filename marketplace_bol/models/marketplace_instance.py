@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 from odoo.addons.marketplace_base.adapter.records import InventoryLine
 
 from ..adapter.client import PAGE_SIZE, BolClient
+from ..adapter.invoice_mapping import FEE_TYPES
 from ..adapter.mapping import METHODS, offers_from_csv, to_neutral_orders
 
 MANAGER = "marketplace_base.group_marketplace_manager"
@@ -83,6 +84,7 @@ class MarketplaceInstance(models.Model):
             "import_inventory",
             "import_listings",
             "import_returns",
+            "import_settlements",
         ]
 
     def _bol_client(self):
@@ -110,6 +112,9 @@ class MarketplaceInstance(models.Model):
 
     def _bol_confirm(self):
         self._bol_test_connection()
+        euro = self.env.ref("base.EUR")
+        if self.currency_id != euro:  # Bol.com sells and invoices in euros only (its settlement journal too)
+            self.currency_id = euro
         if "FBB" in fulfilment_methods(self) and not self.marketplace_warehouse_id:
             self.marketplace_warehouse_id = fbb_warehouse(self)
 
@@ -205,3 +210,14 @@ class MarketplaceInstance(models.Model):
     # returns -------------------------------------------------------------------------------------
     def _bol_read_returns(self, client):
         return self.env["bol.return.import"]._read_returns(self, client)
+
+    # invoices: the money after the sale -----------------------------------------------------------
+    def _bol_read_settlements(self, client, since):
+        return self.env["bol.invoice.import"]._read_settlements(self, client, since)
+
+    def _bol_settlement_lines(self, client, settlement, posted_after):
+        # an invoice is final: its specification is read whole, whatever was read before
+        return self.env["bol.invoice.import"]._settlement_lines(self, client, settlement)
+
+    def _bol_fee_types(self):
+        return FEE_TYPES

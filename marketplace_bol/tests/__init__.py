@@ -7,3 +7,4 @@ from . import test_bol_limits
 from . import test_bol_trust
 from . import test_bol_account_race
 from . import test_bol_schedule
+from . import test_bol_invoices

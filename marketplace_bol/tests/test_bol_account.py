@@ -31,9 +31,16 @@ class TestBolAccount(BolCase):
                 "import_inventory",
                 "import_listings",
                 "import_returns",
+                "import_settlements",
                 "process_queues",
             },
         )
+        # Bol.com sells and pays in euros: the store currency and the settlement journal's
+        euro = self.env.ref("base.EUR")
+        self.assertEqual(
+            (self.instance.currency_id, self.instance.settlement_journal_id.currency_id), (euro, euro)
+        )
+        self.assertEqual(self.instance.pricelist_id.currency_id, euro)
         # defaults of a Bol.com account
         self.assertEqual(self.instance.sync_listings_on, "barcode")
         self.assertTrue(self.instance.create_company_contact)

@@ -123,10 +123,14 @@ class TestBolReturns(BolCase):
         ret = self._import_returns()
         self.assertEqual(ret.picking_ids.state, "done")
         self.assertEqual(ret.credit_note_ids.state, "posted")
-        self.assertEqual(
-            ret.credit_note_ids.reversed_entry_id,
+        note, invoice = (
+            ret.credit_note_ids,
             self.sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice"),
         )
+        self.assertIn(note, self.sale.invoice_ids, "the order's credit note, of its lines")
+        # Bol.com pays the invoice and the credit note from its invoice's lines (Import Settlements):
+        # not reconciled with each other, as Odoo would a reversal
+        self.assertEqual((note.payment_state, invoice.payment_state), ("not_paid", "not_paid"))
         self.assertEqual(self.sale.order_line.qty_delivered, 0)
         self.assertFalse(ret.picking_ids.marketplace_export_state, "Bol.com already knows")
 

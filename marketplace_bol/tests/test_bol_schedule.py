@@ -12,6 +12,7 @@ DAILY = {
     "check_results",
     "export_inventory",
     "import_returns",
+    "import_settlements",
 }
 
 
@@ -25,7 +26,7 @@ class TestBolSchedule(BolCase):
     def test_a_confirmed_account_runs_its_daily_jobs_on_schedule(self):
         self.assertFalse(self.on_schedule(), "nothing runs before Confirm")
         self.confirm()
-        self.assertEqual(self.on_schedule(), DAILY, "returns too, where Bol.com has them")
+        self.assertEqual(self.on_schedule(), DAILY, "returns and invoices too, where Bol.com has them")
         jobs = {job["code"]: job["outcome"] for job in json.loads(self.instance.dashboard_data)["jobs"]}
         self.assertEqual(
             (jobs["import_returns"], jobs["export_prices"], jobs["import_inventory"]),

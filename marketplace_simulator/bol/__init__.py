@@ -9,7 +9,7 @@ Contracts: ../shared/apispecs/bol (retailer.json, shared.json, fixtures_http/). 
 - `/bol/retailer/...` and `/bol/shared/...`: orders (pages of 50, the `{ }` empty page), order
   detail, shipments, cancellations, offers (get, create, update, stock, price, delete, CSV export),
   returns (list, detail, handle, create), FBB inventory, process statuses (single, by entity,
-  bulk). Every write answers 202 with a process status that turns PENDING -> SUCCESS or FAILURE
+  bulk), invoices (list, invoice, specification: invoices.py, invoice_render.py). Every write answers 202 with a process status that turns PENDING -> SUCCESS or FAILURE
   (with an errorMessage) on a later poll or after `process_seconds`; the change is applied to the
   state only then.
 - `Accept: application/vnd.retailer.v10+json` is required (406 otherwise; the export file needs

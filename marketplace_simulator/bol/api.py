@@ -9,6 +9,8 @@ from .catalogue import CatalogueMixin
 from .control import ControlMixin
 from .generate import GenerateMixin
 from .http import HttpMixin
+from .invoice_render import InvoiceRenderMixin
+from .invoices import InvoiceLedgerMixin
 from .offers import OffersMixin
 from .orders import OrdersMixin
 from .process import ProcessMixin
@@ -29,6 +31,8 @@ class BolAPI(
     ShipmentsMixin,
     OffersMixin,
     ReturnsMixin,
+    InvoiceLedgerMixin,
+    InvoiceRenderMixin,
     ProcessMixin,
     Marketplace,
 ):
@@ -83,3 +87,4 @@ class BolAPI(
         self._build_catalogue(n_products)
         self._generate_orders(n_orders, self.now - 60 * 86400, self.now - 120)
         self._generate_returns(int(sizes.get("returns", max(3, n_orders // 25))))
+        self._reset_invoices()

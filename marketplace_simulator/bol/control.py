@@ -1,5 +1,16 @@
 """The `/_sim` view (`GET /_sim/state`) and control actions (`POST /_sim/bol/<action>`) of the
-Bol.com simulator."""
+Bol.com simulator.
+
+Invoices (invoices.py):
+- `issue_invoice` {until?, issued?} (epoch seconds, default now): closes the current period
+  into an ALL_IN_ONE invoice of what is not invoiced yet (shipped units, labels, refunded
+  returns, corrections); answers its id, payableAmount and lines.
+- `add_invoice_correction` {type="CORRECTION_CORRECTION", amount, tax?, order_item_id?,
+  quantity=1, description?}: a line of the current period; `amount` excluding VAT and signed as
+  on the invoice (positive: the retailer pays), `tax` defaults to the type's VAT.
+- `invoices`: every invoice with its lines; `invoice_page_size` {lines}: specification lines
+  per page (25,000 by default, as bol documents).
+"""
 
 import json
 import time
@@ -35,6 +46,7 @@ class ControlMixin:
             "returns": len(self.returns),
             "returns_unhandled": sum(1 for r in self.returns for i in r["items"] if not i["handled"]),
             "fbb_inventory": sum(1 for o in self.offer_list if o["m"] == "FBB"),
+            "invoices": len(self.invoices),
             "tokens_issued": len(self.tokens),
             "token_lifetime": self.token_lifetime,
             "token_grant_in": getattr(self, "token_grant_in", None),
@@ -73,6 +85,9 @@ class ControlMixin:
         return Response(status, json.dumps(obj).encode(), {"Content-Type": "application/json"})
 
     def control(self, action, payload):
+        answer = self._invoice_control(action, payload)
+        if answer is not None:
+            return answer
         if action == "add_orders":
             return self._control_add_orders(payload)
         if action == "set_order_status":

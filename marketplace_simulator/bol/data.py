@@ -39,6 +39,10 @@ RATE_LIMITS = {
     "post-offer-export": (9, 3600),
     "get-offer-export": (9, 3600),
     "get-inventory": (20, 60),
+    # "/retailer/invoices" GET 24 a minute; bol counts each endpoint on its own
+    "get-invoices": (24, 60),
+    "get-invoice": (24, 60),
+    "get-invoice-specification": (24, 60),
 }
 
 TRANSPORTER_CODES = (

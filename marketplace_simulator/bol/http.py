@@ -19,6 +19,7 @@ from .data import (
     VALIDATION_TITLE,
     _utc_z,
 )
+from .invoice_render import INVOICE_TYPES, SPECIFICATION_TYPES
 
 
 class HttpMixin:
@@ -56,6 +57,16 @@ class HttpMixin:
             ("GET", "/retailer/returns/%s" % seg, "get-return", self._get_return, j, None),
             ("PUT", "/retailer/returns/%s" % seg, "handle-return", self._handle_return, j, j),
             ("GET", "/retailer/inventory", "get-inventory", self._get_inventory, j, None),
+            ("GET", "/retailer/invoices", "get-invoices", self._get_invoices, j, None),
+            ("GET", "/retailer/invoices/%s" % seg, "get-invoice", self._get_invoice, INVOICE_TYPES, None),
+            (
+                "GET",
+                "/retailer/invoices/%s/specification" % seg,
+                "get-invoice-specification",
+                self._get_invoice_specification,
+                SPECIFICATION_TYPES,
+                None,
+            ),
             (
                 "GET",
                 "/shared/process-status",
