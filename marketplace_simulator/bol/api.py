@@ -85,6 +85,7 @@ class BolAPI(
         self._returned = set()  # order item ids with a return
         self._cache = {}
         self._build_catalogue(n_products)
-        self._generate_orders(n_orders, self.now - 60 * 86400, self.now - 120)
+        days = float(sizes.get("order_days", 60))  # the span of the generated orders' placement dates
+        self._generate_orders(n_orders, self.now - days * 86400, self.now - 120)
         self._generate_returns(int(sizes.get("returns", max(3, n_orders // 25))))
         self._reset_invoices()
